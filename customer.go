@@ -1,0 +1,151 @@
+package tend
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Customer is a person the team serves. Each of their addresses belongs to
+// them alone, compared case-insensitively.
+type Customer struct {
+	ID             int64     `json:"id"`
+	Name           string    `json:"name"`
+	Emails         []string  `json:"emails"`
+	Phone          string    `json:"phone"`
+	OrganizationID *int64    `json:"organization_id"`
+	Notes          string    `json:"notes"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+// PrimaryEmail returns the customer's first address, or "".
+func (c *Customer) PrimaryEmail() string {
+	if len(c.Emails) == 0 {
+		return ""
+	}
+	return c.Emails[0]
+}
+
+// CustomerCreate is the input for a new customer. With no OrganizationID,
+// the organization that owns the first address's domain is used, if any.
+type CustomerCreate struct {
+	Name           string   `json:"name"`
+	Emails         []string `json:"emails"`
+	Phone          string   `json:"phone"`
+	OrganizationID *int64   `json:"organization_id"`
+	Notes          string   `json:"notes"`
+}
+
+// Normalize trims and lower-cases addresses, dropping repeats.
+func (c *CustomerCreate) Normalize() {
+	c.Name = strings.TrimSpace(c.Name)
+	c.Emails = normalizeEmails(c.Emails)
+	c.Phone = strings.TrimSpace(c.Phone)
+}
+
+// Validate returns EINVALID naming each field that is wrong.
+func (c *CustomerCreate) Validate() error {
+	p := Problems{}
+	if len(c.Name) > 200 {
+		p.Add("name", "must be at most 200 characters")
+	}
+	validateCustomerEmails(p, c.Emails)
+	validatePhone(p, c.Phone)
+	validateNotes(p, "notes", c.Notes)
+	return p.Err()
+}
+
+// CustomerUpdate changes a customer; nil fields are left as they are.
+// Emails replaces the whole list; an OrganizationID pointing at 0 clears it.
+type CustomerUpdate struct {
+	Name           *string
+	Emails         *[]string
+	Phone          *string
+	OrganizationID *int64
+	Notes          *string
+}
+
+// Normalize trims and lower-cases addresses, dropping repeats.
+func (u *CustomerUpdate) Normalize() {
+	if u.Name != nil {
+		*u.Name = strings.TrimSpace(*u.Name)
+	}
+	if u.Emails != nil {
+		e := normalizeEmails(*u.Emails)
+		u.Emails = &e
+	}
+	if u.Phone != nil {
+		*u.Phone = strings.TrimSpace(*u.Phone)
+	}
+}
+
+// Validate returns EINVALID naming each field that is wrong.
+func (u *CustomerUpdate) Validate() error {
+	p := Problems{}
+	if u.Name != nil && len(*u.Name) > 200 {
+		p.Add("name", "must be at most 200 characters")
+	}
+	if u.Emails != nil {
+		validateCustomerEmails(p, *u.Emails)
+	}
+	if u.Phone != nil {
+		validatePhone(p, *u.Phone)
+	}
+	if u.Notes != nil {
+		validateNotes(p, "notes", *u.Notes)
+	}
+	return p.Err()
+}
+
+// CustomerFilter selects customers. Q matches the start of a name or an
+// address; Email matches one address exactly.
+type CustomerFilter struct {
+	Q              string
+	Email          string
+	OrganizationID *int64
+	Cursor         string
+	Limit          int
+}
+
+// CustomerService manages customers; all staff may use it. A customer may
+// read only themselves.
+type CustomerService interface {
+	// FindCustomerByID returns ENOTFOUND if there is no such customer.
+	FindCustomerByID(ctx context.Context, id int64) (*Customer, error)
+	FindCustomers(ctx context.Context, filter CustomerFilter) ([]*Customer, string, error)
+	// CreateCustomer returns ECONFLICT if an address belongs to another customer.
+	CreateCustomer(ctx context.Context, c *CustomerCreate) (*Customer, error)
+	UpdateCustomer(ctx context.Context, id int64, u *CustomerUpdate) (*Customer, error)
+}
+
+func normalizeEmails(in []string) []string {
+	out := make([]string, 0, len(in))
+	for _, e := range in {
+		e = NormalizeEmail(e)
+		if e != "" && !containsString(out, e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func validateCustomerEmails(p Problems, emails []string) {
+	if len(emails) == 0 {
+		p.Add("emails", "needs at least one address")
+	}
+	if len(emails) > 50 {
+		p.Add("emails", "may hold at most 50 addresses")
+	}
+	for _, e := range emails {
+		if !ValidEmail(e) {
+			p.Add("emails", "%q is not an email address", e)
+		}
+	}
+}
+
+func validatePhone(p Problems, phone string) {
+	if len(phone) > 50 {
+		p.Add("phone", "must be at most 50 characters")
+	}
+}

@@ -1,0 +1,96 @@
+package tend
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. The web layer maps each to one HTTP status; nothing else
+// chooses statuses.
+const (
+	ECONFLICT     = "conflict"      // the request clashes with the current state
+	EFORBIDDEN    = "forbidden"     // the caller may not do this
+	EINTERNAL     = "internal"      // a fault of ours; details go to the log only
+	EINVALID      = "invalid"       // the input is wrong; the message says how
+	ENOTFOUND     = "not_found"     // no such thing, or not visible to the caller
+	ETOOLARGE     = "too_large"     // the input is over a configured size
+	EUNAUTHORIZED = "unauthorized"  // no valid credentials
+	ETOOMANY      = "too_many"      // rate-limited; try again later
+	ESTALE        = "stale_version" // the caller's copy is out of date
+)
+
+// Error is an application error: a code, and a message safe to show users.
+type Error struct {
+	Code    string
+	Message string
+	// Fields holds per-field problems for EINVALID, keyed by the JSON name
+	// of the field (for example "customer.email").
+	Fields map[string]string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("tend error: code=%s message=%s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err's *Error, EINTERNAL for any other
+// error, and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the user-facing message of err's *Error, or a
+// generic message for any other error.
+func ErrorMessage(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Message
+	}
+	return "An internal error occurred."
+}
+
+// ErrorFields returns the per-field problems of err's *Error, if any.
+func ErrorFields(err error) map[string]string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Fields
+	}
+	return nil
+}
+
+// Problems collects per-field validation problems.
+type Problems map[string]string
+
+// Add records a problem with field unless one is already recorded.
+func (p Problems) Add(field, format string, args ...any) {
+	if _, ok := p[field]; !ok {
+		p[field] = fmt.Sprintf(format, args...)
+	}
+}
+
+// Err returns an EINVALID *Error listing the problems, or nil if none.
+func (p Problems) Err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	msg := ""
+	for _, f := range sortedKeys(p) {
+		if msg != "" {
+			msg += "; "
+		}
+		msg += f + ": " + p[f]
+	}
+	return &Error{Code: EINVALID, Message: msg, Fields: map[string]string(p)}
+}

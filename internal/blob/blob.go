@@ -1,0 +1,92 @@
+// Package blob keeps attachment content on disk, addressed by its SHA-256,
+// so that a file sent a hundred times is stored once.
+package blob
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// Store is a folder of content-addressed files.
+type Store struct {
+	dir string
+}
+
+// Open returns the store in dir, creating the folder if needed.
+func Open(dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("open blob store: %w", err)
+	}
+	return &Store{dir: dir}, nil
+}
+
+func (s *Store) path(sum string) string {
+	return filepath.Join(s.dir, sum[:2], sum[2:4], sum)
+}
+
+// Put stores data and returns its SHA-256 in hex. The file is synced to
+// disk before Put returns, so a database row that refers to it never
+// outlives it.
+func (s *Store) Put(data []byte) (string, error) {
+	h := sha256.Sum256(data)
+	sum := hex.EncodeToString(h[:])
+	dst := s.path(sum)
+	if _, err := os.Stat(dst); err == nil {
+		return sum, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return "", err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(dst), ".put-*")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Close(); err != nil {
+		return "", err
+	}
+	if err := os.Rename(tmp.Name(), dst); err != nil {
+		return "", err
+	}
+	return sum, syncDir(filepath.Dir(dst))
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// ErrNotFound is returned by Open for content the store does not hold.
+var ErrNotFound = errors.New("blob: not found")
+
+// Get opens the content with the given SHA-256.
+func (s *Store) Get(sum string) (io.ReadSeekCloser, error) {
+	if len(sum) != 64 {
+		return nil, ErrNotFound
+	}
+	if _, err := hex.DecodeString(sum); err != nil {
+		return nil, ErrNotFound
+	}
+	f, err := os.Open(s.path(sum))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, ErrNotFound
+	}
+	return f, err
+}

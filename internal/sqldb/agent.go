@@ -1,0 +1,361 @@
+package sqldb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/tendhq/tend"
+	"github.com/tendhq/tend/internal/password"
+)
+
+// AgentService implements tend.AgentService.
+type AgentService struct {
+	db *DB
+}
+
+// NewAgentService returns the agent service of db.
+func NewAgentService(db *DB) *AgentService { return &AgentService{db: db} }
+
+var _ tend.AgentService = (*AgentService)(nil)
+
+const agentColumns = `id, name, email, role, active, created_at, updated_at`
+
+func scanAgent(r row) (*tend.Agent, error) {
+	a := &tend.Agent{}
+	var role string
+	err := r.Scan(&a.ID, &a.Name, &a.Email, &role, &a.Active, &a.CreatedAt, &a.UpdatedAt)
+	a.Role = tend.Role(role)
+	return a, err
+}
+
+// FindAgentByID returns ENOTFOUND if there is no such agent.
+func (s *AgentService) FindAgentByID(ctx context.Context, id int64) (*tend.Agent, error) {
+	if _, err := tend.RequireStaff(ctx); err != nil {
+		return nil, err
+	}
+	var a *tend.Agent
+	err := s.db.read(ctx, func(q *Tx) (err error) {
+		a, err = findAgentByID(ctx, q, id)
+		return err
+	})
+	return a, err
+}
+
+func findAgentByID(ctx context.Context, q *Tx, id int64) (*tend.Agent, error) {
+	a, err := scanAgent(q.queryRow(ctx, `SELECT `+agentColumns+` FROM agents WHERE id = $1`, id))
+	if errors.Is(err, errNoRows) {
+		return nil, notFound("Agent", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("find agent: %w", err)
+	}
+	if err := attachTeamIDs(ctx, q, []*tend.Agent{a}); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// FindAgents returns one page of agents in id order.
+func (s *AgentService) FindAgents(ctx context.Context, f tend.AgentFilter) ([]*tend.Agent, string, error) {
+	if _, err := tend.RequireStaff(ctx); err != nil {
+		return nil, "", err
+	}
+	var a args
+	where := []string{"1 = 1"}
+	if f.Active != nil {
+		where = append(where, "active = "+a.add(*f.Active))
+	}
+	if f.Role != nil {
+		where = append(where, "role = "+a.add(string(*f.Role)))
+	}
+	if f.TeamID != nil {
+		where = append(where, "id IN (SELECT agent_id FROM team_members WHERE team_id = "+a.add(*f.TeamID)+")")
+	}
+	if f.Email != "" {
+		where = append(where, "email = "+a.add(tend.NormalizeEmail(f.Email)))
+	}
+	if f.Cursor != "" {
+		c, err := parseCursor(f.Cursor, false)
+		if err != nil {
+			return nil, "", err
+		}
+		where = append(where, "id > "+a.add(c.id))
+	}
+	limit := pageSize(f.Limit)
+	query := `SELECT ` + agentColumns + ` FROM agents WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY id LIMIT ` + a.add(limit+1)
+
+	var list []*tend.Agent
+	err := s.db.read(ctx, func(q *Tx) error {
+		r, err := q.query(ctx, query, a...)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		for r.Next() {
+			ag, err := scanAgent(r)
+			if err != nil {
+				return err
+			}
+			list = append(list, ag)
+		}
+		if err := r.Err(); err != nil {
+			return err
+		}
+		return attachTeamIDs(ctx, q, list)
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("find agents: %w", err)
+	}
+	next := ""
+	if len(list) > limit {
+		list = list[:limit]
+		next = cursor{id: list[limit-1].ID}.String()
+	}
+	return list, next, nil
+}
+
+func attachTeamIDs(ctx context.Context, q *Tx, agents []*tend.Agent) error {
+	if len(agents) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*tend.Agent, len(agents))
+	ids := make([]int64, len(agents))
+	for i, a := range agents {
+		a.TeamIDs = []int64{}
+		byID[a.ID] = a
+		ids[i] = a.ID
+	}
+	var a args
+	r, err := q.query(ctx, `SELECT agent_id, team_id FROM team_members WHERE agent_id IN (`+list(&a, ids)+`) ORDER BY team_id`, a...)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	for r.Next() {
+		var agentID, teamID int64
+		if err := r.Scan(&agentID, &teamID); err != nil {
+			return err
+		}
+		byID[agentID].TeamIDs = append(byID[agentID].TeamIDs, teamID)
+	}
+	return r.Err()
+}
+
+// CreateAgent needs PermManageStaff. It returns ECONFLICT if the email is
+// taken and EINVALID for a team that does not exist.
+func (s *AgentService) CreateAgent(ctx context.Context, c *tend.AgentCreate) (*tend.Agent, error) {
+	p, err := tend.Require(ctx, tend.PermManageStaff)
+	if err != nil {
+		return nil, err
+	}
+	c.Normalize()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	hash := ""
+	if c.Password != "" {
+		// Hash before taking the write lock: it is the slow part.
+		if hash, err = password.Hash(c.Password, s.db.PasswordParams); err != nil {
+			return nil, err
+		}
+	}
+	var agent *tend.Agent
+	err = s.db.write(ctx, func(tx *Tx) error {
+		agent, err = createAgent(ctx, tx, p, c, hash)
+		return err
+	})
+	return agent, err
+}
+
+func createAgent(ctx context.Context, tx *Tx, p tend.Principal, c *tend.AgentCreate, hash string) (*tend.Agent, error) {
+	var id int64
+	err := tx.queryRow(ctx, `INSERT INTO agents (name, email, role, active, password_hash, created_at, updated_at)
+		VALUES ($1, $2, $3, TRUE, $4, $5, $5) RETURNING id`, c.Name, c.Email, string(c.Role), hash, tx.now).Scan(&id)
+	if isUniqueViolation(err) {
+		return nil, emailTaken(c.Email)
+	} else if err != nil {
+		return nil, fmt.Errorf("create agent: %w", err)
+	}
+	if err := setAgentTeams(ctx, tx, id, c.TeamIDs); err != nil {
+		return nil, err
+	}
+	if err := tx.audit(ctx, p, "agent.created", "agent", id, map[string]any{"email": c.Email, "role": c.Role}); err != nil {
+		return nil, err
+	}
+	return findAgentByID(ctx, tx, id)
+}
+
+func emailTaken(email string) error {
+	return &tend.Error{Code: tend.ECONFLICT, Message: fmt.Sprintf("email: %s already belongs to a staff member", email),
+		Fields: map[string]string{"email": "already belongs to a staff member"}}
+}
+
+func setAgentTeams(ctx context.Context, tx *Tx, agentID int64, teamIDs []int64) error {
+	if _, err := tx.exec(ctx, `DELETE FROM team_members WHERE agent_id = $1`, agentID); err != nil {
+		return err
+	}
+	for _, teamID := range teamIDs {
+		_, err := tx.exec(ctx, `INSERT INTO team_members (team_id, agent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, teamID, agentID)
+		if isForeignKeyViolation(err) {
+			return &tend.Error{Code: tend.EINVALID, Message: fmt.Sprintf("team_ids: team %d does not exist", teamID),
+				Fields: map[string]string{"team_ids": fmt.Sprintf("team %d does not exist", teamID)}}
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpdateAgent needs PermManageStaff, except that agents may change their
+// own name and password. It returns ECONFLICT if no active admin would be
+// left. Deactivating an agent ends their sessions.
+func (s *AgentService) UpdateAgent(ctx context.Context, id int64, u *tend.AgentUpdate) (*tend.Agent, error) {
+	p, err := tend.RequireStaff(ctx)
+	if err != nil {
+		return nil, err
+	}
+	selfService := p.AgentID == id && u.Email == nil && u.Role == nil && u.Active == nil && u.TeamIDs == nil
+	if !selfService {
+		if p, err = tend.Require(ctx, tend.PermManageStaff); err != nil {
+			return nil, err
+		}
+	}
+	u.Normalize()
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	hash := ""
+	if u.Password != nil {
+		if hash, err = password.Hash(*u.Password, s.db.PasswordParams); err != nil {
+			return nil, err
+		}
+	}
+	var agent *tend.Agent
+	err = s.db.write(ctx, func(tx *Tx) error {
+		agent, err = updateAgent(ctx, tx, p, id, u, hash)
+		return err
+	})
+	return agent, err
+}
+
+func updateAgent(ctx context.Context, tx *Tx, p tend.Principal, id int64, u *tend.AgentUpdate, hash string) (*tend.Agent, error) {
+	old, err := findAgentByID(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	wasAdmin := old.Active && old.Role == tend.RoleAdmin
+	role, active := old.Role, old.Active
+	if u.Role != nil {
+		role = *u.Role
+	}
+	if u.Active != nil {
+		active = *u.Active
+	}
+	if wasAdmin && (role != tend.RoleAdmin || !active) {
+		var others int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM agents WHERE role = 'admin' AND active = TRUE AND id <> $1`, id).Scan(&others); err != nil {
+			return nil, err
+		}
+		if others == 0 {
+			return nil, tend.Errorf(tend.ECONFLICT, "%s is the last active admin; make another agent an admin first.", old.Name)
+		}
+	}
+
+	var a args
+	sets := []string{"updated_at = " + a.add(tx.now)}
+	changes := map[string]any{}
+	if u.Name != nil {
+		sets = append(sets, "name = "+a.add(*u.Name))
+		changes["name"] = *u.Name
+	}
+	if u.Email != nil {
+		sets = append(sets, "email = "+a.add(*u.Email))
+		changes["email"] = *u.Email
+	}
+	if u.Role != nil {
+		sets = append(sets, "role = "+a.add(string(*u.Role)))
+		changes["role"] = *u.Role
+	}
+	if u.Active != nil {
+		sets = append(sets, "active = "+a.add(*u.Active))
+		changes["active"] = *u.Active
+	}
+	if u.Password != nil {
+		sets = append(sets, "password_hash = "+a.add(hash))
+		changes["password"] = "changed"
+	}
+	_, err = tx.exec(ctx, `UPDATE agents SET `+strings.Join(sets, ", ")+` WHERE id = `+a.add(id), a...)
+	if isUniqueViolation(err) {
+		return nil, emailTaken(*u.Email)
+	} else if err != nil {
+		return nil, fmt.Errorf("update agent: %w", err)
+	}
+	if u.TeamIDs != nil {
+		if err := setAgentTeams(ctx, tx, id, *u.TeamIDs); err != nil {
+			return nil, err
+		}
+		changes["team_ids"] = *u.TeamIDs
+	}
+	if !active || u.Password != nil {
+		// Sign out everywhere: a deactivated agent must lose access at once,
+		// and a new password should end sessions begun with the old one.
+		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE agent_id = $1`, id); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.audit(ctx, p, "agent.updated", "agent", id, changes); err != nil {
+		return nil, err
+	}
+	return findAgentByID(ctx, tx, id)
+}
+
+// dummyHash is checked when no agent has the address, so that a wrong
+// address costs as much time as a wrong password.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := password.Hash("no such agent", password.Default)
+	return h
+})
+
+// Authenticate returns the active agent with that email and password, or
+// EUNAUTHORIZED with one message whichever part is wrong.
+func (s *AgentService) Authenticate(ctx context.Context, email, pass string) (*tend.Agent, error) {
+	var id int64
+	var hash string
+	var active bool
+	err := s.db.read(ctx, func(q *Tx) error {
+		return q.queryRow(ctx, `SELECT id, password_hash, active FROM agents WHERE email = $1`,
+			tend.NormalizeEmail(email)).Scan(&id, &hash, &active)
+	})
+	if err != nil && !errors.Is(err, errNoRows) {
+		return nil, fmt.Errorf("authenticate: %w", err)
+	}
+	if hash == "" {
+		_, _ = password.Check(pass, dummyHash())
+		return nil, errBadSignIn
+	}
+	if ok, err := password.Check(pass, hash); err != nil {
+		return nil, fmt.Errorf("authenticate: %w", err)
+	} else if !ok || !active {
+		return nil, errBadSignIn
+	}
+	var a *tend.Agent
+	err = s.db.read(ctx, func(q *Tx) (err error) {
+		a, err = findAgentByID(ctx, q, id)
+		return err
+	})
+	return a, err
+}
+
+var errBadSignIn = tend.Errorf(tend.EUNAUTHORIZED, "That email and password do not match an active account.")
+
+// CountAdmins returns the number of active admins.
+func (s *AgentService) CountAdmins(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.read(ctx, func(q *Tx) error {
+		return q.queryRow(ctx, `SELECT COUNT(*) FROM agents WHERE role = 'admin' AND active = TRUE`).Scan(&n)
+	})
+	return n, err
+}

@@ -1,0 +1,317 @@
+package sqldb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tendhq/tend"
+)
+
+// CustomerService implements tend.CustomerService.
+type CustomerService struct {
+	db *DB
+}
+
+// NewCustomerService returns the customer service of db.
+func NewCustomerService(db *DB) *CustomerService { return &CustomerService{db: db} }
+
+var _ tend.CustomerService = (*CustomerService)(nil)
+
+const customerColumns = `id, name, phone, organization_id, notes, created_at, updated_at`
+
+func scanCustomer(r row) (*tend.Customer, error) {
+	c := &tend.Customer{Emails: []string{}}
+	err := r.Scan(&c.ID, &c.Name, &c.Phone, &c.OrganizationID, &c.Notes, &c.CreatedAt, &c.UpdatedAt)
+	return c, err
+}
+
+// FindCustomerByID returns ENOTFOUND if there is no such customer, or if
+// the caller is another customer.
+func (s *CustomerService) FindCustomerByID(ctx context.Context, id int64) (*tend.Customer, error) {
+	p := tend.PrincipalFromContext(ctx)
+	if p.IsCustomer() && p.CustomerID != id {
+		return nil, notFound("Customer", id)
+	} else if !p.IsCustomer() {
+		if _, err := tend.RequireStaff(ctx); err != nil {
+			return nil, err
+		}
+	}
+	var c *tend.Customer
+	err := s.db.read(ctx, func(q *Tx) (err error) {
+		c, err = findCustomerByID(ctx, q, id)
+		return err
+	})
+	return c, err
+}
+
+func findCustomerByID(ctx context.Context, q *Tx, id int64) (*tend.Customer, error) {
+	c, err := scanCustomer(q.queryRow(ctx, `SELECT `+customerColumns+` FROM customers WHERE id = $1`, id))
+	if errors.Is(err, errNoRows) {
+		return nil, notFound("Customer", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("find customer: %w", err)
+	}
+	return c, attachEmails(ctx, q, []*tend.Customer{c})
+}
+
+// FindCustomers returns one page of customers in id order.
+func (s *CustomerService) FindCustomers(ctx context.Context, f tend.CustomerFilter) ([]*tend.Customer, string, error) {
+	if _, err := tend.RequireStaff(ctx); err != nil {
+		return nil, "", err
+	}
+	var a args
+	where := []string{"1 = 1"}
+	if q := strings.ToLower(strings.TrimSpace(f.Q)); q != "" {
+		where = append(where, "("+s.db.prefixMatch(&a, "lower(name)", q)+
+			" OR id IN (SELECT customer_id FROM customer_emails WHERE "+s.db.prefixMatch(&a, "email", q)+"))")
+	}
+	if f.Email != "" {
+		where = append(where, "id IN (SELECT customer_id FROM customer_emails WHERE email = "+a.add(tend.NormalizeEmail(f.Email))+")")
+	}
+	if f.OrganizationID != nil {
+		where = append(where, "organization_id = "+a.add(*f.OrganizationID))
+	}
+	if f.Cursor != "" {
+		c, err := parseCursor(f.Cursor, false)
+		if err != nil {
+			return nil, "", err
+		}
+		where = append(where, "id > "+a.add(c.id))
+	}
+	limit := pageSize(f.Limit)
+	query := `SELECT ` + customerColumns + ` FROM customers WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY id LIMIT ` + a.add(limit+1)
+	list := []*tend.Customer{}
+	err := s.db.read(ctx, func(q *Tx) error {
+		r, err := q.query(ctx, query, a...)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		for r.Next() {
+			c, err := scanCustomer(r)
+			if err != nil {
+				return err
+			}
+			list = append(list, c)
+		}
+		if err := r.Err(); err != nil {
+			return err
+		}
+		return attachEmails(ctx, q, list)
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("find customers: %w", err)
+	}
+	next := ""
+	if len(list) > limit {
+		list = list[:limit]
+		next = cursor{id: list[limit-1].ID}.String()
+	}
+	return list, next, nil
+}
+
+func attachEmails(ctx context.Context, q *Tx, customers []*tend.Customer) error {
+	if len(customers) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*tend.Customer, len(customers))
+	ids := make([]int64, len(customers))
+	for i, c := range customers {
+		byID[c.ID] = c
+		ids[i] = c.ID
+	}
+	var a args
+	r, err := q.query(ctx, `SELECT customer_id, email FROM customer_emails
+		WHERE customer_id IN (`+list(&a, ids)+`) ORDER BY customer_id, position`, a...)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	for r.Next() {
+		var id int64
+		var e string
+		if err := r.Scan(&id, &e); err != nil {
+			return err
+		}
+		byID[id].Emails = append(byID[id].Emails, e)
+	}
+	return r.Err()
+}
+
+// CreateCustomer returns ECONFLICT if an address belongs to another customer.
+func (s *CustomerService) CreateCustomer(ctx context.Context, c *tend.CustomerCreate) (*tend.Customer, error) {
+	p, err := tend.RequireStaff(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.Normalize()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	var cust *tend.Customer
+	err = s.db.write(ctx, func(tx *Tx) error {
+		id, err := insertCustomer(ctx, tx, c.Name, c.Phone, c.Notes, c.OrganizationID, c.Emails[0])
+		if err != nil {
+			return err
+		}
+		if err := setEmails(ctx, tx, id, c.Emails); err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, p, "customer.created", "customer", id, map[string]any{"emails": c.Emails}); err != nil {
+			return err
+		}
+		cust, err = findCustomerByID(ctx, tx, id)
+		return err
+	})
+	return cust, err
+}
+
+// insertCustomer adds the customer row. Without an organization it takes
+// the one that owns the domain of email, if any.
+func insertCustomer(ctx context.Context, tx *Tx, name, phone, notes string, orgID *int64, email string) (int64, error) {
+	if orgID == nil {
+		var id int64
+		domain := email[strings.LastIndexByte(email, '@')+1:]
+		err := tx.queryRow(ctx, `SELECT organization_id FROM organization_domains WHERE domain = $1`, domain).Scan(&id)
+		if err == nil {
+			orgID = &id
+		} else if !errors.Is(err, errNoRows) {
+			return 0, err
+		}
+	}
+	var id int64
+	err := tx.queryRow(ctx, `INSERT INTO customers (name, phone, organization_id, notes, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, name, phone, orgID, notes, tx.now).Scan(&id)
+	if isForeignKeyViolation(err) {
+		return 0, unknownOrganization(*orgID)
+	} else if err != nil {
+		return 0, fmt.Errorf("insert customer: %w", err)
+	}
+	return id, nil
+}
+
+func unknownOrganization(id int64) error {
+	return &tend.Error{Code: tend.EINVALID, Message: fmt.Sprintf("organization_id: organization %d does not exist", id),
+		Fields: map[string]string{"organization_id": fmt.Sprintf("organization %d does not exist", id)}}
+}
+
+// setEmails replaces the customer's addresses.
+func setEmails(ctx context.Context, tx *Tx, customerID int64, emails []string) error {
+	if _, err := tx.exec(ctx, `DELETE FROM customer_emails WHERE customer_id = $1`, customerID); err != nil {
+		return err
+	}
+	for i, e := range emails {
+		n, err := tx.exec(ctx, `INSERT INTO customer_emails (email, customer_id, position) VALUES ($1, $2, $3)
+			ON CONFLICT (email) DO NOTHING`, e, customerID, i)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return &tend.Error{Code: tend.ECONFLICT, Message: fmt.Sprintf("emails: %s belongs to another customer", e),
+				Fields: map[string]string{"emails": fmt.Sprintf("%s belongs to another customer", e)}}
+		}
+	}
+	return nil
+}
+
+// findOrCreateCustomer returns the customer who owns ref's address,
+// creating one if nobody does. Two transactions that race to create the
+// same address end with one customer: the loser's insert of the address
+// does nothing, and it takes the winner's customer instead.
+func findOrCreateCustomer(ctx context.Context, tx *Tx, ref tend.CustomerRef) (id int64, orgID *int64, err error) {
+	err = tx.queryRow(ctx, `SELECT c.id, c.organization_id FROM customer_emails e JOIN customers c ON c.id = e.customer_id
+		WHERE e.email = $1`, ref.Email).Scan(&id, &orgID)
+	if err == nil {
+		return id, orgID, nil
+	} else if !errors.Is(err, errNoRows) {
+		return 0, nil, fmt.Errorf("find customer: %w", err)
+	}
+	if id, err = insertCustomer(ctx, tx, ref.Name, "", "", nil, ref.Email); err != nil {
+		return 0, nil, err
+	}
+	n, err := tx.exec(ctx, `INSERT INTO customer_emails (email, customer_id, position) VALUES ($1, $2, 0)
+		ON CONFLICT (email) DO NOTHING`, ref.Email, id)
+	if err != nil {
+		return 0, nil, err
+	}
+	if n == 0 {
+		if _, err := tx.exec(ctx, `DELETE FROM customers WHERE id = $1`, id); err != nil {
+			return 0, nil, err
+		}
+		return findOrCreateCustomer(ctx, tx, ref)
+	}
+	err = tx.queryRow(ctx, `SELECT organization_id FROM customers WHERE id = $1`, id).Scan(&orgID)
+	return id, orgID, err
+}
+
+// UpdateCustomer returns ECONFLICT if an address belongs to another customer.
+func (s *CustomerService) UpdateCustomer(ctx context.Context, id int64, u *tend.CustomerUpdate) (*tend.Customer, error) {
+	p, err := tend.RequireStaff(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u.Normalize()
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	var cust *tend.Customer
+	err = s.db.write(ctx, func(tx *Tx) error {
+		if _, err := findCustomerByID(ctx, tx, id); err != nil {
+			return err
+		}
+		var a args
+		sets := []string{"updated_at = " + a.add(tx.now)}
+		if u.Name != nil {
+			sets = append(sets, "name = "+a.add(*u.Name))
+		}
+		if u.Phone != nil {
+			sets = append(sets, "phone = "+a.add(*u.Phone))
+		}
+		if u.Notes != nil {
+			sets = append(sets, "notes = "+a.add(*u.Notes))
+		}
+		if u.OrganizationID != nil {
+			sets = append(sets, "organization_id = "+a.add(nullID(*u.OrganizationID)))
+		}
+		_, err := tx.exec(ctx, `UPDATE customers SET `+strings.Join(sets, ", ")+` WHERE id = `+a.add(id), a...)
+		if isForeignKeyViolation(err) {
+			return unknownOrganization(*u.OrganizationID)
+		} else if err != nil {
+			return fmt.Errorf("update customer: %w", err)
+		}
+		if u.Emails != nil {
+			if err := setEmails(ctx, tx, id, *u.Emails); err != nil {
+				return err
+			}
+		}
+		if err := tx.audit(ctx, p, "customer.updated", "customer", id, customerChanges(u)); err != nil {
+			return err
+		}
+		cust, err = findCustomerByID(ctx, tx, id)
+		return err
+	})
+	return cust, err
+}
+
+func customerChanges(u *tend.CustomerUpdate) map[string]any {
+	m := map[string]any{}
+	if u.Name != nil {
+		m["name"] = *u.Name
+	}
+	if u.Emails != nil {
+		m["emails"] = *u.Emails
+	}
+	if u.Phone != nil {
+		m["phone"] = *u.Phone
+	}
+	if u.OrganizationID != nil {
+		m["organization_id"] = nullID(*u.OrganizationID)
+	}
+	if u.Notes != nil {
+		m["notes"] = "changed"
+	}
+	return m
+}

@@ -1,0 +1,229 @@
+// Package sqldb stores Tend's data in SQLite or PostgreSQL: one set of
+// services and one set of SQL statements for both, with the few real
+// differences kept in dialect.go.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/tendhq/tend/internal/password"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Engine names a database engine.
+type Engine string
+
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// DB is an open Tend database.
+type DB struct {
+	engine Engine
+
+	// SQLite allows one writer at a time. Writes go through a pool of one
+	// connection whose transactions begin IMMEDIATE, so writers queue in
+	// Go instead of failing with SQLITE_BUSY; reads use their own pool and
+	// run beside the writer thanks to WAL.
+	sqliteWrite *sql.DB
+	sqliteRead  *sql.DB
+	path        string
+
+	pool *pgxpool.Pool
+
+	// Now returns the current time. Tests and the demo generator replace it.
+	Now func() time.Time
+	// PasswordParams sets the cost of new password hashes.
+	PasswordParams password.Params
+}
+
+// Engine returns the engine db runs on.
+func (db *DB) Engine() Engine { return db.engine }
+
+// Open opens the database that dsn names and brings its schema up to date:
+// a postgres:// or postgresql:// URL for PostgreSQL, anything else the path
+// of a SQLite file (created if missing).
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	var db *DB
+	var err error
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		db, err = openPostgres(ctx, dsn)
+	} else {
+		db, err = openSQLite(dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	return db, nil
+}
+
+func openSQLite(path string) (*DB, error) {
+	if path == "" {
+		return nil, fmt.Errorf("open sqlite: no path given")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	// synchronous=FULL: a commit reaches the disk before it returns, so an
+	// acknowledged message survives a power cut, not just a crash.
+	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=temp_store(memory)"
+	write, err := sql.Open("sqlite", "file:"+escapePath(path)+"?"+common+
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	// Create the file and switch it to WAL before readers connect.
+	if err := write.Ping(); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", "file:"+escapePath(path)+"?"+common+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	n := max(4, 2*runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	read.SetConnMaxIdleTime(5 * time.Minute)
+	return &DB{engine: SQLite, sqliteWrite: write, sqliteRead: read, path: path, Now: time.Now, PasswordParams: password.Default}, nil
+}
+
+func escapePath(p string) string {
+	return (&url.URL{Path: p}).EscapedPath()
+}
+
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		cfg.MaxConns = int32(max(8, 4*runtime.GOMAXPROCS(0)))
+	}
+	cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheStatement
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	return &DB{engine: Postgres, pool: pool, Now: time.Now, PasswordParams: password.Default}, nil
+}
+
+// Close closes the database. For SQLite it also folds the write-ahead log
+// into the main file, so a stopped Tend leaves one tidy file behind.
+func (db *DB) Close() error {
+	if db.pool != nil {
+		db.pool.Close()
+		return nil
+	}
+	_ = db.sqliteRead.Close()
+	_, _ = db.sqliteWrite.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	return db.sqliteWrite.Close()
+}
+
+// Ping reports whether the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if db.pool != nil {
+		return db.pool.Ping(ctx)
+	}
+	return db.sqliteRead.PingContext(ctx)
+}
+
+// PoolStats describes the connection pools, for metrics.
+type PoolStats struct {
+	Pool     string // "write", "read" or "postgres"
+	Open     int
+	InUse    int
+	Idle     int
+	MaxOpen  int
+	WaitTime time.Duration // total time spent waiting for a connection
+	Waits    int64
+}
+
+// Stats returns the state of each connection pool.
+func (db *DB) Stats() []PoolStats {
+	if db.pool != nil {
+		s := db.pool.Stat()
+		return []PoolStats{{Pool: "postgres", Open: int(s.TotalConns()), InUse: int(s.AcquiredConns()),
+			Idle: int(s.IdleConns()), MaxOpen: int(s.MaxConns()), WaitTime: s.EmptyAcquireWaitTime(),
+			Waits: s.EmptyAcquireCount()}}
+	}
+	conv := func(name string, s sql.DBStats) PoolStats {
+		return PoolStats{Pool: name, Open: s.OpenConnections, InUse: s.InUse, Idle: s.Idle,
+			MaxOpen: s.MaxOpenConnections, WaitTime: s.WaitDuration, Waits: s.WaitCount}
+	}
+	return []PoolStats{conv("write", db.sqliteWrite.Stats()), conv("read", db.sqliteRead.Stats())}
+}
+
+// now returns the current time in the precision both engines keep.
+func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Microsecond) }
+
+// Tx is a unit of work: a transaction for writes, or the read pool for
+// reads. Its now is fixed when it starts, so every row it writes carries
+// the same time.
+type Tx struct {
+	querier
+	db  *DB
+	now time.Time
+}
+
+// write runs fn in a transaction and commits it if fn returns nil.
+func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.pool != nil {
+		ptx, err := db.pool.Begin(ctx)
+		if err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		defer ptx.Rollback(context.WithoutCancel(ctx))
+		if err := fn(&Tx{querier: pgQuerier{ptx}, db: db, now: db.now()}); err != nil {
+			return err
+		}
+		if err := ptx.Commit(ctx); err != nil {
+			return fmt.Errorf("commit: %w", translateError(err))
+		}
+		return nil
+	}
+	stx, err := db.sqliteWrite.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer stx.Rollback()
+	if err := fn(&Tx{querier: sqliteQuerier{stx}, db: db, now: db.now()}); err != nil {
+		return err
+	}
+	if err := stx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", translateError(err))
+	}
+	return nil
+}
+
+// read runs fn against the read pool, outside any transaction.
+func (db *DB) read(ctx context.Context, fn func(q *Tx) error) error {
+	if db.pool != nil {
+		return fn(&Tx{querier: pgQuerier{db.pool}, db: db, now: db.now()})
+	}
+	return fn(&Tx{querier: sqliteQuerier{db.sqliteRead}, db: db, now: db.now()})
+}

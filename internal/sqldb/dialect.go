@@ -1,0 +1,51 @@
+package sqldb
+
+// The few places where SQLite and PostgreSQL need different SQL.
+
+// timeType is the column type of a timestamp.
+func (db *DB) timeType() string {
+	if db.engine == Postgres {
+		return "TIMESTAMPTZ"
+	}
+	return "INTEGER"
+}
+
+// forUpdate locks the rows a SELECT reads until the transaction ends. SQLite
+// needs nothing: its one writer holds the whole database.
+func (db *DB) forUpdate() string {
+	if db.engine == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// nextTicketNumber is an expression for the next ticket number. SQLite's
+// single writer makes MAX()+1 safe; PostgreSQL draws from a sequence so
+// that concurrent creations never wait on each other.
+func (db *DB) nextTicketNumber() string {
+	if db.engine == Postgres {
+		return "nextval('ticket_number_seq')"
+	}
+	return "(SELECT COALESCE(MAX(number), 999) + 1 FROM tickets)"
+}
+
+// prefixMatch is a condition that expr starts with the value placeholder
+// ph holds, using an index on expr.
+func (db *DB) prefixMatch(a *args, expr, prefix string) string {
+	if db.engine == Postgres {
+		return expr + " LIKE " + a.add(escapeLike(prefix)+"%")
+	}
+	// SQLite's LIKE cannot use an expression index; a range can.
+	return "(" + expr + " >= " + a.add(prefix) + " AND " + expr + " < " + a.add(prefix+"\U0010FFFF") + ")"
+}
+
+func escapeLike(s string) string {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' || s[i] == '_' || s[i] == '\\' {
+			out = append(out, '\\')
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
+}

@@ -1,0 +1,206 @@
+package sqldb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tendhq/tend"
+	"github.com/tendhq/tend/internal/sanitize"
+)
+
+const messageColumns = `m.id, m.ticket_id, m.kind, m.author_type, COALESCE(m.author_agent_id, m.author_customer_id),
+	COALESCE(a.name, NULLIF(c.name, ''), (SELECT e.email FROM customer_emails e WHERE e.customer_id = c.id ORDER BY e.position LIMIT 1), ''),
+	m.body_text, m.body_html, m.created_at`
+
+const messageJoins = ` FROM messages m LEFT JOIN agents a ON a.id = m.author_agent_id
+	LEFT JOIN customers c ON c.id = m.author_customer_id`
+
+func scanMessage(r row) (*tend.Message, error) {
+	m := &tend.Message{Attachments: []*tend.Attachment{}}
+	var kind, authorType string
+	err := r.Scan(&m.ID, &m.TicketID, &kind, &authorType, &m.AuthorID, &m.AuthorName, &m.Body, &m.BodyHTML, &m.CreatedAt)
+	m.Kind, m.AuthorType = tend.MessageKind(kind), tend.AuthorType(authorType)
+	return m, err
+}
+
+// findMessages returns a ticket's messages, oldest first, with their
+// attachments; internal notes only if withNotes.
+func findMessages(ctx context.Context, q *Tx, ticketID int64, withNotes bool) ([]*tend.Message, error) {
+	where := "m.ticket_id = $1"
+	if !withNotes {
+		where += " AND m.kind = 'reply'"
+	}
+	r, err := q.query(ctx, `SELECT `+messageColumns+messageJoins+` WHERE `+where+` ORDER BY m.id`, ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("find messages: %w", err)
+	}
+	defer r.Close()
+	messages := []*tend.Message{}
+	byID := map[int64]*tend.Message{}
+	for r.Next() {
+		m, err := scanMessage(r)
+		if err != nil {
+			return nil, err
+		}
+		messages = append(messages, m)
+		byID[m.ID] = m
+	}
+	if err := r.Err(); err != nil {
+		return nil, err
+	}
+	r.Close()
+
+	ar, err := q.query(ctx, `SELECT `+attachmentColumns+` FROM attachments a JOIN messages m ON m.id = a.message_id
+		WHERE m.ticket_id = $1 ORDER BY a.id`, ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("find attachments: %w", err)
+	}
+	defer ar.Close()
+	for ar.Next() {
+		a, err := scanAttachment(ar)
+		if err != nil {
+			return nil, err
+		}
+		if m := byID[a.MessageID]; m != nil {
+			m.Attachments = append(m.Attachments, a)
+		}
+	}
+	return messages, ar.Err()
+}
+
+func findMessage(ctx context.Context, q *Tx, id int64) (*tend.Message, error) {
+	m, err := scanMessage(q.queryRow(ctx, `SELECT `+messageColumns+messageJoins+` WHERE m.id = $1`, id))
+	if errors.Is(err, errNoRows) {
+		return nil, notFound("Message", id)
+	} else if err != nil {
+		return nil, err
+	}
+	r, err := q.query(ctx, `SELECT `+attachmentColumns+` FROM attachments a JOIN messages m ON m.id = a.message_id
+		WHERE a.message_id = $1 ORDER BY a.id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	for r.Next() {
+		a, err := scanAttachment(r)
+		if err != nil {
+			return nil, err
+		}
+		m.Attachments = append(m.Attachments, a)
+	}
+	return m, r.Err()
+}
+
+const attachmentColumns = `a.id, a.message_id, m.ticket_id, a.name, a.content_type, a.size, a.sha256`
+
+func scanAttachment(r row) (*tend.Attachment, error) {
+	a := &tend.Attachment{}
+	err := r.Scan(&a.ID, &a.MessageID, &a.TicketID, &a.Name, &a.ContentType, &a.Size, &a.SHA256)
+	return a, err
+}
+
+// newMessage is a message ready to insert: input checked, HTML sanitised,
+// attachments stored.
+type newMessage struct {
+	kind        tend.MessageKind
+	authorType  tend.AuthorType
+	authorID    *int64
+	body, html  string
+	attachments []*tend.Attachment
+}
+
+// prepareMessage sanitises the HTML body, derives the text body from it
+// when there is none, and stores the attachments. It runs before the
+// transaction: it does file I/O and needs no lock.
+func (s *TicketService) prepareMessage(body, html string, files []*tend.AttachmentInput) (*newMessage, error) {
+	m := &newMessage{body: strings.TrimSpace(body)}
+	if html != "" {
+		m.html = sanitize.HTML(html)
+		if m.body == "" {
+			m.body = sanitize.Text(m.html)
+		}
+	}
+	if m.body == "" {
+		return nil, &tend.Error{Code: tend.EINVALID, Message: "body: is required",
+			Fields: map[string]string{"body": "is required"}}
+	}
+	for _, f := range files {
+		f.Normalize()
+		if int64(len(f.Data)) > s.MaxAttachmentSize {
+			return nil, tend.Errorf(tend.ETOOLARGE, "attachments: %s is %s; the limit is %s per file.",
+				f.Name, byteSize(int64(len(f.Data))), byteSize(s.MaxAttachmentSize))
+		}
+		sum, err := s.Blobs.Put(f.Data)
+		if err != nil {
+			return nil, fmt.Errorf("store attachment: %w", err)
+		}
+		m.attachments = append(m.attachments, &tend.Attachment{Name: f.Name, ContentType: f.ContentType,
+			Size: int64(len(f.Data)), SHA256: sum})
+	}
+	return m, nil
+}
+
+// insertMessage adds m to a ticket and returns it as read back later.
+func insertMessage(ctx context.Context, tx *Tx, ticketID int64, m *newMessage, authorName string) (*tend.Message, error) {
+	var agentID, customerID *int64
+	switch m.authorType {
+	case tend.AuthorAgent:
+		agentID = m.authorID
+	case tend.AuthorCustomer:
+		customerID = m.authorID
+	}
+	msg := &tend.Message{TicketID: ticketID, Kind: m.kind, AuthorType: m.authorType, AuthorID: m.authorID,
+		AuthorName: authorName, Body: m.body, BodyHTML: m.html, CreatedAt: tx.now, Attachments: []*tend.Attachment{}}
+	err := tx.queryRow(ctx, `INSERT INTO messages (ticket_id, kind, author_type, author_agent_id, author_customer_id,
+		body_text, body_html, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		ticketID, string(m.kind), string(m.authorType), agentID, customerID, m.body, m.html, tx.now).Scan(&msg.ID)
+	if err != nil {
+		return nil, fmt.Errorf("insert message: %w", err)
+	}
+	for _, a := range m.attachments {
+		att := *a
+		att.MessageID, att.TicketID = msg.ID, ticketID
+		err := tx.queryRow(ctx, `INSERT INTO attachments (message_id, sha256, name, content_type, size, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, msg.ID, a.SHA256, a.Name, a.ContentType, a.Size, tx.now).Scan(&att.ID)
+		if err != nil {
+			return nil, fmt.Errorf("insert attachment: %w", err)
+		}
+		msg.Attachments = append(msg.Attachments, &att)
+	}
+	return msg, nil
+}
+
+// FindAttachmentByID returns ENOTFOUND unless the caller may see the
+// message the attachment belongs to.
+func (s *TicketService) FindAttachmentByID(ctx context.Context, id int64) (*tend.Attachment, error) {
+	p, err := requireStaffOrCustomer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var a *tend.Attachment
+	err = s.db.read(ctx, func(q *Tx) error {
+		var kind string
+		var customerID int64
+		a = &tend.Attachment{}
+		err := q.queryRow(ctx, `SELECT `+attachmentColumns+`, m.kind, t.customer_id FROM attachments a
+			JOIN messages m ON m.id = a.message_id JOIN tickets t ON t.id = m.ticket_id WHERE a.id = $1`, id).
+			Scan(&a.ID, &a.MessageID, &a.TicketID, &a.Name, &a.ContentType, &a.Size, &a.SHA256, &kind, &customerID)
+		if errors.Is(err, errNoRows) || (err == nil && !p.IsStaff() && (customerID != p.CustomerID || kind != string(tend.KindReply))) {
+			return notFound("Attachment", id)
+		}
+		return err
+	})
+	return a, err
+}
+
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

@@ -1,0 +1,64 @@
+package sqldb
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// migrate applies, in name order, each migration file of the engine that
+// the database has not recorded yet; each file runs in its own
+// transaction with its record. On PostgreSQL an advisory lock keeps
+// replicas that start together from racing.
+func (db *DB) migrate(ctx context.Context) error {
+	dir := "migrations/" + string(db.engine)
+	names, err := fs.Glob(migrations, dir+"/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+
+	err = db.write(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at `+
+			db.timeType()+` NOT NULL)`)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		version := strings.TrimSuffix(name[len(dir)+1:], ".sql")
+		err := db.write(ctx, func(tx *Tx) error {
+			if db.engine == Postgres {
+				if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(7318)`); err != nil {
+					return err
+				}
+			}
+			var n int
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = $1`, version).Scan(&n); err != nil {
+				return err
+			} else if n > 0 {
+				return nil
+			}
+			body, err := migrations.ReadFile(name)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.exec(ctx, string(body)); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			_, err = tx.exec(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, version, tx.now)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,198 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// querier runs SQL on either engine. Statements are written once, with
+// PostgreSQL's $1 placeholders and time.Time values; the SQLite querier
+// rewrites placeholders to ?1 and stores times as integer microseconds.
+type querier interface {
+	exec(ctx context.Context, query string, args ...any) (int64, error)
+	query(ctx context.Context, query string, args ...any) (rows, error)
+	queryRow(ctx context.Context, query string, args ...any) row
+}
+
+type rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
+type row interface {
+	Scan(dest ...any) error
+}
+
+// pgQuerier runs on a pgx pool or transaction.
+type pgQuerier struct {
+	q interface {
+		Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+		Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+		QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	}
+}
+
+func (p pgQuerier) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	tag, err := p.q.Exec(ctx, query, args...)
+	if err != nil {
+		return 0, translateError(err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+func (p pgQuerier) query(ctx context.Context, query string, args ...any) (rows, error) {
+	r, err := p.q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, translateError(err)
+	}
+	return pgRows{r}, nil
+}
+
+func (p pgQuerier) queryRow(ctx context.Context, query string, args ...any) row {
+	return pgRow{p.q.QueryRow(ctx, query, args...)}
+}
+
+type pgRows struct{ pgx.Rows }
+
+func (r pgRows) Err() error { return translateError(r.Rows.Err()) }
+
+type pgRow struct{ r pgx.Row }
+
+func (r pgRow) Scan(dest ...any) error { return translateError(r.r.Scan(dest...)) }
+
+// sqliteQuerier runs on a database/sql pool or transaction.
+type sqliteQuerier struct {
+	q interface {
+		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	}
+}
+
+func (s sqliteQuerier) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := s.q.ExecContext(ctx, sqliteSQL(query), sqliteArgs(args)...)
+	if err != nil {
+		return 0, translateError(err)
+	}
+	return res.RowsAffected()
+}
+
+func (s sqliteQuerier) query(ctx context.Context, query string, args ...any) (rows, error) {
+	r, err := s.q.QueryContext(ctx, sqliteSQL(query), sqliteArgs(args)...)
+	if err != nil {
+		return nil, translateError(err)
+	}
+	return &sqliteRows{r}, nil
+}
+
+func (s sqliteQuerier) queryRow(ctx context.Context, query string, args ...any) row {
+	return sqliteRow{s.q.QueryRowContext(ctx, sqliteSQL(query), sqliteArgs(args)...)}
+}
+
+type sqliteRows struct{ r *sql.Rows }
+
+func (r *sqliteRows) Next() bool             { return r.r.Next() }
+func (r *sqliteRows) Err() error             { return translateError(r.r.Err()) }
+func (r *sqliteRows) Close()                 { r.r.Close() }
+func (r *sqliteRows) Scan(dest ...any) error { return scanSQLite(r.r.Scan, dest) }
+
+type sqliteRow struct{ r *sql.Row }
+
+func (r sqliteRow) Scan(dest ...any) error { return translateError(scanSQLite(r.r.Scan, dest)) }
+
+// scanSQLite scans times from their integer microseconds.
+func scanSQLite(scan func(...any) error, dest []any) error {
+	var conv []func()
+	for i, d := range dest {
+		switch d := d.(type) {
+		case *time.Time:
+			var v int64
+			dest[i] = &v
+			conv = append(conv, func() { *d = time.UnixMicro(v).UTC() })
+		case **time.Time:
+			var v sql.NullInt64
+			dest[i] = &v
+			conv = append(conv, func() {
+				if v.Valid {
+					t := time.UnixMicro(v.Int64).UTC()
+					*d = &t
+				} else {
+					*d = nil
+				}
+			})
+		}
+	}
+	if err := scan(dest...); err != nil {
+		return err
+	}
+	for _, c := range conv {
+		c()
+	}
+	return nil
+}
+
+func sqliteArgs(in []any) []any {
+	out := make([]any, len(in))
+	for i, a := range in {
+		switch a := a.(type) {
+		case time.Time:
+			out[i] = a.UnixMicro()
+		case *time.Time:
+			if a != nil {
+				out[i] = a.UnixMicro()
+			}
+		default:
+			out[i] = a
+		}
+	}
+	return out
+}
+
+var sqliteStatements sync.Map // PostgreSQL text -> SQLite text
+
+// sqliteSQL rewrites $N placeholders to SQLite's ?N, which binds by number
+// just as $N does.
+func sqliteSQL(query string) string {
+	if s, ok := sqliteStatements.Load(query); ok {
+		return s.(string)
+	}
+	var b strings.Builder
+	b.Grow(len(query))
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		if c == '$' && i+1 < len(query) && query[i+1] >= '0' && query[i+1] <= '9' {
+			c = '?'
+		}
+		b.WriteByte(c)
+	}
+	s := b.String()
+	sqliteStatements.Store(query, s)
+	return s
+}
+
+// args collects statement arguments and hands out their placeholders.
+type args []any
+
+// add appends v and returns its placeholder.
+func (a *args) add(v any) string {
+	*a = append(*a, v)
+	return fmt.Sprintf("$%d", len(*a))
+}
+
+// list appends each value and returns their placeholders, comma-separated.
+func list[T any](a *args, values []T) string {
+	ph := make([]string, len(values))
+	for i, v := range values {
+		ph[i] = a.add(v)
+	}
+	return strings.Join(ph, ", ")
+}

@@ -1,0 +1,298 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"sort"
+	"strings"
+
+	"github.com/tendhq/tend"
+)
+
+// SearchService implements tend.SearchService.
+type SearchService struct {
+	db *DB
+}
+
+// NewSearchService returns the search service of db.
+func NewSearchService(db *DB) *SearchService { return &SearchService{db: db} }
+
+var _ tend.SearchService = (*SearchService)(nil)
+
+// searchCandidates bounds the work of one search: the newest this many
+// matching messages, and as many matching subjects, are ranked. A query
+// whose words are common thus costs the same at a million tickets as at a
+// thousand, and recent tickets, the ones people look for most, win ties.
+const searchCandidates = 1000
+
+// subjectWeight makes a match in the subject count more than one in a body.
+const subjectWeight = 2.0
+
+// candidate is a match: a ticket, the message that matched (0 for the
+// subject), and a score where higher is better.
+type candidate struct {
+	ticketID, messageID int64
+	score               float64
+}
+
+// Search returns up to limit tickets that match q, best first, with the
+// best-matching message of each and an excerpt around the match.
+func (s *SearchService) Search(ctx context.Context, q string, limit int) ([]*tend.SearchHit, error) {
+	p, err := requireStaffOrCustomer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	terms, err := tend.ParseSearch(q)
+	if err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 50 {
+		limit = 20
+	}
+	hits := []*tend.SearchHit{}
+	err = s.db.read(ctx, func(tx *Tx) error {
+		cands, err := s.db.searchCandidates(ctx, tx, terms, p)
+		if err != nil {
+			return err
+		}
+		best := rankCandidates(cands, limit)
+		if len(best) == 0 {
+			return nil
+		}
+		ids := make([]int64, len(best))
+		var messageIDs []int64
+		for i, c := range best {
+			ids[i] = c.ticketID
+			if c.messageID != 0 {
+				messageIDs = append(messageIDs, c.messageID)
+			}
+		}
+		tickets, err := findTicketsByID(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		snippets, err := s.db.snippets(ctx, tx, terms, ids, messageIDs)
+		if err != nil {
+			return err
+		}
+		for _, c := range best {
+			t := tickets[c.ticketID]
+			if t == nil || !canSee(p, t) {
+				continue
+			}
+			h := &tend.SearchHit{Ticket: t, Score: c.score}
+			key := snippetKey{ticket: c.ticketID}
+			if c.messageID != 0 {
+				id := c.messageID
+				h.MessageID = &id
+				key = snippetKey{message: id}
+			}
+			h.Snippet, h.SnippetHTML = renderSnippet(snippets[key])
+			hits = append(hits, h)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return hits, nil
+}
+
+// rankCandidates keeps each ticket's best match and returns the best limit
+// tickets, ties going to the newer ticket.
+func rankCandidates(cands []candidate, limit int) []candidate {
+	best := map[int64]candidate{}
+	for _, c := range cands {
+		if b, ok := best[c.ticketID]; !ok || c.score > b.score || (c.score == b.score && c.messageID > b.messageID) {
+			best[c.ticketID] = c
+		}
+	}
+	out := make([]candidate, 0, len(best))
+	for _, c := range best {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].score != out[j].score {
+			return out[i].score > out[j].score
+		}
+		return out[i].ticketID > out[j].ticketID
+	})
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
+
+func findTicketsByID(ctx context.Context, q *Tx, ids []int64) (map[int64]*tend.Ticket, error) {
+	var a args
+	r, err := q.query(ctx, `SELECT `+ticketColumns+` FROM tickets t WHERE t.id IN (`+list(&a, ids)+`)`, a...)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	out := make(map[int64]*tend.Ticket, len(ids))
+	for r.Next() {
+		t, err := scanTicket(r)
+		if err != nil {
+			return nil, err
+		}
+		out[t.ID] = t
+	}
+	return out, r.Err()
+}
+
+type snippetKey struct{ ticket, message int64 }
+
+// Snippets come back from the engines with each match between these marks.
+const (
+	markStart = "\x02"
+	markEnd   = "\x03"
+)
+
+// renderSnippet returns the excerpt as plain text, and as HTML with each
+// match in <mark> and everything else escaped.
+func renderSnippet(s string) (string, string) {
+	s = strings.Join(strings.Fields(s), " ")
+	plain := strings.NewReplacer(markStart, "", markEnd, "").Replace(s)
+	escaped := html.EscapeString(s)
+	return plain, strings.NewReplacer(markStart, "<mark>", markEnd, "</mark>").Replace(escaped)
+}
+
+// ftsQuery renders terms for SQLite's FTS5: each term a quoted phrase, a
+// trailing * for a prefix; terms side by side must all match.
+func ftsQuery(terms []tend.SearchTerm) string {
+	parts := make([]string, len(terms))
+	for i, t := range terms {
+		parts[i] = `"` + strings.Join(t.Words, " ") + `"`
+		if t.Prefix {
+			parts[i] += "*"
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// tsQuery renders terms for PostgreSQL's to_tsquery: words joined by &,
+// phrases by <->, prefixes marked :*. Words hold only letters and digits,
+// so nothing in them is an operator.
+func tsQuery(terms []tend.SearchTerm) string {
+	parts := make([]string, len(terms))
+	for i, t := range terms {
+		words := append([]string(nil), t.Words...)
+		if t.Prefix {
+			words[len(words)-1] += ":*"
+		}
+		parts[i] = "(" + strings.Join(words, " <-> ") + ")"
+	}
+	return strings.Join(parts, " & ")
+}
+
+// matchingTicketIDs is a subquery of the ids of tickets whose subject or
+// messages match terms; only public replies unless withNotes.
+func (db *DB) matchingTicketIDs(a *args, terms []tend.SearchTerm, withNotes bool) string {
+	kind := ""
+	if !withNotes {
+		kind = " AND m.kind = 'reply'"
+	}
+	if db.engine == Postgres {
+		q := a.add(tsQuery(terms))
+		return `SELECT id FROM tickets WHERE search @@ to_tsquery('english', ` + q + `)
+			UNION SELECT m.ticket_id FROM messages m WHERE m.search @@ to_tsquery('english', ` + q + `)` + kind
+	}
+	q := a.add(ftsQuery(terms))
+	return `SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ` + q + `
+		UNION SELECT m.ticket_id FROM message_fts JOIN messages m ON m.id = message_fts.rowid
+		WHERE message_fts MATCH ` + q + kind
+}
+
+// searchCandidates returns the newest matching subjects and messages with
+// their relevance.
+func (db *DB) searchCandidates(ctx context.Context, q *Tx, terms []tend.SearchTerm, p tend.Principal) ([]candidate, error) {
+	var sa, ma args
+	var subjects, messages string
+	visible := func(a *args) string {
+		if !p.IsCustomer() {
+			return ""
+		}
+		return " AND m.kind = 'reply' AND m.ticket_id IN (SELECT id FROM tickets WHERE customer_id = " + a.add(p.CustomerID) + ")"
+	}
+	if db.engine == Postgres {
+		subjects = `SELECT t.id, 0, ts_rank(t.search, q) FROM tickets t, to_tsquery('english', ` + sa.add(tsQuery(terms)) + `) q
+			WHERE t.search @@ q ORDER BY t.id DESC LIMIT ` + sa.add(searchCandidates)
+		messages = `SELECT m.ticket_id, m.id, ts_rank(m.search, q) FROM messages m, to_tsquery('english', ` + ma.add(tsQuery(terms)) + `) q
+			WHERE m.search @@ q` + visible(&ma) + ` ORDER BY m.id DESC LIMIT ` + ma.add(searchCandidates)
+	} else {
+		subjects = `SELECT rowid, 0, -bm25(ticket_fts) FROM ticket_fts WHERE ticket_fts MATCH ` + sa.add(ftsQuery(terms)) + `
+			ORDER BY rowid DESC LIMIT ` + sa.add(searchCandidates)
+		messages = `SELECT m.ticket_id, m.id, -bm25(message_fts) FROM message_fts JOIN messages m ON m.id = message_fts.rowid
+			WHERE message_fts MATCH ` + ma.add(ftsQuery(terms)) + visible(&ma) + ` ORDER BY message_fts.rowid DESC LIMIT ` + ma.add(searchCandidates)
+	}
+	var cands []candidate
+	for i, query := range []string{subjects, messages} {
+		a := []args{sa, ma}[i]
+		r, err := q.query(ctx, query, a...)
+		if err != nil {
+			return nil, err
+		}
+		for r.Next() {
+			var c candidate
+			if err := r.Scan(&c.ticketID, &c.messageID, &c.score); err != nil {
+				r.Close()
+				return nil, err
+			}
+			if i == 0 {
+				c.score *= subjectWeight
+			}
+			cands = append(cands, c)
+		}
+		r.Close()
+		if err := r.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return cands, nil
+}
+
+// snippets returns excerpts with marked matches: the subject of each
+// ticket, and around the match in each message.
+func (db *DB) snippets(ctx context.Context, q *Tx, terms []tend.SearchTerm, ticketIDs, messageIDs []int64) (map[snippetKey]string, error) {
+	var sa, ma args
+	var subjects, messages string
+	if db.engine == Postgres {
+		opts := "StartSel=" + markStart + ", StopSel=" + markEnd + ", MaxWords=30, MinWords=12"
+		subjects = `SELECT id, 0, ts_headline('english', subject, to_tsquery('english', ` + sa.add(tsQuery(terms)) + `), ` +
+			sa.add(opts) + `) FROM tickets WHERE id IN (` + list(&sa, ticketIDs) + `)`
+		messages = `SELECT 0, id, ts_headline('english', body_text, to_tsquery('english', ` + ma.add(tsQuery(terms)) + `), ` +
+			ma.add(opts) + `) FROM messages WHERE id IN (` + list(&ma, messageIDs) + `)`
+	} else {
+		subjects = `SELECT rowid, 0, highlight(ticket_fts, 0, ` + sa.add(markStart) + `, ` + sa.add(markEnd) + `) FROM ticket_fts
+			WHERE ticket_fts MATCH ` + sa.add(ftsQuery(terms)) + ` AND rowid IN (` + list(&sa, ticketIDs) + `)`
+		messages = `SELECT 0, rowid, snippet(message_fts, 0, ` + ma.add(markStart) + `, ` + ma.add(markEnd) + `, '…', 24) FROM message_fts
+			WHERE message_fts MATCH ` + ma.add(ftsQuery(terms)) + ` AND rowid IN (` + list(&ma, messageIDs) + `)`
+	}
+	out := map[snippetKey]string{}
+	for i, query := range []string{subjects, messages} {
+		if i == 1 && len(messageIDs) == 0 {
+			continue
+		}
+		a := []args{sa, ma}[i]
+		r, err := q.query(ctx, query, a...)
+		if err != nil {
+			return nil, err
+		}
+		for r.Next() {
+			var k snippetKey
+			var s string
+			if err := r.Scan(&k.ticket, &k.message, &s); err != nil {
+				r.Close()
+				return nil, err
+			}
+			out[k] = s
+		}
+		r.Close()
+		if err := r.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

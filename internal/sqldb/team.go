@@ -1,0 +1,216 @@
+package sqldb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tendhq/tend"
+)
+
+// TeamService implements tend.TeamService.
+type TeamService struct {
+	db *DB
+}
+
+// NewTeamService returns the team service of db.
+func NewTeamService(db *DB) *TeamService { return &TeamService{db: db} }
+
+var _ tend.TeamService = (*TeamService)(nil)
+
+const teamColumns = `id, name, lead_id, manager_id, created_at, updated_at`
+
+func scanTeam(r row) (*tend.Team, error) {
+	t := &tend.Team{MemberIDs: []int64{}}
+	err := r.Scan(&t.ID, &t.Name, &t.LeadID, &t.ManagerID, &t.CreatedAt, &t.UpdatedAt)
+	return t, err
+}
+
+// FindTeamByID returns ENOTFOUND if there is no such team.
+func (s *TeamService) FindTeamByID(ctx context.Context, id int64) (*tend.Team, error) {
+	if _, err := tend.RequireStaff(ctx); err != nil {
+		return nil, err
+	}
+	var t *tend.Team
+	err := s.db.read(ctx, func(q *Tx) (err error) {
+		t, err = findTeamByID(ctx, q, id)
+		return err
+	})
+	return t, err
+}
+
+func findTeamByID(ctx context.Context, q *Tx, id int64) (*tend.Team, error) {
+	t, err := scanTeam(q.queryRow(ctx, `SELECT `+teamColumns+` FROM teams WHERE id = $1`, id))
+	if errors.Is(err, errNoRows) {
+		return nil, notFound("Team", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("find team: %w", err)
+	}
+	t.MemberIDs, err = scanIDs(q.query(ctx, `SELECT agent_id FROM team_members WHERE team_id = $1 ORDER BY agent_id`, id))
+	return t, err
+}
+
+// FindTeams returns every team in name order.
+func (s *TeamService) FindTeams(ctx context.Context) ([]*tend.Team, error) {
+	if _, err := tend.RequireStaff(ctx); err != nil {
+		return nil, err
+	}
+	teams := []*tend.Team{}
+	err := s.db.read(ctx, func(q *Tx) error {
+		r, err := q.query(ctx, `SELECT `+teamColumns+` FROM teams ORDER BY lower(name), id`)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		byID := map[int64]*tend.Team{}
+		for r.Next() {
+			t, err := scanTeam(r)
+			if err != nil {
+				return err
+			}
+			teams = append(teams, t)
+			byID[t.ID] = t
+		}
+		if err := r.Err(); err != nil {
+			return err
+		}
+		r.Close()
+		m, err := q.query(ctx, `SELECT team_id, agent_id FROM team_members ORDER BY agent_id`)
+		if err != nil {
+			return err
+		}
+		defer m.Close()
+		for m.Next() {
+			var teamID, agentID int64
+			if err := m.Scan(&teamID, &agentID); err != nil {
+				return err
+			}
+			if t := byID[teamID]; t != nil {
+				t.MemberIDs = append(t.MemberIDs, agentID)
+			}
+		}
+		return m.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find teams: %w", err)
+	}
+	return teams, nil
+}
+
+// CreateTeam needs PermManageTeams.
+func (s *TeamService) CreateTeam(ctx context.Context, c *tend.TeamCreate) (*tend.Team, error) {
+	p, err := tend.Require(ctx, tend.PermManageTeams)
+	if err != nil {
+		return nil, err
+	}
+	c.Normalize()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	var team *tend.Team
+	err = s.db.write(ctx, func(tx *Tx) error {
+		var id int64
+		err := tx.queryRow(ctx, `INSERT INTO teams (name, lead_id, manager_id, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $4) RETURNING id`, c.Name, c.LeadID, c.ManagerID, tx.now).Scan(&id)
+		if err := teamError(err, c.Name); err != nil {
+			return err
+		}
+		if err := setTeamMembers(ctx, tx, id, c.MemberIDs); err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, p, "team.created", "team", id, map[string]any{"name": c.Name}); err != nil {
+			return err
+		}
+		team, err = findTeamByID(ctx, tx, id)
+		return err
+	})
+	return team, err
+}
+
+func teamError(err error, name string) error {
+	switch {
+	case err == nil:
+		return nil
+	case isUniqueViolation(err):
+		return &tend.Error{Code: tend.ECONFLICT, Message: fmt.Sprintf("name: a team named %q exists already", name),
+			Fields: map[string]string{"name": "a team with this name exists already"}}
+	case isForeignKeyViolation(err):
+		return tend.Errorf(tend.EINVALID, "lead_id and manager_id must name existing agents.")
+	}
+	return fmt.Errorf("save team: %w", err)
+}
+
+func setTeamMembers(ctx context.Context, tx *Tx, teamID int64, agentIDs []int64) error {
+	if _, err := tx.exec(ctx, `DELETE FROM team_members WHERE team_id = $1`, teamID); err != nil {
+		return err
+	}
+	for _, agentID := range agentIDs {
+		_, err := tx.exec(ctx, `INSERT INTO team_members (team_id, agent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, teamID, agentID)
+		if isForeignKeyViolation(err) {
+			return &tend.Error{Code: tend.EINVALID, Message: fmt.Sprintf("member_ids: agent %d does not exist", agentID),
+				Fields: map[string]string{"member_ids": fmt.Sprintf("agent %d does not exist", agentID)}}
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpdateTeam needs PermManageTeams.
+func (s *TeamService) UpdateTeam(ctx context.Context, id int64, u *tend.TeamUpdate) (*tend.Team, error) {
+	p, err := tend.Require(ctx, tend.PermManageTeams)
+	if err != nil {
+		return nil, err
+	}
+	u.Normalize()
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	var team *tend.Team
+	err = s.db.write(ctx, func(tx *Tx) error {
+		old, err := findTeamByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		var a args
+		sets := []string{"updated_at = " + a.add(tx.now)}
+		changes := map[string]any{}
+		if u.Name != nil {
+			sets = append(sets, "name = "+a.add(*u.Name))
+			changes["name"] = *u.Name
+		}
+		if u.LeadID != nil {
+			sets = append(sets, "lead_id = "+a.add(nullID(*u.LeadID)))
+			changes["lead_id"] = nullID(*u.LeadID)
+		}
+		if u.ManagerID != nil {
+			sets = append(sets, "manager_id = "+a.add(nullID(*u.ManagerID)))
+			changes["manager_id"] = nullID(*u.ManagerID)
+		}
+		_, err = tx.exec(ctx, `UPDATE teams SET `+strings.Join(sets, ", ")+` WHERE id = `+a.add(id), a...)
+		if err := teamError(err, old.Name); err != nil {
+			return err
+		}
+		if u.MemberIDs != nil {
+			if err := setTeamMembers(ctx, tx, id, *u.MemberIDs); err != nil {
+				return err
+			}
+			changes["member_ids"] = *u.MemberIDs
+		}
+		if err := tx.audit(ctx, p, "team.updated", "team", id, changes); err != nil {
+			return err
+		}
+		team, err = findTeamByID(ctx, tx, id)
+		return err
+	})
+	return team, err
+}
+
+// nullID turns the "clear" value 0 into NULL.
+func nullID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}

@@ -1,0 +1,317 @@
+package sqldb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tendhq/tend"
+)
+
+// TicketService implements tend.TicketService.
+type TicketService struct {
+	db *DB
+
+	// Blobs keeps attachment content.
+	Blobs BlobStore
+	// MaxAttachmentSize is the largest attachment accepted, in bytes.
+	MaxAttachmentSize int64
+	// Notify, when set, hears of each change after it is committed.
+	Notify func(tend.TicketChange)
+}
+
+// BlobStore keeps file content by its SHA-256.
+type BlobStore interface {
+	Put(data []byte) (sum string, err error)
+}
+
+// NewTicketService returns the ticket service of db, keeping attachments
+// in blobs.
+func NewTicketService(db *DB, blobs BlobStore) *TicketService {
+	return &TicketService{db: db, Blobs: blobs, MaxAttachmentSize: tend.DefaultMaxAttachmentSize}
+}
+
+var _ tend.TicketService = (*TicketService)(nil)
+
+const ticketColumns = `t.id, t.number, t.subject, t.status, t.priority, t.channel, t.customer_id, t.organization_id,
+	t.owner_id, t.team_id, t.tags, t.reopen_count, t.version, t.created_at, t.updated_at,
+	t.first_responded_at, t.solved_at, t.closed_at`
+
+func scanTicket(r row) (*tend.Ticket, error) {
+	t := &tend.Ticket{}
+	var status, priority, channel, tags string
+	err := r.Scan(&t.ID, &t.Number, &t.Subject, &status, &priority, &channel, &t.CustomerID, &t.OrganizationID,
+		&t.OwnerID, &t.TeamID, &tags, &t.ReopenCount, &t.Version, &t.CreatedAt, &t.UpdatedAt,
+		&t.FirstRespondedAt, &t.SolvedAt, &t.ClosedAt)
+	t.Status, t.Priority, t.Channel = tend.Status(status), tend.Priority(priority), tend.Channel(channel)
+	t.Tags = strings.Fields(tags)
+	return t, err
+}
+
+// canSee reports whether p may see t: staff see every ticket, a customer
+// only their own.
+func canSee(p tend.Principal, t *tend.Ticket) bool {
+	return p.IsStaff() || (p.IsCustomer() && t.CustomerID == p.CustomerID)
+}
+
+func requireStaffOrCustomer(ctx context.Context) (tend.Principal, error) {
+	p := tend.PrincipalFromContext(ctx)
+	if !p.IsStaff() && !p.IsCustomer() {
+		return p, tend.Errorf(tend.EUNAUTHORIZED, "Sign in first.")
+	}
+	return p, nil
+}
+
+func ticketNotFound(id int64) error { return notFound("Ticket", id) }
+
+// FindTicketByID returns the ticket with its messages; a customer sees no
+// internal notes.
+func (s *TicketService) FindTicketByID(ctx context.Context, id int64) (*tend.Ticket, error) {
+	p, err := requireStaffOrCustomer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var t *tend.Ticket
+	err = s.db.read(ctx, func(q *Tx) error {
+		t, err = findTicket(ctx, q, "t.id = $1", id)
+		if errors.Is(err, errNoRows) || (err == nil && !canSee(p, t)) {
+			return ticketNotFound(id)
+		} else if err != nil {
+			return err
+		}
+		t.Messages, err = findMessages(ctx, q, id, p.IsStaff())
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// FindTicketByNumber returns the ticket numbered n, without messages.
+func (s *TicketService) FindTicketByNumber(ctx context.Context, n int64) (*tend.Ticket, error) {
+	p, err := requireStaffOrCustomer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var t *tend.Ticket
+	err = s.db.read(ctx, func(q *Tx) error {
+		t, err = findTicket(ctx, q, "t.number = $1", n)
+		return err
+	})
+	if errors.Is(err, errNoRows) || (err == nil && !canSee(p, t)) {
+		return nil, tend.Errorf(tend.ENOTFOUND, "Ticket #%d does not exist.", n)
+	}
+	return t, err
+}
+
+func findTicket(ctx context.Context, q *Tx, where string, args ...any) (*tend.Ticket, error) {
+	return scanTicket(q.queryRow(ctx, `SELECT `+ticketColumns+` FROM tickets t WHERE `+where, args...))
+}
+
+// lockTicket reads a ticket for change, holding it until the transaction
+// ends so that concurrent changes apply one after the other.
+func lockTicket(ctx context.Context, tx *Tx, id int64) (*tend.Ticket, error) {
+	t, err := findTicket(ctx, tx, "t.id = $1"+tx.db.forUpdate(), id)
+	if errors.Is(err, errNoRows) {
+		return nil, ticketNotFound(id)
+	} else if err != nil {
+		return nil, fmt.Errorf("lock ticket: %w", err)
+	}
+	return t, nil
+}
+
+// FindTickets returns one page of tickets that match f, and the cursor of
+// the next page. A customer sees only their own tickets.
+func (s *TicketService) FindTickets(ctx context.Context, f tend.TicketFilter) ([]*tend.Ticket, string, error) {
+	p, err := requireStaffOrCustomer(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	f.Normalize()
+	if err := f.Validate(); err != nil {
+		return nil, "", err
+	}
+	if p.IsCustomer() {
+		f.CustomerID = &p.CustomerID
+	}
+	byUpdate := f.Sort == tend.SortUpdatedDesc || f.Sort == tend.SortUpdatedAsc
+	var after *cursor
+	if f.Cursor != "" {
+		c, err := parseCursor(f.Cursor, byUpdate)
+		if err != nil {
+			return nil, "", err
+		}
+		after = &c
+	}
+	limit := pageSize(f.Limit)
+	query, a, err := s.ticketListQuery(p, f, after, limit+1)
+	if err != nil {
+		return nil, "", err
+	}
+	list := make([]*tend.Ticket, 0, limit+1)
+	err = s.db.read(ctx, func(q *Tx) error {
+		r, err := q.query(ctx, query, a...)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		for r.Next() {
+			t, err := scanTicket(r)
+			if err != nil {
+				return err
+			}
+			list = append(list, t)
+		}
+		return r.Err()
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("find tickets: %w", err)
+	}
+	next := ""
+	if len(list) > limit {
+		list = list[:limit]
+		last := list[limit-1]
+		c := cursor{id: last.ID}
+		if byUpdate {
+			c.at = last.UpdatedAt
+		}
+		next = c.String()
+	}
+	return list, next, nil
+}
+
+// ticketListQuery builds the SELECT for a page of tickets. With several
+// statuses it reads each status's index in order and merges the results,
+// because one scan over "status IN (...)" must sort every match before it
+// can return the first page.
+func (s *TicketService) ticketListQuery(p tend.Principal, f tend.TicketFilter, after *cursor, limit int) (string, args, error) {
+	var a args
+	var where []string
+	if f.Priority != nil {
+		where = append(where, "t.priority = "+a.add(string(*f.Priority)))
+	}
+	if f.OwnerID != nil {
+		if *f.OwnerID == 0 {
+			where = append(where, "t.owner_id IS NULL")
+		} else {
+			where = append(where, "t.owner_id = "+a.add(*f.OwnerID))
+		}
+	}
+	if f.TeamID != nil {
+		if *f.TeamID == 0 {
+			where = append(where, "t.team_id IS NULL")
+		} else {
+			where = append(where, "t.team_id = "+a.add(*f.TeamID))
+		}
+	}
+	if f.CustomerID != nil {
+		where = append(where, "t.customer_id = "+a.add(*f.CustomerID))
+	}
+	if f.OrganizationID != nil {
+		where = append(where, "t.organization_id = "+a.add(*f.OrganizationID))
+	}
+	if f.Channel != nil {
+		where = append(where, "t.channel = "+a.add(string(*f.Channel)))
+	}
+	if f.Tag != "" {
+		where = append(where, "t.id IN (SELECT ticket_id FROM ticket_tags WHERE tag = "+a.add(f.Tag)+")")
+	}
+	if f.Q != "" {
+		terms, err := tend.ParseSearch(f.Q)
+		if err != nil {
+			return "", nil, err
+		}
+		where = append(where, "t.id IN ("+s.db.matchingTicketIDs(&a, terms, p.IsStaff())+")")
+	}
+
+	order, cmp, desc := "t.updated_at, t.id", ">", ""
+	if f.Sort == tend.SortCreatedAsc || f.Sort == tend.SortCreatedDesc {
+		order = "t.id"
+	}
+	if f.Sort == tend.SortUpdatedDesc || f.Sort == tend.SortCreatedDesc {
+		cmp, desc = "<", " DESC"
+	}
+	if after != nil {
+		if after.at.IsZero() {
+			where = append(where, "t.id "+cmp+" "+a.add(after.id))
+		} else {
+			where = append(where, "(t.updated_at, t.id) "+cmp+" ("+a.add(after.at)+", "+a.add(after.id)+")")
+		}
+	}
+	orderBy := " ORDER BY " + strings.ReplaceAll(order, ",", desc+",") + desc
+	lim := a.add(limit)
+
+	branch := func(extra string) string {
+		w := append([]string{"1 = 1"}, where...)
+		if extra != "" {
+			w = append(w, extra)
+		}
+		return `SELECT ` + ticketColumns + ` FROM tickets t WHERE ` + strings.Join(w, " AND ") + orderBy + ` LIMIT ` + lim
+	}
+	switch len(f.Statuses) {
+	case 0:
+		return branch(""), a, nil
+	case 1:
+		return branch("t.status = " + a.add(string(f.Statuses[0]))), a, nil
+	}
+	parts := make([]string, len(f.Statuses))
+	for i, st := range f.Statuses {
+		parts[i] = fmt.Sprintf("SELECT * FROM (%s) s%d", branch("t.status = "+a.add(string(st))), i)
+	}
+	outer := strings.ReplaceAll(orderBy, "t.", "")
+	return strings.Join(parts, " UNION ALL ") + outer + ` LIMIT ` + lim, a, nil
+}
+
+// FindTicketEvents returns the ticket's history, oldest first. Only staff
+// read it.
+func (s *TicketService) FindTicketEvents(ctx context.Context, ticketID int64, cur string, limit int) ([]*tend.Event, string, error) {
+	if _, err := tend.RequireStaff(ctx); err != nil {
+		return nil, "", err
+	}
+	var a args
+	where := "ticket_id = " + a.add(ticketID)
+	if cur != "" {
+		c, err := parseCursor(cur, false)
+		if err != nil {
+			return nil, "", err
+		}
+		where += " AND id > " + a.add(c.id)
+	}
+	limit = pageSize(limit)
+	events := []*tend.Event{}
+	err := s.db.read(ctx, func(q *Tx) error {
+		var n int
+		if err := q.queryRow(ctx, `SELECT COUNT(*) FROM tickets WHERE id = $1`, ticketID).Scan(&n); err != nil {
+			return err
+		} else if n == 0 {
+			return ticketNotFound(ticketID)
+		}
+		r, err := q.query(ctx, `SELECT id, ticket_id, kind, actor_type, actor_id, data, created_at FROM ticket_events
+			WHERE `+where+` ORDER BY id LIMIT `+a.add(limit+1), a...)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		for r.Next() {
+			e := &tend.Event{}
+			var kind, actorType, data string
+			if err := r.Scan(&e.ID, &e.TicketID, &kind, &actorType, &e.ActorID, &data, &e.CreatedAt); err != nil {
+				return err
+			}
+			e.Kind, e.ActorType, e.Data = tend.EventKind(kind), tend.AuthorType(actorType), []byte(data)
+			events = append(events, e)
+		}
+		return r.Err()
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(events) > limit {
+		events = events[:limit]
+		next = cursor{id: events[limit-1].ID}.String()
+	}
+	return events, next, nil
+}

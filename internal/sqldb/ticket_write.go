@@ -1,0 +1,372 @@
+package sqldb
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/tendhq/tend"
+)
+
+// CreateTicket finds or creates the customer by address and records the
+// ticket, its first message and its history in one transaction.
+func (s *TicketService) CreateTicket(ctx context.Context, c *tend.TicketCreate) (*tend.Ticket, error) {
+	p, err := tend.RequireStaff(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.Normalize()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	reqHash := requestHash(c)
+	msg, err := s.prepareMessage(c.Body, c.BodyHTML, c.Attachments)
+	if err != nil {
+		return nil, err
+	}
+	msg.kind, msg.authorType = tend.KindReply, tend.AuthorCustomer
+
+	var t *tend.Ticket
+	err = s.db.write(ctx, func(tx *Tx) error {
+		if c.IdempotencyKey != "" {
+			prior, _, err := claimIdempotencyKey(ctx, tx, p, c.IdempotencyKey, reqHash)
+			if err != nil {
+				return err
+			} else if prior != 0 {
+				t, err = findTicket(ctx, tx, "t.id = $1", prior)
+				if err == nil {
+					t.Messages, err = findMessages(ctx, tx, prior, true)
+				}
+				return err
+			}
+		}
+		t, err = createTicket(ctx, tx, p, c, msg)
+		if err != nil {
+			return err
+		}
+		if c.IdempotencyKey != "" {
+			return recordIdempotencyKey(ctx, tx, p, c.IdempotencyKey, t.ID, 0)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.notify(tend.TicketChange{TicketID: t.ID, Kind: tend.EventCreated, Channel: t.Channel})
+	return t, nil
+}
+
+func createTicket(ctx context.Context, tx *Tx, p tend.Principal, c *tend.TicketCreate, msg *newMessage) (*tend.Ticket, error) {
+	customerID, orgID, err := findOrCreateCustomer(ctx, tx, c.Customer)
+	if err != nil {
+		return nil, err
+	}
+	if c.TeamID != nil {
+		if err := checkTeam(ctx, tx, *c.TeamID); err != nil {
+			return nil, err
+		}
+	}
+	t := &tend.Ticket{Subject: c.Subject, Status: tend.StatusNew, Priority: c.Priority, Channel: c.Channel,
+		CustomerID: customerID, OrganizationID: orgID, TeamID: c.TeamID, Tags: c.Tags, Version: 1,
+		CreatedAt: tx.now, UpdatedAt: tx.now}
+	err = tx.queryRow(ctx, `INSERT INTO tickets (number, subject, status, priority, channel, customer_id,
+		organization_id, team_id, tags, version, created_at, updated_at)
+		VALUES (`+tx.db.nextTicketNumber()+`, $1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9) RETURNING id, number`,
+		t.Subject, string(t.Status), string(t.Priority), string(t.Channel), t.CustomerID, t.OrganizationID,
+		t.TeamID, strings.Join(t.Tags, " "), tx.now).Scan(&t.ID, &t.Number)
+	if err != nil {
+		return nil, fmt.Errorf("insert ticket: %w", err)
+	}
+	if err := insertTags(ctx, tx, t.ID, t.Tags); err != nil {
+		return nil, err
+	}
+	msg.authorID = &customerID
+	m, err := insertMessage(ctx, tx, t.ID, msg, c.Customer.Name)
+	if err != nil {
+		return nil, err
+	}
+	if m.AuthorName == "" {
+		m.AuthorName = c.Customer.Email
+	}
+	t.Messages = []*tend.Message{m}
+	err = tx.addEvent(ctx, p, t.ID, tend.EventCreated, map[string]any{"number": t.Number, "subject": t.Subject,
+		"status": t.Status, "priority": t.Priority, "channel": t.Channel, "customer_id": t.CustomerID,
+		"team_id": t.TeamID, "tags": t.Tags, "message_id": m.ID})
+	return t, err
+}
+
+func insertTags(ctx context.Context, tx *Tx, ticketID int64, tags []string) error {
+	for _, tag := range tags {
+		if _, err := tx.exec(ctx, `INSERT INTO ticket_tags (tag, ticket_id) VALUES ($1, $2)`, tag, ticketID); err != nil {
+			return fmt.Errorf("insert tag: %w", err)
+		}
+	}
+	return nil
+}
+
+func checkTeam(ctx context.Context, tx *Tx, id int64) error {
+	var n int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM teams WHERE id = $1`, id).Scan(&n); err != nil {
+		return err
+	} else if n == 0 {
+		return &tend.Error{Code: tend.EINVALID, Message: fmt.Sprintf("team_id: team %d does not exist", id),
+			Fields: map[string]string{"team_id": fmt.Sprintf("team %d does not exist", id)}}
+	}
+	return nil
+}
+
+func checkOwner(ctx context.Context, tx *Tx, id int64) error {
+	var active bool
+	var name string
+	err := tx.queryRow(ctx, `SELECT active, name FROM agents WHERE id = $1`, id).Scan(&active, &name)
+	if errors.Is(err, errNoRows) {
+		return &tend.Error{Code: tend.EINVALID, Message: fmt.Sprintf("owner_id: agent %d does not exist", id),
+			Fields: map[string]string{"owner_id": fmt.Sprintf("agent %d does not exist", id)}}
+	} else if err != nil {
+		return err
+	} else if !active {
+		return &tend.Error{Code: tend.EINVALID, Message: fmt.Sprintf("owner_id: %s is deactivated; choose an active agent", name),
+			Fields: map[string]string{"owner_id": fmt.Sprintf("%s is deactivated", name)}}
+	}
+	return nil
+}
+
+// UpdateTicket applies u under a row lock. It returns ESTALE if u.Version
+// is set and the ticket has moved on, and ECONFLICT for a status change
+// the workflow does not allow.
+func (s *TicketService) UpdateTicket(ctx context.Context, id int64, u *tend.TicketUpdate) (*tend.Ticket, error) {
+	p, err := tend.RequireStaff(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u.Normalize()
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	var t *tend.Ticket
+	var changes []tend.Change
+	err = s.db.write(ctx, func(tx *Tx) error {
+		if t, err = lockTicket(ctx, tx, id); err != nil {
+			return err
+		}
+		if u.Version != nil && *u.Version != t.Version {
+			return tend.Errorf(tend.ESTALE, "Ticket #%d has changed since version %d (it is at version %d now); reload it and apply your change again.",
+				t.Number, *u.Version, t.Version)
+		}
+		if u.OwnerID != nil {
+			if err := checkOwner(ctx, tx, *u.OwnerID); err != nil {
+				return err
+			}
+		}
+		if u.TeamID != nil && *u.TeamID != 0 {
+			if err := checkTeam(ctx, tx, *u.TeamID); err != nil {
+				return err
+			}
+		}
+		oldTags := t.Tags
+		if changes, err = t.ApplyUpdate(p, u, tx.now); err != nil || len(changes) == 0 {
+			return err
+		}
+		if err := saveTicket(ctx, tx, t); err != nil {
+			return err
+		}
+		if strings.Join(oldTags, " ") != strings.Join(t.Tags, " ") {
+			if _, err := tx.exec(ctx, `DELETE FROM ticket_tags WHERE ticket_id = $1`, id); err != nil {
+				return err
+			}
+			if err := insertTags(ctx, tx, id, t.Tags); err != nil {
+				return err
+			}
+		}
+		return recordChanges(ctx, tx, p, id, changes)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(changes) > 0 {
+		s.notify(tend.TicketChange{TicketID: id, Kind: changes[0].Kind, Channel: t.Channel})
+	}
+	return t, nil
+}
+
+// saveTicket writes back the fields that the workflow changes.
+func saveTicket(ctx context.Context, tx *Tx, t *tend.Ticket) error {
+	_, err := tx.exec(ctx, `UPDATE tickets SET subject = $2, status = $3, priority = $4, owner_id = $5, team_id = $6,
+		tags = $7, reopen_count = $8, version = $9, updated_at = $10, first_responded_at = $11, solved_at = $12,
+		closed_at = $13 WHERE id = $1`,
+		t.ID, t.Subject, string(t.Status), string(t.Priority), t.OwnerID, t.TeamID, strings.Join(t.Tags, " "),
+		t.ReopenCount, t.Version, t.UpdatedAt, t.FirstRespondedAt, t.SolvedAt, t.ClosedAt)
+	if err != nil {
+		return fmt.Errorf("save ticket: %w", err)
+	}
+	return nil
+}
+
+func recordChanges(ctx context.Context, tx *Tx, p tend.Principal, ticketID int64, changes []tend.Change) error {
+	for _, c := range changes {
+		if err := tx.addEvent(ctx, p, ticketID, c.Kind, c.Data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AddMessage adds a reply or note and moves the ticket along (see
+// tend.Ticket.ApplyMessage). Customers may only reply to their own
+// tickets, and may not set a status.
+func (s *TicketService) AddMessage(ctx context.Context, ticketID int64, c *tend.MessageCreate) (*tend.Message, error) {
+	p, err := requireStaffOrCustomer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.Normalize()
+	if p.IsCustomer() {
+		if c.Kind == tend.KindNote || c.Status != nil {
+			return nil, tend.Errorf(tend.EFORBIDDEN, "Customers may reply, but not write internal notes or set a status.")
+		}
+		c.FromCustomer = true
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	reqHash := requestHash(struct {
+		TicketID int64
+		Message  *tend.MessageCreate
+	}{ticketID, c})
+	msg, err := s.prepareMessage(c.Body, c.BodyHTML, c.Attachments)
+	if err != nil {
+		return nil, err
+	}
+	msg.kind = c.Kind
+	switch {
+	case c.FromCustomer:
+		msg.authorType = tend.AuthorCustomer
+	case p.AgentID != 0:
+		msg.authorType, msg.authorID = tend.AuthorAgent, &p.AgentID
+	default:
+		msg.authorType = tend.AuthorSystem
+	}
+
+	var m *tend.Message
+	var t *tend.Ticket
+	err = s.db.write(ctx, func(tx *Tx) error {
+		if c.IdempotencyKey != "" {
+			_, prior, err := claimIdempotencyKey(ctx, tx, p, c.IdempotencyKey, reqHash)
+			if err != nil {
+				return err
+			} else if prior != 0 {
+				m, err = findMessage(ctx, tx, prior)
+				return err
+			}
+		}
+		if t, err = lockTicket(ctx, tx, ticketID); err != nil {
+			return err
+		}
+		if !canSee(p, t) {
+			return ticketNotFound(ticketID)
+		}
+		if msg.authorType == tend.AuthorCustomer {
+			msg.authorID = &t.CustomerID
+		}
+		changes, err := t.ApplyMessage(p, msg.authorType, msg.kind, c.Status, tx.now)
+		if err != nil {
+			return err
+		}
+		if m, err = insertMessage(ctx, tx, t.ID, msg, ""); err != nil {
+			return err
+		}
+		if err := saveTicket(ctx, tx, t); err != nil {
+			return err
+		}
+		err = tx.addEvent(ctx, p, t.ID, tend.EventMessageAdded, map[string]any{"message_id": m.ID, "kind": m.Kind,
+			"author_type": m.AuthorType, "author_id": m.AuthorID, "attachments": len(m.Attachments)})
+		if err != nil {
+			return err
+		}
+		if err := recordChanges(ctx, tx, p, t.ID, changes); err != nil {
+			return err
+		}
+		if c.IdempotencyKey != "" {
+			if err := recordIdempotencyKey(ctx, tx, p, c.IdempotencyKey, t.ID, m.ID); err != nil {
+				return err
+			}
+		}
+		// Read back for the author's name.
+		m, err = findMessage(ctx, tx, m.ID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if t != nil {
+		s.notify(tend.TicketChange{TicketID: t.ID, Kind: tend.EventMessageAdded, Channel: t.Channel, MessageID: m.ID})
+	}
+	return m, nil
+}
+
+func (s *TicketService) notify(c tend.TicketChange) {
+	if s.Notify != nil {
+		s.Notify(c)
+	}
+}
+
+// principalKey names p in the idempotency table.
+func principalKey(p tend.Principal) string {
+	switch {
+	case p.AgentID != 0:
+		return "agent:" + strconv.FormatInt(p.AgentID, 10)
+	case p.CustomerID != 0:
+		return "customer:" + strconv.FormatInt(p.CustomerID, 10)
+	}
+	return "system"
+}
+
+func requestHash(v any) string {
+	b, _ := json.Marshal(v)
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+// claimIdempotencyKey records key for a request about to be carried out.
+// If a committed request holds the key already, it returns what that one
+// created, or ECONFLICT if it was a different request. A concurrent request
+// with the same key waits on the key's row until the first commits.
+func claimIdempotencyKey(ctx context.Context, tx *Tx, p tend.Principal, key, hash string) (ticketID, messageID int64, err error) {
+	if len(key) > 200 {
+		return 0, 0, tend.Errorf(tend.EINVALID, "Idempotency-Key: must be at most 200 characters")
+	}
+	n, err := tx.exec(ctx, `INSERT INTO idempotency_keys (principal, key, request_hash, ticket_id, created_at)
+		VALUES ($1, $2, $3, 0, $4) ON CONFLICT DO NOTHING`, principalKey(p), key, hash, tx.now)
+	if err != nil || n == 1 {
+		return 0, 0, err
+	}
+	var priorHash string
+	var msgID *int64
+	err = tx.queryRow(ctx, `SELECT request_hash, ticket_id, message_id FROM idempotency_keys WHERE principal = $1 AND key = $2`,
+		principalKey(p), key).Scan(&priorHash, &ticketID, &msgID)
+	if err != nil {
+		return 0, 0, err
+	}
+	if priorHash != hash {
+		return 0, 0, tend.Errorf(tend.ECONFLICT, "Idempotency-Key %q was used for a different request; use a new key for a new request.", key)
+	}
+	if msgID != nil {
+		messageID = *msgID
+	}
+	return ticketID, messageID, nil
+}
+
+func recordIdempotencyKey(ctx context.Context, tx *Tx, p tend.Principal, key string, ticketID, messageID int64) error {
+	var msg *int64
+	if messageID != 0 {
+		msg = &messageID
+	}
+	_, err := tx.exec(ctx, `UPDATE idempotency_keys SET ticket_id = $3, message_id = $4 WHERE principal = $1 AND key = $2`,
+		principalKey(p), key, ticketID, msg)
+	return err
+}

@@ -1,0 +1,164 @@
+package tend
+
+import (
+	"mime"
+	"path"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// MessageKind tells public replies from internal notes.
+type MessageKind string
+
+const (
+	KindReply MessageKind = "reply" // public: the customer sees it
+	KindNote  MessageKind = "note"  // internal: staff only
+)
+
+// Valid reports whether k is a known kind.
+func (k MessageKind) Valid() bool { return k == KindReply || k == KindNote }
+
+// AuthorType tells who wrote a message or caused an event.
+type AuthorType string
+
+const (
+	AuthorCustomer AuthorType = "customer"
+	AuthorAgent    AuthorType = "agent"
+	AuthorSystem   AuthorType = "system"
+)
+
+// Message is a reply or an internal note on a ticket.
+type Message struct {
+	ID          int64         `json:"id"`
+	TicketID    int64         `json:"ticket_id"`
+	Kind        MessageKind   `json:"kind"`
+	AuthorType  AuthorType    `json:"author_type"`
+	AuthorID    *int64        `json:"author_id"`
+	AuthorName  string        `json:"author_name"`
+	Body        string        `json:"body"`
+	BodyHTML    string        `json:"body_html"`
+	Attachments []*Attachment `json:"attachments"`
+	CreatedAt   time.Time     `json:"created_at"`
+}
+
+// MessageCreate is the input for a new message. Staff write replies and
+// notes as themselves; with FromCustomer they record a reply the ticket's
+// customer gave by another way (a call, a chat). A customer's message is
+// always a reply of their own.
+type MessageCreate struct {
+	Kind         MessageKind        `json:"kind"`
+	Body         string             `json:"body"`
+	BodyHTML     string             `json:"body_html"`
+	FromCustomer bool               `json:"from_customer"`
+	Attachments  []*AttachmentInput `json:"attachments"`
+	// Status, when set, moves the ticket in the same change ("send and
+	// set status").
+	Status *Status `json:"status"`
+
+	IdempotencyKey string `json:"-"`
+}
+
+// Normalize applies defaults.
+func (c *MessageCreate) Normalize() {
+	if c.Kind == "" {
+		c.Kind = KindReply
+	}
+}
+
+// Validate returns EINVALID naming each field that is wrong.
+func (c *MessageCreate) Validate() error {
+	p := Problems{}
+	if !c.Kind.Valid() {
+		p.Add("kind", "must be reply or note")
+	}
+	if c.FromCustomer && c.Kind == KindNote {
+		p.Add("from_customer", "a customer's message is a reply, not a note")
+	}
+	validateBody(p, c.Body, c.BodyHTML)
+	if c.Status != nil && !c.Status.Valid() {
+		p.Add("status", "must be one of new, open, pending, on_hold, solved, closed")
+	}
+	validateAttachments(p, c.Attachments)
+	return p.Err()
+}
+
+// Attachment is a file on a message. Its content lives in the data folder,
+// addressed by its SHA-256.
+type Attachment struct {
+	ID          int64  `json:"id"`
+	MessageID   int64  `json:"message_id"`
+	TicketID    int64  `json:"ticket_id"`
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	SHA256      string `json:"sha256"`
+}
+
+// AttachmentInput is a file to attach to a new message.
+type AttachmentInput struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Data        []byte `json:"data"`
+}
+
+// MaxAttachments is the most files one message may carry.
+const MaxAttachments = 50
+
+// DefaultMaxAttachmentSize is the default limit on one attachment.
+const DefaultMaxAttachmentSize = 25 << 20
+
+// Normalize cleans the file name and settles the content type.
+func (a *AttachmentInput) Normalize() {
+	a.Name = CleanFileName(a.Name)
+	a.ContentType = strings.ToLower(strings.TrimSpace(a.ContentType))
+	if t, _, err := mime.ParseMediaType(a.ContentType); err == nil {
+		a.ContentType = t
+	} else {
+		a.ContentType = ""
+	}
+	if a.ContentType == "" {
+		a.ContentType = mime.TypeByExtension(path.Ext(a.Name))
+		if t, _, err := mime.ParseMediaType(a.ContentType); err == nil {
+			a.ContentType = t
+		}
+	}
+	if a.ContentType == "" {
+		a.ContentType = "application/octet-stream"
+	}
+}
+
+// CleanFileName keeps the last element of a path, drops control
+// characters, and never returns "".
+func CleanFileName(name string) string {
+	name = strings.ToValidUTF8(name, "")
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(name)
+	if name == "" || name == "." || name == ".." {
+		name = "attachment"
+	}
+	for utf8.RuneCountInString(name) > 200 {
+		_, size := utf8.DecodeLastRuneInString(name)
+		name = name[:len(name)-size]
+	}
+	return name
+}
+
+func validateAttachments(p Problems, list []*AttachmentInput) {
+	if len(list) > MaxAttachments {
+		p.Add("attachments", "may hold at most %d files", MaxAttachments)
+	}
+	for _, a := range list {
+		if a == nil {
+			p.Add("attachments", "must not hold null")
+		}
+	}
+}

@@ -1,0 +1,94 @@
+package tend
+
+import (
+	"context"
+	"strings"
+	"unicode"
+)
+
+// SearchHit is one ticket that matches a search, with the message that
+// matched best (nil when only the subject matched) and a short excerpt.
+type SearchHit struct {
+	Ticket    *Ticket `json:"ticket"`
+	MessageID *int64  `json:"message_id"`
+	// Snippet is plain text; SnippetHTML is the same, HTML-escaped, with
+	// each matching word in <mark>.
+	Snippet     string  `json:"snippet"`
+	SnippetHTML string  `json:"snippet_html"`
+	Score       float64 `json:"score"`
+}
+
+// SearchService finds tickets by the words in their subjects and messages,
+// best matches first, among what the caller may see.
+type SearchService interface {
+	// Search returns EINVALID if the query holds no words.
+	Search(ctx context.Context, q string, limit int) ([]*SearchHit, error)
+}
+
+// SearchTerm is one part of a parsed query. Every term must match.
+type SearchTerm struct {
+	// Words are lower-cased runs of letters and digits. More than one word
+	// makes a phrase: the words must appear together, in order.
+	Words []string
+	// Prefix makes the last word match any word it begins.
+	Prefix bool
+}
+
+// Search query limits.
+const (
+	MaxSearchTerms    = 16
+	maxSearchWordSize = 64
+)
+
+// ParseSearch reads a query as people type it: words (all must match), a
+// trailing * for a prefix (refun*), and "quoted phrases". Punctuation
+// inside a word joins its parts into a phrase, so e-mail finds "e mail".
+// It returns EINVALID when nothing searchable remains.
+func ParseSearch(q string) ([]SearchTerm, error) {
+	var terms []SearchTerm
+	for len(q) > 0 && len(terms) < MaxSearchTerms {
+		q = strings.TrimLeftFunc(q, unicode.IsSpace)
+		if q == "" {
+			break
+		}
+		var chunk string
+		quoted := q[0] == '"'
+		if quoted {
+			end := strings.IndexByte(q[1:], '"')
+			if end < 0 {
+				chunk, q = q[1:], ""
+			} else {
+				chunk, q = q[1:end+1], q[end+2:]
+			}
+		} else {
+			end := strings.IndexFunc(q, unicode.IsSpace)
+			if end < 0 {
+				end = len(q)
+			}
+			chunk, q = q[:end], q[end:]
+		}
+		prefix := !quoted && strings.HasSuffix(chunk, "*")
+		words := searchWords(chunk)
+		if len(words) == 0 {
+			continue
+		}
+		terms = append(terms, SearchTerm{Words: words, Prefix: prefix})
+	}
+	if len(terms) == 0 {
+		return nil, &Error{Code: EINVALID, Message: "q: give at least one word to search for",
+			Fields: map[string]string{"q": "give at least one word to search for"}}
+	}
+	return terms, nil
+}
+
+func searchWords(s string) []string {
+	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	for i, w := range words {
+		if len(w) > maxSearchWordSize {
+			words[i] = strings.ToValidUTF8(w[:maxSearchWordSize], "")
+		}
+	}
+	return words
+}

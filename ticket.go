@@ -1,0 +1,424 @@
+package tend
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Status is where a ticket stands.
+type Status string
+
+const (
+	StatusNew     Status = "new"     // not yet triaged
+	StatusOpen    Status = "open"    // the team is working on it
+	StatusPending Status = "pending" // waiting on the customer
+	StatusOnHold  Status = "on_hold" // waiting on us or a third party
+	StatusSolved  Status = "solved"  // answered; a customer reply reopens it
+	StatusClosed  Status = "closed"  // final; a later reply starts a new ticket
+)
+
+// Statuses lists every status in workflow order.
+var Statuses = []Status{StatusNew, StatusOpen, StatusPending, StatusOnHold, StatusSolved, StatusClosed}
+
+// UnsolvedStatuses are the statuses of tickets still being worked.
+var UnsolvedStatuses = []Status{StatusNew, StatusOpen, StatusPending, StatusOnHold}
+
+var transitions = map[Status][]Status{
+	StatusNew:     {StatusOpen, StatusPending, StatusOnHold, StatusSolved},
+	StatusOpen:    {StatusPending, StatusOnHold, StatusSolved},
+	StatusPending: {StatusOpen, StatusOnHold, StatusSolved},
+	StatusOnHold:  {StatusOpen, StatusPending, StatusSolved},
+	StatusSolved:  {StatusOpen, StatusClosed},
+	StatusClosed:  {},
+}
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool { _, ok := transitions[s]; return ok }
+
+// Next returns the statuses s may change to.
+func (s Status) Next() []Status { return transitions[s] }
+
+// CanBecome reports whether a ticket in status s may move to next.
+func (s Status) CanBecome(next Status) bool {
+	for _, n := range transitions[s] {
+		if n == next {
+			return true
+		}
+	}
+	return false
+}
+
+// Unsolved reports whether a ticket in status s still needs work.
+func (s Status) Unsolved() bool { return s != StatusSolved && s != StatusClosed }
+
+// Priority is how urgent a ticket is.
+type Priority string
+
+const (
+	PriorityLow    Priority = "low"
+	PriorityNormal Priority = "normal"
+	PriorityHigh   Priority = "high"
+	PriorityUrgent Priority = "urgent"
+)
+
+// Priorities lists every priority, lowest first.
+var Priorities = []Priority{PriorityLow, PriorityNormal, PriorityHigh, PriorityUrgent}
+
+// Valid reports whether p is a known priority.
+func (p Priority) Valid() bool {
+	return p == PriorityLow || p == PriorityNormal || p == PriorityHigh || p == PriorityUrgent
+}
+
+// Channel is how a ticket reached the team.
+type Channel string
+
+const (
+	ChannelEmail  Channel = "email"
+	ChannelWeb    Channel = "web"
+	ChannelPortal Channel = "portal"
+	ChannelPhone  Channel = "phone"
+	ChannelChat   Channel = "chat"
+	ChannelAPI    Channel = "api"
+)
+
+// Channels lists every channel.
+var Channels = []Channel{ChannelEmail, ChannelWeb, ChannelPortal, ChannelPhone, ChannelChat, ChannelAPI}
+
+// Valid reports whether c is a known channel.
+func (c Channel) Valid() bool {
+	for _, k := range Channels {
+		if c == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Ticket is one customer request and everything done about it. Once
+// assigned, it always has exactly one owner: the person responsible.
+type Ticket struct {
+	ID               int64      `json:"id"`
+	Number           int64      `json:"number"`
+	Subject          string     `json:"subject"`
+	Status           Status     `json:"status"`
+	Priority         Priority   `json:"priority"`
+	Channel          Channel    `json:"channel"`
+	CustomerID       int64      `json:"customer_id"`
+	OrganizationID   *int64     `json:"organization_id"`
+	OwnerID          *int64     `json:"owner_id"`
+	TeamID           *int64     `json:"team_id"`
+	Tags             []string   `json:"tags"`
+	ReopenCount      int        `json:"reopen_count"`
+	Version          int64      `json:"version"`
+	CreatedAt        time.Time  `json:"created_at"`
+	UpdatedAt        time.Time  `json:"updated_at"`
+	FirstRespondedAt *time.Time `json:"first_responded_at"`
+	SolvedAt         *time.Time `json:"solved_at"`
+	ClosedAt         *time.Time `json:"closed_at"`
+
+	// Messages is filled only where a single ticket is read.
+	Messages []*Message `json:"messages,omitempty"`
+}
+
+// CustomerRef names the customer of a new ticket: found by address, or
+// created with that address and name.
+type CustomerRef struct {
+	Email string `json:"email"`
+	Name  string `json:"name"`
+}
+
+// TicketCreate is the input for a new ticket. The body becomes the first
+// message, a public reply from the customer.
+type TicketCreate struct {
+	Subject     string             `json:"subject"`
+	Customer    CustomerRef        `json:"customer"`
+	Body        string             `json:"body"`
+	BodyHTML    string             `json:"body_html"`
+	Priority    Priority           `json:"priority"`
+	Channel     Channel            `json:"channel"`
+	Tags        []string           `json:"tags"`
+	TeamID      *int64             `json:"team_id"`
+	Attachments []*AttachmentInput `json:"attachments"`
+
+	// IdempotencyKey, when set, makes a repeated submission by the same
+	// principal return the first ticket instead of creating another.
+	IdempotencyKey string `json:"-"`
+}
+
+// Limits on ticket input.
+const (
+	MaxSubjectLength = 250
+	MaxBodyBytes     = 1 << 20
+	MaxTags          = 30
+	MaxTagLength     = 50
+)
+
+// Normalize trims input, lower-cases the address and tags, and applies
+// defaults.
+func (c *TicketCreate) Normalize() {
+	c.Subject = normalizeSubject(c.Subject)
+	c.Customer.Email = NormalizeEmail(c.Customer.Email)
+	c.Customer.Name = strings.TrimSpace(c.Customer.Name)
+	c.Tags = NormalizeTags(c.Tags)
+	if c.Priority == "" {
+		c.Priority = PriorityNormal
+	}
+	if c.Channel == "" {
+		c.Channel = ChannelAPI
+	}
+}
+
+// Validate returns EINVALID naming each field that is wrong.
+func (c *TicketCreate) Validate() error {
+	p := Problems{}
+	validateSubject(p, c.Subject)
+	validateEmail(p, "customer.email", c.Customer.Email)
+	if len(c.Customer.Name) > 200 {
+		p.Add("customer.name", "must be at most 200 characters")
+	}
+	validateBody(p, c.Body, c.BodyHTML)
+	if !c.Priority.Valid() {
+		p.Add("priority", "must be one of low, normal, high, urgent")
+	}
+	if !c.Channel.Valid() {
+		p.Add("channel", "must be one of email, web, portal, phone, chat, api")
+	}
+	validateTags(p, "tags", c.Tags)
+	validateAttachments(p, c.Attachments)
+	return p.Err()
+}
+
+// TicketUpdate changes a ticket; nil fields are left as they are. TeamID
+// pointing at 0 clears the team. Tags replaces the whole set; AddTags and
+// RemoveTags change it without reading it first.
+type TicketUpdate struct {
+	Subject    *string
+	Status     *Status
+	Priority   *Priority
+	OwnerID    *int64
+	TeamID     *int64
+	Tags       *[]string
+	AddTags    []string
+	RemoveTags []string
+
+	// Version, when set, must equal the ticket's current version, or the
+	// update fails with ESTALE and changes nothing.
+	Version *int64
+}
+
+// Normalize trims input and lower-cases tags.
+func (u *TicketUpdate) Normalize() {
+	if u.Subject != nil {
+		*u.Subject = normalizeSubject(*u.Subject)
+	}
+	if u.Tags != nil {
+		t := NormalizeTags(*u.Tags)
+		u.Tags = &t
+	}
+	u.AddTags = NormalizeTags(u.AddTags)
+	u.RemoveTags = NormalizeTags(u.RemoveTags)
+}
+
+// Validate returns EINVALID naming each field that is wrong. Whether a
+// status change is allowed depends on the current status and is checked
+// by the service (ECONFLICT).
+func (u *TicketUpdate) Validate() error {
+	p := Problems{}
+	if u.Subject != nil {
+		validateSubject(p, *u.Subject)
+	}
+	if u.Status != nil && !u.Status.Valid() {
+		p.Add("status", "must be one of new, open, pending, on_hold, solved, closed")
+	}
+	if u.Priority != nil && !u.Priority.Valid() {
+		p.Add("priority", "must be one of low, normal, high, urgent")
+	}
+	if u.OwnerID != nil && *u.OwnerID <= 0 {
+		p.Add("owner_id", "must name an agent; a ticket keeps an owner once assigned, so hand it over instead of clearing it")
+	}
+	if u.TeamID != nil && *u.TeamID < 0 {
+		p.Add("team_id", "must be a team id, or null to clear the team")
+	}
+	if u.Tags != nil {
+		validateTags(p, "tags", *u.Tags)
+	}
+	validateTags(p, "add_tags", u.AddTags)
+	validateTags(p, "remove_tags", u.RemoveTags)
+	return p.Err()
+}
+
+// Empty reports whether u changes nothing.
+func (u *TicketUpdate) Empty() bool {
+	return u.Subject == nil && u.Status == nil && u.Priority == nil && u.OwnerID == nil &&
+		u.TeamID == nil && u.Tags == nil && len(u.AddTags) == 0 && len(u.RemoveTags) == 0
+}
+
+// TicketSort orders a ticket list.
+type TicketSort string
+
+const (
+	SortUpdatedDesc TicketSort = "-updated_at" // latest activity first (the default)
+	SortUpdatedAsc  TicketSort = "updated_at"
+	SortCreatedDesc TicketSort = "-created_at"
+	SortCreatedAsc  TicketSort = "created_at"
+)
+
+// Valid reports whether s is a known order.
+func (s TicketSort) Valid() bool {
+	return s == SortUpdatedDesc || s == SortUpdatedAsc || s == SortCreatedDesc || s == SortCreatedAsc
+}
+
+// TicketFilter selects tickets. Empty fields match all; Statuses matches
+// any of its statuses. Q is a full-text query over subjects and messages.
+type TicketFilter struct {
+	Statuses       []Status
+	Priority       *Priority
+	OwnerID        *int64 // 0 selects unassigned tickets
+	TeamID         *int64 // 0 selects tickets without a team
+	Tag            string
+	CustomerID     *int64
+	OrganizationID *int64
+	Channel        *Channel
+	Q              string
+	Sort           TicketSort
+	Cursor         string
+	Limit          int
+}
+
+// Page sizes for lists.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 200
+)
+
+// Normalize applies defaults.
+func (f *TicketFilter) Normalize() {
+	if f.Sort == "" {
+		f.Sort = SortUpdatedDesc
+	}
+	f.Tag = NormalizeTag(f.Tag)
+	f.Q = strings.TrimSpace(f.Q)
+}
+
+// Validate returns EINVALID naming each field that is wrong.
+func (f *TicketFilter) Validate() error {
+	p := Problems{}
+	for _, s := range f.Statuses {
+		if !s.Valid() {
+			p.Add("status", "%q is not a status; use new, open, pending, on_hold, solved or closed", s)
+		}
+	}
+	if f.Priority != nil && !f.Priority.Valid() {
+		p.Add("priority", "must be one of low, normal, high, urgent")
+	}
+	if f.Channel != nil && !f.Channel.Valid() {
+		p.Add("channel", "must be one of email, web, portal, phone, chat, api")
+	}
+	if !f.Sort.Valid() {
+		p.Add("sort", "must be one of -updated_at, updated_at, -created_at, created_at")
+	}
+	validateLimit(p, f.Limit)
+	return p.Err()
+}
+
+// TicketService is the heart of Tend. Staff may read and change every
+// ticket; a customer may read only their own tickets, without internal
+// notes, and may only add replies to them. Tickets that are not visible
+// to the caller are reported as ENOTFOUND.
+type TicketService interface {
+	// FindTicketByID returns the ticket with its messages.
+	FindTicketByID(ctx context.Context, id int64) (*Ticket, error)
+	// FindTicketByNumber returns the ticket numbered n, without messages.
+	FindTicketByNumber(ctx context.Context, n int64) (*Ticket, error)
+	// FindTickets returns one page of tickets and the cursor of the next
+	// page ("" on the last page).
+	FindTickets(ctx context.Context, filter TicketFilter) ([]*Ticket, string, error)
+	// CreateTicket finds or creates the customer by address and records
+	// the ticket, its first message and its events in one transaction.
+	CreateTicket(ctx context.Context, c *TicketCreate) (*Ticket, error)
+	// UpdateTicket returns ECONFLICT for a status change the workflow does
+	// not allow (naming the allowed ones) and ESTALE for a stale Version.
+	UpdateTicket(ctx context.Context, id int64, u *TicketUpdate) (*Ticket, error)
+	// AddMessage adds a reply or an internal note and moves the ticket
+	// along: a customer reply reopens a solved ticket; a staff reply
+	// records the first response.
+	AddMessage(ctx context.Context, ticketID int64, c *MessageCreate) (*Message, error)
+	// FindTicketEvents returns the ticket's history, oldest first.
+	FindTicketEvents(ctx context.Context, ticketID int64, cursor string, limit int) ([]*Event, string, error)
+	// FindAttachmentByID returns ENOTFOUND unless the caller may see the
+	// message the attachment belongs to.
+	FindAttachmentByID(ctx context.Context, id int64) (*Attachment, error)
+}
+
+func normalizeSubject(s string) string {
+	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+}
+
+func validateSubject(p Problems, s string) {
+	switch {
+	case s == "":
+		p.Add("subject", "is required")
+	case utf8.RuneCountInString(s) > MaxSubjectLength:
+		p.Add("subject", "must be at most %d characters", MaxSubjectLength)
+	}
+}
+
+func validateBody(p Problems, text, html string) {
+	switch {
+	case strings.TrimSpace(text) == "" && strings.TrimSpace(html) == "":
+		p.Add("body", "is required")
+	case len(text) > MaxBodyBytes:
+		p.Add("body", "must be at most %d bytes", MaxBodyBytes)
+	case len(html) > 4*MaxBodyBytes:
+		p.Add("body_html", "must be at most %d bytes", 4*MaxBodyBytes)
+	case !utf8.ValidString(text) || !utf8.ValidString(html):
+		p.Add("body", "must be valid UTF-8")
+	}
+}
+
+func validateLimit(p Problems, limit int) {
+	if limit < 0 || limit > MaxPageSize {
+		p.Add("limit", "must be between 1 and %d", MaxPageSize)
+	}
+}
+
+// NormalizeTags normalizes each tag, drops empty and repeated ones, and
+// sorts the rest.
+func NormalizeTags(in []string) []string {
+	out := make([]string, 0, len(in))
+	for _, t := range in {
+		t = NormalizeTag(t)
+		if t != "" && !containsString(out, t) {
+			out = append(out, t)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// NormalizeTag lower-cases a tag and joins its words with hyphens, so that
+// "Refund Request" and "refund-request" are one tag.
+func NormalizeTag(t string) string {
+	return strings.Join(strings.Fields(strings.ToLower(t)), "-")
+}
+
+func validateTags(p Problems, field string, tags []string) {
+	if len(tags) > MaxTags {
+		p.Add(field, "may hold at most %d tags", MaxTags)
+	}
+	for _, t := range tags {
+		if utf8.RuneCountInString(t) > MaxTagLength {
+			p.Add(field, "tag %q is longer than %d characters", t, MaxTagLength)
+		}
+		for _, r := range t {
+			if !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("-_:.", r)) {
+				p.Add(field, "tag %q may hold only letters, digits and - _ : .", t)
+				break
+			}
+		}
+	}
+}

@@ -1,0 +1,97 @@
+package tend
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Token is an API token. Only its hash is stored; the secret is shown once,
+// when the token is created.
+type Token struct {
+	ID         int64      `json:"id"`
+	AgentID    int64      `json:"agent_id"`
+	Name       string     `json:"name"`
+	Prefix     string     `json:"prefix"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	RevokedAt  *time.Time `json:"revoked_at"`
+}
+
+// TokenCreate is the input for a new token. AgentID 0 means the caller.
+type TokenCreate struct {
+	AgentID int64  `json:"agent_id"`
+	Name    string `json:"name"`
+}
+
+// Normalize trims the name.
+func (c *TokenCreate) Normalize() { c.Name = strings.TrimSpace(c.Name) }
+
+// Validate returns EINVALID naming each field that is wrong.
+func (c *TokenCreate) Validate() error {
+	p := Problems{}
+	validateName(p, "name", c.Name)
+	return p.Err()
+}
+
+// TokenService manages API tokens. Staff manage their own tokens; managing
+// another agent's needs PermManageTokens.
+type TokenService interface {
+	// CreateToken returns the token and its secret, which is not kept.
+	CreateToken(ctx context.Context, c *TokenCreate) (*Token, string, error)
+	// FindTokens lists tokens; agentID 0 lists the caller's own.
+	FindTokens(ctx context.Context, agentID int64) ([]*Token, error)
+	// RevokeToken returns ENOTFOUND for a token the caller may not manage.
+	RevokeToken(ctx context.Context, id int64) error
+	// AuthenticateToken returns the active agent that owns the unrevoked
+	// token secret, or EUNAUTHORIZED.
+	AuthenticateToken(ctx context.Context, secret string) (*Agent, error)
+}
+
+// Session is a signed-in browser.
+type Session struct {
+	AgentID   int64
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// SessionService keeps web sign-ins. Only hashes of session secrets are
+// stored.
+type SessionService interface {
+	// CreateSession starts a session for the agent and returns its secret.
+	CreateSession(ctx context.Context, agentID int64, ttl time.Duration) (string, error)
+	// AuthenticateSession returns the session's active agent, or
+	// EUNAUTHORIZED if the session is unknown, expired or its agent
+	// deactivated.
+	AuthenticateSession(ctx context.Context, secret string) (*Agent, error)
+	DeleteSession(ctx context.Context, secret string) error
+}
+
+// SetupService creates the first admin through a one-time link.
+type SetupService interface {
+	// NewSetupToken replaces any earlier setup token and returns a new
+	// secret, or ECONFLICT if an active admin exists already.
+	NewSetupToken(ctx context.Context) (string, error)
+	// CheckSetupToken returns EUNAUTHORIZED unless secret is the current
+	// setup token and no admin exists yet.
+	CheckSetupToken(ctx context.Context, secret string) error
+	// CompleteSetup creates the first admin and spends the token.
+	CompleteSetup(ctx context.Context, secret string, c *AgentCreate) (*Agent, error)
+}
+
+// Settings are the help desk's own settings.
+type Settings struct {
+	Name string `json:"name"`
+}
+
+// SettingsService reads settings (all staff) and changes them
+// (PermManageSettings).
+type SettingsService interface {
+	FindSettings(ctx context.Context) (*Settings, error)
+	UpdateSettings(ctx context.Context, s *Settings) (*Settings, error)
+}
+
+// AuditService reads the audit log (PermReadAudit), newest first.
+type AuditService interface {
+	FindAuditEntries(ctx context.Context, cursor string, limit int) ([]*AuditEntry, string, error)
+}

@@ -1,0 +1,195 @@
+package tend
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Change is one entry for a ticket's history, produced by the workflow
+// rules below and recorded by the store in the same transaction.
+type Change struct {
+	Kind EventKind
+	Data map[string]any
+}
+
+// TicketChange tells listeners, after commit, that a ticket changed.
+type TicketChange struct {
+	TicketID  int64
+	Kind      EventKind // EventCreated, EventMessageAdded or another change
+	Channel   Channel
+	MessageID int64
+}
+
+// ApplyUpdate applies u to t as p would at now, and returns the changes to
+// record; none if u changes nothing. Owner and team ids must have been
+// checked to exist. It returns ECONFLICT for a status change the workflow
+// does not allow, naming the ones it does.
+func (t *Ticket) ApplyUpdate(p Principal, u *TicketUpdate, now time.Time) ([]Change, error) {
+	var changes []Change
+	if u.Subject != nil && *u.Subject != t.Subject {
+		changes = append(changes, Change{EventSubjectChanged, map[string]any{"from": t.Subject, "to": *u.Subject}})
+		t.Subject = *u.Subject
+	}
+	if u.Priority != nil && *u.Priority != t.Priority {
+		changes = append(changes, Change{EventPriorityChanged, map[string]any{"from": t.Priority, "to": *u.Priority}})
+		t.Priority = *u.Priority
+	}
+	if u.TeamID != nil && !sameID(t.TeamID, *u.TeamID) {
+		to := optionalID(*u.TeamID)
+		changes = append(changes, Change{EventTeamChanged, map[string]any{"from": t.TeamID, "to": to}})
+		t.TeamID = to
+	}
+	if u.OwnerID != nil {
+		changes = append(changes, t.setOwner(*u.OwnerID)...)
+	}
+	if tags := u.newTags(t.Tags); !slices.Equal(tags, t.Tags) {
+		changes = append(changes, Change{EventTagsChanged, map[string]any{
+			"added": missingFrom(tags, t.Tags), "removed": missingFrom(t.Tags, tags)}})
+		t.Tags = tags
+	}
+	if u.Status != nil {
+		c, err := t.setStatus(p, *u.Status, now)
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, c...)
+	}
+	if len(changes) > 0 {
+		t.touch(now)
+	}
+	return changes, nil
+}
+
+// ApplyMessage moves t along for a new message and returns the changes to
+// record besides the message itself. A customer's reply reopens a solved
+// ticket (counting a reopen) and brings back one that waited on them; a
+// staff reply records the first response and opens a new ticket. An
+// explicit status, from staff, replaces the implicit move.
+func (t *Ticket) ApplyMessage(p Principal, author AuthorType, kind MessageKind, status *Status, now time.Time) ([]Change, error) {
+	if t.Status == StatusClosed && (kind == KindReply || status != nil) {
+		return nil, Errorf(ECONFLICT, "Ticket #%d is closed; a new request needs a new ticket.", t.Number)
+	}
+	next := t.Status
+	switch {
+	case status != nil:
+		next = *status
+	case author == AuthorCustomer && t.Status != StatusNew:
+		next = StatusOpen
+	case author == AuthorAgent && kind == KindReply && t.Status == StatusNew:
+		next = StatusOpen
+	}
+	if author == AuthorAgent && kind == KindReply && t.FirstRespondedAt == nil {
+		at := now
+		t.FirstRespondedAt = &at
+	}
+	changes, err := t.setStatus(p, next, now)
+	if err != nil {
+		return nil, err
+	}
+	t.touch(now)
+	return changes, nil
+}
+
+func (t *Ticket) touch(now time.Time) {
+	t.UpdatedAt = now
+	t.Version++
+}
+
+// setStatus moves t to next. A staff member who takes a ticket out of new
+// becomes its owner if it has none: every triaged ticket has one.
+func (t *Ticket) setStatus(p Principal, next Status, now time.Time) ([]Change, error) {
+	if next == t.Status {
+		return nil, nil
+	}
+	if !t.Status.CanBecome(next) {
+		return nil, t.transitionError(next)
+	}
+	var changes []Change
+	from := t.Status
+	t.Status = next
+	changes = append(changes, Change{EventStatusChanged, map[string]any{"from": from, "to": next}})
+	switch {
+	case from == StatusSolved && next == StatusOpen:
+		t.ReopenCount++
+		t.SolvedAt = nil
+		changes = append(changes, Change{EventReopened, map[string]any{"reopen_count": t.ReopenCount}})
+	case next == StatusSolved:
+		at := now
+		t.SolvedAt = &at
+	case next == StatusClosed:
+		at := now
+		t.ClosedAt = &at
+	}
+	if from == StatusNew && t.OwnerID == nil && p.AgentID != 0 {
+		changes = append(changes, t.setOwner(p.AgentID)...)
+	}
+	return changes, nil
+}
+
+func (t *Ticket) transitionError(next Status) error {
+	allowed := t.Status.Next()
+	if len(allowed) == 0 {
+		return Errorf(ECONFLICT, "Ticket #%d is %s and cannot change status; a new request needs a new ticket.", t.Number, t.Status)
+	}
+	names := make([]string, len(allowed))
+	for i, s := range allowed {
+		names[i] = string(s)
+	}
+	return &Error{Code: ECONFLICT,
+		Message: fmt.Sprintf("status: ticket #%d is %s and can become %s, not %s", t.Number, t.Status, strings.Join(names, ", "), next),
+		Fields:  map[string]string{"status": fmt.Sprintf("can become %s", strings.Join(names, ", "))}}
+}
+
+func (t *Ticket) setOwner(id int64) []Change {
+	if t.OwnerID != nil && *t.OwnerID == id {
+		return nil
+	}
+	c := Change{EventOwnerChanged, map[string]any{"from": t.OwnerID, "to": id}}
+	t.OwnerID = &id
+	return []Change{c}
+}
+
+// newTags returns the tag set after u, sorted.
+func (u *TicketUpdate) newTags(current []string) []string {
+	tags := slices.Clone(current)
+	if u.Tags != nil {
+		tags = slices.Clone(*u.Tags)
+	}
+	for _, t := range u.AddTags {
+		if !slices.Contains(tags, t) {
+			tags = append(tags, t)
+		}
+	}
+	tags = slices.DeleteFunc(tags, func(t string) bool { return slices.Contains(u.RemoveTags, t) })
+	slices.Sort(tags)
+	if tags == nil {
+		tags = []string{}
+	}
+	return tags
+}
+
+func missingFrom(a, b []string) []string {
+	out := []string{}
+	for _, s := range a {
+		if !slices.Contains(b, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func sameID(current *int64, id int64) bool {
+	if current == nil {
+		return id == 0
+	}
+	return *current == id
+}
+
+func optionalID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}

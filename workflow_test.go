@@ -1,0 +1,123 @@
+package tend_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/tendhq/tend"
+)
+
+func TestApplyMessage(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	agent := tend.Principal{AgentID: 7, Role: tend.RoleAgent}
+	customer := tend.Principal{CustomerID: 3}
+	pending := tend.StatusPending
+	for _, tc := range []struct {
+		name        string
+		from        tend.Status
+		p           tend.Principal
+		author      tend.AuthorType
+		kind        tend.MessageKind
+		status      *tend.Status
+		want        tend.Status
+		reopens     int
+		firstReply  bool
+		owner       bool
+		wantConflit bool
+	}{
+		{"customer writes again on a new ticket", tend.StatusNew, customer, tend.AuthorCustomer, tend.KindReply, nil, tend.StatusNew, 0, false, false, false},
+		{"customer answers while we wait on them", tend.StatusPending, customer, tend.AuthorCustomer, tend.KindReply, nil, tend.StatusOpen, 0, false, false, false},
+		{"customer reply reopens a solved ticket", tend.StatusSolved, customer, tend.AuthorCustomer, tend.KindReply, nil, tend.StatusOpen, 1, false, false, false},
+		{"customer reply to a closed ticket", tend.StatusClosed, customer, tend.AuthorCustomer, tend.KindReply, nil, tend.StatusClosed, 0, false, false, true},
+		{"first agent reply opens and assigns", tend.StatusNew, agent, tend.AuthorAgent, tend.KindReply, nil, tend.StatusOpen, 0, true, true, false},
+		{"agent note leaves a new ticket new", tend.StatusNew, agent, tend.AuthorAgent, tend.KindNote, nil, tend.StatusNew, 0, false, false, false},
+		{"send and set pending", tend.StatusNew, agent, tend.AuthorAgent, tend.KindReply, &pending, tend.StatusPending, 0, true, true, false},
+		{"agent reply while pending stays pending", tend.StatusPending, agent, tend.AuthorAgent, tend.KindReply, nil, tend.StatusPending, 0, true, false, false},
+		{"note on a closed ticket is fine", tend.StatusClosed, agent, tend.AuthorAgent, tend.KindNote, nil, tend.StatusClosed, 0, false, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tk := &tend.Ticket{Number: 1042, Status: tc.from, Version: 4}
+			_, err := tk.ApplyMessage(tc.p, tc.author, tc.kind, tc.status, now)
+			if tc.wantConflit {
+				if tend.ErrorCode(err) != tend.ECONFLICT {
+					t.Fatalf("err = %v, want conflict", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tk.Status != tc.want || tk.ReopenCount != tc.reopens || (tk.FirstRespondedAt != nil) != tc.firstReply ||
+				(tk.OwnerID != nil) != tc.owner || tk.Version != 5 || !tk.UpdatedAt.Equal(now) {
+				t.Errorf("ticket = %+v", tk)
+			}
+		})
+	}
+}
+
+func TestStatusTransitions(t *testing.T) {
+	p := tend.Principal{AgentID: 1, Role: tend.RoleAgent}
+	for from, allowed := range map[tend.Status][]tend.Status{
+		tend.StatusNew:     {tend.StatusOpen, tend.StatusPending, tend.StatusOnHold, tend.StatusSolved},
+		tend.StatusOpen:    {tend.StatusPending, tend.StatusOnHold, tend.StatusSolved},
+		tend.StatusPending: {tend.StatusOpen, tend.StatusOnHold, tend.StatusSolved},
+		tend.StatusOnHold:  {tend.StatusOpen, tend.StatusPending, tend.StatusSolved},
+		tend.StatusSolved:  {tend.StatusOpen, tend.StatusClosed},
+		tend.StatusClosed:  {},
+	} {
+		for _, to := range tend.Statuses {
+			if to == from {
+				continue
+			}
+			tk := &tend.Ticket{Status: from}
+			_, err := tk.ApplyUpdate(p, &tend.TicketUpdate{Status: &to}, time.Now())
+			ok := false
+			for _, a := range allowed {
+				ok = ok || a == to
+			}
+			if ok && err != nil {
+				t.Errorf("%s -> %s refused: %v", from, to, err)
+			}
+			if !ok && tend.ErrorCode(err) != tend.ECONFLICT {
+				t.Errorf("%s -> %s allowed (err %v)", from, to, err)
+			}
+		}
+	}
+}
+
+func TestApplyUpdateRecordsEachChange(t *testing.T) {
+	owner := int64(9)
+	tk := &tend.Ticket{Status: tend.StatusOpen, Priority: tend.PriorityNormal, OwnerID: &owner, Tags: []string{"a", "b"}, Version: 1}
+	u := &tend.TicketUpdate{Priority: ptr(tend.PriorityUrgent), TeamID: ptr(int64(2)), AddTags: []string{"c"}, RemoveTags: []string{"a"},
+		OwnerID: ptr(int64(9)), Subject: ptr("")}
+	u.Subject = nil
+	changes, err := tk.ApplyUpdate(tend.Principal{AgentID: 1, Role: tend.RoleLead}, u, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []tend.EventKind
+	for _, c := range changes {
+		kinds = append(kinds, c.Kind)
+	}
+	want := []tend.EventKind{tend.EventPriorityChanged, tend.EventTeamChanged, tend.EventTagsChanged}
+	if len(kinds) != len(want) {
+		t.Fatalf("changes = %v, want %v (same owner is no change)", kinds, want)
+	}
+	for i := range want {
+		if kinds[i] != want[i] {
+			t.Fatalf("changes = %v, want %v", kinds, want)
+		}
+	}
+	if got := tk.Tags; len(got) != 2 || got[0] != "b" || got[1] != "c" {
+		t.Errorf("tags = %v", got)
+	}
+	if tk.Version != 2 {
+		t.Errorf("version = %d", tk.Version)
+	}
+	none, _ := tk.ApplyUpdate(tend.Principal{AgentID: 1}, &tend.TicketUpdate{Priority: ptr(tend.PriorityUrgent)}, time.Now())
+	if len(none) != 0 || tk.Version != 2 {
+		t.Errorf("a no-op update recorded %v, version %d", none, tk.Version)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
