@@ -34,10 +34,12 @@ type SearchTerm struct {
 	Prefix bool
 }
 
-// Search query limits.
+// Search limits.
 const (
-	MaxSearchTerms    = 16
-	maxSearchWordSize = 64
+	DefaultSearchResults = 20
+	MaxSearchResults     = 50
+	MaxSearchTerms       = 16
+	maxSearchWordSize    = 64
 )
 
 // ParseSearch reads a query as people type it: words (all must match), a

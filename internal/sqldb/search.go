@@ -47,9 +47,10 @@ func (s *SearchService) Search(ctx context.Context, q string, limit int) ([]*ten
 	if err != nil {
 		return nil, err
 	}
-	if limit <= 0 || limit > 50 {
-		limit = 20
+	if limit <= 0 {
+		limit = tend.DefaultSearchResults
 	}
+	limit = min(limit, tend.MaxSearchResults)
 	hits := []*tend.SearchHit{}
 	err = s.db.read(ctx, func(tx *Tx) error {
 		cands, err := s.db.searchCandidates(ctx, tx, terms, p)

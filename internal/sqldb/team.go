@@ -110,6 +110,9 @@ func (s *TeamService) CreateTeam(ctx context.Context, c *tend.TeamCreate) (*tend
 	}
 	var team *tend.Team
 	err = s.db.write(ctx, func(tx *Tx) error {
+		if err := checkLeaders(ctx, tx, c.LeadID, c.ManagerID); err != nil {
+			return err
+		}
 		var id int64
 		err := tx.queryRow(ctx, `INSERT INTO teams (name, lead_id, manager_id, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $4) RETURNING id`, c.Name, c.LeadID, c.ManagerID, tx.now).Scan(&id)
@@ -135,10 +138,22 @@ func teamError(err error, name string) error {
 	case isUniqueViolation(err):
 		return &tend.Error{Code: tend.ECONFLICT, Message: fmt.Sprintf("name: a team named %q exists already", name),
 			Fields: map[string]string{"name": "a team with this name exists already"}}
-	case isForeignKeyViolation(err):
-		return tend.Errorf(tend.EINVALID, "lead_id and manager_id must name existing agents.")
 	}
 	return fmt.Errorf("save team: %w", err)
+}
+
+// checkLeaders returns EINVALID unless the lead and manager, where set and
+// not being cleared, are active agents.
+func checkLeaders(ctx context.Context, tx *Tx, leadID, managerID *int64) error {
+	if leadID != nil && *leadID != 0 {
+		if err := checkActiveAgent(ctx, tx, "lead_id", *leadID); err != nil {
+			return err
+		}
+	}
+	if managerID != nil && *managerID != 0 {
+		return checkActiveAgent(ctx, tx, "manager_id", *managerID)
+	}
+	return nil
 }
 
 func setTeamMembers(ctx context.Context, tx *Tx, teamID int64, agentIDs []int64) error {
@@ -171,6 +186,9 @@ func (s *TeamService) UpdateTeam(ctx context.Context, id int64, u *tend.TeamUpda
 	err = s.db.write(ctx, func(tx *Tx) error {
 		old, err := findTeamByID(ctx, tx, id)
 		if err != nil {
+			return err
+		}
+		if err := checkLeaders(ctx, tx, u.LeadID, u.ManagerID); err != nil {
 			return err
 		}
 		var a args

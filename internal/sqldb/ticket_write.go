@@ -120,18 +120,20 @@ func checkTeam(ctx context.Context, tx *Tx, id int64) error {
 	return nil
 }
 
-func checkOwner(ctx context.Context, tx *Tx, id int64) error {
+// checkActiveAgent returns EINVALID, naming field, unless id is an active
+// agent.
+func checkActiveAgent(ctx context.Context, tx *Tx, field string, id int64) error {
 	var active bool
 	var name string
 	err := tx.queryRow(ctx, `SELECT active, name FROM agents WHERE id = $1`, id).Scan(&active, &name)
 	if errors.Is(err, errNoRows) {
-		return &tend.Error{Code: tend.EINVALID, Message: fmt.Sprintf("owner_id: agent %d does not exist", id),
-			Fields: map[string]string{"owner_id": fmt.Sprintf("agent %d does not exist", id)}}
+		return &tend.Error{Code: tend.EINVALID, Message: fmt.Sprintf("%s: agent %d does not exist", field, id),
+			Fields: map[string]string{field: fmt.Sprintf("agent %d does not exist", id)}}
 	} else if err != nil {
 		return err
 	} else if !active {
-		return &tend.Error{Code: tend.EINVALID, Message: fmt.Sprintf("owner_id: %s is deactivated; choose an active agent", name),
-			Fields: map[string]string{"owner_id": fmt.Sprintf("%s is deactivated", name)}}
+		return &tend.Error{Code: tend.EINVALID, Message: fmt.Sprintf("%s: %s is deactivated; choose an active agent", field, name),
+			Fields: map[string]string{field: fmt.Sprintf("%s is deactivated", name)}}
 	}
 	return nil
 }
@@ -159,7 +161,7 @@ func (s *TicketService) UpdateTicket(ctx context.Context, id int64, u *tend.Tick
 				t.Number, *u.Version, t.Version)
 		}
 		if u.OwnerID != nil {
-			if err := checkOwner(ctx, tx, *u.OwnerID); err != nil {
+			if err := checkActiveAgent(ctx, tx, "owner_id", *u.OwnerID); err != nil {
 				return err
 			}
 		}

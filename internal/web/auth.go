@@ -1,0 +1,133 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tendhq/tend"
+	"golang.org/x/time/rate"
+)
+
+// requireToken authenticates an API request by its bearer token and puts
+// the agent in the request's context; services take it from there.
+func (s *Server) requireToken(next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+			s.writeError(w, r, tend.Errorf(tend.EUNAUTHORIZED, "Send an API token: Authorization: Bearer TOKEN. Create one with 'tend token create'."))
+			return
+		}
+		agent, err := s.Tokens.AuthenticateToken(r.Context(), strings.TrimSpace(token))
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		ctx := tend.NewContextWithPrincipal(r.Context(), tend.Principal{AgentID: agent.ID, Role: agent.Role})
+		next(w, r.WithContext(ctx))
+	})
+}
+
+const (
+	sessionCookie = "tend_session"
+	csrfCookie    = "tend_csrf"
+)
+
+// secure reports whether cookies for r should be marked Secure.
+func (s *Server) secure(r *http.Request) bool { return s.SecureCookies || r.TLS != nil }
+
+func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, secret string) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true,
+		Secure: s.secure(r), SameSite: http.SameSiteLaxMode, MaxAge: int(s.SessionTTL.Seconds())})
+}
+
+func (s *Server) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true,
+		Secure: s.secure(r), SameSite: http.SameSiteLaxMode, MaxAge: -1})
+}
+
+// sessionAgent returns the signed-in agent of a web request, or nil.
+func (s *Server) sessionAgent(r *http.Request) *tend.Agent {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return nil
+	}
+	agent, err := s.Sessions.AuthenticateSession(r.Context(), c.Value)
+	if err != nil {
+		return nil
+	}
+	return agent
+}
+
+// csrfToken returns the request's CSRF token, setting the cookie that
+// carries it if there is none yet. Forms echo it in a hidden field; a
+// cross-site page can neither read the cookie nor guess the value.
+func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 32 {
+		return c.Value
+	}
+	b := make([]byte, 32)
+	rand.Read(b)
+	token := base64.RawURLEncoding.EncodeToString(b)
+	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: token, Path: "/", HttpOnly: true,
+		Secure: s.secure(r), SameSite: http.SameSiteStrictMode})
+	return token
+}
+
+// checkCSRF reports whether a form post carries the token of its cookie.
+func checkCSRF(r *http.Request) bool {
+	c, err := r.Cookie(csrfCookie)
+	if err != nil || c.Value == "" {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf"))) == 1
+}
+
+// limiter allows each key a burst of attempts, refilled over a period.
+type limiter struct {
+	mu      sync.Mutex
+	burst   int
+	every   rate.Limit
+	buckets map[string]*rate.Limiter
+	swept   time.Time
+}
+
+func newLimiter(burst int, period time.Duration) *limiter {
+	return &limiter{burst: burst, every: rate.Every(period / time.Duration(burst)), buckets: map[string]*rate.Limiter{}}
+}
+
+// allow spends one attempt of key and reports whether one was left.
+func (l *limiter) allow(key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	if now.Sub(l.swept) > 10*time.Minute {
+		// Forget keys whose buckets are full again.
+		for k, b := range l.buckets {
+			if b.TokensAt(now) >= float64(l.burst) {
+				delete(l.buckets, k)
+			}
+		}
+		l.swept = now
+	}
+	b, ok := l.buckets[key]
+	if !ok {
+		b = rate.NewLimiter(l.every, l.burst)
+		l.buckets[key] = b
+	}
+	return b.AllowN(now, 1)
+}
+
+// clientIP is the address the request came from.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

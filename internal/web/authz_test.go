@@ -1,0 +1,232 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/tendhq/tend"
+	"github.com/tendhq/tend/internal/sqldb"
+	"github.com/tendhq/tend/internal/sqldb/sqldbtest"
+)
+
+// caller is who sends a request in the authorisation matrix.
+type caller string
+
+const (
+	anonymous caller = "no token"
+	revoked   caller = "revoked token"
+	forged    caller = "unknown token"
+)
+
+var staffRoles = []tend.Role{tend.RoleAgent, tend.RoleLead, tend.RoleManager, tend.RoleAdmin}
+
+// TestAuthorizationMatrix sends every endpoint as every role and as callers
+// without valid credentials, and checks who gets through.
+func TestAuthorizationMatrix(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		ts := newTestServer(t, db)
+		sys := tend.SystemContext(context.Background())
+		tk, err := ts.tickets.CreateTicket(sys, &tend.TicketCreate{Subject: "Matrix", Customer: tend.CustomerRef{Email: "m@example.com"}, Body: "b",
+			Attachments: []*tend.AttachmentInput{{Name: "a.txt", Data: []byte("x")}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens := sqldb.NewTokenService(db)
+		team, err := sqldb.NewTeamService(db).CreateTeam(sys, &tend.TeamCreate{Name: "Matrix team"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sqldb.NewOrganizationService(db).CreateOrganization(sys, &tend.OrganizationCreate{Name: "First org"}); err != nil {
+			t.Fatal(err)
+		}
+		// victim is an agent who never calls: the one whose things the
+		// others try to read or change.
+		victim, err := sqldb.NewAgentService(db).CreateAgent(sys, &tend.AgentCreate{Name: "Victim", Email: "victim@staff.example", Role: tend.RoleAgent})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, revokedSecret, _ := tokens.CreateToken(sys, &tend.TokenCreate{AgentID: victim.ID, Name: "old"})
+		list, _ := tokens.FindTokens(sys, victim.ID)
+		if err := tokens.RevokeToken(sys, list[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		// newToken makes a token of owner's for a DELETE to act on.
+		newToken := func(owner int64) int64 {
+			tok, _, err := tokens.CreateToken(sys, &tend.TokenCreate{AgentID: owner, Name: "to revoke"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tok.ID
+		}
+
+		ticket := fmt.Sprintf("/api/v1/tickets/%d", tk.ID)
+		cases := []struct {
+			route   string         // METHOD /path as in openapi.json
+			build   func(r caller) request
+			allowed func(r caller) bool
+			success int
+			denied  int // status for a staff member whose role may not
+		}{
+			{"GET /me", get("/api/v1/me"), anyStaff, 200, 0},
+			{"GET /tickets", get("/api/v1/tickets"), anyStaff, 200, 0},
+			{"POST /tickets", func(r caller) request {
+				return request{"POST", "/api/v1/tickets", map[string]any{"subject": "by " + string(r), "customer": map[string]string{"email": "x@example.com"}, "body": "b"}}
+			}, anyStaff, 201, 0},
+			{"GET /tickets/{id}", get(ticket), anyStaff, 200, 0},
+			{"PATCH /tickets/{id}", func(r caller) request {
+				return request{"PATCH", ticket, map[string]any{"add_tags": []string{"seen-by-" + string(r)}}}
+			}, anyStaff, 200, 0},
+			{"POST /tickets/{id}/messages", func(caller) request {
+				return request{"POST", ticket + "/messages", map[string]any{"body": "note", "kind": "note"}}
+			}, anyStaff, 201, 0},
+			{"GET /tickets/{id}/events", get(ticket + "/events"), anyStaff, 200, 0},
+			{"GET /attachments/{id}", get(fmt.Sprintf("/api/v1/attachments/%d", tk.Messages[0].Attachments[0].ID)), anyStaff, 200, 0},
+			{"GET /search", get("/api/v1/search?q=matrix"), anyStaff, 200, 0},
+			{"GET /customers", get("/api/v1/customers"), anyStaff, 200, 0},
+			{"POST /customers", func(r caller) request {
+				return request{"POST", "/api/v1/customers", map[string]any{"emails": []string{slug(r) + "@customers.example"}}}
+			}, anyStaff, 201, 0},
+			{"GET /customers/{id}", get(fmt.Sprintf("/api/v1/customers/%d", tk.CustomerID)), anyStaff, 200, 0},
+			{"PATCH /customers/{id}", func(r caller) request {
+				return request{"PATCH", fmt.Sprintf("/api/v1/customers/%d", tk.CustomerID), map[string]any{"notes": "by " + string(r)}}
+			}, anyStaff, 200, 0},
+			{"GET /organizations", get("/api/v1/organizations"), anyStaff, 200, 0},
+			{"POST /organizations", func(r caller) request {
+				return request{"POST", "/api/v1/organizations", map[string]any{"name": "Org of " + string(r)}}
+			}, anyStaff, 201, 0},
+			{"GET /organizations/{id}", get("/api/v1/organizations/1"), anyStaff, 200, 0},
+			{"PATCH /organizations/{id}", func(r caller) request {
+				return request{"PATCH", "/api/v1/organizations/1", map[string]any{"notes": "by " + string(r)}}
+			}, anyStaff, 200, 0},
+			{"GET /agents", get("/api/v1/agents"), anyStaff, 200, 0},
+			{"POST /agents", func(r caller) request {
+				return request{"POST", "/api/v1/agents", map[string]any{"name": "New", "email": slug(r) + "@new.example", "role": "agent"}}
+			}, onlyAdmin, 201, 403},
+			{"GET /agents/{id}", get(fmt.Sprintf("/api/v1/agents/%d", victim.ID)), anyStaff, 200, 0},
+			{"PATCH /agents/{id}", func(r caller) request {
+				return request{"PATCH", fmt.Sprintf("/api/v1/agents/%d", victim.ID), map[string]any{"role": "agent", "name": "Renamed by " + string(r)}}
+			}, onlyAdmin, 200, 403},
+			{"GET /teams", get("/api/v1/teams"), anyStaff, 200, 0},
+			{"POST /teams", func(r caller) request {
+				return request{"POST", "/api/v1/teams", map[string]any{"name": "Team of " + string(r)}}
+			}, onlyAdmin, 201, 403},
+			{"GET /teams/{id}", get(fmt.Sprintf("/api/v1/teams/%d", team.ID)), anyStaff, 200, 0},
+			{"PATCH /teams/{id}", func(r caller) request {
+				return request{"PATCH", fmt.Sprintf("/api/v1/teams/%d", team.ID), map[string]any{"lead_id": nil}}
+			}, onlyAdmin, 200, 403},
+			{"GET /tokens", get("/api/v1/tokens"), anyStaff, 200, 0},
+			{"GET /tokens (another agent's)", get(fmt.Sprintf("/api/v1/tokens?agent_id=%d", victim.ID)), onlyAdmin, 200, 403},
+			{"POST /tokens", func(caller) request {
+				return request{"POST", "/api/v1/tokens", map[string]any{"name": "mine"}}
+			}, anyStaff, 201, 0},
+			{"POST /tokens (for another agent)", func(caller) request {
+				return request{"POST", "/api/v1/tokens", map[string]any{"name": "theirs", "agent_id": victim.ID}}
+			}, onlyAdmin, 201, 403},
+			{"DELETE /tokens/{id}", func(r caller) request {
+				owner := victim.ID
+				if a := ts.agents[tend.Role(r)]; a != nil {
+					owner = a.ID
+				}
+				return request{"DELETE", fmt.Sprintf("/api/v1/tokens/%d", newToken(owner)), nil}
+			}, anyStaff, 204, 0},
+			{"DELETE /tokens/{id} (another agent's)", func(caller) request {
+				return request{"DELETE", fmt.Sprintf("/api/v1/tokens/%d", newToken(victim.ID)), nil}
+			}, onlyAdmin, 204, 404},
+			{"GET /settings", get("/api/v1/settings"), anyStaff, 200, 0},
+			{"PATCH /settings", func(r caller) request {
+				return request{"PATCH", "/api/v1/settings", map[string]any{"name": "Desk " + string(r)}}
+			}, onlyAdmin, 200, 403},
+			{"GET /audit", get("/api/v1/audit"), onlyAdmin, 200, 403},
+		}
+
+		covered := map[string]bool{}
+		callers := []caller{anonymous, revoked, forged}
+		for _, r := range staffRoles {
+			callers = append(callers, caller(r))
+		}
+		for _, c := range cases {
+			covered[strings.SplitN(c.route, " (", 2)[0]] = true
+			for _, who := range callers {
+				req := c.build(who)
+				token := ""
+				switch who {
+				case anonymous:
+				case revoked:
+					token = revokedSecret
+				case forged:
+					token = "tend_" + strings.Repeat("A", 43)
+				default:
+					token = ts.tokens[tend.Role(who)]
+				}
+				resp := ts.request(req.method, req.path, token, req.body)
+				want := c.success
+				switch {
+				case who == anonymous || who == revoked || who == forged:
+					want = http.StatusUnauthorized
+				case !c.allowed(who):
+					want = c.denied
+				}
+				if resp.StatusCode != want {
+					t.Errorf("%s as %s: status %d, want %d\n%s", c.route, who, resp.StatusCode, want, resp.body)
+				}
+				if resp.StatusCode >= 400 {
+					resp.problem(t)
+				}
+			}
+		}
+
+		// Every operation of the API is in the matrix.
+		for _, op := range documentedOperations(t) {
+			if !covered[op] {
+				t.Errorf("%s is not in the authorisation matrix", op)
+			}
+		}
+	})
+}
+
+func get(path string) func(caller) request {
+	return func(caller) request { return request{"GET", path, nil} }
+}
+
+type request struct {
+	method, path string
+	body         any
+}
+
+func anyStaff(r caller) bool  { return true }
+func onlyAdmin(r caller) bool { return tend.Role(r) == tend.RoleAdmin }
+
+func slug(r caller) string { return strings.ReplaceAll(string(r), " ", "-") }
+
+// documentedOperations lists "METHOD /path" for each operation in
+// openapi.json.
+func documentedOperations(t *testing.T) []string {
+	t.Helper()
+	b, err := os.ReadFile("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var ops []string
+	for path, item := range doc.Paths {
+		for method := range item {
+			switch method {
+			case "get", "post", "put", "patch", "delete":
+				ops = append(ops, strings.ToUpper(method)+" "+path)
+			}
+		}
+	}
+	sort.Strings(ops)
+	return ops
+}

@@ -1,0 +1,187 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/tendhq/tend"
+	"github.com/tendhq/tend/internal/blob"
+	"github.com/tendhq/tend/internal/sqldb"
+	"github.com/tendhq/tend/internal/web"
+)
+
+// testServer is Tend's HTTP server on a random loopback port, over a real
+// database, with one staff member (and API token) per role.
+type testServer struct {
+	t       testing.TB
+	URL     string
+	db      *sqldb.DB
+	server  *web.Server
+	handler http.Handler
+	tickets *sqldb.TicketService
+	agents  map[tend.Role]*tend.Agent
+	tokens  map[tend.Role]string
+}
+
+func newTestServer(t testing.TB, db *sqldb.DB) *testServer {
+	t.Helper()
+	blobs, err := blob.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := sqldb.NewTokenService(db)
+	settings := sqldb.NewSettingsService(db)
+	agents := sqldb.NewAgentService(db)
+	tickets := sqldb.NewTicketService(db, blobs)
+	tickets.MaxAttachmentSize = 64 << 10
+	srv := &web.Server{
+		Agents: agents, Teams: sqldb.NewTeamService(db), Customers: sqldb.NewCustomerService(db),
+		Organizations: sqldb.NewOrganizationService(db), Tickets: tickets, Search: sqldb.NewSearchService(db),
+		Tokens: tokens, Sessions: tokens, Setup: settings, Settings: settings, Audit: settings,
+		Blobs: blobs, Ping: db.Ping, MaxAttachmentSize: 64 << 10, MaxBodySize: 256 << 10,
+	}
+	h, err := srv.Handler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tickets.Notify = srv.Metrics.TicketChanged
+	hs := httptest.NewServer(h)
+	t.Cleanup(hs.Close)
+	ts := &testServer{t: t, URL: hs.URL, db: db, server: srv, handler: h, tickets: tickets,
+		agents: map[tend.Role]*tend.Agent{}, tokens: map[tend.Role]string{}}
+	sys := tend.SystemContext(context.Background())
+	for _, role := range tend.Roles {
+		a, err := agents.CreateAgent(sys, &tend.AgentCreate{Name: string(role) + " person", Email: string(role) + "@staff.example",
+			Role: role, Password: "long enough password"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, secret, err := tokens.CreateToken(sys, &tend.TokenCreate{AgentID: a.ID, Name: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts.agents[role], ts.tokens[role] = a, secret
+	}
+	return ts
+}
+
+// response is an HTTP response with its body read.
+type response struct {
+	*http.Response
+	body []byte
+}
+
+// decode reads the body as JSON into v, failing the test otherwise.
+func (r response) decode(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("%s %s: body is not JSON: %v\n%s", r.Request.Method, r.Request.URL.Path, err, r.body)
+	}
+}
+
+// problem reads the body as a problem document.
+func (r response) problem(t testing.TB) problemDoc {
+	t.Helper()
+	if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Fatalf("%s %s: %d with Content-Type %q, want application/problem+json\n%s", r.Request.Method, r.Request.URL.Path, r.StatusCode, ct, r.body)
+	}
+	var p problemDoc
+	r.decode(t, &p)
+	if p.Status != r.StatusCode || p.Detail == "" || p.Code == "" {
+		t.Fatalf("incomplete problem: %s", r.body)
+	}
+	return p
+}
+
+type problemDoc struct {
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+	Code   string `json:"code"`
+	Errors []struct {
+		Field  string `json:"field"`
+		Detail string `json:"detail"`
+	} `json:"errors"`
+}
+
+// request sends a request with token (none if empty) and body: a string is
+// sent as is, anything else as JSON.
+func (ts *testServer) request(method, path, token string, body any, header ...string) response {
+	ts.t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	case []byte:
+		r = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			ts.t.Fatal(err)
+		}
+		r = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, ts.URL+path, r)
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	return response{Response: resp, body: b}
+}
+
+// as sends a request as the staff member with role.
+func (ts *testServer) as(role tend.Role, method, path string, body any, header ...string) response {
+	ts.t.Helper()
+	return ts.request(method, path, ts.tokens[role], body, header...)
+}
+
+// want fails unless the response has status.
+func (r response) want(t testing.TB, status int) response {
+	t.Helper()
+	if r.StatusCode != status {
+		t.Fatalf("%s %s: status %d, want %d\n%s", r.Request.Method, r.Request.URL.Path, r.StatusCode, status, r.body)
+	}
+	return r
+}
+
+// countTickets returns how many tickets exist, read straight from the
+// service as Tend itself.
+func (ts *testServer) countTickets() int {
+	ts.t.Helper()
+	n := 0
+	f := tend.TicketFilter{Limit: 200}
+	for {
+		list, next, err := ts.tickets.FindTickets(tend.SystemContext(context.Background()), f)
+		if err != nil {
+			ts.t.Fatal(err)
+		}
+		n += len(list)
+		if next == "" {
+			return n
+		}
+		f.Cursor = next
+	}
+}

@@ -1,0 +1,250 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/tendhq/tend"
+)
+
+// These tests keep openapi.json (the document the server embeds and
+// serves) in step with the code: its routes, the fields of its wire types,
+// its enums, and its internal references.
+
+func loadOpenAPI(t *testing.T) map[string]any {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(openAPIDocument, &doc); err != nil {
+		t.Fatalf("openapi.json is not valid JSON: %v", err)
+	}
+	return doc
+}
+
+// openAPISchema returns components.schemas[name], or nil.
+func openAPISchema(doc map[string]any, name string) map[string]any {
+	components, _ := doc["components"].(map[string]any)
+	schemas, _ := components["schemas"].(map[string]any)
+	schema, _ := schemas[name].(map[string]any)
+	return schema
+}
+
+// jsonFieldNames returns the names encoding/json uses for the fields of
+// struct type t: the json tag's name, else the Go name. Unexported fields
+// and "-" are skipped; omitempty fields count.
+func jsonFieldNames(t reflect.Type) []string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	var names []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		name, _, _ := strings.Cut(tag, ",")
+		switch {
+		case !f.IsExported() || tag == "-":
+			continue
+		case f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct:
+			names = append(names, jsonFieldNames(f.Type)...)
+			continue
+		case name == "":
+			name = f.Name
+		}
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// notIn returns the elements of a that are not in b.
+func notIn(a, b []string) []string {
+	var out []string
+	for _, s := range a {
+		if !slices.Contains(b, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func TestOpenAPIVersion(t *testing.T) {
+	doc := loadOpenAPI(t)
+	if got := doc["openapi"]; got != "3.1.0" {
+		t.Errorf("openapi = %v, want 3.1.0", got)
+	}
+}
+
+func TestOpenAPIPathsMatchRoutes(t *testing.T) {
+	doc := loadOpenAPI(t)
+	var inCode []string
+	for _, rt := range (&Server{}).apiRoutes() {
+		inCode = append(inCode, strings.ToUpper(rt.method)+" "+rt.path)
+	}
+	httpMethods := []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+	paths, _ := doc["paths"].(map[string]any)
+	var inDoc []string
+	for path, item := range paths {
+		for key := range item.(map[string]any) {
+			if slices.Contains(httpMethods, strings.ToLower(key)) {
+				inDoc = append(inDoc, strings.ToUpper(key)+" "+path)
+			}
+		}
+	}
+	sort.Strings(inCode)
+	sort.Strings(inDoc)
+	for _, r := range notIn(inCode, inDoc) {
+		t.Errorf("route %s is in apiRoutes but not in openapi.json", r)
+	}
+	for _, r := range notIn(inDoc, inCode) {
+		t.Errorf("operation %s is in openapi.json but not in apiRoutes", r)
+	}
+}
+
+func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
+	doc := loadOpenAPI(t)
+	types := map[string]any{
+		// What the API returns.
+		"Ticket":       tend.Ticket{},
+		"Message":      tend.Message{},
+		"Attachment":   tend.Attachment{},
+		"Customer":     tend.Customer{},
+		"Organization": tend.Organization{},
+		"Agent":        tend.Agent{},
+		"Team":         tend.Team{},
+		"Token":        tend.Token{},
+		"CreatedToken": createdToken{},
+		"Event":        tend.Event{},
+		"AuditEntry":   tend.AuditEntry{},
+		"SearchHit":    tend.SearchHit{},
+		"Settings":     tend.Settings{},
+		"Problem":      problem{},
+		"FieldProblem": fieldProblem{},
+
+		// Lists.
+		"TicketList":       page[*tend.Ticket]{},
+		"EventList":        page[*tend.Event]{},
+		"CustomerList":     page[*tend.Customer]{},
+		"OrganizationList": page[*tend.Organization]{},
+		"AgentList":        page[*tend.Agent]{},
+		"TeamList":         page[*tend.Team]{},
+		"TokenList":        page[*tend.Token]{},
+		"AuditList":        page[*tend.AuditEntry]{},
+
+		// What the handlers decode.
+		"TicketCreate":       tend.TicketCreate{},
+		"CustomerRef":        tend.CustomerRef{},
+		"AttachmentInput":    tend.AttachmentInput{},
+		"TicketPatch":        ticketPatch{},
+		"MessageCreate":      tend.MessageCreate{},
+		"CustomerCreate":     tend.CustomerCreate{},
+		"CustomerPatch":      customerPatch{},
+		"OrganizationCreate": tend.OrganizationCreate{},
+		"OrganizationPatch":  tend.OrganizationUpdate{},
+		"AgentCreate":        tend.AgentCreate{},
+		"AgentPatch":         tend.AgentUpdate{},
+		"TeamCreate":         tend.TeamCreate{},
+		"TeamPatch":          teamPatch{},
+		"TokenCreate":        tend.TokenCreate{},
+		"SettingsPatch":      settingsPatch{},
+	}
+	for name, v := range types {
+		goType := reflect.TypeOf(v)
+		schema := openAPISchema(doc, name)
+		if schema == nil {
+			t.Errorf("components.schemas.%s is missing (Go type %s)", name, goType)
+			continue
+		}
+		props, _ := schema["properties"].(map[string]any)
+		var inDoc []string
+		for p := range props {
+			inDoc = append(inDoc, p)
+		}
+		sort.Strings(inDoc)
+		inGo := jsonFieldNames(goType)
+		if missing := notIn(inGo, inDoc); len(missing) > 0 {
+			t.Errorf("schema %s lacks properties %v of Go type %s", name, missing, goType)
+		}
+		if extra := notIn(inDoc, inGo); len(extra) > 0 {
+			t.Errorf("schema %s has properties %v that Go type %s does not", name, extra, goType)
+		}
+	}
+}
+
+func TestOpenAPIEnumsMatchGo(t *testing.T) {
+	doc := loadOpenAPI(t)
+	enums := map[string][]string{
+		"Status":   enumStrings(tend.Statuses),
+		"Priority": enumStrings(tend.Priorities),
+		"Channel":  enumStrings(tend.Channels),
+		"Role":     enumStrings(tend.Roles),
+	}
+	for name, want := range enums {
+		schema := openAPISchema(doc, name)
+		if schema == nil {
+			t.Errorf("components.schemas.%s is missing", name)
+			continue
+		}
+		var got []string
+		values, _ := schema["enum"].([]any)
+		for _, v := range values {
+			got = append(got, fmt.Sprint(v))
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("schema %s enum = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func enumStrings[S ~string](list []S) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = string(s)
+	}
+	return out
+}
+
+func TestOpenAPIRefsResolve(t *testing.T) {
+	doc := loadOpenAPI(t)
+	var walk func(v any, at string)
+	walk = func(v any, at string) {
+		switch v := v.(type) {
+		case map[string]any:
+			if ref, ok := v["$ref"].(string); ok && !refResolves(doc, ref) {
+				t.Errorf("%s: $ref %q does not resolve", at, ref)
+			}
+			for k, child := range v {
+				walk(child, at+"/"+k)
+			}
+		case []any:
+			for i, child := range v {
+				walk(child, fmt.Sprintf("%s/%d", at, i))
+			}
+		}
+	}
+	walk(doc, "#")
+}
+
+// refResolves reports whether ref is a local JSON pointer, such as
+// #/components/schemas/Ticket, to something in doc.
+func refResolves(doc map[string]any, ref string) bool {
+	pointer, ok := strings.CutPrefix(ref, "#/")
+	if !ok {
+		return false
+	}
+	var node any = doc
+	for _, part := range strings.Split(pointer, "/") {
+		part = strings.NewReplacer("~1", "/", "~0", "~").Replace(part)
+		m, ok := node.(map[string]any)
+		if !ok {
+			return false
+		}
+		if node, ok = m[part]; !ok {
+			return false
+		}
+	}
+	return true
+}

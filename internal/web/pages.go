@@ -1,0 +1,246 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+
+	"github.com/tendhq/tend"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// pages holds the parsed templates, one set per page, and the versioned
+// URL of the style sheet.
+type pages struct {
+	byName map[string]*template.Template
+	css    string
+}
+
+func loadPages() (*pages, error) {
+	p := &pages{byName: map[string]*template.Template{}}
+	for _, name := range []string{"login", "setup", "home", "message"} {
+		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", name, err)
+		}
+		p.byName[name] = t
+	}
+	css, err := fs.ReadFile(staticFS, "static/app.css")
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(css)
+	p.css = "/static/app.css?v=" + hex.EncodeToString(sum[:4])
+	return p, nil
+}
+
+// basePage is what the layout shows on every page.
+type basePage struct {
+	Title   string
+	Product string
+	CSS     string
+	CSRF    string
+	Agent   *tend.Agent
+}
+
+type loginPage struct {
+	basePage
+	Error, Next, Email string
+}
+
+type setupPage struct {
+	basePage
+	Valid                     bool
+	Error, Token, Name, Email string
+	MinPassword               int
+}
+
+type messagePage struct {
+	basePage
+	Message string
+}
+
+func (s *Server) base(w http.ResponseWriter, r *http.Request, title string, agent *tend.Agent) basePage {
+	name := "Tend"
+	if st, err := s.Settings.FindSettings(tend.SystemContext(r.Context())); err == nil {
+		name = st.Name
+	}
+	return basePage{Title: title, Product: name, CSS: s.pages.css, CSRF: s.csrfToken(w, r), Agent: agent}
+}
+
+// render writes a page; it renders into a buffer first so that a template
+// error becomes a clean 500, not half a page.
+func (s *Server) render(w http.ResponseWriter, status int, name string, data any) {
+	var buf bytes.Buffer
+	if err := s.pages.byName[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+		s.Logger.Error("render page", "page", name, "err", err)
+		http.Error(w, "An internal error occurred.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func (s *Server) pageRoutes(mux *http.ServeMux) {
+	// Browsers say where a form post comes from; refuse cross-site ones on
+	// top of the per-form token.
+	cop := http.NewCrossOriginProtection()
+	forms := func(h http.HandlerFunc) http.Handler { return cop.Handler(h) }
+
+	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /login", s.loginForm)
+	mux.Handle("POST /login", forms(s.login))
+	mux.Handle("POST /logout", forms(s.logout))
+	mux.HandleFunc("GET /setup", s.setupForm)
+	mux.Handle("POST /setup", forms(s.setup))
+	static, _ := fs.Sub(staticFS, "static")
+	files := http.StripPrefix("/static/", http.FileServerFS(static))
+	mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("v") != "" {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		}
+		files.ServeHTTP(w, r)
+	}))
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	agent := s.sessionAgent(r)
+	if agent == nil {
+		if n, err := s.Agents.CountAdmins(r.Context()); err == nil && n == 0 {
+			s.render(w, http.StatusOK, "message", messagePage{basePage: s.base(w, r, "Not set up yet", nil),
+				Message: "Tend has no admin yet. Open the setup link that 'tend serve' printed when it started; restart it to print a new one."})
+			return
+		}
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	s.render(w, http.StatusOK, "home", struct{ basePage }{s.base(w, r, "Home", agent)})
+}
+
+func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
+	if s.sessionAgent(r) != nil {
+		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		return
+	}
+	s.render(w, http.StatusOK, "login", loginPage{basePage: s.base(w, r, "Sign in", nil), Next: safeNext(r.URL.Query().Get("next"))})
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	email := strings.TrimSpace(r.PostFormValue("email"))
+	page := loginPage{basePage: s.base(w, r, "Sign in", nil), Email: email, Next: safeNext(r.PostFormValue("next"))}
+	if !checkCSRF(r) {
+		page.Error = "The form expired. Please sign in again."
+		s.render(w, http.StatusForbidden, "login", page)
+		return
+	}
+	ip := clientIP(r)
+	if !s.loginLimiter.allow("ip:"+ip) || !s.loginLimiter.allow("email:"+tend.NormalizeEmail(email)) {
+		s.Logger.Warn("sign-in rate limited", "ip", ip, "email", email)
+		page.Error = "Too many sign-in attempts. Wait a minute and try again."
+		s.render(w, http.StatusTooManyRequests, "login", page)
+		return
+	}
+	agent, err := s.Agents.Authenticate(r.Context(), email, r.PostFormValue("password"))
+	if err != nil {
+		if tend.ErrorCode(err) != tend.EUNAUTHORIZED {
+			s.Logger.Error("sign in", "err", err)
+		}
+		page.Error = "That email and password do not match an active account."
+		s.render(w, http.StatusUnauthorized, "login", page)
+		return
+	}
+	if err := s.startSession(w, r, agent); err != nil {
+		s.Logger.Error("start session", "err", err)
+		http.Error(w, "An internal error occurred.", http.StatusInternalServerError)
+		return
+	}
+	s.Logger.Info("signed in", "agent_id", agent.ID, "ip", ip)
+	http.Redirect(w, r, page.Next, http.StatusSeeOther)
+}
+
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, agent *tend.Agent) error {
+	// A new session replaces whatever session cookie the browser had.
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		s.Sessions.DeleteSession(context.WithoutCancel(r.Context()), c.Value)
+	}
+	secret, err := s.Sessions.CreateSession(r.Context(), agent.ID, s.SessionTTL)
+	if err != nil {
+		return err
+	}
+	s.setSessionCookie(w, r, secret)
+	return nil
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if !checkCSRF(r) {
+		http.Error(w, "The form expired; reload the page and try again.", http.StatusForbidden)
+		return
+	}
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := s.Sessions.DeleteSession(r.Context(), c.Value); err != nil {
+			s.Logger.Error("end session", "err", err)
+		}
+	}
+	s.clearSessionCookie(w, r)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// safeNext keeps a post-sign-in redirect on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, `/\`) {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) setupForm(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("token")
+	page := setupPage{basePage: s.base(w, r, "Set up", nil), Token: token, MinPassword: tend.MinPasswordLength}
+	if err := s.Setup.CheckSetupToken(r.Context(), token); err != nil {
+		page.Error = tend.ErrorMessage(err)
+		s.render(w, statusOf[tend.ErrorCode(err)], "setup", page)
+		return
+	}
+	page.Valid = true
+	s.render(w, http.StatusOK, "setup", page)
+}
+
+func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	token := r.PostFormValue("token")
+	in := &tend.AgentCreate{Name: r.PostFormValue("name"), Email: r.PostFormValue("email"), Password: r.PostFormValue("password")}
+	page := setupPage{basePage: s.base(w, r, "Set up", nil), Valid: true, Token: token, Name: in.Name, Email: in.Email,
+		MinPassword: tend.MinPasswordLength}
+	if !checkCSRF(r) {
+		page.Error = "The form expired. Please submit it again."
+		s.render(w, http.StatusForbidden, "setup", page)
+		return
+	}
+	agent, err := s.Setup.CompleteSetup(r.Context(), token, in)
+	if err != nil {
+		page.Error = tend.ErrorMessage(err)
+		page.Valid = tend.ErrorCode(err) == tend.EINVALID
+		s.render(w, statusOf[tend.ErrorCode(err)], "setup", page)
+		return
+	}
+	s.Logger.Info("first admin created", "agent_id", agent.ID, "email", agent.Email)
+	if err := s.startSession(w, r, agent); err != nil {
+		s.Logger.Error("start session", "err", err)
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}

@@ -1,0 +1,76 @@
+package web
+
+import (
+	"net/http"
+	"sort"
+
+	"github.com/tendhq/tend"
+)
+
+// statusOf maps each error code to its one HTTP status.
+var statusOf = map[string]int{
+	tend.EINVALID:      http.StatusBadRequest,
+	tend.EUNAUTHORIZED: http.StatusUnauthorized,
+	tend.EFORBIDDEN:    http.StatusForbidden,
+	tend.ENOTFOUND:     http.StatusNotFound,
+	tend.ECONFLICT:     http.StatusConflict,
+	tend.ESTALE:        http.StatusConflict,
+	tend.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	tend.ETOOMANY:      http.StatusTooManyRequests,
+	tend.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// problem is an RFC 9457 problem document.
+type problem struct {
+	Type   string         `json:"type"`
+	Title  string         `json:"title"`
+	Status int            `json:"status"`
+	Detail string         `json:"detail"`
+	Code   string         `json:"code"`
+	Errors []fieldProblem `json:"errors,omitempty"`
+}
+
+type fieldProblem struct {
+	Field  string `json:"field"`
+	Detail string `json:"detail"`
+}
+
+// writeError answers with err as a problem. Internal errors are logged and
+// shown to the caller only as a generic message.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := tend.ErrorCode(err)
+	if code == tend.EINTERNAL {
+		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	status, ok := statusOf[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="tend"`)
+	}
+	s.writeProblem(w, r, status, code, tend.ErrorMessage(err), tend.ErrorFields(err))
+}
+
+func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, status int, code, detail string, fields map[string]string) {
+	p := problem{Type: "urn:tend:problem:" + code, Title: http.StatusText(status), Status: status, Detail: detail, Code: code}
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		p.Errors = append(p.Errors, fieldProblem{Field: k, Detail: fields[k]})
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := jsonEncode(w, p); err != nil {
+		s.Logger.Warn("write problem", "err", err)
+	}
+}
+
+func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) {
+	s.writeProblem(w, r, http.StatusNotFound, tend.ENOTFOUND,
+		"There is no API endpoint "+r.Method+" "+r.URL.Path+"; see /api/v1/openapi.json for the list.", nil)
+}

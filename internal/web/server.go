@@ -1,0 +1,109 @@
+// Package web serves Tend over HTTP: the JSON API under /api/v1, the
+// sign-in pages, health and metrics. Handlers are thin: they parse, call a
+// domain service, and render; services decide who may do what.
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/tendhq/tend"
+)
+
+// Server holds what the handlers need. cmd/tend fills it in.
+type Server struct {
+	Agents        tend.AgentService
+	Teams         tend.TeamService
+	Customers     tend.CustomerService
+	Organizations tend.OrganizationService
+	Tickets       tend.TicketService
+	Search        tend.SearchService
+	Tokens        tend.TokenService
+	Sessions      tend.SessionService
+	Setup         tend.SetupService
+	Settings      tend.SettingsService
+	Audit         tend.AuditService
+
+	// Blobs serves attachment content.
+	Blobs interface {
+		Get(sum string) (io.ReadSeekCloser, error)
+	}
+	// Ping reports whether the database answers, for /healthz.
+	Ping func(ctx context.Context) error
+
+	Logger  *slog.Logger
+	Metrics *Metrics
+
+	// MaxAttachmentSize bounds one attachment; requests that carry
+	// attachments may be as large as its base64 form plus MaxBodySize.
+	MaxAttachmentSize int64
+	// MaxBodySize bounds every other request body.
+	MaxBodySize int64
+	// SecureCookies marks cookies Secure even when the request did not
+	// arrive over TLS, as behind a proxy that ends TLS.
+	SecureCookies bool
+	// SessionTTL is how long a web sign-in lasts.
+	SessionTTL time.Duration
+
+	loginLimiter *limiter
+	pages        *pages
+}
+
+// DefaultMaxBodySize bounds a request without attachments.
+const DefaultMaxBodySize = 1 << 20
+
+// Handler returns the server's routes wrapped in its middleware. It fails
+// if a template cannot be parsed.
+func (s *Server) Handler() (http.Handler, error) {
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.MaxBodySize == 0 {
+		s.MaxBodySize = DefaultMaxBodySize
+	}
+	if s.MaxAttachmentSize == 0 {
+		s.MaxAttachmentSize = tend.DefaultMaxAttachmentSize
+	}
+	if s.SessionTTL == 0 {
+		s.SessionTTL = 7 * 24 * time.Hour
+	}
+	if s.Metrics == nil {
+		s.Metrics = NewMetrics(nil)
+	}
+	s.loginLimiter = newLimiter(10, time.Minute)
+	p, err := loadPages()
+	if err != nil {
+		return nil, err
+	}
+	s.pages = p
+
+	mux := http.NewServeMux()
+	for _, rt := range s.apiRoutes() {
+		mux.Handle(rt.method+" "+apiPrefix+rt.path, s.requireToken(rt.handler))
+	}
+	mux.HandleFunc("GET "+apiPrefix+"/openapi.json", serveOpenAPI)
+	mux.HandleFunc(apiPrefix+"/", s.apiNotFound)
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /metrics", s.Metrics.Handler())
+	s.pageRoutes(mux)
+
+	return s.recoverPanics(s.logRequests(s.Metrics.instrument(securityHeaders(mux)))), nil
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if s.Ping != nil {
+		if err := s.Ping(ctx); err != nil {
+			s.Logger.Error("health check", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, "database unavailable\n")
+			return
+		}
+	}
+	io.WriteString(w, "ok\n")
+}
