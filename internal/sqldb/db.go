@@ -32,12 +32,18 @@ const (
 type DB struct {
 	engine Engine
 
-	// SQLite allows one writer at a time. Writes go through a pool of one
-	// connection whose transactions begin IMMEDIATE, so writers queue in
-	// Go instead of failing with SQLITE_BUSY; reads use their own pool and
-	// run beside the writer thanks to WAL.
+	// SQLite allows one writer at a time. Writes queue in Go for one
+	// writer goroutine (see writer.go), which keeps one connection and its
+	// prepared statements; reads use their own pool and run beside the
+	// writer thanks to WAL.
 	sqliteWrite *sql.DB
 	sqliteRead  *sql.DB
+	writes      chan *writeRequest
+	closing     chan struct{}
+	writerDone  chan struct{}
+	writer      *sql.Conn  // used by the writer goroutine only
+	writeStmts  *stmtCache // statements prepared on writer
+	readStmts   *stmtCache
 	path        string
 
 	pool *pgxpool.Pool
@@ -105,7 +111,11 @@ func openSQLite(path string) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{engine: SQLite, sqliteWrite: write, sqliteRead: read, path: path, Now: time.Now, PasswordParams: password.Default}, nil
+	db := &DB{engine: SQLite, sqliteWrite: write, sqliteRead: read,
+		writes: make(chan *writeRequest), closing: make(chan struct{}), writerDone: make(chan struct{}),
+		writeStmts: newStmtCache(), readStmts: newStmtCache(), path: path, Now: time.Now, PasswordParams: password.Default}
+	go db.writeLoop()
+	return db, nil
 }
 
 func escapePath(p string) string {
@@ -139,6 +149,10 @@ func (db *DB) Close() error {
 		db.pool.Close()
 		return nil
 	}
+	close(db.closing)
+	<-db.writerDone
+	db.readStmts.close()
+	db.dropWriter()
 	_ = db.sqliteRead.Close()
 	_, _ = db.sqliteWrite.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	return db.sqliteWrite.Close()
@@ -201,23 +215,12 @@ func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
 		if err := fn(&Tx{querier: pgQuerier{ptx}, db: db, now: db.now()}); err != nil {
 			return err
 		}
-		if err := ptx.Commit(ctx); err != nil {
+		if err := ptx.Commit(context.WithoutCancel(ctx)); err != nil {
 			return fmt.Errorf("commit: %w", translateError(err))
 		}
 		return nil
 	}
-	stx, err := db.sqliteWrite.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer stx.Rollback()
-	if err := fn(&Tx{querier: sqliteQuerier{stx}, db: db, now: db.now()}); err != nil {
-		return err
-	}
-	if err := stx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", translateError(err))
-	}
-	return nil
+	return db.writeSQLite(ctx, fn)
 }
 
 // read runs fn against the read pool, outside any transaction.
@@ -225,5 +228,46 @@ func (db *DB) read(ctx context.Context, fn func(q *Tx) error) error {
 	if db.pool != nil {
 		return fn(&Tx{querier: pgQuerier{db.pool}, db: db, now: db.now()})
 	}
-	return fn(&Tx{querier: sqliteQuerier{db.sqliteRead}, db: db, now: db.now()})
+	return fn(&Tx{querier: sqliteQuerier{pool: db.sqliteRead, stmts: db.readStmts}, db: db, now: db.now()})
+}
+
+// CreateSchema creates a new schema on the PostgreSQL server at url and
+// returns url pointed at it, so that tests and benchmarks each get an
+// empty database without creating one.
+func CreateSchema(ctx context.Context, url, schema string) (string, error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return "", err
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{schema}.Sanitize()); err != nil {
+		return "", err
+	}
+	return withSearchPath(url, schema)
+}
+
+// DropSchema removes a schema made by CreateSchema, with everything in it.
+func DropSchema(ctx context.Context, url, schema string) error {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
+	return err
+}
+
+func withSearchPath(rawURL, schema string) (string, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "", err
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }

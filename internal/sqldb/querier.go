@@ -19,6 +19,7 @@ type querier interface {
 	exec(ctx context.Context, query string, args ...any) (int64, error)
 	query(ctx context.Context, query string, args ...any) (rows, error)
 	queryRow(ctx context.Context, query string, args ...any) row
+	script(ctx context.Context, sql string) error
 }
 
 type rows interface {
@@ -32,7 +33,8 @@ type row interface {
 	Scan(dest ...any) error
 }
 
-// pgQuerier runs on a pgx pool or transaction.
+// pgQuerier runs on a pgx pool or transaction; pgx caches prepared
+// statements per connection itself.
 type pgQuerier struct {
 	q interface {
 		Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
@@ -47,6 +49,11 @@ func (p pgQuerier) exec(ctx context.Context, query string, args ...any) (int64, 
 		return 0, translateError(err)
 	}
 	return tag.RowsAffected(), nil
+}
+
+func (p pgQuerier) script(ctx context.Context, sql string) error {
+	_, err := p.q.Exec(ctx, sql) // without arguments pgx sends it unprepared
+	return err
 }
 
 func (p pgQuerier) query(ctx context.Context, query string, args ...any) (rows, error) {
@@ -69,17 +76,40 @@ type pgRow struct{ r pgx.Row }
 
 func (r pgRow) Scan(dest ...any) error { return translateError(r.r.Scan(dest...)) }
 
-// sqliteQuerier runs on a database/sql pool or transaction.
+// sqliteQuerier runs on the read pool or on the writer connection.
+// Statements are prepared once per connection and reused: parsing SQL
+// costs SQLite more than running the small statements Tend issues.
 type sqliteQuerier struct {
-	q interface {
-		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	pool  preparer
+	stmts *stmtCache
+	// detached runs statements whatever becomes of the caller's context.
+	detached bool
+}
+
+// preparer is a *sql.DB or a *sql.Conn.
+type preparer interface {
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func (s sqliteQuerier) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	return s.stmts.get(ctx, s.pool, sqliteSQL(query))
+}
+
+func (s sqliteQuerier) context(ctx context.Context) context.Context {
+	if s.detached {
+		return context.WithoutCancel(ctx)
 	}
+	return ctx
 }
 
 func (s sqliteQuerier) exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := s.q.ExecContext(ctx, sqliteSQL(query), sqliteArgs(args)...)
+	ctx = s.context(ctx)
+	st, err := s.stmt(ctx, query)
+	if err != nil {
+		return 0, translateError(err)
+	}
+	res, err := st.ExecContext(ctx, sqliteArgs(args)...)
 	if err != nil {
 		return 0, translateError(err)
 	}
@@ -87,7 +117,12 @@ func (s sqliteQuerier) exec(ctx context.Context, query string, args ...any) (int
 }
 
 func (s sqliteQuerier) query(ctx context.Context, query string, args ...any) (rows, error) {
-	r, err := s.q.QueryContext(ctx, sqliteSQL(query), sqliteArgs(args)...)
+	ctx = s.context(ctx)
+	st, err := s.stmt(ctx, query)
+	if err != nil {
+		return nil, translateError(err)
+	}
+	r, err := st.QueryContext(ctx, sqliteArgs(args)...)
 	if err != nil {
 		return nil, translateError(err)
 	}
@@ -95,7 +130,66 @@ func (s sqliteQuerier) query(ctx context.Context, query string, args ...any) (ro
 }
 
 func (s sqliteQuerier) queryRow(ctx context.Context, query string, args ...any) row {
-	return sqliteRow{s.q.QueryRowContext(ctx, sqliteSQL(query), sqliteArgs(args)...)}
+	ctx = s.context(ctx)
+	st, err := s.stmt(ctx, query)
+	if err != nil {
+		return errRow{translateError(err)}
+	}
+	return sqliteRow{st.QueryRowContext(ctx, sqliteArgs(args)...)}
+}
+
+// script runs several statements, unprepared, as migrations need.
+func (s sqliteQuerier) script(ctx context.Context, sql string) error {
+	_, err := s.pool.ExecContext(s.context(ctx), sql)
+	return err
+}
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// stmtCache holds the prepared statements of one pool. Lists build their
+// SQL from filters, so the number of distinct statements is bounded but
+// not small; past maxCached, statements are prepared for one use only.
+type stmtCache struct {
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
+}
+
+const maxCached = 1000
+
+func newStmtCache() *stmtCache { return &stmtCache{stmts: map[string]*sql.Stmt{}} }
+
+func (c *stmtCache) get(ctx context.Context, pool preparer, query string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	st, ok := c.stmts[query]
+	c.mu.Unlock()
+	if ok {
+		return st, nil
+	}
+	st, err := pool.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if prior, ok := c.stmts[query]; ok {
+		st.Close()
+		return prior, nil
+	}
+	if len(c.stmts) < maxCached {
+		c.stmts[query] = st
+	}
+	return st, nil
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for q, st := range c.stmts {
+		st.Close()
+		delete(c.stmts, q)
+	}
 }
 
 type sqliteRows struct{ r *sql.Rows }

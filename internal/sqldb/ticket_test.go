@@ -472,7 +472,9 @@ func TestTicketList(t *testing.T) {
 		expect(tend.TicketFilter{Statuses: []tend.Status{tend.StatusOpen, tend.StatusPending, tend.StatusOnHold}},
 			func(t *tend.Ticket) bool { return t.Status.Unsolved() })
 		expect(tend.TicketFilter{TeamID: &team.ID, Statuses: []tend.Status{tend.StatusOpen, tend.StatusSolved}},
-			func(t *tend.Ticket) bool { return t.TeamID != nil && (t.Status == tend.StatusOpen || t.Status == tend.StatusSolved) })
+			func(t *tend.Ticket) bool {
+				return t.TeamID != nil && (t.Status == tend.StatusOpen || t.Status == tend.StatusSolved)
+			})
 		expect(tend.TicketFilter{TeamID: ptr(int64(0))}, func(t *tend.Ticket) bool { return t.TeamID == nil })
 		expect(tend.TicketFilter{Tag: "VIP"}, func(t *tend.Ticket) bool { return slices.Contains(t.Tags, "vip") })
 		expect(tend.TicketFilter{OwnerID: &bo.ID}, func(t *tend.Ticket) bool { return t.OwnerID != nil && *t.OwnerID == bo.ID })

@@ -312,4 +312,3 @@ func idOf[T any](v *T, id func(*T) int64) int64 {
 	}
 	return id(v)
 }
-

@@ -67,7 +67,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 
 		ticket := fmt.Sprintf("/api/v1/tickets/%d", tk.ID)
 		cases := []struct {
-			route   string         // METHOD /path as in openapi.json
+			route   string // METHOD /path as in openapi.json
 			build   func(r caller) request
 			allowed func(r caller) bool
 			success int

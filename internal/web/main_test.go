@@ -31,6 +31,27 @@ type testServer struct {
 
 func newTestServer(t testing.TB, db *sqldb.DB) *testServer {
 	t.Helper()
+	ts := newBareServer(t, db)
+	sys := tend.SystemContext(context.Background())
+	for _, role := range tend.Roles {
+		a, err := ts.server.Agents.CreateAgent(sys, &tend.AgentCreate{Name: string(role) + " person", Email: string(role) + "@staff.example",
+			Role: role, Password: "long enough password"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, secret, err := ts.server.Tokens.CreateToken(sys, &tend.TokenCreate{AgentID: a.ID, Name: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts.agents[role], ts.tokens[role] = a, secret
+	}
+	return ts
+}
+
+// newBareServer is a test server over db without any staff, as on a first
+// start.
+func newBareServer(t testing.TB, db *sqldb.DB) *testServer {
+	t.Helper()
 	blobs, err := blob.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -53,22 +74,8 @@ func newTestServer(t testing.TB, db *sqldb.DB) *testServer {
 	tickets.Notify = srv.Metrics.TicketChanged
 	hs := httptest.NewServer(h)
 	t.Cleanup(hs.Close)
-	ts := &testServer{t: t, URL: hs.URL, db: db, server: srv, handler: h, tickets: tickets,
+	return &testServer{t: t, URL: hs.URL, db: db, server: srv, handler: h, tickets: tickets,
 		agents: map[tend.Role]*tend.Agent{}, tokens: map[tend.Role]string{}}
-	sys := tend.SystemContext(context.Background())
-	for _, role := range tend.Roles {
-		a, err := agents.CreateAgent(sys, &tend.AgentCreate{Name: string(role) + " person", Email: string(role) + "@staff.example",
-			Role: role, Password: "long enough password"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, secret, err := tokens.CreateToken(sys, &tend.TokenCreate{AgentID: a.ID, Name: "test"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ts.agents[role], ts.tokens[role] = a, secret
-	}
-	return ts
 }
 
 // response is an HTTP response with its body read.

@@ -6,12 +6,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/tendhq/tend/internal/password"
 	"github.com/tendhq/tend/internal/sqldb"
 )
@@ -63,31 +61,13 @@ func DSN(tb testing.TB, engine sqldb.Engine) string {
 		tb.Skipf("PostgreSQL tests skipped: set %s=postgres://postgres@127.0.0.1:5432/test to run them", PostgresURLVar)
 	}
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		tb.Fatalf("%s is set but PostgreSQL cannot be reached: %v", PostgresURLVar, err)
-	}
-	defer conn.Close(ctx)
 	b := make([]byte, 6)
 	rand.Read(b)
 	schema := "tend_test_" + hex.EncodeToString(b)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		tb.Fatalf("create schema: %v", err)
-	}
-	tb.Cleanup(func() {
-		c, err := pgx.Connect(ctx, base)
-		if err != nil {
-			return
-		}
-		defer c.Close(ctx)
-		c.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
-	})
-	u, err := url.Parse(base)
+	dsn, err := sqldb.CreateSchema(ctx, base, schema)
 	if err != nil {
-		tb.Fatalf("parse %s: %v", PostgresURLVar, err)
+		tb.Fatalf("%s is set but PostgreSQL cannot be used: %v", PostgresURLVar, err)
 	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	tb.Cleanup(func() { sqldb.DropSchema(ctx, base, schema) })
+	return dsn
 }

@@ -1,0 +1,163 @@
+package sqldb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+)
+
+// SQLite has one writer, and with synchronous=FULL each commit waits for
+// the disk. Writes that arrive together are therefore committed together:
+// a single writer goroutine takes every write queued at that moment, runs
+// each in its own savepoint inside one transaction, and commits once. A
+// failed write rolls back to its savepoint without touching the others;
+// every caller hears back only after the commit that makes its write
+// durable. This is group commit, the way databases that fsync have long
+// shared one flush among many transactions.
+
+// maxBatch bounds how many writes share one commit, and so how long the
+// first of them waits.
+const maxBatch = 64
+
+// errClosed is returned by writes after Close.
+var errClosed = errors.New("sqldb: database closed")
+
+type writeRequest struct {
+	ctx  context.Context
+	fn   func(tx *Tx) error
+	done chan error
+	// panicked holds a panic of fn, re-raised in the caller's goroutine.
+	panicked any
+}
+
+// writeSQLite queues fn for the writer and waits for its outcome.
+func (db *DB) writeSQLite(ctx context.Context, fn func(tx *Tx) error) error {
+	req := &writeRequest{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case db.writes <- req:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-db.closing:
+		return errClosed
+	}
+	// Once queued, the write may commit whatever happens to ctx, so wait.
+	err := <-req.done
+	if req.panicked != nil {
+		panic(req.panicked)
+	}
+	return err
+}
+
+// writeLoop is the writer goroutine. It ends when the database closes.
+func (db *DB) writeLoop() {
+	defer close(db.writerDone)
+	for {
+		var first *writeRequest
+		select {
+		case first = <-db.writes:
+		case <-db.closing:
+			return
+		}
+		batch := []*writeRequest{first}
+	collect:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-db.writes:
+				batch = append(batch, r)
+			default:
+				break collect
+			}
+		}
+		db.runBatch(batch)
+	}
+}
+
+// exec runs a statement on the writer connection.
+func (db *DB) execWriter(sql string) error {
+	_, err := db.writer.ExecContext(context.Background(), sql)
+	return err
+}
+
+func (db *DB) runBatch(batch []*writeRequest) {
+	failAll := func(reqs []*writeRequest, err error) {
+		for _, r := range reqs {
+			r.done <- err
+		}
+	}
+	if db.writer == nil {
+		w, err := db.sqliteWrite.Conn(context.Background())
+		if err != nil {
+			failAll(batch, fmt.Errorf("writer connection: %w", err))
+			return
+		}
+		db.writer = w
+	}
+	if err := db.execWriter("BEGIN IMMEDIATE"); err != nil {
+		db.dropWriter()
+		failAll(batch, fmt.Errorf("begin: %w", translateError(err)))
+		return
+	}
+	var written []*writeRequest
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			r.done <- err // gave up while queued: not run
+			continue
+		}
+		err := db.execWriter("SAVEPOINT w")
+		if err == nil {
+			if err = db.runOne(r); err == nil {
+				err = db.execWriter("RELEASE w")
+				if err == nil {
+					written = append(written, r)
+					continue
+				}
+			}
+			if rbErr := db.execWriter("ROLLBACK TO w"); rbErr == nil {
+				if relErr := db.execWriter("RELEASE w"); relErr == nil {
+					r.done <- err
+					continue
+				}
+			}
+		}
+		// The transaction itself failed: nothing in it can be kept.
+		db.execWriter("ROLLBACK")
+		db.dropWriter()
+		r.done <- err
+		failAll(written, fmt.Errorf("write batch: %w", err))
+		failAll(batch[i+1:], fmt.Errorf("write batch: %w", err))
+		return
+	}
+	if err := db.execWriter("COMMIT"); err != nil {
+		db.execWriter("ROLLBACK")
+		db.dropWriter()
+		failAll(written, fmt.Errorf("commit: %w", translateError(err)))
+		return
+	}
+	failAll(written, nil)
+}
+
+// runOne runs one write's fn. Its statements run detached from the
+// caller's context: interrupting SQLite mid-statement can roll back the
+// whole transaction, which holds other callers' writes.
+func (db *DB) runOne(r *writeRequest) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			r.panicked = fmt.Sprintf("%v\n%s", v, debug.Stack())
+			err = fmt.Errorf("write panicked: %v", v)
+		}
+	}()
+	tx := &Tx{querier: sqliteQuerier{pool: db.writer, stmts: db.writeStmts, detached: true}, db: db, now: db.now()}
+	return r.fn(tx)
+}
+
+// dropWriter lets go of the writer connection after a failure, so that the
+// next batch starts on a fresh one.
+func (db *DB) dropWriter() {
+	if db.writer == nil {
+		return
+	}
+	db.writeStmts.close()
+	db.writer.Close()
+	db.writer = nil
+}

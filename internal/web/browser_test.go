@@ -1,0 +1,171 @@
+package web_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/tendhq/tend/internal/sqldb"
+	"github.com/tendhq/tend/internal/sqldb/sqldbtest"
+)
+
+// browser is a headless Chromium tab for one test.
+type browser struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+// newBrowser starts Debian's headless Chromium for the test. Without it the
+// test is skipped with a note on how to install it, except in CI, where a
+// missing browser is a failure.
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("browser tests need Debian's chromium: apt-get install -y chromium")
+		}
+		t.Skip("browser tests skipped: install Debian's chromium (apt-get install -y chromium) to run them")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	// The browser lives as long as this context: the test's whole run, with
+	// a ceiling so that a stuck page cannot hang the suite.
+	limit, cancelLimit := context.WithTimeout(context.Background(), 2*time.Minute)
+	actx, cancelAlloc := chromedp.NewExecAllocator(limit, opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancel(); cancelAlloc(); cancelLimit() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return &browser{t: t, ctx: ctx}
+}
+
+// do runs steps, failing the test on error.
+func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// text returns the text of the element sel.
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return s
+}
+
+func (b *browser) location() string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return s
+}
+
+// screenshot saves the page as a PNG and logs where.
+func (b *browser) screenshot(name string) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	dir := filepath.Join(os.TempDir(), "tend-screenshots")
+	os.MkdirAll(dir, 0o755)
+	path := filepath.Join(dir, name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	b.t.Logf("screenshot: %s", path)
+}
+
+func css(s string) chromedp.CSS { return chromedp.CSS(s) }
+
+func TestBrowserSignInAndOut(t *testing.T) {
+	b := newBrowser(t)
+	ts := newTestServer(t, sqldbtest.Open(t, sqldb.SQLite))
+
+	b.do(chromedp.Navigate(ts.URL+"/"), chromedp.WaitVisible(css(`#email`)))
+	if loc := b.location(); !strings.HasSuffix(loc, "/login") {
+		t.Fatalf("a signed-out visit to / ended at %s, want /login", loc)
+	}
+	b.screenshot("sign-in")
+
+	// A wrong password is refused with a message, keeping the address.
+	b.do(
+		chromedp.SendKeys(css(`#email`), "agent@staff.example"),
+		chromedp.SendKeys(css(`#password`), "not the password"),
+		chromedp.Click(css(`button[type=submit]`)),
+		chromedp.WaitVisible(css(`.error`)),
+	)
+	email, _ := chromedp.Run(b.ctx, chromedp.Value(css(`#email`)))
+	if msg := b.text(`.error`); !strings.Contains(msg, "do not match") || email != "agent@staff.example" {
+		t.Fatalf("after a wrong password: error %q, email %q", msg, email)
+	}
+
+	b.do(
+		chromedp.SendKeys(css(`#password`), "long enough password"),
+		chromedp.Click(css(`button[type=submit]`)),
+		chromedp.WaitVisible(css(`.signout`)),
+	)
+	if body := b.text(`main`); !strings.Contains(body, "Welcome, agent person") || !strings.Contains(body, "agent@staff.example") {
+		t.Fatalf("after sign-in the page says %q", body)
+	}
+	b.screenshot("home")
+
+	b.do(chromedp.Click(css(`.signout button`)), chromedp.WaitVisible(css(`#email`)))
+	if loc := b.location(); !strings.HasSuffix(loc, "/login") {
+		t.Fatalf("after sign-out at %s", loc)
+	}
+	// The session is gone, not just the page.
+	b.do(chromedp.Navigate(ts.URL+"/"), chromedp.WaitVisible(css(`#email`)))
+}
+
+func TestBrowserFirstAdminSetup(t *testing.T) {
+	b := newBrowser(t)
+	ts := newBareServer(t, sqldbtest.Open(t, sqldb.SQLite))
+	secret, err := ts.server.Setup.NewSetupToken(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	b.do(chromedp.Navigate(ts.URL+"/"), chromedp.WaitVisible(css(`#title`)))
+	if body := b.text(`main`); !strings.Contains(body, "setup link") {
+		t.Fatalf("a desk without admin shows %q", body)
+	}
+	b.do(chromedp.Navigate(ts.URL+"/setup?token="+secret), chromedp.WaitVisible(css(`#name`)))
+	b.screenshot("setup")
+	b.do(
+		chromedp.SendKeys(css(`#name`), "Ana Admin"),
+		chromedp.SendKeys(css(`#email`), "ana@example.com"),
+		chromedp.SendKeys(css(`#password`), "a long enough password"),
+		chromedp.Click(css(`button[type=submit]`)),
+		chromedp.WaitVisible(css(`.signout`)),
+	)
+	if body := b.text(`main`); !strings.Contains(body, "Welcome, Ana Admin") || !strings.Contains(body, "admin") {
+		t.Fatalf("after setup the page says %q", body)
+	}
+	// The link is spent.
+	b.do(chromedp.Navigate(ts.URL+"/setup?token="+secret), chromedp.WaitVisible(css(`.error`)))
+	if msg := b.text(`.error`); !strings.Contains(msg, "set up already") {
+		t.Fatalf("a reused setup link shows %q", msg)
+	}
+}
