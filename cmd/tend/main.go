@@ -1,0 +1,179 @@
+// Command tend runs the Tend help desk and its administration commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/tendhq/tend"
+	"github.com/tendhq/tend/internal/blob"
+	"github.com/tendhq/tend/internal/sqldb"
+)
+
+const usage = `Tend is a help desk in one binary.
+
+Usage:
+  tend serve [flags]            run the help desk (web, API and workers)
+  tend user create [flags]      add a staff member
+  tend token create [flags]     print a new API token for a staff member
+  tend bench [flags]            measure Tend on this machine
+  tend version                  print the version
+
+Run 'tend COMMAND -h' for the flags of a command. Every flag has an
+environment twin, such as --data and TEND_DATA.
+`
+
+var version = "dev"
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "tend:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return flag.ErrHelp
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return serve(ctx, rest, stdout, stderr)
+	case "user":
+		if len(rest) == 0 || rest[0] != "create" {
+			return fmt.Errorf("usage: tend user create --email E --name N --role agent|lead|manager|admin --password-stdin")
+		}
+		return userCreate(ctx, rest[1:], stdin, stdout, stderr)
+	case "token":
+		if len(rest) == 0 || rest[0] != "create" {
+			return fmt.Errorf("usage: tend token create --email E --name LABEL")
+		}
+		return tokenCreate(ctx, rest[1:], stdout, stderr)
+	case "bench":
+		return runBench(ctx, rest, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "tend", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// env returns the environment's value for name, or def.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func envInt(name string, def int64) int64 {
+	if v, ok := os.LookupEnv(name); ok {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return n
+		}
+	}
+	return def
+}
+
+// storage is where Tend keeps its data: the --data folder and the --db
+// address.
+type storage struct {
+	data string
+	db   string
+}
+
+func (s *storage) flags(fs *flag.FlagSet) {
+	fs.StringVar(&s.data, "data", env("TEND_DATA", "./tend-data"), "data folder: SQLite file, attachments, local outbox (TEND_DATA)")
+	fs.StringVar(&s.db, "db", env("TEND_DATABASE_URL", ""), "database: empty for SQLite in the data folder, or postgres://... (TEND_DATABASE_URL)")
+}
+
+// dsn returns the database to open.
+func (s *storage) dsn() string {
+	if s.db != "" {
+		return s.db
+	}
+	return filepath.Join(s.data, "tend.db")
+}
+
+// describe names the database for messages, without a password.
+func (s *storage) describe() string {
+	if s.db == "" {
+		return "SQLite " + s.dsn()
+	}
+	if i := strings.Index(s.db, "@"); i >= 0 {
+		if j := strings.Index(s.db, "://"); j >= 0 && j < i {
+			return "PostgreSQL " + s.db[:j+3] + "…" + s.db[i:]
+		}
+	}
+	return "PostgreSQL " + s.db
+}
+
+// app is an open database with its services.
+type app struct {
+	db            *sqldb.DB
+	blobs         *blob.Store
+	agents        *sqldb.AgentService
+	teams         *sqldb.TeamService
+	customers     *sqldb.CustomerService
+	organizations *sqldb.OrganizationService
+	tickets       *sqldb.TicketService
+	search        *sqldb.SearchService
+	tokens        *sqldb.TokenService
+	settings      *sqldb.SettingsService
+}
+
+func openApp(ctx context.Context, st storage) (*app, error) {
+	if err := os.MkdirAll(st.data, 0o700); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	db, err := sqldb.Open(ctx, st.dsn())
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", st.describe(), err)
+	}
+	blobs, err := blob.Open(filepath.Join(st.data, "attachments"))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &app{
+		db:            db,
+		blobs:         blobs,
+		agents:        sqldb.NewAgentService(db),
+		teams:         sqldb.NewTeamService(db),
+		customers:     sqldb.NewCustomerService(db),
+		organizations: sqldb.NewOrganizationService(db),
+		tickets:       sqldb.NewTicketService(db, blobs),
+		search:        sqldb.NewSearchService(db),
+		tokens:        sqldb.NewTokenService(db),
+		settings:      sqldb.NewSettingsService(db),
+	}, nil
+}
+
+func (a *app) Close() error { return a.db.Close() }
+
+// findAgentByEmail returns the agent with that address, as Tend itself.
+func (a *app) findAgentByEmail(ctx context.Context, email string) (*tend.Agent, error) {
+	list, _, err := a.agents.FindAgents(tend.SystemContext(ctx), tend.AgentFilter{Email: email})
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, fmt.Errorf("no staff member has the address %s", email)
+	}
+	return list[0], nil
+}

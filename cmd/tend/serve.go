@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/tendhq/tend"
+	"github.com/tendhq/tend/internal/demo"
+	"github.com/tendhq/tend/internal/web"
+)
+
+type serveConfig struct {
+	storage
+	addr              string
+	demo              bool
+	maxAttachmentSize int64
+	secureCookies     bool
+	logLevel          string
+	logFormat         string
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg serveConfig
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.storage.flags(fs)
+	fs.StringVar(&cfg.addr, "addr", env("TEND_ADDR", "127.0.0.1:8080"), "address to serve the web and API on (TEND_ADDR)")
+	fs.BoolVar(&cfg.demo, "demo", env("TEND_DEMO", "") == "true", "fill an empty database with a demo help desk (TEND_DEMO=true)")
+	fs.Int64Var(&cfg.maxAttachmentSize, "max-attachment-size", envInt("TEND_MAX_ATTACHMENT_SIZE", tend.DefaultMaxAttachmentSize),
+		"largest attachment accepted, in bytes (TEND_MAX_ATTACHMENT_SIZE)")
+	fs.BoolVar(&cfg.secureCookies, "secure-cookies", env("TEND_SECURE_COOKIES", "") == "true",
+		"mark cookies Secure even over plain HTTP, as behind a TLS proxy (TEND_SECURE_COOKIES=true)")
+	fs.StringVar(&cfg.logLevel, "log-level", env("TEND_LOG_LEVEL", "info"), "debug, info, warn or error (TEND_LOG_LEVEL)")
+	fs.StringVar(&cfg.logFormat, "log-format", env("TEND_LOG_FORMAT", "text"), "text or json (TEND_LOG_FORMAT)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger, err := newLogger(stderr, cfg.logLevel, cfg.logFormat)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runServer(ctx, cfg, logger, stdout, nil)
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %q is not one of debug, info, warn, error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format: %q is not text or json", format)
+}
+
+// runServer serves until ctx ends, then lets requests in flight finish and
+// closes the database. If ready is not nil it receives the base URL once
+// the server accepts connections.
+func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout io.Writer, ready chan<- string) error {
+	start := time.Now()
+	a, err := openApp(ctx, cfg.storage)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := a.Close(); err != nil {
+			logger.Error("close database", "err", err)
+		}
+		logger.Info("database closed")
+	}()
+	a.tickets.MaxAttachmentSize = cfg.maxAttachmentSize
+
+	metrics := web.NewMetrics(func() []web.PoolStats {
+		var out []web.PoolStats
+		for _, p := range a.db.Stats() {
+			out = append(out, web.PoolStats{Pool: p.Pool, InUse: p.InUse, Idle: p.Idle, MaxOpen: p.MaxOpen, Waits: p.Waits, WaitTime: p.WaitTime})
+		}
+		return out
+	})
+	a.tickets.Notify = metrics.TicketChanged
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
+	}
+	base := "http://" + displayAddr(ln.Addr().String())
+
+	if cfg.demo {
+		signIns, err := demo.Seed(ctx, a.db, demo.Services{Agents: a.agents, Teams: a.teams, Organizations: a.organizations,
+			Customers: a.customers, Tickets: a.tickets, Settings: a.settings})
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("demo: %w", err)
+		}
+		fmt.Fprintf(stdout, "Demo help desk ready. Sign in at %s/login as any of (password %q):\n", base, demo.Password)
+		for _, s := range signIns {
+			fmt.Fprintf(stdout, "  %-28s %s\n", s.Email, s.Role)
+		}
+	} else if n, err := a.agents.CountAdmins(ctx); err != nil {
+		ln.Close()
+		return err
+	} else if n == 0 {
+		secret, err := a.settings.NewSetupToken(ctx)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		fmt.Fprintf(stdout, "No admin yet. Open this link to create the first one (it works once):\n  %s/setup?token=%s\n", base, secret)
+	}
+
+	srv := &web.Server{
+		Agents: a.agents, Teams: a.teams, Customers: a.customers, Organizations: a.organizations, Tickets: a.tickets,
+		Search: a.search, Tokens: a.tokens, Sessions: a.tokens, Setup: a.settings, Settings: a.settings, Audit: a.settings,
+		Blobs: a.blobs, Ping: a.db.Ping, Logger: logger, Metrics: metrics,
+		MaxAttachmentSize: cfg.maxAttachmentSize, SecureCookies: cfg.secureCookies,
+	}
+	handler, err := srv.Handler()
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	hs := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	logger.Info("tend listening", "url", base, "database", cfg.storage.describe(), "data", cfg.data,
+		"startup", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "Tend is listening on %s (%s)\n", base, cfg.storage.describe())
+	if ready != nil {
+		ready <- base
+	}
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// displayAddr turns a listening address into one a browser can open.
+func displayAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	return host + ":" + port
+}
