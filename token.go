@@ -44,7 +44,7 @@ type TokenService interface {
 	// RevokeToken returns ENOTFOUND for a token the caller may not manage.
 	RevokeToken(ctx context.Context, id int64) error
 	// AuthenticateToken returns the active agent that owns the unrevoked
-	// token secret, or EUNAUTHORIZED.
+	// token secret, or EUNAUTHORIZED. The agent's TeamIDs are not read.
 	AuthenticateToken(ctx context.Context, secret string) (*Agent, error)
 }
 
@@ -62,7 +62,7 @@ type SessionService interface {
 	CreateSession(ctx context.Context, agentID int64, ttl time.Duration) (string, error)
 	// AuthenticateSession returns the session's active agent, or
 	// EUNAUTHORIZED if the session is unknown, expired or its agent
-	// deactivated.
+	// deactivated. The agent's TeamIDs are not read.
 	AuthenticateSession(ctx context.Context, secret string) (*Agent, error)
 	DeleteSession(ctx context.Context, secret string) error
 }

@@ -86,6 +86,13 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout
 		logger.Info("database closed")
 	}()
 	a.tickets.MaxAttachmentSize = cfg.maxAttachmentSize
+	advice, err := a.db.Advice(ctx)
+	if err != nil {
+		return err
+	}
+	for _, w := range advice {
+		logger.Warn(w)
+	}
 
 	metrics := web.NewMetrics(func() []web.PoolStats {
 		var out []web.PoolStats

@@ -21,12 +21,13 @@ func NewAgentService(db *DB) *AgentService { return &AgentService{db: db} }
 
 var _ tend.AgentService = (*AgentService)(nil)
 
-const agentColumns = `id, name, email, role, active, created_at, updated_at`
+const agentColumns = `a.id, a.name, a.email, a.role, a.active, a.created_at, a.updated_at`
 
-func scanAgent(r row) (*tend.Agent, error) {
+// scanAgent reads agentColumns, after any columns that before point to.
+func scanAgent(r row, before ...any) (*tend.Agent, error) {
 	a := &tend.Agent{}
 	var role string
-	err := r.Scan(&a.ID, &a.Name, &a.Email, &role, &a.Active, &a.CreatedAt, &a.UpdatedAt)
+	err := r.Scan(append(before, &a.ID, &a.Name, &a.Email, &role, &a.Active, &a.CreatedAt, &a.UpdatedAt)...)
 	a.Role = tend.Role(role)
 	return a, err
 }
@@ -45,7 +46,7 @@ func (s *AgentService) FindAgentByID(ctx context.Context, id int64) (*tend.Agent
 }
 
 func findAgentByID(ctx context.Context, q *Tx, id int64) (*tend.Agent, error) {
-	a, err := scanAgent(q.queryRow(ctx, `SELECT `+agentColumns+` FROM agents WHERE id = $1`, id))
+	a, err := scanAgent(q.queryRow(ctx, `SELECT `+agentColumns+` FROM agents a WHERE a.id = $1`, id))
 	if errors.Is(err, errNoRows) {
 		return nil, notFound("Agent", id)
 	} else if err != nil {
@@ -84,7 +85,7 @@ func (s *AgentService) FindAgents(ctx context.Context, f tend.AgentFilter) ([]*t
 		where = append(where, "id > "+a.add(c.id))
 	}
 	limit := pageSize(f.Limit)
-	query := `SELECT ` + agentColumns + ` FROM agents WHERE ` + strings.Join(where, " AND ") +
+	query := `SELECT ` + agentColumns + ` FROM agents a WHERE ` + strings.Join(where, " AND ") +
 		` ORDER BY id LIMIT ` + a.add(limit+1)
 
 	var list []*tend.Agent

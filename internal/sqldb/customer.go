@@ -153,7 +153,7 @@ func (s *CustomerService) CreateCustomer(ctx context.Context, c *tend.CustomerCr
 	}
 	var cust *tend.Customer
 	err = s.db.write(ctx, func(tx *Tx) error {
-		id, err := insertCustomer(ctx, tx, c.Name, c.Phone, c.Notes, c.OrganizationID, c.Emails[0])
+		id, _, err := insertCustomer(ctx, tx, c.Name, c.Phone, c.Notes, c.OrganizationID, c.Emails[0])
 		if err != nil {
 			return err
 		}
@@ -169,9 +169,10 @@ func (s *CustomerService) CreateCustomer(ctx context.Context, c *tend.CustomerCr
 	return cust, err
 }
 
-// insertCustomer adds the customer row. Without an organization it takes
-// the one that owns the domain of email, if any.
-func insertCustomer(ctx context.Context, tx *Tx, name, phone, notes string, orgID *int64, email string) (int64, error) {
+// insertCustomer adds the customer row and returns its id and
+// organization. Without an organization it takes the one that owns the
+// domain of email, if any.
+func insertCustomer(ctx context.Context, tx *Tx, name, phone, notes string, orgID *int64, email string) (int64, *int64, error) {
 	if orgID == nil {
 		var id int64
 		domain := email[strings.LastIndexByte(email, '@')+1:]
@@ -179,18 +180,18 @@ func insertCustomer(ctx context.Context, tx *Tx, name, phone, notes string, orgI
 		if err == nil {
 			orgID = &id
 		} else if !errors.Is(err, errNoRows) {
-			return 0, err
+			return 0, nil, err
 		}
 	}
 	var id int64
 	err := tx.queryRow(ctx, `INSERT INTO customers (name, phone, organization_id, notes, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, name, phone, orgID, notes, tx.now).Scan(&id)
 	if isForeignKeyViolation(err) {
-		return 0, unknownOrganization(*orgID)
+		return 0, nil, unknownOrganization(*orgID)
 	} else if err != nil {
-		return 0, fmt.Errorf("insert customer: %w", err)
+		return 0, nil, fmt.Errorf("insert customer: %w", err)
 	}
-	return id, nil
+	return id, orgID, nil
 }
 
 func unknownOrganization(id int64) error {
@@ -229,7 +230,7 @@ func findOrCreateCustomer(ctx context.Context, tx *Tx, ref tend.CustomerRef) (id
 	} else if !errors.Is(err, errNoRows) {
 		return 0, nil, fmt.Errorf("find customer: %w", err)
 	}
-	if id, err = insertCustomer(ctx, tx, ref.Name, "", "", nil, ref.Email); err != nil {
+	if id, orgID, err = insertCustomer(ctx, tx, ref.Name, "", "", nil, ref.Email); err != nil {
 		return 0, nil, err
 	}
 	n, err := tx.exec(ctx, `INSERT INTO customer_emails (email, customer_id, position) VALUES ($1, $2, 0)
@@ -243,8 +244,7 @@ func findOrCreateCustomer(ctx context.Context, tx *Tx, ref tend.CustomerRef) (id
 		}
 		return findOrCreateCustomer(ctx, tx, ref)
 	}
-	err = tx.queryRow(ctx, `SELECT organization_id FROM customers WHERE id = $1`, id).Scan(&orgID)
-	return id, orgID, err
+	return id, orgID, nil
 }
 
 // UpdateCustomer returns ECONFLICT if an address belongs to another customer.

@@ -271,3 +271,32 @@ func withSearchPath(rawURL, schema string) (string, error) {
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }
+
+// Advice returns warnings about the database's setup that an operator
+// should act on; none for SQLite.
+func (db *DB) Advice(ctx context.Context) ([]string, error) {
+	if db.pool == nil {
+		return nil, nil
+	}
+	var autovacuum string
+	if err := db.pool.QueryRow(ctx, `SELECT current_setting('autovacuum')`).Scan(&autovacuum); err != nil {
+		return nil, err
+	}
+	if autovacuum == "off" {
+		return []string{"PostgreSQL's autovacuum is off, so planner statistics go stale and searches and lists slow down " +
+			"as the help desk grows: turn autovacuum on, or run ANALYZE after large imports and regularly"}, nil
+	}
+	return nil, nil
+}
+
+// Analyze refreshes PostgreSQL's planner statistics now, as autovacuum does
+// after large changes. It does nothing on SQLite, whose queries are written
+// for its indexes and which Tend keeps free of ANALYZE data: with it,
+// modernc.org/sqlite prepares statements anew on every call.
+func (db *DB) Analyze(ctx context.Context) error {
+	if db.pool == nil {
+		return nil
+	}
+	_, err := db.pool.Exec(ctx, "ANALYZE")
+	return err
+}

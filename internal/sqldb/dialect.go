@@ -29,8 +29,8 @@ func (db *DB) nextTicketNumber() string {
 	return "(SELECT COALESCE(MAX(number), 999) + 1 FROM tickets)"
 }
 
-// prefixMatch is a condition that expr starts with the value placeholder
-// ph holds, using an index on expr.
+// prefixMatch is a condition that expr starts with prefix, written so that
+// an index on expr serves it.
 func (db *DB) prefixMatch(a *args, expr, prefix string) string {
 	if db.engine == Postgres {
 		return expr + " LIKE " + a.add(escapeLike(prefix)+"%")

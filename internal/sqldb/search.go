@@ -23,8 +23,8 @@ var _ tend.SearchService = (*SearchService)(nil)
 // searchCandidates bounds the work of one search: the newest this many
 // matching messages, and as many matching subjects, are ranked. A query
 // whose words are common thus costs the same at a million tickets as at a
-// thousand, and recent tickets, the ones people look for most, win ties.
-const searchCandidates = 1000
+// thousand, and recent tickets, the ones people look for most, come first.
+const searchCandidates = 500
 
 // subjectWeight makes a match in the subject count more than one in a body.
 const subjectWeight = 2.0
@@ -206,52 +206,117 @@ func (db *DB) matchingTicketIDs(a *args, terms []tend.SearchTerm, withNotes bool
 		WHERE message_fts MATCH ` + q + kind
 }
 
+// searchSource is one of the two things a search looks in.
+type searchSource struct {
+	table  string  // tickets or messages
+	ids    string  // the ticket and message id of a row of x
+	fts    string  // the FTS5 table over it
+	weight float64 // how much a match here counts
+	// window is how many of the newest rows PostgreSQL searches first; see
+	// pgCandidates.
+	window int64
+	// customerOnly is a condition on x keeping the rows of the customer
+	// whose id is in the placeholder ph.
+	customerOnly func(ph string) string
+}
+
+var (
+	subjectSource = searchSource{table: "tickets", ids: "x.id AS tid, 0 AS mid", fts: "ticket_fts", weight: subjectWeight,
+		window: 5_000, customerOnly: func(ph string) string { return "x.customer_id = " + ph }}
+	messageSource = searchSource{table: "messages", ids: "x.ticket_id AS tid, x.id AS mid", fts: "message_fts", weight: 1,
+		window: 20_000, customerOnly: func(ph string) string {
+			return "x.kind = 'reply' AND x.ticket_id IN (SELECT id FROM tickets WHERE customer_id = " + ph + ")"
+		}}
+)
+
+// visible returns a condition on x keeping what p may see, or "".
+func (src searchSource) visible(a *args, p tend.Principal) string {
+	if !p.IsCustomer() {
+		return ""
+	}
+	return " AND " + src.customerOnly(a.add(p.CustomerID))
+}
+
 // searchCandidates returns the newest matching subjects and messages with
-// their relevance.
+// their relevance, the higher the better.
 func (db *DB) searchCandidates(ctx context.Context, q *Tx, terms []tend.SearchTerm, p tend.Principal) ([]candidate, error) {
-	var sa, ma args
-	var subjects, messages string
-	visible := func(a *args) string {
-		if !p.IsCustomer() {
-			return ""
-		}
-		return " AND m.kind = 'reply' AND m.ticket_id IN (SELECT id FROM tickets WHERE customer_id = " + a.add(p.CustomerID) + ")"
-	}
-	if db.engine == Postgres {
-		subjects = `SELECT t.id, 0, ts_rank(t.search, q) FROM tickets t, to_tsquery('english', ` + sa.add(tsQuery(terms)) + `) q
-			WHERE t.search @@ q ORDER BY t.id DESC LIMIT ` + sa.add(searchCandidates)
-		messages = `SELECT m.ticket_id, m.id, ts_rank(m.search, q) FROM messages m, to_tsquery('english', ` + ma.add(tsQuery(terms)) + `) q
-			WHERE m.search @@ q` + visible(&ma) + ` ORDER BY m.id DESC LIMIT ` + ma.add(searchCandidates)
-	} else {
-		subjects = `SELECT rowid, 0, -bm25(ticket_fts) FROM ticket_fts WHERE ticket_fts MATCH ` + sa.add(ftsQuery(terms)) + `
-			ORDER BY rowid DESC LIMIT ` + sa.add(searchCandidates)
-		messages = `SELECT m.ticket_id, m.id, -bm25(message_fts) FROM message_fts JOIN messages m ON m.id = message_fts.rowid
-			WHERE message_fts MATCH ` + ma.add(ftsQuery(terms)) + visible(&ma) + ` ORDER BY message_fts.rowid DESC LIMIT ` + ma.add(searchCandidates)
-	}
 	var cands []candidate
-	for i, query := range []string{subjects, messages} {
-		a := []args{sa, ma}[i]
-		r, err := q.query(ctx, query, a...)
+	for _, src := range []searchSource{subjectSource, messageSource} {
+		var found []candidate
+		var err error
+		if db.engine == Postgres {
+			found, err = pgCandidates(ctx, q, src, tsQuery(terms), p)
+		} else {
+			var a args
+			query := `SELECT ` + src.ids + `, -bm25(` + src.fts + `) FROM ` + src.fts + ` JOIN ` + src.table + ` x ON x.id = ` + src.fts + `.rowid
+				WHERE ` + src.fts + ` MATCH ` + a.add(ftsQuery(terms)) + src.visible(&a, p) +
+				` ORDER BY ` + src.fts + `.rowid DESC LIMIT ` + a.add(searchCandidates)
+			found, err = scanCandidates(q.query(ctx, query, a...))
+		}
 		if err != nil {
 			return nil, err
 		}
-		for r.Next() {
-			var c candidate
-			if err := r.Scan(&c.ticketID, &c.messageID, &c.score); err != nil {
-				r.Close()
-				return nil, err
-			}
-			if i == 0 {
-				c.score *= subjectWeight
-			}
+		for _, c := range found {
+			c.score *= src.weight
 			cands = append(cands, c)
-		}
-		r.Close()
-		if err := r.Err(); err != nil {
-			return nil, err
 		}
 	}
 	return cands, nil
+}
+
+// pgCandidates finds the newest matches in the newest src.window rows
+// first, and only if too few are there, in the older ones. A GIN index
+// yields every match unordered, so "newest n matches" costs a visit to each
+// match in the table; within a window of recent ids the index combines with
+// the primary key, and a common pair of words costs a few milliseconds
+// however large the table grows. Relevance is computed for the chosen rows
+// only. The planner's choices here depend on statistics that autovacuum
+// keeps (see DB.checkPostgres).
+func pgCandidates(ctx context.Context, q *Tx, src searchSource, tsq string, p tend.Principal) ([]candidate, error) {
+	var newest int64
+	if err := q.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM `+src.table).Scan(&newest); err != nil {
+		return nil, err
+	}
+	cut := newest - src.window
+	var out []candidate
+	for _, older := range []bool{false, true} {
+		need := searchCandidates - len(out)
+		if need <= 0 || (older && cut <= 0) {
+			break
+		}
+		var a args
+		tq := a.add(tsq)
+		side := " > "
+		if older {
+			side = " <= "
+		}
+		query := `SELECT s.tid, s.mid, ts_rank(s.search, to_tsquery('english', ` + tq + `)) FROM (
+			SELECT ` + src.ids + `, x.search FROM ` + src.table + ` x
+			WHERE x.id` + side + a.add(cut) + ` AND x.search @@ to_tsquery('english', ` + tq + `)` + src.visible(&a, p) + `
+			ORDER BY x.id DESC LIMIT ` + a.add(need) + `) s`
+		found, err := scanCandidates(q.query(ctx, query, a...))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+func scanCandidates(r rows, err error) ([]candidate, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var out []candidate
+	for r.Next() {
+		var c candidate
+		if err := r.Scan(&c.ticketID, &c.messageID, &c.score); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, r.Err()
 }
 
 // snippets returns excerpts with marked matches: the subject of each

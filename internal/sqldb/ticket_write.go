@@ -86,12 +86,13 @@ func createTicket(ctx context.Context, tx *Tx, p tend.Principal, c *tend.TicketC
 		return nil, err
 	}
 	msg.authorID = &customerID
-	m, err := insertMessage(ctx, tx, t.ID, msg, c.Customer.Name)
+	name, err := authorName(ctx, tx, tend.AuthorCustomer, &customerID)
 	if err != nil {
 		return nil, err
 	}
-	if m.AuthorName == "" {
-		m.AuthorName = c.Customer.Email
+	m, err := insertMessage(ctx, tx, t.ID, msg, name)
+	if err != nil {
+		return nil, err
 	}
 	t.Messages = []*tend.Message{m}
 	err = tx.addEvent(ctx, p, t.ID, tend.EventCreated, map[string]any{"number": t.Number, "subject": t.Subject,
@@ -279,7 +280,11 @@ func (s *TicketService) AddMessage(ctx context.Context, ticketID int64, c *tend.
 		if err != nil {
 			return err
 		}
-		if m, err = insertMessage(ctx, tx, t.ID, msg, ""); err != nil {
+		name, err := authorName(ctx, tx, msg.authorType, msg.authorID)
+		if err != nil {
+			return err
+		}
+		if m, err = insertMessage(ctx, tx, t.ID, msg, name); err != nil {
 			return err
 		}
 		if err := saveTicket(ctx, tx, t); err != nil {
@@ -294,13 +299,9 @@ func (s *TicketService) AddMessage(ctx context.Context, ticketID int64, c *tend.
 			return err
 		}
 		if c.IdempotencyKey != "" {
-			if err := recordIdempotencyKey(ctx, tx, p, c.IdempotencyKey, t.ID, m.ID); err != nil {
-				return err
-			}
+			return recordIdempotencyKey(ctx, tx, p, c.IdempotencyKey, t.ID, m.ID)
 		}
-		// Read back for the author's name.
-		m, err = findMessage(ctx, tx, m.ID)
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -309,6 +310,27 @@ func (s *TicketService) AddMessage(ctx context.Context, ticketID int64, c *tend.
 		s.notify(tend.TicketChange{TicketID: t.ID, Kind: tend.EventMessageAdded, Channel: t.Channel, MessageID: m.ID})
 	}
 	return m, nil
+}
+
+// authorName returns the name a message by this author shows: an agent's
+// name, or a customer's name or, without one, their first address.
+func authorName(ctx context.Context, tx *Tx, typ tend.AuthorType, id *int64) (string, error) {
+	if id == nil {
+		return "", nil
+	}
+	var name string
+	var err error
+	switch typ {
+	case tend.AuthorAgent:
+		err = tx.queryRow(ctx, `SELECT name FROM agents WHERE id = $1`, *id).Scan(&name)
+	case tend.AuthorCustomer:
+		err = tx.queryRow(ctx, `SELECT COALESCE(NULLIF(c.name, ''), (SELECT e.email FROM customer_emails e
+			WHERE e.customer_id = c.id ORDER BY e.position LIMIT 1), '') FROM customers c WHERE c.id = $1`, *id).Scan(&name)
+	}
+	if err != nil {
+		return "", fmt.Errorf("author name: %w", err)
+	}
+	return name, nil
 }
 
 func (s *TicketService) notify(c tend.TicketChange) {

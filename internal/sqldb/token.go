@@ -172,16 +172,12 @@ func (s *TokenService) AuthenticateToken(ctx context.Context, secret string) (*t
 	}
 	var tokenID int64
 	var agent *tend.Agent
-	err := s.db.read(ctx, func(q *Tx) error {
-		var agentID int64
-		err := q.queryRow(ctx, `SELECT t.id, t.agent_id FROM api_tokens t JOIN agents a ON a.id = t.agent_id
-			WHERE t.hash = $1 AND t.revoked_at IS NULL AND a.active = TRUE`, hashSecret(secret)).Scan(&tokenID, &agentID)
+	err := s.db.read(ctx, func(q *Tx) (err error) {
+		agent, err = scanAgent(q.queryRow(ctx, `SELECT t.id, `+agentColumns+` FROM api_tokens t JOIN agents a ON a.id = t.agent_id
+			WHERE t.hash = $1 AND t.revoked_at IS NULL AND a.active = TRUE`, hashSecret(secret)), &tokenID)
 		if errors.Is(err, errNoRows) {
 			return errBadToken
-		} else if err != nil {
-			return err
 		}
-		agent, err = findAgentByID(ctx, q, agentID)
 		return err
 	})
 	if err != nil {
@@ -231,16 +227,12 @@ func (s *TokenService) CreateSession(ctx context.Context, agentID int64, ttl tim
 // and the agent active.
 func (s *TokenService) AuthenticateSession(ctx context.Context, secret string) (*tend.Agent, error) {
 	var agent *tend.Agent
-	err := s.db.read(ctx, func(q *Tx) error {
-		var agentID int64
-		err := q.queryRow(ctx, `SELECT s.agent_id FROM sessions s JOIN agents a ON a.id = s.agent_id
-			WHERE s.hash = $1 AND s.expires_at > $2 AND a.active = TRUE`, hashSecret(secret), q.now).Scan(&agentID)
+	err := s.db.read(ctx, func(q *Tx) (err error) {
+		agent, err = scanAgent(q.queryRow(ctx, `SELECT `+agentColumns+` FROM sessions s JOIN agents a ON a.id = s.agent_id
+			WHERE s.hash = $1 AND s.expires_at > $2 AND a.active = TRUE`, hashSecret(secret), q.now))
 		if errors.Is(err, errNoRows) {
 			return tend.Errorf(tend.EUNAUTHORIZED, "Your session has ended; sign in again.")
-		} else if err != nil {
-			return err
 		}
-		agent, err = findAgentByID(ctx, q, agentID)
 		return err
 	})
 	return agent, err
