@@ -107,14 +107,17 @@ func (c *AgentCreate) Validate() error {
 	return p.Err()
 }
 
-// AgentUpdate changes an agent; nil fields are left as they are.
+// AgentUpdate changes an agent; nil fields are left as they are. Agents
+// changing their own password must give the current one, so that a leaked
+// API token cannot take over the account.
 type AgentUpdate struct {
-	Name     *string  `json:"name"`
-	Email    *string  `json:"email"`
-	Role     *Role    `json:"role"`
-	Active   *bool    `json:"active"`
-	Password *string  `json:"password"`
-	TeamIDs  *[]int64 `json:"team_ids"`
+	Name            *string  `json:"name"`
+	Email           *string  `json:"email"`
+	Role            *Role    `json:"role"`
+	Active          *bool    `json:"active"`
+	Password        *string  `json:"password"`
+	CurrentPassword *string  `json:"current_password"`
+	TeamIDs         *[]int64 `json:"team_ids"`
 }
 
 // Normalize trims and lower-cases what must compare equal.
@@ -185,6 +188,7 @@ func validateName(p Problems, field, name string) {
 	case len(name) > 200:
 		p.Add(field, "must be at most 200 characters")
 	}
+	validateText(p, field, name)
 }
 
 func validateEmail(p Problems, field, email string) {

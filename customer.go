@@ -50,6 +50,7 @@ func (c *CustomerCreate) Validate() error {
 	if len(c.Name) > 200 {
 		p.Add("name", "must be at most 200 characters")
 	}
+	validateText(p, "name", c.Name)
 	validateCustomerEmails(p, c.Emails)
 	validatePhone(p, c.Phone)
 	validateNotes(p, "notes", c.Notes)
@@ -83,8 +84,11 @@ func (u *CustomerUpdate) Normalize() {
 // Validate returns EINVALID naming each field that is wrong.
 func (u *CustomerUpdate) Validate() error {
 	p := Problems{}
-	if u.Name != nil && len(*u.Name) > 200 {
-		p.Add("name", "must be at most 200 characters")
+	if u.Name != nil {
+		if len(*u.Name) > 200 {
+			p.Add("name", "must be at most 200 characters")
+		}
+		validateText(p, "name", *u.Name)
 	}
 	if u.Emails != nil {
 		validateCustomerEmails(p, *u.Emails)
@@ -148,4 +152,5 @@ func validatePhone(p Problems, phone string) {
 	if len(phone) > 50 {
 		p.Add("phone", "must be at most 50 characters")
 	}
+	validateText(p, "phone", phone)
 }

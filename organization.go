@@ -149,4 +149,5 @@ func validateNotes(p Problems, field, notes string) {
 	if len(notes) > 20000 {
 		p.Add(field, "must be at most 20000 bytes")
 	}
+	validateText(p, field, notes)
 }

@@ -180,6 +180,7 @@ func (c *TicketCreate) Validate() error {
 	if len(c.Customer.Name) > 200 {
 		p.Add("customer.name", "must be at most 200 characters")
 	}
+	validateText(p, "customer.name", c.Customer.Name)
 	validateBody(p, c.Body, c.BodyHTML)
 	if !c.Priority.Valid() {
 		p.Add("priority", "must be one of low, normal, high, urgent")
@@ -302,6 +303,8 @@ func (f *TicketFilter) Normalize() {
 	}
 	f.Tag = NormalizeTag(f.Tag)
 	f.Q = strings.TrimSpace(f.Q)
+	slices.Sort(f.Statuses)
+	f.Statuses = slices.Compact(f.Statuses)
 }
 
 // Validate returns EINVALID naming each field that is wrong.
@@ -320,6 +323,9 @@ func (f *TicketFilter) Validate() error {
 	}
 	if !f.Sort.Valid() {
 		p.Add("sort", "must be one of -updated_at, updated_at, -created_at, created_at")
+	}
+	if f.Tag != "" {
+		validateTags(p, "tag", []string{f.Tag})
 	}
 	validateLimit(p, f.Limit)
 	return p.Err()
@@ -365,6 +371,7 @@ func validateSubject(p Problems, s string) {
 	case utf8.RuneCountInString(s) > MaxSubjectLength:
 		p.Add("subject", "must be at most %d characters", MaxSubjectLength)
 	}
+	validateText(p, "subject", s)
 }
 
 func validateBody(p Problems, text, html string) {
@@ -375,9 +382,9 @@ func validateBody(p Problems, text, html string) {
 		p.Add("body", "must be at most %d bytes", MaxBodyBytes)
 	case len(html) > 4*MaxBodyBytes:
 		p.Add("body_html", "must be at most %d bytes", 4*MaxBodyBytes)
-	case !utf8.ValidString(text) || !utf8.ValidString(html):
-		p.Add("body", "must be valid UTF-8")
 	}
+	validateText(p, "body", text)
+	validateText(p, "body_html", html)
 }
 
 func validateLimit(p Problems, limit int) {

@@ -26,6 +26,7 @@ type serveConfig struct {
 	demo              bool
 	maxAttachmentSize int64
 	secureCookies     bool
+	trustProxy        bool
 	logLevel          string
 	logFormat         string
 }
@@ -41,6 +42,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"largest attachment accepted, in bytes (TEND_MAX_ATTACHMENT_SIZE)")
 	fs.BoolVar(&cfg.secureCookies, "secure-cookies", env("TEND_SECURE_COOKIES", "") == "true",
 		"mark cookies Secure even over plain HTTP, as behind a TLS proxy (TEND_SECURE_COOKIES=true)")
+	fs.BoolVar(&cfg.trustProxy, "trust-proxy", env("TEND_TRUST_PROXY", "") == "true",
+		"believe X-Forwarded-For and X-Forwarded-Proto from a reverse proxy in front of Tend (TEND_TRUST_PROXY=true)")
 	fs.StringVar(&cfg.logLevel, "log-level", env("TEND_LOG_LEVEL", "info"), "debug, info, warn or error (TEND_LOG_LEVEL)")
 	fs.StringVar(&cfg.logFormat, "log-format", env("TEND_LOG_FORMAT", "text"), "text or json (TEND_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
@@ -136,7 +139,7 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout
 		Agents: a.agents, Teams: a.teams, Customers: a.customers, Organizations: a.organizations, Tickets: a.tickets,
 		Search: a.search, Tokens: a.tokens, Sessions: a.tokens, Setup: a.settings, Settings: a.settings, Audit: a.settings,
 		Blobs: a.blobs, Ping: a.db.Ping, Logger: logger, Metrics: metrics,
-		MaxAttachmentSize: cfg.maxAttachmentSize, SecureCookies: cfg.secureCookies,
+		MaxAttachmentSize: cfg.maxAttachmentSize, SecureCookies: cfg.secureCookies, TrustProxy: cfg.trustProxy,
 	}
 	handler, err := srv.Handler()
 	if err != nil {

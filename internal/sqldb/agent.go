@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -230,6 +231,11 @@ func (s *AgentService) UpdateAgent(ctx context.Context, id int64, u *tend.AgentU
 	}
 	hash := ""
 	if u.Password != nil {
+		if p.AgentID == id {
+			if err := s.checkCurrentPassword(ctx, id, u.CurrentPassword); err != nil {
+				return nil, err
+			}
+		}
 		if hash, err = password.Hash(*u.Password, s.db.PasswordParams); err != nil {
 			return nil, err
 		}
@@ -256,11 +262,13 @@ func updateAgent(ctx context.Context, tx *Tx, p tend.Principal, id int64, u *ten
 		active = *u.Active
 	}
 	if wasAdmin && (role != tend.RoleAdmin || !active) {
-		var others int
-		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM agents WHERE role = 'admin' AND active = TRUE AND id <> $1`, id).Scan(&others); err != nil {
+		// Lock the admins, so that two admins demoting each other at once
+		// cannot both succeed.
+		admins, err := scanIDs(tx.query(ctx, `SELECT id FROM agents WHERE role = 'admin' AND active = TRUE`+tx.db.forUpdate()))
+		if err != nil {
 			return nil, err
 		}
-		if others == 0 {
+		if !slices.ContainsFunc(admins, func(a int64) bool { return a != id }) {
 			return nil, tend.Errorf(tend.ECONFLICT, "%s is the last active admin; make another agent an admin first.", old.Name)
 		}
 	}
@@ -311,6 +319,33 @@ func updateAgent(ctx context.Context, tx *Tx, p tend.Principal, id int64, u *ten
 		return nil, err
 	}
 	return findAgentByID(ctx, tx, id)
+}
+
+// checkCurrentPassword returns EINVALID unless current is the agent's
+// password.
+func (s *AgentService) checkCurrentPassword(ctx context.Context, id int64, current *string) error {
+	wrong := &tend.Error{Code: tend.EINVALID, Message: "current_password: give your current password to set a new one",
+		Fields: map[string]string{"current_password": "give your current password to set a new one"}}
+	if current == nil {
+		return wrong
+	}
+	var hash string
+	if err := s.db.read(ctx, func(q *Tx) error {
+		return q.queryRow(ctx, `SELECT password_hash FROM agents WHERE id = $1`, id).Scan(&hash)
+	}); err != nil {
+		return err
+	}
+	if hash == "" {
+		return nil // no password yet: nothing to prove
+	}
+	if ok, err := password.Check(*current, hash); err != nil {
+		return err
+	} else if !ok {
+		wrong.Message = "current_password: that is not your current password"
+		wrong.Fields["current_password"] = "that is not your current password"
+		return wrong
+	}
+	return nil
 }
 
 // dummyHash is checked when no agent has the address, so that a wrong

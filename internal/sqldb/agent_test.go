@@ -49,7 +49,14 @@ func TestAgents(t *testing.T) {
 			wantCode(t, err, tend.EUNAUTHORIZED)
 		})
 		t.Run("agents change their own name and password", func(t *testing.T) {
-			a, err := e.agents.UpdateAgent(as(agent), agent.ID, &tend.AgentUpdate{Name: ptr("Bo Berg"), Password: ptr("a brand new secret")})
+			// Without the current password, a stolen token could take over
+			// the account.
+			_, err := e.agents.UpdateAgent(as(agent), agent.ID, &tend.AgentUpdate{Password: ptr("a brand new secret")})
+			wantCode(t, err, tend.EINVALID)
+			_, err = e.agents.UpdateAgent(as(agent), agent.ID, &tend.AgentUpdate{Password: ptr("a brand new secret"), CurrentPassword: ptr("wrong")})
+			wantCode(t, err, tend.EINVALID)
+			a, err := e.agents.UpdateAgent(as(agent), agent.ID, &tend.AgentUpdate{Name: ptr("Bo Berg"),
+				Password: ptr("a brand new secret"), CurrentPassword: ptr("long enough password")})
 			if err != nil || a.Name != "Bo Berg" {
 				t.Fatalf("UpdateAgent = %+v, %v", a, err)
 			}

@@ -63,8 +63,8 @@ func (s *CustomerService) FindCustomers(ctx context.Context, f tend.CustomerFilt
 	}
 	var a args
 	where := []string{"1 = 1"}
-	if q := strings.ToLower(strings.TrimSpace(f.Q)); q != "" {
-		where = append(where, "("+s.db.prefixMatch(&a, "lower(name)", q)+
+	if q := tend.FoldName(strings.TrimSpace(f.Q)); q != "" {
+		where = append(where, "("+s.db.prefixMatch(&a, "name_key", q)+
 			" OR id IN (SELECT customer_id FROM customer_emails WHERE "+s.db.prefixMatch(&a, "email", q)+"))")
 	}
 	if f.Email != "" {
@@ -184,8 +184,8 @@ func insertCustomer(ctx context.Context, tx *Tx, name, phone, notes string, orgI
 		}
 	}
 	var id int64
-	err := tx.queryRow(ctx, `INSERT INTO customers (name, phone, organization_id, notes, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, name, phone, orgID, notes, tx.now).Scan(&id)
+	err := tx.queryRow(ctx, `INSERT INTO customers (name, name_key, phone, organization_id, notes, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`, name, tend.FoldName(name), phone, orgID, notes, tx.now).Scan(&id)
 	if isForeignKeyViolation(err) {
 		return 0, nil, unknownOrganization(*orgID)
 	} else if err != nil {
@@ -265,7 +265,7 @@ func (s *CustomerService) UpdateCustomer(ctx context.Context, id int64, u *tend.
 		var a args
 		sets := []string{"updated_at = " + a.add(tx.now)}
 		if u.Name != nil {
-			sets = append(sets, "name = "+a.add(*u.Name))
+			sets = append(sets, "name = "+a.add(*u.Name), "name_key = "+a.add(tend.FoldName(*u.Name)))
 		}
 		if u.Phone != nil {
 			sets = append(sets, "phone = "+a.add(*u.Phone))

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/tendhq/tend"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -49,6 +50,10 @@ func translateError(err error) error {
 			return &constraintError{kind: "unique", err: err}
 		case "23503":
 			return &constraintError{kind: "foreign_key", err: err}
+		case "22021", "22P05":
+			// Text the domain did not check, such as a filter value, with a
+			// character PostgreSQL cannot store.
+			return tend.Errorf(tend.EINVALID, "Text must not contain NUL or other characters that cannot be stored.")
 		}
 		return err
 	}

@@ -112,8 +112,9 @@ type newMessage struct {
 }
 
 // prepareMessage sanitises the HTML body, derives the text body from it
-// when there is none, and stores the attachments. It runs before the
-// transaction: it does file I/O and needs no lock.
+// when there is none, and stores the attachments once all of them are
+// known to fit. It runs before the transaction: it does file I/O and needs
+// no lock.
 func (s *TicketService) prepareMessage(body, html string, files []*tend.AttachmentInput) (*newMessage, error) {
 	m := &newMessage{body: strings.TrimSpace(body)}
 	if html != "" {
@@ -132,6 +133,8 @@ func (s *TicketService) prepareMessage(body, html string, files []*tend.Attachme
 			return nil, tend.Errorf(tend.ETOOLARGE, "attachments: %s is %s; the limit is %s per file.",
 				f.Name, byteSize(int64(len(f.Data))), byteSize(s.MaxAttachmentSize))
 		}
+	}
+	for _, f := range files {
 		sum, err := s.Blobs.Put(f.Data)
 		if err != nil {
 			return nil, fmt.Errorf("store attachment: %w", err)

@@ -24,14 +24,6 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	sort.Strings(names)
 
-	err = db.write(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at `+
-			db.timeType()+` NOT NULL)`)
-		return err
-	})
-	if err != nil {
-		return err
-	}
 	for _, name := range names {
 		version := strings.TrimSuffix(name[len(dir)+1:], ".sql")
 		err := db.write(ctx, func(tx *Tx) error {
@@ -39,6 +31,10 @@ func (db *DB) migrate(ctx context.Context) error {
 				if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(7318)`); err != nil {
 					return err
 				}
+			}
+			if err := tx.script(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at `+
+				db.timeType()+` NOT NULL)`); err != nil {
+				return err
 			}
 			var n int
 			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = $1`, version).Scan(&n); err != nil {

@@ -59,8 +59,8 @@ func (s *OrganizationService) FindOrganizations(ctx context.Context, f tend.Orga
 	}
 	var a args
 	where := []string{"1 = 1"}
-	if q := strings.ToLower(strings.TrimSpace(f.Q)); q != "" {
-		where = append(where, s.db.prefixMatch(&a, "lower(name)", q))
+	if q := tend.FoldName(strings.TrimSpace(f.Q)); q != "" {
+		where = append(where, s.db.prefixMatch(&a, "name_key", q))
 	}
 	if f.Domain != "" {
 		where = append(where, "id IN (SELECT organization_id FROM organization_domains WHERE domain = "+
@@ -147,8 +147,8 @@ func (s *OrganizationService) CreateOrganization(ctx context.Context, c *tend.Or
 	var org *tend.Organization
 	err = s.db.write(ctx, func(tx *Tx) error {
 		var id int64
-		err := tx.queryRow(ctx, `INSERT INTO organizations (name, tier, notes, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $4) RETURNING id`, c.Name, string(c.Tier), c.Notes, tx.now).Scan(&id)
+		err := tx.queryRow(ctx, `INSERT INTO organizations (name, name_key, tier, notes, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, c.Name, tend.FoldName(c.Name), string(c.Tier), c.Notes, tx.now).Scan(&id)
 		if isUniqueViolation(err) {
 			return organizationNameTaken(c.Name)
 		} else if err != nil {
@@ -205,7 +205,7 @@ func (s *OrganizationService) UpdateOrganization(ctx context.Context, id int64, 
 		var a args
 		sets := []string{"updated_at = " + a.add(tx.now)}
 		if u.Name != nil {
-			sets = append(sets, "name = "+a.add(*u.Name))
+			sets = append(sets, "name = "+a.add(*u.Name), "name_key = "+a.add(tend.FoldName(*u.Name)))
 		}
 		if u.Tier != nil {
 			sets = append(sets, "tier = "+a.add(string(*u.Tier)))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -92,7 +93,9 @@ type preparer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-func (s sqliteQuerier) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+// stmt returns the prepared statement for query, and what to call when
+// done with it: it closes statements the cache did not keep.
+func (s sqliteQuerier) stmt(ctx context.Context, query string) (*sql.Stmt, func(), error) {
 	return s.stmts.get(ctx, s.pool, sqliteSQL(query))
 }
 
@@ -105,10 +108,11 @@ func (s sqliteQuerier) context(ctx context.Context) context.Context {
 
 func (s sqliteQuerier) exec(ctx context.Context, query string, args ...any) (int64, error) {
 	ctx = s.context(ctx)
-	st, err := s.stmt(ctx, query)
+	st, done, err := s.stmt(ctx, query)
 	if err != nil {
 		return 0, translateError(err)
 	}
+	defer done()
 	res, err := st.ExecContext(ctx, sqliteArgs(args)...)
 	if err != nil {
 		return 0, translateError(err)
@@ -118,24 +122,25 @@ func (s sqliteQuerier) exec(ctx context.Context, query string, args ...any) (int
 
 func (s sqliteQuerier) query(ctx context.Context, query string, args ...any) (rows, error) {
 	ctx = s.context(ctx)
-	st, err := s.stmt(ctx, query)
+	st, done, err := s.stmt(ctx, query)
 	if err != nil {
 		return nil, translateError(err)
 	}
 	r, err := st.QueryContext(ctx, sqliteArgs(args)...)
 	if err != nil {
+		done()
 		return nil, translateError(err)
 	}
-	return &sqliteRows{r}, nil
+	return &sqliteRows{r: r, done: done}, nil
 }
 
 func (s sqliteQuerier) queryRow(ctx context.Context, query string, args ...any) row {
 	ctx = s.context(ctx)
-	st, err := s.stmt(ctx, query)
+	st, done, err := s.stmt(ctx, query)
 	if err != nil {
 		return errRow{translateError(err)}
 	}
-	return sqliteRow{st.QueryRowContext(ctx, sqliteArgs(args)...)}
+	return sqliteRow{r: st.QueryRowContext(ctx, sqliteArgs(args)...), done: done}
 }
 
 // script runs several statements, unprepared, as migrations need.
@@ -150,7 +155,8 @@ func (r errRow) Scan(...any) error { return r.err }
 
 // stmtCache holds the prepared statements of one pool. Lists build their
 // SQL from filters, so the number of distinct statements is bounded but
-// not small; past maxCached, statements are prepared for one use only.
+// not small; past maxCached, statements are prepared for one use and
+// closed after it.
 type stmtCache struct {
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
@@ -160,27 +166,29 @@ const maxCached = 1000
 
 func newStmtCache() *stmtCache { return &stmtCache{stmts: map[string]*sql.Stmt{}} }
 
-func (c *stmtCache) get(ctx context.Context, pool preparer, query string) (*sql.Stmt, error) {
+func (c *stmtCache) get(ctx context.Context, pool preparer, query string) (*sql.Stmt, func(), error) {
+	keep := func() {}
 	c.mu.Lock()
 	st, ok := c.stmts[query]
 	c.mu.Unlock()
 	if ok {
-		return st, nil
+		return st, keep, nil
 	}
 	st, err := pool.PrepareContext(ctx, query)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if prior, ok := c.stmts[query]; ok {
 		st.Close()
-		return prior, nil
+		return prior, keep, nil
 	}
-	if len(c.stmts) < maxCached {
-		c.stmts[query] = st
+	if len(c.stmts) >= maxCached {
+		return st, func() { st.Close() }, nil
 	}
-	return st, nil
+	c.stmts[query] = st
+	return st, keep, nil
 }
 
 func (c *stmtCache) close() {
@@ -192,16 +200,32 @@ func (c *stmtCache) close() {
 	}
 }
 
-type sqliteRows struct{ r *sql.Rows }
+type sqliteRows struct {
+	r    *sql.Rows
+	done func() // called once, on Close
+}
 
 func (r *sqliteRows) Next() bool             { return r.r.Next() }
 func (r *sqliteRows) Err() error             { return translateError(r.r.Err()) }
-func (r *sqliteRows) Close()                 { r.r.Close() }
 func (r *sqliteRows) Scan(dest ...any) error { return scanSQLite(r.r.Scan, dest) }
 
-type sqliteRow struct{ r *sql.Row }
+func (r *sqliteRows) Close() {
+	r.r.Close()
+	if r.done != nil {
+		r.done()
+		r.done = nil
+	}
+}
 
-func (r sqliteRow) Scan(dest ...any) error { return translateError(scanSQLite(r.r.Scan, dest)) }
+type sqliteRow struct {
+	r    *sql.Row
+	done func()
+}
+
+func (r sqliteRow) Scan(dest ...any) error {
+	defer r.done()
+	return translateError(scanSQLite(r.r.Scan, dest))
+}
 
 // scanSQLite scans times from their integer microseconds.
 func scanSQLite(scan func(...any) error, dest []any) error {
@@ -251,7 +275,12 @@ func sqliteArgs(in []any) []any {
 	return out
 }
 
-var sqliteStatements sync.Map // PostgreSQL text -> SQLite text
+// sqliteStatements remembers rewritten statements, up to a bound: the
+// statements of lists vary with their filters.
+var sqliteStatements struct {
+	sync.Map // PostgreSQL text -> SQLite text
+	n        atomic.Int64
+}
 
 // sqliteSQL rewrites $N placeholders to SQLite's ?N, which binds by number
 // just as $N does.
@@ -269,7 +298,9 @@ func sqliteSQL(query string) string {
 		b.WriteByte(c)
 	}
 	s := b.String()
-	sqliteStatements.Store(query, s)
+	if sqliteStatements.n.Add(1) <= maxCached {
+		sqliteStatements.Store(query, s)
+	}
 	return s
 }
 

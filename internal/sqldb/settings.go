@@ -145,8 +145,12 @@ func (s *SettingsService) CompleteSetup(ctx context.Context, secret string, c *t
 		if err := checkSetupToken(ctx, tx, secret); err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `DELETE FROM settings WHERE key = 'setup_token_hash'`); err != nil {
+		// Spend the token; of two uses at once, only one deletes it.
+		n, err := tx.exec(ctx, `DELETE FROM settings WHERE key = 'setup_token_hash' AND value = $1`, hashSecret(secret))
+		if err != nil {
 			return err
+		} else if n != 1 {
+			return tend.Errorf(tend.ECONFLICT, "Tend is set up already; sign in instead.")
 		}
 		agent, err = createAgent(ctx, tx, tend.Principal{System: true}, c, hash)
 		return err

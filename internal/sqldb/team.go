@@ -58,7 +58,7 @@ func (s *TeamService) FindTeams(ctx context.Context) ([]*tend.Team, error) {
 	}
 	teams := []*tend.Team{}
 	err := s.db.read(ctx, func(q *Tx) error {
-		r, err := q.query(ctx, `SELECT `+teamColumns+` FROM teams ORDER BY lower(name), id`)
+		r, err := q.query(ctx, `SELECT `+teamColumns+` FROM teams ORDER BY name_key, id`)
 		if err != nil {
 			return err
 		}
@@ -114,9 +114,9 @@ func (s *TeamService) CreateTeam(ctx context.Context, c *tend.TeamCreate) (*tend
 			return err
 		}
 		var id int64
-		err := tx.queryRow(ctx, `INSERT INTO teams (name, lead_id, manager_id, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $4) RETURNING id`, c.Name, c.LeadID, c.ManagerID, tx.now).Scan(&id)
-		if err := teamError(err, c.Name); err != nil {
+		err := tx.queryRow(ctx, `INSERT INTO teams (name, name_key, lead_id, manager_id, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, c.Name, tend.FoldName(c.Name), c.LeadID, c.ManagerID, tx.now).Scan(&id)
+		if err := teamError(err, &c.Name); err != nil {
 			return err
 		}
 		if err := setTeamMembers(ctx, tx, id, c.MemberIDs); err != nil {
@@ -131,12 +131,14 @@ func (s *TeamService) CreateTeam(ctx context.Context, c *tend.TeamCreate) (*tend
 	return team, err
 }
 
-func teamError(err error, name string) error {
+// teamError explains a failure to save a team named name (nil when the
+// name did not change).
+func teamError(err error, name *string) error {
 	switch {
 	case err == nil:
 		return nil
-	case isUniqueViolation(err):
-		return &tend.Error{Code: tend.ECONFLICT, Message: fmt.Sprintf("name: a team named %q exists already", name),
+	case isUniqueViolation(err) && name != nil:
+		return &tend.Error{Code: tend.ECONFLICT, Message: fmt.Sprintf("name: a team named %q exists already", *name),
 			Fields: map[string]string{"name": "a team with this name exists already"}}
 	}
 	return fmt.Errorf("save team: %w", err)
@@ -184,8 +186,7 @@ func (s *TeamService) UpdateTeam(ctx context.Context, id int64, u *tend.TeamUpda
 	}
 	var team *tend.Team
 	err = s.db.write(ctx, func(tx *Tx) error {
-		old, err := findTeamByID(ctx, tx, id)
-		if err != nil {
+		if _, err := findTeamByID(ctx, tx, id); err != nil {
 			return err
 		}
 		if err := checkLeaders(ctx, tx, u.LeadID, u.ManagerID); err != nil {
@@ -195,7 +196,7 @@ func (s *TeamService) UpdateTeam(ctx context.Context, id int64, u *tend.TeamUpda
 		sets := []string{"updated_at = " + a.add(tx.now)}
 		changes := map[string]any{}
 		if u.Name != nil {
-			sets = append(sets, "name = "+a.add(*u.Name))
+			sets = append(sets, "name = "+a.add(*u.Name), "name_key = "+a.add(tend.FoldName(*u.Name)))
 			changes["name"] = *u.Name
 		}
 		if u.LeadID != nil {
@@ -207,7 +208,7 @@ func (s *TeamService) UpdateTeam(ctx context.Context, id int64, u *tend.TeamUpda
 			changes["manager_id"] = nullID(*u.ManagerID)
 		}
 		_, err = tx.exec(ctx, `UPDATE teams SET `+strings.Join(sets, ", ")+` WHERE id = `+a.add(id), a...)
-		if err := teamError(err, old.Name); err != nil {
+		if err := teamError(err, u.Name); err != nil {
 			return err
 		}
 		if u.MemberIDs != nil {

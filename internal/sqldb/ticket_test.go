@@ -57,6 +57,9 @@ func TestCreateTicket(t *testing.T) {
 		if got.Subject != t1.Subject || !got.CreatedAt.Equal(t1.CreatedAt) || got.Messages[0].Body != "I ordered a card two weeks ago." {
 			t.Errorf("read back %+v", got)
 		}
+		if got.CreatedAt.Location() != time.UTC || got.Messages[0].CreatedAt.Location() != time.UTC {
+			t.Errorf("times read back in %v, want UTC on every engine", got.CreatedAt.Location())
+		}
 		events, _, err := e.tickets.FindTicketEvents(ctx, t1.ID, "", 0)
 		if err != nil || len(events) != 1 || events[0].Kind != tend.EventCreated || *events[0].ActorID != agent.ID {
 			t.Fatalf("events = %v, %v", events, err)
@@ -593,6 +596,18 @@ func TestCustomersAndOrganizations(t *testing.T) {
 		list, _, err := e.orgs.FindOrganizations(ctx, tend.OrganizationFilter{Domain: "GLOBEX.example"})
 		if err != nil || len(list) != 1 {
 			t.Errorf("by domain = %v, %v", list, err)
+		}
+
+		// Letters beyond ASCII compare without case on both engines.
+		if _, err := e.orgs.CreateOrganization(ctx, &tend.OrganizationCreate{Name: "École Ørsted"}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.orgs.CreateOrganization(ctx, &tend.OrganizationCreate{Name: "ÉCOLE ØRSTED"})
+		wantCode(t, err, tend.ECONFLICT)
+		emile, _ := e.customers.CreateCustomer(ctx, &tend.CustomerCreate{Name: "Émile Zoë", Emails: []string{"emile@example.com"}})
+		found, _, err := e.customers.FindCustomers(ctx, tend.CustomerFilter{Q: "ÉMILE z"})
+		if err != nil || len(found) != 1 || found[0].ID != emile.ID {
+			t.Errorf("FindCustomers(ÉMILE z) = %v, %v", found, err)
 		}
 	})
 }

@@ -25,6 +25,12 @@ func (s *TicketService) CreateTicket(ctx context.Context, c *tend.TicketCreate) 
 		return nil, err
 	}
 	reqHash := requestHash(c)
+	if len(c.Attachments) > 0 && c.TeamID != nil {
+		// Refuse before storing any file.
+		if err := s.db.read(ctx, func(q *Tx) error { return checkTeam(ctx, q, *c.TeamID) }); err != nil {
+			return nil, err
+		}
+	}
 	msg, err := s.prepareMessage(c.Body, c.BodyHTML, c.Attachments)
 	if err != nil {
 		return nil, err
@@ -32,6 +38,7 @@ func (s *TicketService) CreateTicket(ctx context.Context, c *tend.TicketCreate) 
 	msg.kind, msg.authorType = tend.KindReply, tend.AuthorCustomer
 
 	var t *tend.Ticket
+	created := false
 	err = s.db.write(ctx, func(tx *Tx) error {
 		if c.IdempotencyKey != "" {
 			prior, _, err := claimIdempotencyKey(ctx, tx, p, c.IdempotencyKey, reqHash)
@@ -49,6 +56,7 @@ func (s *TicketService) CreateTicket(ctx context.Context, c *tend.TicketCreate) 
 		if err != nil {
 			return err
 		}
+		created = true
 		if c.IdempotencyKey != "" {
 			return recordIdempotencyKey(ctx, tx, p, c.IdempotencyKey, t.ID, 0)
 		}
@@ -57,7 +65,9 @@ func (s *TicketService) CreateTicket(ctx context.Context, c *tend.TicketCreate) 
 	if err != nil {
 		return nil, err
 	}
-	s.notify(tend.TicketChange{TicketID: t.ID, Kind: tend.EventCreated, Channel: t.Channel})
+	if created {
+		s.notify(tend.TicketChange{TicketID: t.ID, Kind: tend.EventCreated, Channel: t.Channel})
+	}
 	return t, nil
 }
 
@@ -241,6 +251,18 @@ func (s *TicketService) AddMessage(ctx context.Context, ticketID int64, c *tend.
 		TicketID int64
 		Message  *tend.MessageCreate
 	}{ticketID, c})
+	if len(c.Attachments) > 0 {
+		// Refuse before storing any file.
+		if err := s.db.read(ctx, func(q *Tx) error {
+			t, err := findTicket(ctx, q, "t.id = $1", ticketID)
+			if errors.Is(err, errNoRows) || (err == nil && !canSee(p, t)) {
+				return ticketNotFound(ticketID)
+			}
+			return err
+		}); err != nil {
+			return nil, err
+		}
+	}
 	msg, err := s.prepareMessage(c.Body, c.BodyHTML, c.Attachments)
 	if err != nil {
 		return nil, err

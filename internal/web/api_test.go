@@ -173,6 +173,7 @@ func TestBadInput(t *testing.T) {
 			{"unknown ticket", "GET", "/api/v1/tickets/987654", nil, nil, 404, "Ticket 987654 does not exist", ""},
 			{"id that is not a number", "GET", "/api/v1/tickets/abc", nil, nil, 404, "not an id", ""},
 			{"unknown endpoint", "GET", "/api/v1/tickkets", nil, nil, 404, "openapi.json", ""},
+			{"wrong method", "DELETE", tpath, nil, nil, 405, "it takes GET, PATCH", ""},
 			{"invalid transition", "PATCH", tpath, `{"status":"closed"}`, nil, 409, "can become open, pending, on_hold, solved, not closed", "status"},
 			{"clearing the owner", "PATCH", tpath, `{"owner_id":null}`, nil, 400, "hand it over", "owner_id"},
 			{"negative id", "PATCH", tpath, `{"team_id":-3}`, nil, 400, "team_id: must be a positive id or null", "team_id"},

@@ -39,7 +39,9 @@ const (
 )
 
 // secure reports whether cookies for r should be marked Secure.
-func (s *Server) secure(r *http.Request) bool { return s.SecureCookies || r.TLS != nil }
+func (s *Server) secure(r *http.Request) bool {
+	return s.SecureCookies || r.TLS != nil || (s.TrustProxy && r.Header.Get("X-Forwarded-Proto") == "https")
+}
 
 func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, secret string) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true,
@@ -123,8 +125,18 @@ func (l *limiter) allow(key string) bool {
 	return b.AllowN(now, 1)
 }
 
-// clientIP is the address the request came from.
-func clientIP(r *http.Request) string {
+// clientIP is the address the request came from: behind a trusted proxy,
+// the one the proxy added last to X-Forwarded-For (earlier ones are the
+// client's to invent).
+func (s *Server) clientIP(r *http.Request) string {
+	if s.TrustProxy {
+		if fwd := r.Header.Values("X-Forwarded-For"); len(fwd) > 0 {
+			hops := strings.Split(fwd[len(fwd)-1], ",")
+			if ip := strings.TrimSpace(hops[len(hops)-1]); ip != "" {
+				return ip
+			}
+		}
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

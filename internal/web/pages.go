@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/tendhq/tend"
@@ -148,7 +149,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusForbidden, "login", page)
 		return
 	}
-	ip := clientIP(r)
+	ip := s.clientIP(r)
 	if !s.loginLimiter.allow("ip:"+ip) || !s.loginLimiter.allow("email:"+tend.NormalizeEmail(email)) {
 		s.Logger.Warn("sign-in rate limited", "ip", ip, "email", email)
 		page.Error = "Too many sign-in attempts. Wait a minute and try again."
@@ -200,9 +201,19 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
-// safeNext keeps a post-sign-in redirect on this site.
+// safeNext keeps a post-sign-in redirect on this site: a path of its own,
+// never another host however it is spelt.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, `/\`) {
+	if next == "" || next[0] != '/' || strings.ContainsAny(next, `\`) {
+		return "/"
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || strings.HasPrefix(u.Path, "//") || strings.HasPrefix(next, "//") {
 		return "/"
 	}
 	return next

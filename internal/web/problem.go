@@ -1,8 +1,10 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"sort"
+	"strings"
 
 	"github.com/tendhq/tend"
 )
@@ -70,7 +72,37 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, status int
 	}
 }
 
+// apiNotFound answers requests no API route took: 405 naming the allowed
+// methods when the path exists, 404 otherwise.
 func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) {
+	var allowed []string
+	path := strings.TrimPrefix(r.URL.Path, apiPrefix)
+	for _, rt := range s.apiRoutes() {
+		if pathMatches(rt.path, path) {
+			allowed = append(allowed, rt.method)
+		}
+	}
+	if len(allowed) > 0 {
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		s.writeProblem(w, r, http.StatusMethodNotAllowed, tend.EINVALID,
+			fmt.Sprintf("%s does not take %s; it takes %s.", r.URL.Path, r.Method, strings.Join(allowed, ", ")), nil)
+		return
+	}
 	s.writeProblem(w, r, http.StatusNotFound, tend.ENOTFOUND,
 		"There is no API endpoint "+r.Method+" "+r.URL.Path+"; see /api/v1/openapi.json for the list.", nil)
+}
+
+// pathMatches reports whether path fits pattern, whose {name} segments
+// match any one segment.
+func pathMatches(pattern, path string) bool {
+	ps, qs := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(ps) != len(qs) {
+		return false
+	}
+	for i := range ps {
+		if ps[i] != qs[i] && !(strings.HasPrefix(ps[i], "{") && qs[i] != "") {
+			return false
+		}
+	}
+	return true
 }

@@ -45,6 +45,9 @@ type Server struct {
 	// SecureCookies marks cookies Secure even when the request did not
 	// arrive over TLS, as behind a proxy that ends TLS.
 	SecureCookies bool
+	// TrustProxy believes X-Forwarded-For and X-Forwarded-Proto, which
+	// only a reverse proxy in front of Tend may set.
+	TrustProxy bool
 	// SessionTTL is how long a web sign-in lasts.
 	SessionTTL time.Duration
 

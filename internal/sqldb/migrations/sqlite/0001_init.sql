@@ -8,12 +8,13 @@ CREATE TABLE settings (
 CREATE TABLE organizations (
 	id         INTEGER PRIMARY KEY,
 	name       TEXT NOT NULL,
+	name_key   TEXT NOT NULL, -- the name case-folded by Tend, the same on both engines
 	tier       TEXT NOT NULL DEFAULT 'standard' CHECK (tier IN ('standard', 'priority')),
 	notes      TEXT NOT NULL DEFAULT '',
 	created_at INTEGER NOT NULL,
 	updated_at INTEGER NOT NULL
 );
-CREATE UNIQUE INDEX organizations_name ON organizations (lower(name));
+CREATE UNIQUE INDEX organizations_name ON organizations (name_key);
 
 CREATE TABLE organization_domains (
 	domain          TEXT PRIMARY KEY,
@@ -25,6 +26,7 @@ CREATE INDEX organization_domains_organization ON organization_domains (organiza
 CREATE TABLE customers (
 	id              INTEGER PRIMARY KEY,
 	name            TEXT NOT NULL DEFAULT '',
+	name_key        TEXT NOT NULL DEFAULT '',
 	phone           TEXT NOT NULL DEFAULT '',
 	organization_id INTEGER REFERENCES organizations (id),
 	notes           TEXT NOT NULL DEFAULT '',
@@ -32,7 +34,7 @@ CREATE TABLE customers (
 	updated_at      INTEGER NOT NULL
 );
 CREATE INDEX customers_organization ON customers (organization_id, id);
-CREATE INDEX customers_name ON customers (lower(name), id);
+CREATE INDEX customers_name ON customers (name_key, id);
 
 -- Addresses are stored lower-cased; each belongs to one customer.
 CREATE TABLE customer_emails (
@@ -56,12 +58,13 @@ CREATE TABLE agents (
 CREATE TABLE teams (
 	id         INTEGER PRIMARY KEY,
 	name       TEXT NOT NULL,
+	name_key   TEXT NOT NULL,
 	lead_id    INTEGER REFERENCES agents (id),
 	manager_id INTEGER REFERENCES agents (id),
 	created_at INTEGER NOT NULL,
 	updated_at INTEGER NOT NULL
 );
-CREATE UNIQUE INDEX teams_name ON teams (lower(name));
+CREATE UNIQUE INDEX teams_name ON teams (name_key);
 
 CREATE TABLE team_members (
 	team_id  INTEGER NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
