@@ -2,7 +2,6 @@ package tend
 
 import (
 	"context"
-	"slices"
 	"sort"
 )
 
@@ -53,6 +52,16 @@ func SystemContext(ctx context.Context) context.Context {
 	return NewContextWithPrincipal(ctx, Principal{System: true})
 }
 
+// RequireSignedIn returns EUNAUTHORIZED unless ctx's principal is staff
+// or a customer.
+func RequireSignedIn(ctx context.Context) (Principal, error) {
+	p := PrincipalFromContext(ctx)
+	if !p.IsStaff() && !p.IsCustomer() {
+		return p, Errorf(EUNAUTHORIZED, "Sign in first.")
+	}
+	return p, nil
+}
+
 // RequireStaff returns EUNAUTHORIZED or EFORBIDDEN unless ctx's principal
 // is staff.
 func RequireStaff(ctx context.Context) (Principal, error) {
@@ -87,5 +96,3 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
-
-func containsString(list []string, s string) bool { return slices.Contains(list, s) }

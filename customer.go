@@ -2,6 +2,7 @@ package tend
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 )
@@ -17,14 +18,6 @@ type Customer struct {
 	Notes          string    `json:"notes"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
-}
-
-// PrimaryEmail returns the customer's first address, or "".
-func (c *Customer) PrimaryEmail() string {
-	if len(c.Emails) == 0 {
-		return ""
-	}
-	return c.Emails[0]
 }
 
 // CustomerCreate is the input for a new customer. With no OrganizationID,
@@ -127,7 +120,7 @@ func normalizeEmails(in []string) []string {
 	out := make([]string, 0, len(in))
 	for _, e := range in {
 		e = NormalizeEmail(e)
-		if e != "" && !containsString(out, e) {
+		if e != "" && !slices.Contains(out, e) {
 			out = append(out, e)
 		}
 	}

@@ -15,7 +15,6 @@ const (
 	ENOTFOUND     = "not_found"     // no such thing, or not visible to the caller
 	ETOOLARGE     = "too_large"     // the input is over a configured size
 	EUNAUTHORIZED = "unauthorized"  // no valid credentials
-	ETOOMANY      = "too_many"      // rate-limited; try again later
 	ESTALE        = "stale_version" // the caller's copy is out of date
 )
 

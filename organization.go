@@ -2,6 +2,7 @@ package tend
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 )
@@ -118,7 +119,7 @@ func normalizeDomains(in []string) []string {
 	out := make([]string, 0, len(in))
 	for _, d := range in {
 		d = strings.TrimPrefix(strings.ToLower(strings.TrimSpace(d)), "@")
-		if d != "" && !containsString(out, d) {
+		if d != "" && !slices.Contains(out, d) {
 			out = append(out, d)
 		}
 	}

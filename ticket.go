@@ -24,9 +24,6 @@ const (
 // Statuses lists every status in workflow order.
 var Statuses = []Status{StatusNew, StatusOpen, StatusPending, StatusOnHold, StatusSolved, StatusClosed}
 
-// UnsolvedStatuses are the statuses of tickets still being worked.
-var UnsolvedStatuses = []Status{StatusNew, StatusOpen, StatusPending, StatusOnHold}
-
 var transitions = map[Status][]Status{
 	StatusNew:     {StatusOpen, StatusPending, StatusOnHold, StatusSolved},
 	StatusOpen:    {StatusPending, StatusOnHold, StatusSolved},
@@ -303,8 +300,8 @@ func (f *TicketFilter) Normalize() {
 	}
 	f.Tag = NormalizeTag(f.Tag)
 	f.Q = strings.TrimSpace(f.Q)
-	slices.Sort(f.Statuses)
-	f.Statuses = slices.Compact(f.Statuses)
+	// A copy: the caller's slice is theirs.
+	f.Statuses = slices.Compact(slices.Sorted(slices.Values(f.Statuses)))
 }
 
 // Validate returns EINVALID naming each field that is wrong.
@@ -338,8 +335,6 @@ func (f *TicketFilter) Validate() error {
 type TicketService interface {
 	// FindTicketByID returns the ticket with its messages.
 	FindTicketByID(ctx context.Context, id int64) (*Ticket, error)
-	// FindTicketByNumber returns the ticket numbered n, without messages.
-	FindTicketByNumber(ctx context.Context, n int64) (*Ticket, error)
 	// FindTickets returns one page of tickets and the cursor of the next
 	// page ("" on the last page).
 	FindTickets(ctx context.Context, filter TicketFilter) ([]*Ticket, string, error)
@@ -399,7 +394,7 @@ func NormalizeTags(in []string) []string {
 	out := make([]string, 0, len(in))
 	for _, t := range in {
 		t = NormalizeTag(t)
-		if t != "" && !containsString(out, t) {
+		if t != "" && !slices.Contains(out, t) {
 			out = append(out, t)
 		}
 	}

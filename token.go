@@ -48,13 +48,6 @@ type TokenService interface {
 	AuthenticateToken(ctx context.Context, secret string) (*Agent, error)
 }
 
-// Session is a signed-in browser.
-type Session struct {
-	AgentID   int64
-	CreatedAt time.Time
-	ExpiresAt time.Time
-}
-
 // SessionService keeps web sign-ins. Only hashes of session secrets are
 // stored.
 type SessionService interface {

@@ -37,7 +37,7 @@ func (t *Ticket) ApplyUpdate(p Principal, u *TicketUpdate, now time.Time) ([]Cha
 		t.Priority = *u.Priority
 	}
 	if u.TeamID != nil && !sameID(t.TeamID, *u.TeamID) {
-		to := optionalID(*u.TeamID)
+		to := OptionalID(*u.TeamID)
 		changes = append(changes, Change{EventTeamChanged, map[string]any{"from": t.TeamID, "to": to}})
 		t.TeamID = to
 	}
@@ -187,7 +187,8 @@ func sameID(current *int64, id int64) bool {
 	return *current == id
 }
 
-func optionalID(id int64) *int64 {
+// OptionalID turns the "clear" value 0 of an update field into nil.
+func OptionalID(id int64) *int64 {
 	if id == 0 {
 		return nil
 	}

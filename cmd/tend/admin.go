@@ -44,7 +44,7 @@ func userCreate(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	defer a.Close()
 	agent, err := a.agents.CreateAgent(tend.SystemContext(ctx), in)
 	if err != nil {
-		return errors.New(tend.ErrorMessage(err))
+		return cliError(err)
 	}
 	fmt.Fprintf(stdout, "Created %s %s <%s> (id %d).\n", agent.Role, agent.Name, agent.Email, agent.ID)
 	if !passwordStdin {
@@ -78,7 +78,7 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	_, secret, err := a.tokens.CreateToken(tend.SystemContext(ctx), &tend.TokenCreate{AgentID: agent.ID, Name: name})
 	if err != nil {
-		return errors.New(tend.ErrorMessage(err))
+		return cliError(err)
 	}
 	fmt.Fprintln(stdout, secret)
 	return nil

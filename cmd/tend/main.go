@@ -81,13 +81,28 @@ func env(name, def string) string {
 	return def
 }
 
-func envInt(name string, def int64) int64 {
-	if v, ok := os.LookupEnv(name); ok {
-		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-			return n
-		}
+// envInt returns the environment's whole number for name, or def; a value
+// that is not a whole number is an error naming the variable.
+func envInt(name string, def int64) (int64, error) {
+	v, ok := os.LookupEnv(name)
+	if !ok {
+		return def, nil
 	}
-	return def
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s=%q is not a whole number", name, v)
+	}
+	return n, nil
+}
+
+// cliError turns a service error into a line for the terminal: the
+// user-facing message of a domain error, or the error itself when it is
+// an internal one, which an operator needs to see.
+func cliError(err error) error {
+	if tend.ErrorCode(err) == tend.EINTERNAL {
+		return err
+	}
+	return errors.New(tend.ErrorMessage(err))
 }
 
 // storage is where Tend keeps its data: the --data folder and the --db

@@ -38,8 +38,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg.storage.flags(fs)
 	fs.StringVar(&cfg.addr, "addr", env("TEND_ADDR", "127.0.0.1:8080"), "address to serve the web and API on (TEND_ADDR)")
 	fs.BoolVar(&cfg.demo, "demo", env("TEND_DEMO", "") == "true", "fill an empty database with a demo help desk (TEND_DEMO=true)")
-	fs.Int64Var(&cfg.maxAttachmentSize, "max-attachment-size", envInt("TEND_MAX_ATTACHMENT_SIZE", tend.DefaultMaxAttachmentSize),
-		"largest attachment accepted, in bytes (TEND_MAX_ATTACHMENT_SIZE)")
+	maxAttachment, err := envInt("TEND_MAX_ATTACHMENT_SIZE", tend.DefaultMaxAttachmentSize)
+	if err != nil {
+		return err
+	}
+	fs.Int64Var(&cfg.maxAttachmentSize, "max-attachment-size", maxAttachment, "largest attachment accepted, in bytes (TEND_MAX_ATTACHMENT_SIZE)")
 	fs.BoolVar(&cfg.secureCookies, "secure-cookies", env("TEND_SECURE_COOKIES", "") == "true",
 		"mark cookies Secure even over plain HTTP, as behind a TLS proxy (TEND_SECURE_COOKIES=true)")
 	fs.BoolVar(&cfg.trustProxy, "trust-proxy", env("TEND_TRUST_PROXY", "") == "true",
@@ -48,6 +51,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.logFormat, "log-format", env("TEND_LOG_FORMAT", "text"), "text or json (TEND_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if cfg.maxAttachmentSize <= 0 {
+		return fmt.Errorf("--max-attachment-size must be a positive number of bytes, such as 26214400 for 25 MB")
 	}
 	logger, err := newLogger(stderr, cfg.logLevel, cfg.logFormat)
 	if err != nil {
@@ -97,13 +103,7 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout
 		logger.Warn(w)
 	}
 
-	metrics := web.NewMetrics(func() []web.PoolStats {
-		var out []web.PoolStats
-		for _, p := range a.db.Stats() {
-			out = append(out, web.PoolStats{Pool: p.Pool, InUse: p.InUse, Idle: p.Idle, MaxOpen: p.MaxOpen, Waits: p.Waits, WaitTime: p.WaitTime})
-		}
-		return out
-	})
+	metrics := web.NewMetrics(poolCollector{a.db})
 	a.tickets.Notify = metrics.TicketChanged
 
 	ln, err := net.Listen("tcp", cfg.addr)
@@ -171,7 +171,8 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := hs.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		logger.Error("requests still running after 30 s; closing their connections", "err", err)
+		hs.Close()
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -73,7 +73,7 @@ func syncDir(dir string) error {
 	return d.Sync()
 }
 
-// ErrNotFound is returned by Open for content the store does not hold.
+// ErrNotFound is returned by Get for content the store does not hold.
 var ErrNotFound = errors.New("blob: not found")
 
 // Get opens the content with the given SHA-256.

@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 
 	"github.com/tendhq/tend"
@@ -79,6 +80,37 @@ func TestAgents(t *testing.T) {
 			wantCode(t, err, tend.ECONFLICT)
 			_, err = e.agents.UpdateAgent(as(admin), admin.ID, &tend.AgentUpdate{Active: ptr(false)})
 			wantCode(t, err, tend.ECONFLICT)
+		})
+		t.Run("two admins demoting each other at once leave one", func(t *testing.T) {
+			other := e.mustAgent(t, "dee", tend.RoleAdmin)
+			var wg sync.WaitGroup
+			errs := make([]error, 2)
+			for i, pair := range [][2]*tend.Agent{{admin, other}, {other, admin}} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, errs[i] = e.agents.UpdateAgent(as(pair[0]), pair[1].ID, &tend.AgentUpdate{Role: ptr(tend.RoleAgent)})
+				}()
+			}
+			wg.Wait()
+			if (errs[0] == nil) == (errs[1] == nil) {
+				t.Fatalf("errors %v and %v: want exactly one refused", errs[0], errs[1])
+			}
+			if n, _ := e.agents.CountAdmins(context.Background()); n != 1 {
+				t.Fatalf("%d admins left, want 1", n)
+			}
+			// Put things back for the tests below.
+			demoted := other
+			if errs[0] != nil {
+				demoted = admin
+			}
+			_, err := e.agents.UpdateAgent(system, demoted.ID, &tend.AgentUpdate{Role: ptr(tend.RoleAdmin)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.agents.UpdateAgent(system, other.ID, &tend.AgentUpdate{Role: ptr(tend.RoleAgent), Active: ptr(false)}); err != nil {
+				t.Fatal(err)
+			}
 		})
 		t.Run("authenticate", func(t *testing.T) {
 			ctx := context.Background()

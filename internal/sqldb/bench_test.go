@@ -16,7 +16,7 @@ func BenchmarkCreateTicket(b *testing.B) {
 	for _, engine := range []sqldb.Engine{sqldb.SQLite, sqldb.Postgres} {
 		b.Run(string(engine), func(b *testing.B) {
 			db := sqldbtest.Open(b, engine)
-			e := newEnv(&testing.T{}, db)
+			e := newEnv(b, db)
 			agent, err := e.agents.CreateAgent(system, &tend.AgentCreate{Name: "Bo", Email: "bo@example.com", Role: tend.RoleAgent})
 			if err != nil {
 				b.Fatal(err)

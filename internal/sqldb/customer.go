@@ -274,7 +274,7 @@ func (s *CustomerService) UpdateCustomer(ctx context.Context, id int64, u *tend.
 			sets = append(sets, "notes = "+a.add(*u.Notes))
 		}
 		if u.OrganizationID != nil {
-			sets = append(sets, "organization_id = "+a.add(nullID(*u.OrganizationID)))
+			sets = append(sets, "organization_id = "+a.add(tend.OptionalID(*u.OrganizationID)))
 		}
 		_, err := tx.exec(ctx, `UPDATE customers SET `+strings.Join(sets, ", ")+` WHERE id = `+a.add(id), a...)
 		if isForeignKeyViolation(err) {
@@ -308,7 +308,7 @@ func customerChanges(u *tend.CustomerUpdate) map[string]any {
 		m["phone"] = *u.Phone
 	}
 	if u.OrganizationID != nil {
-		m["organization_id"] = nullID(*u.OrganizationID)
+		m["organization_id"] = tend.OptionalID(*u.OrganizationID)
 	}
 	if u.Notes != nil {
 		m["notes"] = "changed"

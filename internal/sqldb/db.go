@@ -159,7 +159,10 @@ func (db *DB) Close() error {
 	close(db.closing)
 	<-db.writerDone
 	db.readStmts.close()
-	db.dropWriter()
+	db.writeStmts.close()
+	if db.writer != nil {
+		db.writer.Close()
+	}
 	_ = db.sqliteRead.Close()
 	_, _ = db.sqliteWrite.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	return db.sqliteWrite.Close()

@@ -23,7 +23,7 @@ type env struct {
 	blobs     *blob.Store
 }
 
-func newEnv(t *testing.T, db *sqldb.DB) *env {
+func newEnv(t testing.TB, db *sqldb.DB) *env {
 	t.Helper()
 	blobs, err := blob.Open(t.TempDir())
 	if err != nil {
@@ -47,7 +47,7 @@ func asCustomer(id int64) context.Context {
 	return tend.NewContextWithPrincipal(context.Background(), tend.Principal{CustomerID: id})
 }
 
-func (e *env) mustAgent(t *testing.T, name string, role tend.Role) *tend.Agent {
+func (e *env) mustAgent(t testing.TB, name string, role tend.Role) *tend.Agent {
 	t.Helper()
 	a, err := e.agents.CreateAgent(system, &tend.AgentCreate{Name: name, Email: name + "@staff.example", Role: role, Password: "long enough password"})
 	if err != nil {
@@ -56,7 +56,7 @@ func (e *env) mustAgent(t *testing.T, name string, role tend.Role) *tend.Agent {
 	return a
 }
 
-func (e *env) mustTicket(t *testing.T, ctx context.Context, subject, email, body string) *tend.Ticket {
+func (e *env) mustTicket(t testing.TB, ctx context.Context, subject, email, body string) *tend.Ticket {
 	t.Helper()
 	tk, err := e.tickets.CreateTicket(ctx, &tend.TicketCreate{Subject: subject, Customer: tend.CustomerRef{Email: email}, Body: body})
 	if err != nil {

@@ -10,9 +10,13 @@ import (
 	"github.com/tendhq/tend/internal/sanitize"
 )
 
+// customerName is what a customer c is called: their name, or without one
+// their first address.
+const customerName = `COALESCE(NULLIF(c.name, ''),
+	(SELECT e.email FROM customer_emails e WHERE e.customer_id = c.id ORDER BY e.position LIMIT 1), '')`
+
 const messageColumns = `m.id, m.ticket_id, m.kind, m.author_type, COALESCE(m.author_agent_id, m.author_customer_id),
-	COALESCE(a.name, NULLIF(c.name, ''), (SELECT e.email FROM customer_emails e WHERE e.customer_id = c.id ORDER BY e.position LIMIT 1), ''),
-	m.body_text, m.body_html, m.created_at`
+	COALESCE(a.name, ` + customerName + `), m.body_text, m.body_html, m.created_at`
 
 const messageJoins = ` FROM messages m LEFT JOIN agents a ON a.id = m.author_agent_id
 	LEFT JOIN customers c ON c.id = m.author_customer_id`
@@ -178,7 +182,7 @@ func insertMessage(ctx context.Context, tx *Tx, ticketID int64, m *newMessage, a
 // FindAttachmentByID returns ENOTFOUND unless the caller may see the
 // message the attachment belongs to.
 func (s *TicketService) FindAttachmentByID(ctx context.Context, id int64) (*tend.Attachment, error) {
-	p, err := requireStaffOrCustomer(ctx)
+	p, err := tend.RequireSignedIn(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -39,7 +39,7 @@ type candidate struct {
 // Search returns up to limit tickets that match q, best first, with the
 // best-matching message of each and an excerpt around the match.
 func (s *SearchService) Search(ctx context.Context, q string, limit int) ([]*tend.SearchHit, error) {
-	p, err := requireStaffOrCustomer(ctx)
+	p, err := tend.RequireSignedIn(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -271,7 +271,7 @@ func (db *DB) searchCandidates(ctx context.Context, q *Tx, terms []tend.SearchTe
 // the primary key, and a common pair of words costs a few milliseconds
 // however large the table grows. Relevance is computed for the chosen rows
 // only. The planner's choices here depend on statistics that autovacuum
-// keeps (see DB.checkPostgres).
+// keeps (see DB.Advice).
 func pgCandidates(ctx context.Context, q *Tx, src searchSource, tsq string, p tend.Principal) ([]candidate, error) {
 	var newest int64
 	if err := q.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM `+src.table).Scan(&newest); err != nil {

@@ -200,12 +200,12 @@ func (s *TeamService) UpdateTeam(ctx context.Context, id int64, u *tend.TeamUpda
 			changes["name"] = *u.Name
 		}
 		if u.LeadID != nil {
-			sets = append(sets, "lead_id = "+a.add(nullID(*u.LeadID)))
-			changes["lead_id"] = nullID(*u.LeadID)
+			sets = append(sets, "lead_id = "+a.add(tend.OptionalID(*u.LeadID)))
+			changes["lead_id"] = tend.OptionalID(*u.LeadID)
 		}
 		if u.ManagerID != nil {
-			sets = append(sets, "manager_id = "+a.add(nullID(*u.ManagerID)))
-			changes["manager_id"] = nullID(*u.ManagerID)
+			sets = append(sets, "manager_id = "+a.add(tend.OptionalID(*u.ManagerID)))
+			changes["manager_id"] = tend.OptionalID(*u.ManagerID)
 		}
 		_, err = tx.exec(ctx, `UPDATE teams SET `+strings.Join(sets, ", ")+` WHERE id = `+a.add(id), a...)
 		if err := teamError(err, u.Name); err != nil {
@@ -224,12 +224,4 @@ func (s *TeamService) UpdateTeam(ctx context.Context, id int64, u *tend.TeamUpda
 		return err
 	})
 	return team, err
-}
-
-// nullID turns the "clear" value 0 into NULL.
-func nullID(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
 }

@@ -55,20 +55,12 @@ func canSee(p tend.Principal, t *tend.Ticket) bool {
 	return p.IsStaff() || (p.IsCustomer() && t.CustomerID == p.CustomerID)
 }
 
-func requireStaffOrCustomer(ctx context.Context) (tend.Principal, error) {
-	p := tend.PrincipalFromContext(ctx)
-	if !p.IsStaff() && !p.IsCustomer() {
-		return p, tend.Errorf(tend.EUNAUTHORIZED, "Sign in first.")
-	}
-	return p, nil
-}
-
 func ticketNotFound(id int64) error { return notFound("Ticket", id) }
 
 // FindTicketByID returns the ticket with its messages; a customer sees no
 // internal notes.
 func (s *TicketService) FindTicketByID(ctx context.Context, id int64) (*tend.Ticket, error) {
-	p, err := requireStaffOrCustomer(ctx)
+	p, err := tend.RequireSignedIn(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -87,23 +79,6 @@ func (s *TicketService) FindTicketByID(ctx context.Context, id int64) (*tend.Tic
 		return nil, err
 	}
 	return t, nil
-}
-
-// FindTicketByNumber returns the ticket numbered n, without messages.
-func (s *TicketService) FindTicketByNumber(ctx context.Context, n int64) (*tend.Ticket, error) {
-	p, err := requireStaffOrCustomer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var t *tend.Ticket
-	err = s.db.read(ctx, func(q *Tx) error {
-		t, err = findTicket(ctx, q, "t.number = $1", n)
-		return err
-	})
-	if errors.Is(err, errNoRows) || (err == nil && !canSee(p, t)) {
-		return nil, tend.Errorf(tend.ENOTFOUND, "Ticket #%d does not exist.", n)
-	}
-	return t, err
 }
 
 func findTicket(ctx context.Context, q *Tx, where string, args ...any) (*tend.Ticket, error) {
@@ -125,7 +100,7 @@ func lockTicket(ctx context.Context, tx *Tx, id int64) (*tend.Ticket, error) {
 // FindTickets returns one page of tickets that match f, and the cursor of
 // the next page. A customer sees only their own tickets.
 func (s *TicketService) FindTickets(ctx context.Context, f tend.TicketFilter) ([]*tend.Ticket, string, error) {
-	p, err := requireStaffOrCustomer(ctx)
+	p, err := tend.RequireSignedIn(ctx)
 	if err != nil {
 		return nil, "", err
 	}

@@ -233,7 +233,7 @@ func recordChanges(ctx context.Context, tx *Tx, p tend.Principal, ticketID int64
 // tend.Ticket.ApplyMessage). Customers may only reply to their own
 // tickets, and may not set a status.
 func (s *TicketService) AddMessage(ctx context.Context, ticketID int64, c *tend.MessageCreate) (*tend.Message, error) {
-	p, err := requireStaffOrCustomer(ctx)
+	p, err := tend.RequireSignedIn(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -346,8 +346,7 @@ func authorName(ctx context.Context, tx *Tx, typ tend.AuthorType, id *int64) (st
 	case tend.AuthorAgent:
 		err = tx.queryRow(ctx, `SELECT name FROM agents WHERE id = $1`, *id).Scan(&name)
 	case tend.AuthorCustomer:
-		err = tx.queryRow(ctx, `SELECT COALESCE(NULLIF(c.name, ''), (SELECT e.email FROM customer_emails e
-			WHERE e.customer_id = c.id ORDER BY e.position LIMIT 1), '') FROM customers c WHERE c.id = $1`, *id).Scan(&name)
+		err = tx.queryRow(ctx, `SELECT `+customerName+` FROM customers c WHERE c.id = $1`, *id).Scan(&name)
 	}
 	if err != nil {
 		return "", fmt.Errorf("author name: %w", err)

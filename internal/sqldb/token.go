@@ -189,20 +189,32 @@ func (s *TokenService) AuthenticateToken(ctx context.Context, secret string) (*t
 
 var errBadToken = tend.Errorf(tend.EUNAUTHORIZED, "The API token is not valid: it is unknown, revoked, or its agent is deactivated.")
 
+// markUsed records when a token was used, at most once a minute per
+// token, in the background: a read request should not wait for a write.
 func (s *TokenService) markUsed(ctx context.Context, id int64) {
 	now := s.db.now()
 	s.mu.Lock()
-	last, ok := s.lastUsed[id]
-	if ok && now.Sub(last) < time.Minute {
+	if last, ok := s.lastUsed[id]; ok && now.Sub(last) < time.Minute {
 		s.mu.Unlock()
 		return
 	}
+	if len(s.lastUsed) > 10_000 {
+		// Forget tokens not seen for a while; at worst one extra write.
+		for k, t := range s.lastUsed {
+			if now.Sub(t) > time.Minute {
+				delete(s.lastUsed, k)
+			}
+		}
+	}
 	s.lastUsed[id] = now
 	s.mu.Unlock()
-	_ = s.db.write(context.WithoutCancel(ctx), func(tx *Tx) error {
-		_, err := tx.exec(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, now, id)
-		return err
-	})
+	ctx = context.WithoutCancel(ctx)
+	go func() {
+		_ = s.db.write(ctx, func(tx *Tx) error {
+			_, err := tx.exec(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, now, id)
+			return err
+		})
+	}()
 }
 
 // CreateSession starts a web session for the agent.

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"runtime/debug"
@@ -151,13 +152,15 @@ func (db *DB) runOne(r *writeRequest) (err error) {
 	return r.fn(tx)
 }
 
-// dropWriter lets go of the writer connection after a failure, so that the
-// next batch starts on a fresh one.
+// dropWriter discards the writer connection after a failure, so that the
+// next batch starts on a fresh one: reporting it bad makes database/sql
+// close it rather than keep it in the pool.
 func (db *DB) dropWriter() {
 	if db.writer == nil {
 		return
 	}
 	db.writeStmts.close()
+	db.writer.Raw(func(any) error { return driver.ErrBadConn })
 	db.writer.Close()
 	db.writer = nil
 }

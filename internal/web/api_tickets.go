@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -216,7 +215,7 @@ func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
 	h.Set("Cache-Control", "private, max-age=86400")
 	h.Set("ETag", `"`+a.SHA256+`"`)
-	http.ServeContent(w, r, "", time.Time{}, f.(io.ReadSeeker))
+	http.ServeContent(w, r, "", time.Time{}, f)
 }
 
 func (s *Server) search(w http.ResponseWriter, r *http.Request) {

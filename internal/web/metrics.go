@@ -18,9 +18,9 @@ type Metrics struct {
 	ticketsCreated  *prometheus.CounterVec
 }
 
-// NewMetrics registers Tend's metrics; with pools set, also the state of the
-// database connection pools.
-func NewMetrics(pools func() []PoolStats) *Metrics {
+// NewMetrics registers Tend's metrics, and the extra collectors given (such
+// as the database's).
+func NewMetrics(extra ...prometheus.Collector) *Metrics {
 	m := &Metrics{
 		registry: prometheus.NewRegistry(),
 		requestDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
@@ -35,9 +35,7 @@ func NewMetrics(pools func() []PoolStats) *Metrics {
 	}
 	m.registry.MustRegister(m.requestDuration, m.ticketsCreated,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	if pools != nil {
-		m.registry.MustRegister(poolCollector(pools))
-	}
+	m.registry.MustRegister(extra...)
 	return m
 }
 
@@ -53,51 +51,12 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 }
 
-// instrument times each request under its route pattern, so that
+// observe records one request under its route pattern, so that
 // /api/v1/tickets/{id} is one series, not one per ticket.
-func (m *Metrics) instrument(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(sw, r)
-		route := r.Pattern
-		if route == "" {
-			route = "unmatched"
-		}
-		m.requestDuration.WithLabelValues(r.Method, route, strconv.Itoa(sw.status)).Observe(time.Since(start).Seconds())
-	})
-}
-
-// PoolStats describes one database connection pool.
-type PoolStats struct {
-	Pool                 string
-	InUse, Idle, MaxOpen int
-	Waits                int64
-	WaitTime             time.Duration
-}
-
-type poolCollector func() []PoolStats
-
-var (
-	poolConnsDesc = prometheus.NewDesc("tend_db_connections", "Database connections by pool and state.", []string{"pool", "state"}, nil)
-	poolMaxDesc   = prometheus.NewDesc("tend_db_connections_max", "Most connections a pool may open.", []string{"pool"}, nil)
-	poolWaitsDesc = prometheus.NewDesc("tend_db_waits_total", "Times a request waited for a free connection.", []string{"pool"}, nil)
-	poolWaitDesc  = prometheus.NewDesc("tend_db_wait_seconds_total", "Time spent waiting for a free connection.", []string{"pool"}, nil)
-)
-
-func (c poolCollector) Describe(ch chan<- *prometheus.Desc) {
-	ch <- poolConnsDesc
-	ch <- poolMaxDesc
-	ch <- poolWaitsDesc
-	ch <- poolWaitDesc
-}
-
-func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
-	for _, p := range c() {
-		ch <- prometheus.MustNewConstMetric(poolConnsDesc, prometheus.GaugeValue, float64(p.InUse), p.Pool, "in_use")
-		ch <- prometheus.MustNewConstMetric(poolConnsDesc, prometheus.GaugeValue, float64(p.Idle), p.Pool, "idle")
-		ch <- prometheus.MustNewConstMetric(poolMaxDesc, prometheus.GaugeValue, float64(p.MaxOpen), p.Pool)
-		ch <- prometheus.MustNewConstMetric(poolWaitsDesc, prometheus.CounterValue, float64(p.Waits), p.Pool)
-		ch <- prometheus.MustNewConstMetric(poolWaitDesc, prometheus.CounterValue, p.WaitTime.Seconds(), p.Pool)
+func (m *Metrics) observe(r *http.Request, status int, d time.Duration) {
+	route := r.Pattern
+	if route == "" {
+		route = "unmatched"
 	}
+	m.requestDuration.WithLabelValues(r.Method, route, strconv.Itoa(status)).Observe(d.Seconds())
 }

