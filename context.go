@@ -3,6 +3,7 @@ package tend
 import (
 	"context"
 	"sort"
+	"time"
 )
 
 // Principal is whoever acts in a request: a staff member (an agent of any
@@ -45,6 +46,21 @@ func NewContextWithPrincipal(ctx context.Context, p Principal) context.Context {
 func PrincipalFromContext(ctx context.Context) Principal {
 	p, _ := ctx.Value(principalKey{}).(Principal)
 	return p
+}
+
+type timeKey struct{}
+
+// NewContextWithTime returns a copy of ctx in which services record what
+// they do as happening at t instead of now: for importing history, and for
+// the demo's past two months.
+func NewContextWithTime(ctx context.Context, t time.Time) context.Context {
+	return context.WithValue(ctx, timeKey{}, t)
+}
+
+// TimeFromContext returns the time set by NewContextWithTime, if any.
+func TimeFromContext(ctx context.Context) (time.Time, bool) {
+	t, ok := ctx.Value(timeKey{}).(time.Time)
+	return t, ok
 }
 
 // SystemContext returns ctx acting as Tend itself.

@@ -113,7 +113,7 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout
 	base := "http://" + displayAddr(ln.Addr().String())
 
 	if cfg.demo {
-		signIns, err := demo.Seed(ctx, a.db, demo.Services{Agents: a.agents, Teams: a.teams, Organizations: a.organizations,
+		signIns, err := demo.Seed(ctx, demo.Services{Agents: a.agents, Teams: a.teams, Organizations: a.organizations,
 			Customers: a.customers, Tickets: a.tickets, Settings: a.settings})
 		if err != nil {
 			ln.Close()

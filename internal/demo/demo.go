@@ -2,7 +2,7 @@
 // so that a newcomer sees Tend at work at once.
 //
 // Everything goes through the same services the web and API use, acting
-// as the person who would really have done it, while a simulated clock
+// as the person who would really have done it, at its time in the past
 // walks through the last two months: the demo obeys every rule real data
 // does, and its history reads like a real one.
 package demo
@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/tendhq/tend"
-	"github.com/tendhq/tend/internal/sqldb"
 )
 
 // Password signs in every demo agent.
@@ -56,7 +55,7 @@ func signIns() []SignIn {
 // Seed fills an empty database with the demo help desk and returns the demo
 // sign-ins. On a database it seeded before, it only returns the sign-ins;
 // on any other database that holds data, it returns ErrNotEmpty.
-func Seed(ctx context.Context, db *sqldb.DB, s Services) ([]SignIn, error) {
+func Seed(ctx context.Context, s Services) ([]SignIn, error) {
 	seeded, err := checkEmpty(ctx, s)
 	if err != nil {
 		return nil, err
@@ -66,16 +65,11 @@ func Seed(ctx context.Context, db *sqldb.DB, s Services) ([]SignIn, error) {
 	}
 
 	now := time.Now()
-	clk := &clock{at: now}
-	realNow := db.Now
-	db.Now = clk.now
-	defer func() { db.Now = realNow }()
-
-	d, err := setUp(ctx, s, clk, now.Add(-setUpAge))
+	d, err := setUp(ctx, s, now.Add(-setUpAge))
 	if err != nil {
 		return nil, err
 	}
-	if err := run(ctx, s, clk, plan(d, now)); err != nil {
+	if err := run(ctx, s, plan(d, now)); err != nil {
 		return nil, err
 	}
 	// Naming the desk comes last: it marks the demo as complete.
@@ -95,13 +89,6 @@ var ErrInterrupted = errors.New("an earlier --demo run stopped before the demo w
 // setUpAge is how long before now the demo help desk opened: a little
 // before its oldest ticket.
 const setUpAge = 62 * 24 * time.Hour
-
-// clock is the simulated time the services read while seeding. Seed sets
-// it before each call and never during one, so every row a call writes
-// carries the time of its step.
-type clock struct{ at time.Time }
-
-func (c *clock) now() time.Time { return c.at }
 
 // checkEmpty reports whether the demo is there already, and refuses a
 // database that holds anything else: seeding would mix invented tickets

@@ -32,7 +32,7 @@ func services(t *testing.T, db *sqldb.DB) demo.Services {
 func mustSeed(t *testing.T, db *sqldb.DB, s demo.Services) []demo.SignIn {
 	t.Helper()
 	start := time.Now()
-	signIns, err := demo.Seed(context.Background(), db, s)
+	signIns, err := demo.Seed(context.Background(), s)
 	if err != nil {
 		t.Fatalf("seed: %v", err)
 	}
@@ -77,7 +77,7 @@ func TestSeed(t *testing.T) {
 		t.Run("history", func(t *testing.T) { checkHistory(t, s, tickets) })
 		t.Run("desk", func(t *testing.T) { checkDesk(t, s, tickets) })
 		t.Run("again", func(t *testing.T) {
-			again, err := demo.Seed(context.Background(), db, s)
+			again, err := demo.Seed(context.Background(), s)
 			if err != nil {
 				t.Fatalf("second seed: %v", err)
 			}
@@ -244,7 +244,7 @@ func TestSeedRefusesOtherData(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := demo.Seed(context.Background(), db, s); !errors.Is(err, demo.ErrNotEmpty) {
+			if _, err := demo.Seed(context.Background(), s); !errors.Is(err, demo.ErrNotEmpty) {
 				t.Fatalf("seed = %v, want ErrNotEmpty", err)
 			}
 		})
@@ -256,7 +256,7 @@ func TestSeedRefusesOtherData(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := demo.Seed(context.Background(), db, s); !errors.Is(err, demo.ErrInterrupted) {
+			if _, err := demo.Seed(context.Background(), s); !errors.Is(err, demo.ErrInterrupted) {
 				t.Fatalf("seed = %v, want ErrInterrupted", err)
 			}
 		})
@@ -267,7 +267,7 @@ func TestSeedRefusesOtherData(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := demo.Seed(context.Background(), db, s); !errors.Is(err, demo.ErrNotEmpty) {
+			if _, err := demo.Seed(context.Background(), s); !errors.Is(err, demo.ErrNotEmpty) {
 				t.Fatalf("seed = %v, want ErrNotEmpty", err)
 			}
 			page, _, err := s.Agents.FindAgents(system, tend.AgentFilter{})

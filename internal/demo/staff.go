@@ -82,26 +82,24 @@ type desk struct {
 
 // setUp opens the help desk at the given time: staff, teams,
 // organizations and the customers no address links to one.
-func setUp(ctx context.Context, s Services, clk *clock, at time.Time) (*desk, error) {
-	clk.at = at
-	agents, err := createStaff(ctx, s)
+func setUp(ctx context.Context, s Services, at time.Time) (*desk, error) {
+	agents, err := createStaff(tend.NewContextWithTime(ctx, at), s)
 	if err != nil {
 		return nil, err
 	}
 	admin := agents[staff[0].email]
-	clk.at = at.Add(20 * time.Minute)
+	teamsAt := tend.NewContextWithTime(ctx, at.Add(20*time.Minute))
 	d := &desk{teams: map[teamKey]*team{}}
 	for _, spec := range teams {
-		t, err := createTeam(ctx, s, agents, spec)
+		t, err := createTeam(teamsAt, s, agents, spec)
 		if err != nil {
 			return nil, err
 		}
 		d.teams[spec.key] = t
 	}
 	d.admin = admin
-	clk.at = at.Add(90 * time.Minute)
 	manager := agents[staff[1].email] // sets up the business accounts
-	if d.customers, err = createCustomers(manager.as(ctx), s); err != nil {
+	if d.customers, err = createCustomers(manager.as(tend.NewContextWithTime(ctx, at.Add(90*time.Minute))), s); err != nil {
 		return nil, err
 	}
 	return d, nil

@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/tendhq/tend"
 	"github.com/tendhq/tend/internal/password"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -205,6 +206,15 @@ func (db *DB) Stats() []PoolStats {
 // now returns the current time in the precision both engines keep.
 func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Microsecond) }
 
+// nowFor returns the time a change made under ctx happens at: the one ctx
+// carries (see tend.NewContextWithTime), or now.
+func (db *DB) nowFor(ctx context.Context) time.Time {
+	if t, ok := tend.TimeFromContext(ctx); ok {
+		return t.UTC().Truncate(time.Microsecond)
+	}
+	return db.now()
+}
+
 // Tx is a unit of work: a transaction for writes, or the read pool for
 // reads. Its now is fixed when it starts, so every row it writes carries
 // the same time.
@@ -222,7 +232,7 @@ func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
 			return fmt.Errorf("begin: %w", err)
 		}
 		defer ptx.Rollback(context.WithoutCancel(ctx))
-		if err := fn(&Tx{querier: pgQuerier{ptx}, db: db, now: db.now()}); err != nil {
+		if err := fn(&Tx{querier: pgQuerier{ptx}, db: db, now: db.nowFor(ctx)}); err != nil {
 			return err
 		}
 		if err := ptx.Commit(context.WithoutCancel(ctx)); err != nil {
@@ -236,9 +246,9 @@ func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
 // read runs fn against the read pool, outside any transaction.
 func (db *DB) read(ctx context.Context, fn func(q *Tx) error) error {
 	if db.pool != nil {
-		return fn(&Tx{querier: pgQuerier{db.pool}, db: db, now: db.now()})
+		return fn(&Tx{querier: pgQuerier{db.pool}, db: db, now: db.nowFor(ctx)})
 	}
-	return fn(&Tx{querier: sqliteQuerier{pool: db.sqliteRead, stmts: db.readStmts}, db: db, now: db.now()})
+	return fn(&Tx{querier: sqliteQuerier{pool: db.sqliteRead, stmts: db.readStmts}, db: db, now: db.nowFor(ctx)})
 }
 
 // CreateSchema creates a new schema on the PostgreSQL server at url and

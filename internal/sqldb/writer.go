@@ -148,7 +148,7 @@ func (db *DB) runOne(r *writeRequest) (err error) {
 			err = fmt.Errorf("write panicked: %v", v)
 		}
 	}()
-	tx := &Tx{querier: sqliteQuerier{pool: db.writer, stmts: db.writeStmts, detached: true}, db: db, now: db.now()}
+	tx := &Tx{querier: sqliteQuerier{pool: db.writer, stmts: db.writeStmts, detached: true}, db: db, now: db.nowFor(r.ctx)}
 	return r.fn(tx)
 }
 
