@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"sort"
@@ -62,18 +63,20 @@ func (s *SearchService) Search(ctx context.Context, q string, limit int) ([]*ten
 			return nil
 		}
 		ids := make([]int64, len(best))
-		var messageIDs []int64
+		var subjectHits, messageIDs []int64
 		for i, c := range best {
 			ids[i] = c.ticketID
 			if c.messageID != 0 {
 				messageIDs = append(messageIDs, c.messageID)
+			} else {
+				subjectHits = append(subjectHits, c.ticketID)
 			}
 		}
 		tickets, err := findTicketsByID(ctx, tx, ids)
 		if err != nil {
 			return err
 		}
-		snippets, err := s.db.snippets(ctx, tx, terms, ids, messageIDs)
+		snippets, err := s.db.snippets(ctx, tx, terms, subjectHits, messageIDs)
 		if err != nil {
 			return err
 		}
@@ -320,45 +323,75 @@ func scanCandidates(r rows, err error) ([]candidate, error) {
 }
 
 // snippets returns excerpts with marked matches: the subject of each
-// ticket, and around the match in each message.
-func (db *DB) snippets(ctx context.Context, q *Tx, terms []tend.SearchTerm, ticketIDs, messageIDs []int64) (map[snippetKey]string, error) {
-	var sa, ma args
-	var subjects, messages string
+// ticket in subjectHits, and around the match in each message.
+func (db *DB) snippets(ctx context.Context, q *Tx, terms []tend.SearchTerm, subjectHits, messageIDs []int64) (map[snippetKey]string, error) {
+	out := map[snippetKey]string{}
 	if db.engine == Postgres {
 		opts := "StartSel=" + markStart + ", StopSel=" + markEnd + ", MaxWords=30, MinWords=12"
-		subjects = `SELECT id, 0, ts_headline('english', subject, to_tsquery('english', ` + sa.add(tsQuery(terms)) + `), ` +
-			sa.add(opts) + `) FROM tickets WHERE id IN (` + list(&sa, ticketIDs) + `)`
-		messages = `SELECT 0, id, ts_headline('english', body_text, to_tsquery('english', ` + ma.add(tsQuery(terms)) + `), ` +
-			ma.add(opts) + `) FROM messages WHERE id IN (` + list(&ma, messageIDs) + `)`
-	} else {
-		subjects = `SELECT rowid, 0, highlight(ticket_fts, 0, ` + sa.add(markStart) + `, ` + sa.add(markEnd) + `) FROM ticket_fts
-			WHERE ticket_fts MATCH ` + sa.add(ftsQuery(terms)) + ` AND rowid IN (` + list(&sa, ticketIDs) + `)`
-		messages = `SELECT 0, rowid, snippet(message_fts, 0, ` + ma.add(markStart) + `, ` + ma.add(markEnd) + `, '…', 24) FROM message_fts
-			WHERE message_fts MATCH ` + ma.add(ftsQuery(terms)) + ` AND rowid IN (` + list(&ma, messageIDs) + `)`
-	}
-	out := map[snippetKey]string{}
-	for i, query := range []string{subjects, messages} {
-		if i == 1 && len(messageIDs) == 0 {
-			continue
+		for _, src := range []struct {
+			sql string
+			ids []int64
+		}{
+			{`SELECT id, 0, ts_headline('english', subject, to_tsquery('english', $1), $2) FROM tickets WHERE id IN `, subjectHits},
+			{`SELECT 0, id, ts_headline('english', body_text, to_tsquery('english', $1), $2) FROM messages WHERE id IN `, messageIDs},
+		} {
+			if len(src.ids) == 0 {
+				continue
+			}
+			a := args{tsQuery(terms), opts}
+			if err := scanSnippets(q.query(ctx, src.sql+"("+list(&a, src.ids)+")", a...))(out); err != nil {
+				return nil, err
+			}
 		}
-		a := []args{sa, ma}[i]
-		r, err := q.query(ctx, query, a...)
+		return out, nil
+	}
+	// One row at a time: FTS5 seeks straight to a rowid, while "rowid IN
+	// (...)" makes it walk every match of the query.
+	fq := ftsQuery(terms)
+	for _, id := range subjectHits {
+		err := snippetRow(ctx, q, out, snippetKey{ticket: id}, `SELECT highlight(ticket_fts, 0, $1, $2) FROM ticket_fts
+			WHERE ticket_fts MATCH $3 AND rowid = $4`, markStart, markEnd, fq, id)
 		if err != nil {
 			return nil, err
 		}
-		for r.Next() {
-			var k snippetKey
-			var s string
-			if err := r.Scan(&k.ticket, &k.message, &s); err != nil {
-				r.Close()
-				return nil, err
-			}
-			out[k] = s
-		}
-		r.Close()
-		if err := r.Err(); err != nil {
+	}
+	for _, id := range messageIDs {
+		err := snippetRow(ctx, q, out, snippetKey{message: id}, `SELECT snippet(message_fts, 0, $1, $2, '…', 24) FROM message_fts
+			WHERE message_fts MATCH $3 AND rowid = $4`, markStart, markEnd, fq, id)
+		if err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+func snippetRow(ctx context.Context, q *Tx, out map[snippetKey]string, k snippetKey, query string, args ...any) error {
+	var s string
+	err := q.queryRow(ctx, query, args...).Scan(&s)
+	if errors.Is(err, errNoRows) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	out[k] = s
+	return nil
+}
+
+// scanSnippets reads rows of (ticket id, message id, excerpt) into out.
+func scanSnippets(r rows, err error) func(out map[snippetKey]string) error {
+	return func(out map[snippetKey]string) error {
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		for r.Next() {
+			var k snippetKey
+			var s string
+			if err := r.Scan(&k.ticket, &k.message, &s); err != nil {
+				return err
+			}
+			out[k] = s
+		}
+		return r.Err()
+	}
 }

@@ -74,14 +74,15 @@ func (db *DB) writeLoop() {
 	}
 }
 
-// exec runs a statement on the writer connection.
+// execWriter runs a statement on the writer connection.
 func (db *DB) execWriter(sql string) error {
 	_, err := db.writer.ExecContext(context.Background(), sql)
 	return err
 }
 
 func (db *DB) runBatch(batch []*writeRequest) {
-	failAll := func(reqs []*writeRequest, err error) {
+	// answer tells each of reqs the outcome of its write.
+	answer := func(reqs []*writeRequest, err error) {
 		for _, r := range reqs {
 			r.done <- err
 		}
@@ -89,14 +90,14 @@ func (db *DB) runBatch(batch []*writeRequest) {
 	if db.writer == nil {
 		w, err := db.sqliteWrite.Conn(context.Background())
 		if err != nil {
-			failAll(batch, fmt.Errorf("writer connection: %w", err))
+			answer(batch, fmt.Errorf("writer connection: %w", err))
 			return
 		}
 		db.writer = w
 	}
 	if err := db.execWriter("BEGIN IMMEDIATE"); err != nil {
 		db.dropWriter()
-		failAll(batch, fmt.Errorf("begin: %w", translateError(err)))
+		answer(batch, fmt.Errorf("begin: %w", translateError(err)))
 		return
 	}
 	var written []*writeRequest
@@ -125,17 +126,17 @@ func (db *DB) runBatch(batch []*writeRequest) {
 		db.execWriter("ROLLBACK")
 		db.dropWriter()
 		r.done <- err
-		failAll(written, fmt.Errorf("write batch: %w", err))
-		failAll(batch[i+1:], fmt.Errorf("write batch: %w", err))
+		answer(written, fmt.Errorf("write batch: %w", err))
+		answer(batch[i+1:], fmt.Errorf("write batch: %w", err))
 		return
 	}
 	if err := db.execWriter("COMMIT"); err != nil {
 		db.execWriter("ROLLBACK")
 		db.dropWriter()
-		failAll(written, fmt.Errorf("commit: %w", translateError(err)))
+		answer(written, fmt.Errorf("commit: %w", translateError(err)))
 		return
 	}
-	failAll(written, nil)
+	answer(written, nil)
 }
 
 // runOne runs one write's fn. Its statements run detached from the
