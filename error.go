@@ -36,6 +36,13 @@ func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
+// FieldError returns an *Error about one field: its message names the
+// field, and Fields holds the problem under the field's name.
+func FieldError(code, field, format string, args ...any) *Error {
+	msg := fmt.Sprintf(format, args...)
+	return &Error{Code: code, Message: field + ": " + msg, Fields: map[string]string{field: msg}}
+}
+
 // ErrorCode returns the code of err's *Error, EINTERNAL for any other
 // error, and "" for nil.
 func ErrorCode(err error) string {

@@ -77,8 +77,7 @@ func ParseSearch(q string) ([]SearchTerm, error) {
 		terms = append(terms, SearchTerm{Words: words, Prefix: prefix})
 	}
 	if len(terms) == 0 {
-		return nil, &Error{Code: EINVALID, Message: "q: give at least one word to search for",
-			Fields: map[string]string{"q": "give at least one word to search for"}}
+		return nil, FieldError(EINVALID, "q", "give at least one word to search for")
 	}
 	return terms, nil
 }

@@ -90,20 +90,8 @@ func (s *AgentService) FindAgents(ctx context.Context, f tend.AgentFilter) ([]*t
 		` ORDER BY id LIMIT ` + a.add(limit+1)
 
 	var list []*tend.Agent
-	err := s.db.read(ctx, func(q *Tx) error {
-		r, err := q.query(ctx, query, a...)
-		if err != nil {
-			return err
-		}
-		defer r.Close()
-		for r.Next() {
-			ag, err := scanAgent(r)
-			if err != nil {
-				return err
-			}
-			list = append(list, ag)
-		}
-		if err := r.Err(); err != nil {
+	err := s.db.read(ctx, func(q *Tx) (err error) {
+		if list, err = queryAll(ctx, q, func(r row) (*tend.Agent, error) { return scanAgent(r) }, query, a...); err != nil {
 			return err
 		}
 		return attachTeamIDs(ctx, q, list)
@@ -111,39 +99,19 @@ func (s *AgentService) FindAgents(ctx context.Context, f tend.AgentFilter) ([]*t
 	if err != nil {
 		return nil, "", fmt.Errorf("find agents: %w", err)
 	}
-	next := ""
-	if len(list) > limit {
-		list = list[:limit]
-		next = cursor{id: list[limit-1].ID}.String()
-	}
+	list, next := pageOf(list, limit, func(a *tend.Agent) cursor { return cursor{id: a.ID} })
 	return list, next, nil
 }
 
 func attachTeamIDs(ctx context.Context, q *Tx, agents []*tend.Agent) error {
-	if len(agents) == 0 {
-		return nil
-	}
-	byID := make(map[int64]*tend.Agent, len(agents))
-	ids := make([]int64, len(agents))
-	for i, a := range agents {
+	for _, a := range agents {
 		a.TeamIDs = []int64{}
-		byID[a.ID] = a
-		ids[i] = a.ID
 	}
-	var a args
-	r, err := q.query(ctx, `SELECT agent_id, team_id FROM team_members WHERE agent_id IN (`+list(&a, ids)+`) ORDER BY team_id`, a...)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	for r.Next() {
-		var agentID, teamID int64
-		if err := r.Scan(&agentID, &teamID); err != nil {
-			return err
-		}
-		byID[agentID].TeamIDs = append(byID[agentID].TeamIDs, teamID)
-	}
-	return r.Err()
+	return attachValues(ctx, q, agents, func(a *tend.Agent) int64 { return a.ID },
+		func(in string) string {
+			return `SELECT agent_id, team_id FROM team_members WHERE agent_id ` + in + ` ORDER BY team_id`
+		},
+		func(a *tend.Agent, team int64) { a.TeamIDs = append(a.TeamIDs, team) })
 }
 
 // CreateAgent needs PermManageStaff. It returns ECONFLICT if the email is
@@ -191,8 +159,7 @@ func createAgent(ctx context.Context, tx *Tx, p tend.Principal, c *tend.AgentCre
 }
 
 func emailTaken(email string) error {
-	return &tend.Error{Code: tend.ECONFLICT, Message: fmt.Sprintf("email: %s already belongs to a staff member", email),
-		Fields: map[string]string{"email": "already belongs to a staff member"}}
+	return tend.FieldError(tend.ECONFLICT, "email", "%s already belongs to a staff member", email)
 }
 
 func setAgentTeams(ctx context.Context, tx *Tx, agentID int64, teamIDs []int64) error {
@@ -202,8 +169,7 @@ func setAgentTeams(ctx context.Context, tx *Tx, agentID int64, teamIDs []int64) 
 	for _, teamID := range teamIDs {
 		_, err := tx.exec(ctx, `INSERT INTO team_members (team_id, agent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, teamID, agentID)
 		if isForeignKeyViolation(err) {
-			return &tend.Error{Code: tend.EINVALID, Message: fmt.Sprintf("team_ids: team %d does not exist", teamID),
-				Fields: map[string]string{"team_ids": fmt.Sprintf("team %d does not exist", teamID)}}
+			return tend.FieldError(tend.EINVALID, "team_ids", "team %d does not exist", teamID)
 		} else if err != nil {
 			return err
 		}
@@ -264,7 +230,7 @@ func updateAgent(ctx context.Context, tx *Tx, p tend.Principal, id int64, u *ten
 	if wasAdmin && (role != tend.RoleAdmin || !active) {
 		// Lock the admins, so that two admins demoting each other at once
 		// cannot both succeed.
-		admins, err := scanIDs(tx.query(ctx, `SELECT id FROM agents WHERE role = 'admin' AND active = TRUE`+tx.db.forUpdate()))
+		admins, err := queryAll(ctx, tx, scanID, `SELECT id FROM agents WHERE role = 'admin' AND active = TRUE`+tx.db.forUpdate())
 		if err != nil {
 			return nil, err
 		}
@@ -324,10 +290,8 @@ func updateAgent(ctx context.Context, tx *Tx, p tend.Principal, id int64, u *ten
 // checkCurrentPassword returns EINVALID unless current is the agent's
 // password.
 func (s *AgentService) checkCurrentPassword(ctx context.Context, id int64, current *string) error {
-	wrong := &tend.Error{Code: tend.EINVALID, Message: "current_password: give your current password to set a new one",
-		Fields: map[string]string{"current_password": "give your current password to set a new one"}}
 	if current == nil {
-		return wrong
+		return tend.FieldError(tend.EINVALID, "current_password", "give your current password to set a new one")
 	}
 	var hash string
 	if err := s.db.read(ctx, func(q *Tx) error {
@@ -341,9 +305,7 @@ func (s *AgentService) checkCurrentPassword(ctx context.Context, id int64, curre
 	if ok, err := password.Check(*current, hash); err != nil {
 		return err
 	} else if !ok {
-		wrong.Message = "current_password: that is not your current password"
-		wrong.Fields["current_password"] = "that is not your current password"
-		return wrong
+		return tend.FieldError(tend.EINVALID, "current_password", "that is not your current password")
 	}
 	return nil
 }

@@ -83,21 +83,9 @@ func (s *CustomerService) FindCustomers(ctx context.Context, f tend.CustomerFilt
 	limit := pageSize(f.Limit)
 	query := `SELECT ` + customerColumns + ` FROM customers WHERE ` + strings.Join(where, " AND ") +
 		` ORDER BY id LIMIT ` + a.add(limit+1)
-	list := []*tend.Customer{}
-	err := s.db.read(ctx, func(q *Tx) error {
-		r, err := q.query(ctx, query, a...)
-		if err != nil {
-			return err
-		}
-		defer r.Close()
-		for r.Next() {
-			c, err := scanCustomer(r)
-			if err != nil {
-				return err
-			}
-			list = append(list, c)
-		}
-		if err := r.Err(); err != nil {
+	var list []*tend.Customer
+	err := s.db.read(ctx, func(q *Tx) (err error) {
+		if list, err = queryAll(ctx, q, scanCustomer, query, a...); err != nil {
 			return err
 		}
 		return attachEmails(ctx, q, list)
@@ -105,40 +93,16 @@ func (s *CustomerService) FindCustomers(ctx context.Context, f tend.CustomerFilt
 	if err != nil {
 		return nil, "", fmt.Errorf("find customers: %w", err)
 	}
-	next := ""
-	if len(list) > limit {
-		list = list[:limit]
-		next = cursor{id: list[limit-1].ID}.String()
-	}
+	list, next := pageOf(list, limit, func(c *tend.Customer) cursor { return cursor{id: c.ID} })
 	return list, next, nil
 }
 
 func attachEmails(ctx context.Context, q *Tx, customers []*tend.Customer) error {
-	if len(customers) == 0 {
-		return nil
-	}
-	byID := make(map[int64]*tend.Customer, len(customers))
-	ids := make([]int64, len(customers))
-	for i, c := range customers {
-		byID[c.ID] = c
-		ids[i] = c.ID
-	}
-	var a args
-	r, err := q.query(ctx, `SELECT customer_id, email FROM customer_emails
-		WHERE customer_id IN (`+list(&a, ids)+`) ORDER BY customer_id, position`, a...)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	for r.Next() {
-		var id int64
-		var e string
-		if err := r.Scan(&id, &e); err != nil {
-			return err
-		}
-		byID[id].Emails = append(byID[id].Emails, e)
-	}
-	return r.Err()
+	return attachValues(ctx, q, customers, func(c *tend.Customer) int64 { return c.ID },
+		func(in string) string {
+			return `SELECT customer_id, email FROM customer_emails WHERE customer_id ` + in + ` ORDER BY customer_id, position`
+		},
+		func(c *tend.Customer, email string) { c.Emails = append(c.Emails, email) })
 }
 
 // CreateCustomer returns ECONFLICT if an address belongs to another customer.
@@ -195,8 +159,7 @@ func insertCustomer(ctx context.Context, tx *Tx, name, phone, notes string, orgI
 }
 
 func unknownOrganization(id int64) error {
-	return &tend.Error{Code: tend.EINVALID, Message: fmt.Sprintf("organization_id: organization %d does not exist", id),
-		Fields: map[string]string{"organization_id": fmt.Sprintf("organization %d does not exist", id)}}
+	return tend.FieldError(tend.EINVALID, "organization_id", "organization %d does not exist", id)
 }
 
 // setEmails replaces the customer's addresses.
@@ -211,8 +174,7 @@ func setEmails(ctx context.Context, tx *Tx, customerID int64, emails []string) e
 			return err
 		}
 		if n == 0 {
-			return &tend.Error{Code: tend.ECONFLICT, Message: fmt.Sprintf("emails: %s belongs to another customer", e),
-				Fields: map[string]string{"emails": fmt.Sprintf("%s belongs to another customer", e)}}
+			return tend.FieldError(tend.ECONFLICT, "emails", "%s belongs to another customer", e)
 		}
 	}
 	return nil

@@ -36,42 +36,25 @@ func findMessages(ctx context.Context, q *Tx, ticketID int64, withNotes bool) ([
 	if !withNotes {
 		where += " AND m.kind = 'reply'"
 	}
-	r, err := q.query(ctx, `SELECT `+messageColumns+messageJoins+` WHERE `+where+` ORDER BY m.id`, ticketID)
+	messages, err := queryAll(ctx, q, scanMessage, `SELECT `+messageColumns+messageJoins+` WHERE `+where+` ORDER BY m.id`, ticketID)
 	if err != nil {
 		return nil, fmt.Errorf("find messages: %w", err)
 	}
-	defer r.Close()
-	messages := []*tend.Message{}
-	byID := map[int64]*tend.Message{}
-	for r.Next() {
-		m, err := scanMessage(r)
-		if err != nil {
-			return nil, err
-		}
-		messages = append(messages, m)
-		byID[m.ID] = m
-	}
-	if err := r.Err(); err != nil {
-		return nil, err
-	}
-	r.Close()
-
-	ar, err := q.query(ctx, `SELECT `+attachmentColumns+` FROM attachments a JOIN messages m ON m.id = a.message_id
-		WHERE m.ticket_id = $1 ORDER BY a.id`, ticketID)
+	attachments, err := queryAll(ctx, q, scanAttachment, `SELECT `+attachmentColumns+` FROM attachments a
+		JOIN messages m ON m.id = a.message_id WHERE m.ticket_id = $1 ORDER BY a.id`, ticketID)
 	if err != nil {
 		return nil, fmt.Errorf("find attachments: %w", err)
 	}
-	defer ar.Close()
-	for ar.Next() {
-		a, err := scanAttachment(ar)
-		if err != nil {
-			return nil, err
-		}
-		if m := byID[a.MessageID]; m != nil {
+	byID := make(map[int64]*tend.Message, len(messages))
+	for _, m := range messages {
+		byID[m.ID] = m
+	}
+	for _, a := range attachments {
+		if m := byID[a.MessageID]; m != nil { // notes are left out for customers
 			m.Attachments = append(m.Attachments, a)
 		}
 	}
-	return messages, ar.Err()
+	return messages, nil
 }
 
 func findMessage(ctx context.Context, q *Tx, id int64) (*tend.Message, error) {
@@ -81,20 +64,9 @@ func findMessage(ctx context.Context, q *Tx, id int64) (*tend.Message, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	r, err := q.query(ctx, `SELECT `+attachmentColumns+` FROM attachments a JOIN messages m ON m.id = a.message_id
-		WHERE a.message_id = $1 ORDER BY a.id`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	for r.Next() {
-		a, err := scanAttachment(r)
-		if err != nil {
-			return nil, err
-		}
-		m.Attachments = append(m.Attachments, a)
-	}
-	return m, r.Err()
+	m.Attachments, err = queryAll(ctx, q, scanAttachment, `SELECT `+attachmentColumns+` FROM attachments a
+		JOIN messages m ON m.id = a.message_id WHERE a.message_id = $1 ORDER BY a.id`, id)
+	return m, err
 }
 
 const attachmentColumns = `a.id, a.message_id, m.ticket_id, a.name, a.content_type, a.size, a.sha256`
@@ -128,8 +100,7 @@ func (s *TicketService) prepareMessage(body, html string, files []*tend.Attachme
 		}
 	}
 	if m.body == "" {
-		return nil, &tend.Error{Code: tend.EINVALID, Message: "body: is required",
-			Fields: map[string]string{"body": "is required"}}
+		return nil, tend.FieldError(tend.EINVALID, "body", "is required")
 	}
 	for _, f := range files {
 		f.Normalize()

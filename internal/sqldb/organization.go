@@ -76,21 +76,9 @@ func (s *OrganizationService) FindOrganizations(ctx context.Context, f tend.Orga
 	limit := pageSize(f.Limit)
 	query := `SELECT ` + organizationColumns + ` FROM organizations WHERE ` + strings.Join(where, " AND ") +
 		` ORDER BY id LIMIT ` + a.add(limit+1)
-	list := []*tend.Organization{}
-	err := s.db.read(ctx, func(q *Tx) error {
-		r, err := q.query(ctx, query, a...)
-		if err != nil {
-			return err
-		}
-		defer r.Close()
-		for r.Next() {
-			o, err := scanOrganization(r)
-			if err != nil {
-				return err
-			}
-			list = append(list, o)
-		}
-		if err := r.Err(); err != nil {
+	var list []*tend.Organization
+	err := s.db.read(ctx, func(q *Tx) (err error) {
+		if list, err = queryAll(ctx, q, scanOrganization, query, a...); err != nil {
 			return err
 		}
 		return attachDomains(ctx, q, list)
@@ -98,40 +86,17 @@ func (s *OrganizationService) FindOrganizations(ctx context.Context, f tend.Orga
 	if err != nil {
 		return nil, "", fmt.Errorf("find organizations: %w", err)
 	}
-	next := ""
-	if len(list) > limit {
-		list = list[:limit]
-		next = cursor{id: list[limit-1].ID}.String()
-	}
+	list, next := pageOf(list, limit, func(o *tend.Organization) cursor { return cursor{id: o.ID} })
 	return list, next, nil
 }
 
 func attachDomains(ctx context.Context, q *Tx, orgs []*tend.Organization) error {
-	if len(orgs) == 0 {
-		return nil
-	}
-	byID := make(map[int64]*tend.Organization, len(orgs))
-	ids := make([]int64, len(orgs))
-	for i, o := range orgs {
-		byID[o.ID] = o
-		ids[i] = o.ID
-	}
-	var a args
-	r, err := q.query(ctx, `SELECT organization_id, domain FROM organization_domains
-		WHERE organization_id IN (`+list(&a, ids)+`) ORDER BY organization_id, position`, a...)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	for r.Next() {
-		var id int64
-		var d string
-		if err := r.Scan(&id, &d); err != nil {
-			return err
-		}
-		byID[id].Domains = append(byID[id].Domains, d)
-	}
-	return r.Err()
+	return attachValues(ctx, q, orgs, func(o *tend.Organization) int64 { return o.ID },
+		func(in string) string {
+			return `SELECT organization_id, domain FROM organization_domains WHERE organization_id ` + in +
+				` ORDER BY organization_id, position`
+		},
+		func(o *tend.Organization, domain string) { o.Domains = append(o.Domains, domain) })
 }
 
 // CreateOrganization returns ECONFLICT if the name or a domain is taken.
@@ -167,8 +132,7 @@ func (s *OrganizationService) CreateOrganization(ctx context.Context, c *tend.Or
 }
 
 func organizationNameTaken(name string) error {
-	return &tend.Error{Code: tend.ECONFLICT, Message: fmt.Sprintf("name: an organization named %q exists already", name),
-		Fields: map[string]string{"name": "an organization with this name exists already"}}
+	return tend.FieldError(tend.ECONFLICT, "name", "an organization named %q exists already", name)
 }
 
 func setDomains(ctx context.Context, tx *Tx, orgID int64, domains []string) error {
@@ -178,8 +142,7 @@ func setDomains(ctx context.Context, tx *Tx, orgID int64, domains []string) erro
 	for i, d := range domains {
 		_, err := tx.exec(ctx, `INSERT INTO organization_domains (domain, organization_id, position) VALUES ($1, $2, $3)`, d, orgID, i)
 		if isUniqueViolation(err) {
-			return &tend.Error{Code: tend.ECONFLICT, Message: fmt.Sprintf("domains: %s belongs to another organization", d),
-				Fields: map[string]string{"domains": fmt.Sprintf("%s belongs to another organization", d)}}
+			return tend.FieldError(tend.ECONFLICT, "domains", "%s belongs to another organization", d)
 		} else if err != nil {
 			return err
 		}

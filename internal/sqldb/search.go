@@ -130,20 +130,12 @@ func rankCandidates(cands []candidate, limit int) []candidate {
 
 func findTicketsByID(ctx context.Context, q *Tx, ids []int64) (map[int64]*tend.Ticket, error) {
 	var a args
-	r, err := q.query(ctx, `SELECT `+ticketColumns+` FROM tickets t WHERE t.id IN (`+list(&a, ids)+`)`, a...)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	out := make(map[int64]*tend.Ticket, len(ids))
-	for r.Next() {
-		t, err := scanTicket(r)
-		if err != nil {
-			return nil, err
-		}
+	tickets, err := queryAll(ctx, q, scanTicket, `SELECT `+ticketColumns+` FROM tickets t WHERE t.id IN (`+list(&a, ids)+`)`, a...)
+	out := make(map[int64]*tend.Ticket, len(tickets))
+	for _, t := range tickets {
 		out[t.ID] = t
 	}
-	return out, r.Err()
+	return out, err
 }
 
 type snippetKey struct{ ticket, message int64 }
@@ -254,7 +246,7 @@ func (db *DB) searchCandidates(ctx context.Context, q *Tx, terms []tend.SearchTe
 			query := `SELECT ` + src.ids + `, -bm25(` + src.fts + `) FROM ` + src.fts + ` JOIN ` + src.table + ` x ON x.id = ` + src.fts + `.rowid
 				WHERE ` + src.fts + ` MATCH ` + a.add(ftsQuery(terms)) + src.visible(&a, p) +
 				` ORDER BY ` + src.fts + `.rowid DESC LIMIT ` + a.add(searchCandidates)
-			found, err = scanCandidates(q.query(ctx, query, a...))
+			found, err = queryAll(ctx, q, scanCandidate, query, a...)
 		}
 		if err != nil {
 			return nil, err
@@ -297,7 +289,7 @@ func pgCandidates(ctx context.Context, q *Tx, src searchSource, tsq string, p te
 			SELECT ` + src.ids + `, x.search FROM ` + src.table + ` x
 			WHERE x.id` + side + a.add(cut) + ` AND x.search @@ to_tsquery('english', ` + tq + `)` + src.visible(&a, p) + `
 			ORDER BY x.id DESC LIMIT ` + a.add(need) + `) s`
-		found, err := scanCandidates(q.query(ctx, query, a...))
+		found, err := queryAll(ctx, q, scanCandidate, query, a...)
 		if err != nil {
 			return nil, err
 		}
@@ -306,20 +298,8 @@ func pgCandidates(ctx context.Context, q *Tx, src searchSource, tsq string, p te
 	return out, nil
 }
 
-func scanCandidates(r rows, err error) ([]candidate, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var out []candidate
-	for r.Next() {
-		var c candidate
-		if err := r.Scan(&c.ticketID, &c.messageID, &c.score); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, r.Err()
+func scanCandidate(r row) (c candidate, err error) {
+	return c, r.Scan(&c.ticketID, &c.messageID, &c.score)
 }
 
 // snippets returns excerpts with marked matches: the subject of each
@@ -339,8 +319,12 @@ func (db *DB) snippets(ctx context.Context, q *Tx, terms []tend.SearchTerm, subj
 				continue
 			}
 			a := args{tsQuery(terms), opts}
-			if err := scanSnippets(q.query(ctx, src.sql+"("+list(&a, src.ids)+")", a...))(out); err != nil {
+			found, err := queryAll(ctx, q, scanSnippet, src.sql+"("+list(&a, src.ids)+")", a...)
+			if err != nil {
 				return nil, err
+			}
+			for _, f := range found {
+				out[f.key] = f.text
 			}
 		}
 		return out, nil
@@ -377,21 +361,11 @@ func snippetRow(ctx context.Context, q *Tx, out map[snippetKey]string, k snippet
 	return nil
 }
 
-// scanSnippets reads rows of (ticket id, message id, excerpt) into out.
-func scanSnippets(r rows, err error) func(out map[snippetKey]string) error {
-	return func(out map[snippetKey]string) error {
-		if err != nil {
-			return err
-		}
-		defer r.Close()
-		for r.Next() {
-			var k snippetKey
-			var s string
-			if err := r.Scan(&k.ticket, &k.message, &s); err != nil {
-				return err
-			}
-			out[k] = s
-		}
-		return r.Err()
-	}
+type snippet struct {
+	key  snippetKey
+	text string
+}
+
+func scanSnippet(r row) (s snippet, err error) {
+	return s, r.Scan(&s.key.ticket, &s.key.message, &s.text)
 }

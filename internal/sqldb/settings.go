@@ -133,8 +133,7 @@ func (s *SettingsService) CompleteSetup(ctx context.Context, secret string, c *t
 		return nil, err
 	}
 	if c.Password == "" {
-		return nil, &tend.Error{Code: tend.EINVALID, Message: "password: is required",
-			Fields: map[string]string{"password": "is required"}}
+		return nil, tend.FieldError(tend.EINVALID, "password", "is required")
 	}
 	hash, err := password.Hash(c.Password, s.db.PasswordParams)
 	if err != nil {
@@ -174,32 +173,23 @@ func (s *SettingsService) FindAuditEntries(ctx context.Context, cur string, limi
 		where = "id < " + a.add(c.id)
 	}
 	limit = pageSize(limit)
-	entries := []*tend.AuditEntry{}
-	err := s.db.read(ctx, func(q *Tx) error {
-		r, err := q.query(ctx, `SELECT id, actor_type, actor_id, action, subject_type, subject_id, data, created_at
-			FROM audit_log WHERE `+where+` ORDER BY id DESC LIMIT `+a.add(limit+1), a...)
-		if err != nil {
-			return err
-		}
-		defer r.Close()
-		for r.Next() {
-			e := &tend.AuditEntry{}
-			var actorType, data string
-			if err := r.Scan(&e.ID, &actorType, &e.ActorID, &e.Action, &e.SubjectType, &e.SubjectID, &data, &e.CreatedAt); err != nil {
-				return err
-			}
-			e.ActorType, e.Data = tend.AuthorType(actorType), []byte(data)
-			entries = append(entries, e)
-		}
-		return r.Err()
+	var entries []*tend.AuditEntry
+	err := s.db.read(ctx, func(q *Tx) (err error) {
+		entries, err = queryAll(ctx, q, scanAuditEntry, `SELECT id, actor_type, actor_id, action, subject_type, subject_id, data,
+			created_at FROM audit_log WHERE `+where+` ORDER BY id DESC LIMIT `+a.add(limit+1), a...)
+		return err
 	})
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(entries) > limit {
-		entries = entries[:limit]
-		next = cursor{id: entries[limit-1].ID}.String()
-	}
+	entries, next := pageOf(entries, limit, func(e *tend.AuditEntry) cursor { return cursor{id: e.ID} })
 	return entries, next, nil
+}
+
+func scanAuditEntry(r row) (*tend.AuditEntry, error) {
+	e := &tend.AuditEntry{}
+	var actorType, data string
+	err := r.Scan(&e.ID, &actorType, &e.ActorID, &e.Action, &e.SubjectType, &e.SubjectID, &data, &e.CreatedAt)
+	e.ActorType, e.Data = tend.AuthorType(actorType), []byte(data)
+	return e, err
 }

@@ -47,7 +47,7 @@ func findTeamByID(ctx context.Context, q *Tx, id int64) (*tend.Team, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("find team: %w", err)
 	}
-	t.MemberIDs, err = scanIDs(q.query(ctx, `SELECT agent_id FROM team_members WHERE team_id = $1 ORDER BY agent_id`, id))
+	t.MemberIDs, err = queryAll(ctx, q, scanID, `SELECT agent_id FROM team_members WHERE team_id = $1 ORDER BY agent_id`, id)
 	return t, err
 }
 
@@ -56,41 +56,20 @@ func (s *TeamService) FindTeams(ctx context.Context) ([]*tend.Team, error) {
 	if _, err := tend.RequireStaff(ctx); err != nil {
 		return nil, err
 	}
-	teams := []*tend.Team{}
-	err := s.db.read(ctx, func(q *Tx) error {
-		r, err := q.query(ctx, `SELECT `+teamColumns+` FROM teams ORDER BY name_key, id`)
-		if err != nil {
+	var teams []*tend.Team
+	err := s.db.read(ctx, func(q *Tx) (err error) {
+		if teams, err = queryAll(ctx, q, scanTeam, `SELECT `+teamColumns+` FROM teams ORDER BY name_key, id`); err != nil {
 			return err
 		}
-		defer r.Close()
+		members, err := queryAll(ctx, q, scanPair[int64], `SELECT team_id, agent_id FROM team_members ORDER BY agent_id`)
 		byID := map[int64]*tend.Team{}
-		for r.Next() {
-			t, err := scanTeam(r)
-			if err != nil {
-				return err
-			}
-			teams = append(teams, t)
+		for _, t := range teams {
 			byID[t.ID] = t
 		}
-		if err := r.Err(); err != nil {
-			return err
+		for _, m := range members {
+			byID[m.id].MemberIDs = append(byID[m.id].MemberIDs, m.value)
 		}
-		r.Close()
-		m, err := q.query(ctx, `SELECT team_id, agent_id FROM team_members ORDER BY agent_id`)
-		if err != nil {
-			return err
-		}
-		defer m.Close()
-		for m.Next() {
-			var teamID, agentID int64
-			if err := m.Scan(&teamID, &agentID); err != nil {
-				return err
-			}
-			if t := byID[teamID]; t != nil {
-				t.MemberIDs = append(t.MemberIDs, agentID)
-			}
-		}
-		return m.Err()
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("find teams: %w", err)
@@ -138,8 +117,7 @@ func teamError(err error, name *string) error {
 	case err == nil:
 		return nil
 	case isUniqueViolation(err) && name != nil:
-		return &tend.Error{Code: tend.ECONFLICT, Message: fmt.Sprintf("name: a team named %q exists already", *name),
-			Fields: map[string]string{"name": "a team with this name exists already"}}
+		return tend.FieldError(tend.ECONFLICT, "name", "a team named %q exists already", *name)
 	}
 	return fmt.Errorf("save team: %w", err)
 }
@@ -165,8 +143,7 @@ func setTeamMembers(ctx context.Context, tx *Tx, teamID int64, agentIDs []int64)
 	for _, agentID := range agentIDs {
 		_, err := tx.exec(ctx, `INSERT INTO team_members (team_id, agent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, teamID, agentID)
 		if isForeignKeyViolation(err) {
-			return &tend.Error{Code: tend.EINVALID, Message: fmt.Sprintf("member_ids: agent %d does not exist", agentID),
-				Fields: map[string]string{"member_ids": fmt.Sprintf("agent %d does not exist", agentID)}}
+			return tend.FieldError(tend.EINVALID, "member_ids", "agent %d does not exist", agentID)
 		} else if err != nil {
 			return err
 		}

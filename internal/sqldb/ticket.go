@@ -125,35 +125,20 @@ func (s *TicketService) FindTickets(ctx context.Context, f tend.TicketFilter) ([
 	if err != nil {
 		return nil, "", err
 	}
-	list := make([]*tend.Ticket, 0, limit+1)
-	err = s.db.read(ctx, func(q *Tx) error {
-		r, err := q.query(ctx, query, a...)
-		if err != nil {
-			return err
-		}
-		defer r.Close()
-		for r.Next() {
-			t, err := scanTicket(r)
-			if err != nil {
-				return err
-			}
-			list = append(list, t)
-		}
-		return r.Err()
+	var list []*tend.Ticket
+	err = s.db.read(ctx, func(q *Tx) (err error) {
+		list, err = queryAll(ctx, q, scanTicket, query, a...)
+		return err
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("find tickets: %w", err)
 	}
-	next := ""
-	if len(list) > limit {
-		list = list[:limit]
-		last := list[limit-1]
-		c := cursor{id: last.ID}
+	list, next := pageOf(list, limit, func(t *tend.Ticket) cursor {
 		if byUpdate {
-			c.at = last.UpdatedAt
+			return cursor{at: t.UpdatedAt, id: t.ID}
 		}
-		next = c.String()
-	}
+		return cursor{id: t.ID}
+	})
 	return list, next, nil
 }
 
@@ -255,38 +240,29 @@ func (s *TicketService) FindTicketEvents(ctx context.Context, ticketID int64, cu
 		where += " AND id > " + a.add(c.id)
 	}
 	limit = pageSize(limit)
-	events := []*tend.Event{}
-	err := s.db.read(ctx, func(q *Tx) error {
+	var events []*tend.Event
+	err := s.db.read(ctx, func(q *Tx) (err error) {
 		var n int
 		if err := q.queryRow(ctx, `SELECT COUNT(*) FROM tickets WHERE id = $1`, ticketID).Scan(&n); err != nil {
 			return err
 		} else if n == 0 {
 			return ticketNotFound(ticketID)
 		}
-		r, err := q.query(ctx, `SELECT id, ticket_id, kind, actor_type, actor_id, data, created_at FROM ticket_events
-			WHERE `+where+` ORDER BY id LIMIT `+a.add(limit+1), a...)
-		if err != nil {
-			return err
-		}
-		defer r.Close()
-		for r.Next() {
-			e := &tend.Event{}
-			var kind, actorType, data string
-			if err := r.Scan(&e.ID, &e.TicketID, &kind, &actorType, &e.ActorID, &data, &e.CreatedAt); err != nil {
-				return err
-			}
-			e.Kind, e.ActorType, e.Data = tend.EventKind(kind), tend.AuthorType(actorType), []byte(data)
-			events = append(events, e)
-		}
-		return r.Err()
+		events, err = queryAll(ctx, q, scanEvent, `SELECT id, ticket_id, kind, actor_type, actor_id, data, created_at
+			FROM ticket_events WHERE `+where+` ORDER BY id LIMIT `+a.add(limit+1), a...)
+		return err
 	})
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(events) > limit {
-		events = events[:limit]
-		next = cursor{id: events[limit-1].ID}.String()
-	}
+	events, next := pageOf(events, limit, func(e *tend.Event) cursor { return cursor{id: e.ID} })
 	return events, next, nil
+}
+
+func scanEvent(r row) (*tend.Event, error) {
+	e := &tend.Event{}
+	var kind, actorType, data string
+	err := r.Scan(&e.ID, &e.TicketID, &kind, &actorType, &e.ActorID, &data, &e.CreatedAt)
+	e.Kind, e.ActorType, e.Data = tend.EventKind(kind), tend.AuthorType(actorType), []byte(data)
+	return e, err
 }

@@ -125,8 +125,7 @@ func checkTeam(ctx context.Context, tx *Tx, id int64) error {
 	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM teams WHERE id = $1`, id).Scan(&n); err != nil {
 		return err
 	} else if n == 0 {
-		return &tend.Error{Code: tend.EINVALID, Message: fmt.Sprintf("team_id: team %d does not exist", id),
-			Fields: map[string]string{"team_id": fmt.Sprintf("team %d does not exist", id)}}
+		return tend.FieldError(tend.EINVALID, "team_id", "team %d does not exist", id)
 	}
 	return nil
 }
@@ -138,13 +137,11 @@ func checkActiveAgent(ctx context.Context, tx *Tx, field string, id int64) error
 	var name string
 	err := tx.queryRow(ctx, `SELECT active, name FROM agents WHERE id = $1`, id).Scan(&active, &name)
 	if errors.Is(err, errNoRows) {
-		return &tend.Error{Code: tend.EINVALID, Message: fmt.Sprintf("%s: agent %d does not exist", field, id),
-			Fields: map[string]string{field: fmt.Sprintf("agent %d does not exist", id)}}
+		return tend.FieldError(tend.EINVALID, field, "agent %d does not exist", id)
 	} else if err != nil {
 		return err
 	} else if !active {
-		return &tend.Error{Code: tend.EINVALID, Message: fmt.Sprintf("%s: %s is deactivated; choose an active agent", field, name),
-			Fields: map[string]string{field: fmt.Sprintf("%s is deactivated", name)}}
+		return tend.FieldError(tend.EINVALID, field, "%s is deactivated; choose an active agent", name)
 	}
 	return nil
 }

@@ -122,21 +122,10 @@ func (s *TokenService) FindTokens(ctx context.Context, agentID int64) ([]*tend.T
 			return nil, err
 		}
 	}
-	tokens := []*tend.Token{}
-	err = s.db.read(ctx, func(q *Tx) error {
-		r, err := q.query(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE agent_id = $1 ORDER BY id DESC`, agentID)
-		if err != nil {
-			return err
-		}
-		defer r.Close()
-		for r.Next() {
-			t, err := scanToken(r)
-			if err != nil {
-				return err
-			}
-			tokens = append(tokens, t)
-		}
-		return r.Err()
+	var tokens []*tend.Token
+	err = s.db.read(ctx, func(q *Tx) (err error) {
+		tokens, err = queryAll(ctx, q, scanToken, `SELECT `+tokenColumns+` FROM api_tokens WHERE agent_id = $1 ORDER BY id DESC`, agentID)
+		return err
 	})
 	return tokens, err
 }

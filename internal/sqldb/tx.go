@@ -73,8 +73,7 @@ func (c cursor) String() string {
 }
 
 func parseCursor(s string, timed bool) (cursor, error) {
-	invalid := &tend.Error{Code: tend.EINVALID, Message: "cursor: not a cursor of this list; pass next_cursor from the previous page unchanged",
-		Fields: map[string]string{"cursor": "not a cursor of this list; pass next_cursor from the previous page unchanged"}}
+	invalid := tend.FieldError(tend.EINVALID, "cursor", "not a cursor of this list; pass next_cursor from the previous page unchanged")
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		return cursor{}, invalid
@@ -107,21 +106,64 @@ func pageSize(limit int) int {
 	return min(limit, tend.MaxPageSize)
 }
 
-// scanIDs reads a one-column result of ids.
-func scanIDs(r rows, err error) ([]int64, error) {
+// queryAll runs a query and reads every row of its result with scan.
+func queryAll[T any](ctx context.Context, q *Tx, scan func(row) (T, error), query string, args ...any) ([]T, error) {
+	r, err := q.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	ids := []int64{}
+	out := []T{}
 	for r.Next() {
-		var id int64
-		if err := r.Scan(&id); err != nil {
+		v, err := scan(r)
+		if err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		out = append(out, v)
 	}
-	return ids, r.Err()
+	return out, r.Err()
+}
+
+// pair is a row of an owner's id and one of its values.
+type pair[V any] struct {
+	id    int64
+	value V
+}
+
+// scanPair reads a row of an id and a value.
+func scanPair[V any](r row) (p pair[V], err error) { return p, r.Scan(&p.id, &p.value) }
+
+// attachValues reads, for a list of owners, rows of (owner id, value) from
+// the query that inQuery makes of "IN (ids)", and hands each value to add,
+// in the order of the rows.
+func attachValues[T, V any](ctx context.Context, q *Tx, owners []T, id func(T) int64, inQuery func(in string) string, add func(T, V)) error {
+	if len(owners) == 0 {
+		return nil
+	}
+	byID := make(map[int64]T, len(owners))
+	ids := make([]int64, len(owners))
+	for i, o := range owners {
+		byID[id(o)], ids[i] = o, id(o)
+	}
+	var a args
+	pairs, err := queryAll(ctx, q, scanPair[V], inQuery("IN ("+list(&a, ids)+")"), a...)
+	for _, p := range pairs {
+		add(byID[p.id], p.value)
+	}
+	return err
+}
+
+// scanID reads a one-column row of an id.
+func scanID(r row) (id int64, err error) { return id, r.Scan(&id) }
+
+// pageOf trims a list read with one row more than limit to a page, and
+// returns the cursor of the next page: "" when there is none.
+func pageOf[T any](list []T, limit int, key func(T) cursor) ([]T, string) {
+	if len(list) <= limit {
+		return list, ""
+	}
+	list = list[:limit]
+	return list, key(list[limit-1]).String()
 }
 
 func notFound(what string, id int64) error {

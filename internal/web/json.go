@@ -62,7 +62,7 @@ func decodeError(err error, v any) error {
 			return tend.Errorf(tend.EINVALID, "The body must be a JSON object, not %s.", jsonKind(typ.Value))
 		}
 		msg := fmt.Sprintf("must be %s, not %s", describeType(typ.Type), jsonKind(typ.Value))
-		return &tend.Error{Code: tend.EINVALID, Message: typ.Field + ": " + msg, Fields: map[string]string{typ.Field: msg}}
+		return tend.FieldError(tend.EINVALID, typ.Field, "%s", msg)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.TrimPrefix(err.Error(), "json: unknown field ")
 		return tend.Errorf(tend.EINVALID, "Unknown field %s; the fields are: %s.", field, strings.Join(jsonFields(v), ", "))
