@@ -1,0 +1,107 @@
+// Package secret seals values Tend must read back, such as the passwords
+// of mail accounts it polls, so that a copy of the database alone does not
+// give them away.
+package secret
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Box seals and opens values with AES-256-GCM.
+type Box struct {
+	aead cipher.AEAD
+}
+
+// KeySize is the length of a key in bytes.
+const KeySize = 32
+
+// New returns a box for key, which must be KeySize bytes.
+func New(key []byte) (*Box, error) {
+	if len(key) != KeySize {
+		return nil, fmt.Errorf("secret key must be %d bytes, not %d", KeySize, len(key))
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	return &Box{aead: aead}, nil
+}
+
+// LoadKey returns the key in encoded (base64, as in TEND_SECRET_KEY) if it
+// is set, or else the key in the file at path, creating the file with a
+// new random key if it does not exist.
+func LoadKey(encoded, path string) ([]byte, error) {
+	if encoded != "" {
+		key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(encoded))
+		if err != nil || len(key) != KeySize {
+			return nil, fmt.Errorf("the secret key must be %d random bytes in base64 (openssl rand -base64 32)", KeySize)
+		}
+		return key, nil
+	}
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return LoadKey(string(b), "")
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	key := make([]byte, KeySize)
+	rand.Read(key)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	// O_EXCL: of two processes starting at once, one writes the key.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return LoadKey("", path)
+	} else if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n"); err != nil {
+		return nil, err
+	}
+	return key, f.Sync()
+}
+
+// Seal returns plaintext encrypted and encoded for storage; "" stays "".
+func (b *Box) Seal(plaintext string) string {
+	if plaintext == "" {
+		return ""
+	}
+	nonce := make([]byte, b.aead.NonceSize())
+	rand.Read(nonce)
+	return base64.StdEncoding.EncodeToString(b.aead.Seal(nonce, nonce, []byte(plaintext), nil))
+}
+
+// ErrCannotOpen means a sealed value was sealed with another key, or has
+// been tampered with.
+var ErrCannotOpen = errors.New("secret: cannot open: sealed with another key, or damaged")
+
+// Open returns the plaintext of a value from Seal.
+func (b *Box) Open(sealed string) (string, error) {
+	if sealed == "" {
+		return "", nil
+	}
+	raw, err := base64.StdEncoding.DecodeString(sealed)
+	if err != nil || len(raw) < b.aead.NonceSize() {
+		return "", ErrCannotOpen
+	}
+	n := b.aead.NonceSize()
+	plain, err := b.aead.Open(nil, raw[:n], raw[n:], nil)
+	if err != nil {
+		return "", ErrCannotOpen
+	}
+	return string(plain), nil
+}

@@ -1,0 +1,40 @@
+package secret_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/tendhq/tend/internal/secret"
+)
+
+func TestSealOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "secret.key")
+	key, err := secret.LoadKey("", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := secret.LoadKey("", path)
+	if err != nil || string(again) != string(key) {
+		t.Fatalf("the key file is not read back: %v", err)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("key file mode %v, want 0600", fi.Mode().Perm())
+	}
+	box, _ := secret.New(key)
+	sealed := box.Seal("imap password")
+	if sealed == "imap password" || sealed == box.Seal("imap password") {
+		t.Fatalf("sealing is not encrypting with a fresh nonce: %q", sealed)
+	}
+	if plain, err := box.Open(sealed); err != nil || plain != "imap password" {
+		t.Fatalf("Open = %q, %v", plain, err)
+	}
+	other, _ := secret.New(make([]byte, secret.KeySize))
+	if _, err := other.Open(sealed); !errors.Is(err, secret.ErrCannotOpen) {
+		t.Fatalf("another key opened it: %v", err)
+	}
+	if _, err := secret.LoadKey("not base64!", ""); err == nil {
+		t.Fatal("a malformed TEND_SECRET_KEY was accepted")
+	}
+}
