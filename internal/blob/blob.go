@@ -17,15 +17,30 @@ type Store struct {
 	dir string
 }
 
-// Open returns the store in dir, creating the folder if needed.
+// Open returns the store in dir, creating it and its 256 fan-out folders
+// if needed: creating a folder while mail streams in would wait on the
+// file system's journal.
 func Open(dir string) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	for i := range 256 {
+		if err := os.MkdirAll(filepath.Join(dir, fmt.Sprintf("%02x", i)), 0o700); err != nil {
+			return nil, fmt.Errorf("open blob store: %w", err)
+		}
+	}
+	if err := syncDir(dir); err != nil {
 		return nil, fmt.Errorf("open blob store: %w", err)
 	}
 	return &Store{dir: dir}, nil
 }
 
+// path spreads files over 256 folders by their first byte, as Git does
+// with its objects: a million files make some 4,000 a folder.
 func (s *Store) path(sum string) string {
+	return filepath.Join(s.dir, sum[:2], sum)
+}
+
+// oldPath is where stores written before the 256-folder layout keep a
+// file.
+func (s *Store) oldPath(sum string) string {
 	return filepath.Join(s.dir, sum[:2], sum[2:4], sum)
 }
 
@@ -39,8 +54,8 @@ func (s *Store) Put(data []byte) (string, error) {
 	if _, err := os.Stat(dst); err == nil {
 		return sum, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-		return "", err
+	if _, err := os.Stat(s.oldPath(sum)); err == nil {
+		return sum, nil
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(dst), ".put-*")
 	if err != nil {
@@ -85,6 +100,9 @@ func (s *Store) Get(sum string) (io.ReadSeekCloser, error) {
 		return nil, ErrNotFound
 	}
 	f, err := os.Open(s.path(sum))
+	if errors.Is(err, os.ErrNotExist) {
+		f, err = os.Open(s.oldPath(sum))
+	}
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, ErrNotFound
 	}
