@@ -10,14 +10,23 @@ import (
 // Customer is a person the team serves. Each of their addresses belongs to
 // them alone, compared case-insensitively.
 type Customer struct {
-	ID             int64     `json:"id"`
-	Name           string    `json:"name"`
-	Emails         []string  `json:"emails"`
-	Phone          string    `json:"phone"`
-	OrganizationID *int64    `json:"organization_id"`
-	Notes          string    `json:"notes"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	ID             int64    `json:"id"`
+	Name           string   `json:"name"`
+	Emails         []string `json:"emails"`
+	Phone          string   `json:"phone"`
+	OrganizationID *int64   `json:"organization_id"`
+	Notes          string   `json:"notes"`
+	// Bouncing lists the addresses that mail to has bounced for good.
+	Bouncing  []Bounce  `json:"bouncing"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Bounce is an address that mail could not be delivered to.
+type Bounce struct {
+	Email  string    `json:"email"`
+	Since  time.Time `json:"since"`
+	Reason string    `json:"reason"`
 }
 
 // CustomerCreate is the input for a new customer. With no OrganizationID,

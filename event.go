@@ -18,6 +18,11 @@ const (
 	EventSubjectChanged  EventKind = "subject_changed"
 	EventMessageAdded    EventKind = "message_added"
 	EventReopened        EventKind = "reopened"
+	EventBounced         EventKind = "bounced"           // mail Tend sent could not be delivered
+	EventAutoReply       EventKind = "auto_reply"        // an automatic reply arrived, unanswered
+	EventDeliveryFailed  EventKind = "delivery_failed"   // a reply's mail gave up
+	EventParticipants    EventKind = "participants"      // addresses copied on the mail joined
+	EventFollowUpCreated EventKind = "follow_up_created" // a reply to this closed ticket opened another
 )
 
 // Event is one entry of a ticket's append-only history: what changed, who

@@ -30,16 +30,24 @@ const (
 
 // Message is a reply or an internal note on a ticket.
 type Message struct {
-	ID          int64         `json:"id"`
-	TicketID    int64         `json:"ticket_id"`
-	Kind        MessageKind   `json:"kind"`
-	AuthorType  AuthorType    `json:"author_type"`
-	AuthorID    *int64        `json:"author_id"`
-	AuthorName  string        `json:"author_name"`
-	Body        string        `json:"body"`
-	BodyHTML    string        `json:"body_html"`
+	ID         int64       `json:"id"`
+	TicketID   int64       `json:"ticket_id"`
+	Kind       MessageKind `json:"kind"`
+	AuthorType AuthorType  `json:"author_type"`
+	AuthorID   *int64      `json:"author_id"`
+	AuthorName string      `json:"author_name"`
+	Body       string      `json:"body"`
+	BodyHTML   string      `json:"body_html"`
+	// Quoted and QuotedHTML hold the history a mail quoted below its new
+	// text: kept, to be shown collapsed.
+	Quoted      string        `json:"quoted"`
+	QuotedHTML  string        `json:"quoted_html"`
 	Attachments []*Attachment `json:"attachments"`
-	CreatedAt   time.Time     `json:"created_at"`
+	// Delivery is how a reply's mail fares: "" (not mailed), queued, sent
+	// or failed, with DeliveryError saying why it failed.
+	Delivery      string    `json:"delivery"`
+	DeliveryError string    `json:"delivery_error"`
+	CreatedAt     time.Time `json:"created_at"`
 }
 
 // MessageCreate is the input for a new message. Staff write replies and

@@ -116,9 +116,16 @@ type Ticket struct {
 	FirstRespondedAt *time.Time `json:"first_responded_at"`
 	SolvedAt         *time.Time `json:"solved_at"`
 	ClosedAt         *time.Time `json:"closed_at"`
+	// MailboxID is the support address the ticket's mail goes out from.
+	MailboxID *int64 `json:"mailbox_id"`
+	// PreviousTicketID is the closed ticket whose reply opened this one.
+	PreviousTicketID *int64 `json:"previous_ticket_id"`
 
-	// Messages is filled only where a single ticket is read.
-	Messages []*Message `json:"messages,omitempty"`
+	// Messages and Participants are filled only where a single ticket is
+	// read. Participants are the addresses copied on its mail, who
+	// receive its replies too.
+	Messages     []*Message    `json:"messages,omitempty"`
+	Participants []MailAddress `json:"participants,omitempty"`
 }
 
 // CustomerRef names the customer of a new ticket: found by address, or

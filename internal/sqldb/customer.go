@@ -98,11 +98,26 @@ func (s *CustomerService) FindCustomers(ctx context.Context, f tend.CustomerFilt
 }
 
 func attachEmails(ctx context.Context, q *Tx, customers []*tend.Customer) error {
-	return attachValues(ctx, q, customers, func(c *tend.Customer) int64 { return c.ID },
+	for _, c := range customers {
+		c.Bouncing = []tend.Bounce{}
+	}
+	err := attachValues(ctx, q, customers, func(c *tend.Customer) int64 { return c.ID },
 		func(in string) string {
 			return `SELECT customer_id, email FROM customer_emails WHERE customer_id ` + in + ` ORDER BY customer_id, position`
 		},
 		func(c *tend.Customer, email string) { c.Emails = append(c.Emails, email) })
+	if err != nil {
+		return err
+	}
+	return attachValues(ctx, q, customers, func(c *tend.Customer) int64 { return c.ID },
+		func(in string) string {
+			return `SELECT customer_id, email, bouncing_since, bounce_reason FROM customer_emails
+				WHERE bouncing_since IS NOT NULL AND customer_id ` + in + ` ORDER BY customer_id, position`
+		},
+		func(c *tend.Customer, b tend.Bounce) { c.Bouncing = append(c.Bouncing, b) },
+		func(r row) (p pair[tend.Bounce], err error) {
+			return p, r.Scan(&p.id, &p.value.Email, &p.value.Since, &p.value.Reason)
+		})
 }
 
 // CreateCustomer returns ECONFLICT if an address belongs to another customer.

@@ -45,6 +45,7 @@ type DB struct {
 	writerDone  chan struct{}
 	writer      *sql.Conn  // used by the writer goroutine only
 	writeStmts  *stmtCache // statements prepared on writer
+	turn        turn       // taken by the writer for each batch, and by River (see turn.go)
 	readStmts   *stmtCache
 	path        string
 
@@ -89,9 +90,7 @@ func openSQLite(path string) (*DB, error) {
 	}
 	// synchronous=FULL: a commit reaches the disk before it returns, so an
 	// acknowledged message survives a power cut, not just a crash.
-	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=temp_store(memory)"
-	write, err := sql.Open("sqlite", "file:"+escapePath(path)+"?"+common+
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
+	write, err := sql.Open("sqlite", sqliteDSN(path, "&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate"))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
@@ -104,7 +103,7 @@ func openSQLite(path string) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	read, err := sql.Open("sqlite", "file:"+escapePath(path)+"?"+common+"&_pragma=query_only(1)")
+	read, err := sql.Open("sqlite", sqliteDSN(path, "&_pragma=query_only(1)"))
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open sqlite: %w", err)
@@ -114,10 +113,16 @@ func openSQLite(path string) (*DB, error) {
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxIdleTime(5 * time.Minute)
 	db := &DB{engine: SQLite, sqliteWrite: write, sqliteRead: read,
-		writes: make(chan *writeRequest), closing: make(chan struct{}), writerDone: make(chan struct{}),
+		writes: make(chan *writeRequest), turn: make(turn, 1), closing: make(chan struct{}), writerDone: make(chan struct{}),
 		writeStmts: newStmtCache(), readStmts: newStmtCache(), path: path, Now: time.Now, PasswordParams: password.Default}
 	go db.writeLoop()
 	return db, nil
+}
+
+// sqliteDSN returns the address of the SQLite file at path, with the
+// settings every connection needs and then extra.
+func sqliteDSN(path, extra string) string {
+	return "file:" + escapePath(path) + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=temp_store(memory)" + extra
 }
 
 func escapePath(p string) string {
@@ -222,7 +227,14 @@ type Tx struct {
 	querier
 	db  *DB
 	now time.Time
+	// native is the engine's own transaction (*sql.Tx or pgx.Tx) for work
+	// that must join it, such as inserting River jobs; nil for reads.
+	native any
 }
+
+// Native returns the engine's own transaction: a *sql.Tx on SQLite, a
+// pgx.Tx on PostgreSQL, nil outside a write.
+func (tx *Tx) Native() any { return tx.native }
 
 // write runs fn in a transaction and commits it if fn returns nil.
 func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
@@ -232,7 +244,7 @@ func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
 			return fmt.Errorf("begin: %w", err)
 		}
 		defer ptx.Rollback(context.WithoutCancel(ctx))
-		if err := fn(&Tx{querier: pgQuerier{ptx}, db: db, now: db.nowFor(ctx)}); err != nil {
+		if err := fn(&Tx{querier: pgQuerier{ptx}, db: db, now: db.nowFor(ctx), native: ptx}); err != nil {
 			return err
 		}
 		if err := ptx.Commit(context.WithoutCancel(ctx)); err != nil {
@@ -320,3 +332,6 @@ func (db *DB) Analyze(ctx context.Context) error {
 	_, err := db.pool.Exec(ctx, "ANALYZE")
 	return err
 }
+
+// PostgresPool returns the PostgreSQL pool, nil on SQLite.
+func (db *DB) PostgresPool() *pgxpool.Pool { return db.pool }

@@ -16,7 +16,8 @@ const customerName = `COALESCE(NULLIF(c.name, ''),
 	(SELECT e.email FROM customer_emails e WHERE e.customer_id = c.id ORDER BY e.position LIMIT 1), '')`
 
 const messageColumns = `m.id, m.ticket_id, m.kind, m.author_type, COALESCE(m.author_agent_id, m.author_customer_id),
-	COALESCE(a.name, ` + customerName + `), m.body_text, m.body_html, m.created_at`
+	COALESCE(a.name, ` + customerName + `), m.body_text, m.body_html, m.quoted_text, m.quoted_html,
+	m.delivery, m.delivery_error, m.created_at`
 
 const messageJoins = ` FROM messages m LEFT JOIN agents a ON a.id = m.author_agent_id
 	LEFT JOIN customers c ON c.id = m.author_customer_id`
@@ -24,7 +25,8 @@ const messageJoins = ` FROM messages m LEFT JOIN agents a ON a.id = m.author_age
 func scanMessage(r row) (*tend.Message, error) {
 	m := &tend.Message{Attachments: []*tend.Attachment{}}
 	var kind, authorType string
-	err := r.Scan(&m.ID, &m.TicketID, &kind, &authorType, &m.AuthorID, &m.AuthorName, &m.Body, &m.BodyHTML, &m.CreatedAt)
+	err := r.Scan(&m.ID, &m.TicketID, &kind, &authorType, &m.AuthorID, &m.AuthorName, &m.Body, &m.BodyHTML,
+		&m.Quoted, &m.QuotedHTML, &m.Delivery, &m.DeliveryError, &m.CreatedAt)
 	m.Kind, m.AuthorType = tend.MessageKind(kind), tend.AuthorType(authorType)
 	return m, err
 }
@@ -80,11 +82,12 @@ func scanAttachment(r row) (*tend.Attachment, error) {
 // newMessage is a message ready to insert: input checked, HTML sanitised,
 // attachments stored.
 type newMessage struct {
-	kind        tend.MessageKind
-	authorType  tend.AuthorType
-	authorID    *int64
-	body, html  string
-	attachments []*tend.Attachment
+	kind                   tend.MessageKind
+	authorType             tend.AuthorType
+	authorID               *int64
+	body, html             string
+	quotedText, quotedHTML string
+	attachments            []*tend.Attachment
 }
 
 // prepareMessage sanitises the HTML body, derives the text body from it
@@ -120,6 +123,20 @@ func (s *TicketService) prepareMessage(body, html string, files []*tend.Attachme
 	return m, nil
 }
 
+// sanitizeIfAny sanitises HTML, leaving "" as it is.
+func sanitizeIfAny(html string) string {
+	if html == "" {
+		return ""
+	}
+	return sanitize.HTML(html)
+}
+
+// findParticipants returns the addresses copied on a ticket's mail.
+func findParticipants(ctx context.Context, q *Tx, ticketID int64) ([]tend.MailAddress, error) {
+	return queryAll(ctx, q, func(r row) (a tend.MailAddress, err error) { return a, r.Scan(&a.Email, &a.Name) },
+		`SELECT email, name FROM ticket_participants WHERE ticket_id = $1 ORDER BY email`, ticketID)
+}
+
 // insertMessage adds m to a ticket and returns it as read back later.
 func insertMessage(ctx context.Context, tx *Tx, ticketID int64, m *newMessage, authorName string) (*tend.Message, error) {
 	var agentID, customerID *int64
@@ -130,10 +147,12 @@ func insertMessage(ctx context.Context, tx *Tx, ticketID int64, m *newMessage, a
 		customerID = m.authorID
 	}
 	msg := &tend.Message{TicketID: ticketID, Kind: m.kind, AuthorType: m.authorType, AuthorID: m.authorID,
-		AuthorName: authorName, Body: m.body, BodyHTML: m.html, CreatedAt: tx.now, Attachments: []*tend.Attachment{}}
+		AuthorName: authorName, Body: m.body, BodyHTML: m.html, Quoted: m.quotedText, QuotedHTML: m.quotedHTML,
+		CreatedAt: tx.now, Attachments: []*tend.Attachment{}}
 	err := tx.queryRow(ctx, `INSERT INTO messages (ticket_id, kind, author_type, author_agent_id, author_customer_id,
-		body_text, body_html, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		ticketID, string(m.kind), string(m.authorType), agentID, customerID, m.body, m.html, tx.now).Scan(&msg.ID)
+		body_text, body_html, quoted_text, quoted_html, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		ticketID, string(m.kind), string(m.authorType), agentID, customerID, m.body, m.html, m.quotedText, m.quotedHTML,
+		tx.now).Scan(&msg.ID)
 	if err != nil {
 		return nil, fmt.Errorf("insert message: %w", err)
 	}

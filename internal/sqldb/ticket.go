@@ -19,6 +19,8 @@ type TicketService struct {
 	MaxAttachmentSize int64
 	// Notify, when set, hears of each change after it is committed.
 	Notify func(tend.TicketChange)
+	// Outbox, when set, mails staff replies to the ticket's customer.
+	Outbox *Outbox
 }
 
 // BlobStore keeps file content by its SHA-256.
@@ -36,14 +38,14 @@ var _ tend.TicketService = (*TicketService)(nil)
 
 const ticketColumns = `t.id, t.number, t.subject, t.status, t.priority, t.channel, t.customer_id, t.organization_id,
 	t.owner_id, t.team_id, t.tags, t.reopen_count, t.version, t.created_at, t.updated_at,
-	t.first_responded_at, t.solved_at, t.closed_at`
+	t.first_responded_at, t.solved_at, t.closed_at, t.mailbox_id, t.previous_ticket_id`
 
 func scanTicket(r row) (*tend.Ticket, error) {
 	t := &tend.Ticket{}
 	var status, priority, channel, tags string
 	err := r.Scan(&t.ID, &t.Number, &t.Subject, &status, &priority, &channel, &t.CustomerID, &t.OrganizationID,
 		&t.OwnerID, &t.TeamID, &tags, &t.ReopenCount, &t.Version, &t.CreatedAt, &t.UpdatedAt,
-		&t.FirstRespondedAt, &t.SolvedAt, &t.ClosedAt)
+		&t.FirstRespondedAt, &t.SolvedAt, &t.ClosedAt, &t.MailboxID, &t.PreviousTicketID)
 	t.Status, t.Priority, t.Channel = tend.Status(status), tend.Priority(priority), tend.Channel(channel)
 	t.Tags = strings.Fields(tags)
 	return t, err
@@ -72,7 +74,10 @@ func (s *TicketService) FindTicketByID(ctx context.Context, id int64) (*tend.Tic
 		} else if err != nil {
 			return err
 		}
-		t.Messages, err = findMessages(ctx, q, id, p.IsStaff())
+		if t.Messages, err = findMessages(ctx, q, id, p.IsStaff()); err != nil {
+			return err
+		}
+		t.Participants, err = findParticipants(ctx, q, id)
 		return err
 	})
 	if err != nil {

@@ -52,7 +52,7 @@ func (s *TicketService) CreateTicket(ctx context.Context, c *tend.TicketCreate) 
 				return err
 			}
 		}
-		t, err = createTicket(ctx, tx, p, c, msg)
+		t, err = createTicket(ctx, tx, p, c, msg, origin{})
 		if err != nil {
 			return err
 		}
@@ -71,7 +71,14 @@ func (s *TicketService) CreateTicket(ctx context.Context, c *tend.TicketCreate) 
 	return t, nil
 }
 
-func createTicket(ctx context.Context, tx *Tx, p tend.Principal, c *tend.TicketCreate, msg *newMessage) (*tend.Ticket, error) {
+// origin says where a ticket comes from beyond its channel: the mailbox
+// mail about it goes through, and the closed ticket it follows up.
+type origin struct {
+	mailboxID  *int64
+	previousID *int64
+}
+
+func createTicket(ctx context.Context, tx *Tx, p tend.Principal, c *tend.TicketCreate, msg *newMessage, from origin) (*tend.Ticket, error) {
 	customerID, orgID, err := findOrCreateCustomer(ctx, tx, c.Customer)
 	if err != nil {
 		return nil, err
@@ -83,12 +90,14 @@ func createTicket(ctx context.Context, tx *Tx, p tend.Principal, c *tend.TicketC
 	}
 	t := &tend.Ticket{Subject: c.Subject, Status: tend.StatusNew, Priority: c.Priority, Channel: c.Channel,
 		CustomerID: customerID, OrganizationID: orgID, TeamID: c.TeamID, Tags: c.Tags, Version: 1,
-		CreatedAt: tx.now, UpdatedAt: tx.now}
+		CreatedAt: tx.now, UpdatedAt: tx.now, MailboxID: from.mailboxID, PreviousTicketID: from.previousID}
+	// Every ticket gets a reply token at once, so that mail about it can
+	// carry it in the Reply-To address however the ticket began.
 	err = tx.queryRow(ctx, `INSERT INTO tickets (number, subject, status, priority, channel, customer_id,
-		organization_id, team_id, tags, version, created_at, updated_at)
-		VALUES (`+tx.db.nextTicketNumber()+`, $1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9) RETURNING id, number`,
+		organization_id, team_id, tags, version, created_at, updated_at, mailbox_id, previous_ticket_id, reply_token)
+		VALUES (`+tx.db.nextTicketNumber()+`, $1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9, $10, $11, $12) RETURNING id, number`,
 		t.Subject, string(t.Status), string(t.Priority), string(t.Channel), t.CustomerID, t.OrganizationID,
-		t.TeamID, strings.Join(t.Tags, " "), tx.now).Scan(&t.ID, &t.Number)
+		t.TeamID, strings.Join(t.Tags, " "), tx.now, t.MailboxID, t.PreviousTicketID, newToken(10)).Scan(&t.ID, &t.Number)
 	if err != nil {
 		return nil, fmt.Errorf("insert ticket: %w", err)
 	}
@@ -308,6 +317,11 @@ func (s *TicketService) AddMessage(ctx context.Context, ticketID int64, c *tend.
 		}
 		if err := saveTicket(ctx, tx, t); err != nil {
 			return err
+		}
+		if s.Outbox != nil && m.Kind == tend.KindReply && m.AuthorType == tend.AuthorAgent {
+			if err := s.Outbox.queueReply(ctx, tx, t, m); err != nil {
+				return err
+			}
 		}
 		err = tx.addEvent(ctx, p, t.ID, tend.EventMessageAdded, map[string]any{"message_id": m.ID, "kind": m.Kind,
 			"author_type": m.AuthorType, "author_id": m.AuthorID, "attachments": len(m.Attachments)})

@@ -135,8 +135,9 @@ func scanPair[V any](r row) (p pair[V], err error) { return p, r.Scan(&p.id, &p.
 
 // attachValues reads, for a list of owners, rows of (owner id, value) from
 // the query that inQuery makes of "IN (ids)", and hands each value to add,
-// in the order of the rows.
-func attachValues[T, V any](ctx context.Context, q *Tx, owners []T, id func(T) int64, inQuery func(in string) string, add func(T, V)) error {
+// in the order of the rows. scan reads a row, scanPair by default.
+func attachValues[T, V any](ctx context.Context, q *Tx, owners []T, id func(T) int64, inQuery func(in string) string,
+	add func(T, V), scan ...func(row) (pair[V], error)) error {
 	if len(owners) == 0 {
 		return nil
 	}
@@ -145,8 +146,12 @@ func attachValues[T, V any](ctx context.Context, q *Tx, owners []T, id func(T) i
 	for i, o := range owners {
 		byID[id(o)], ids[i] = o, id(o)
 	}
+	read := scanPair[V]
+	if len(scan) > 0 {
+		read = scan[0]
+	}
 	var a args
-	pairs, err := queryAll(ctx, q, scanPair[V], inQuery("IN ("+list(&a, ids)+")"), a...)
+	pairs, err := queryAll(ctx, q, read, inQuery("IN ("+list(&a, ids)+")"), a...)
 	for _, p := range pairs {
 		add(byID[p.id], p.value)
 	}

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -87,6 +88,8 @@ func (db *DB) runBatch(batch []*writeRequest) {
 			r.done <- err
 		}
 	}
+	db.turn.take(context.Background())
+	defer db.turn.give()
 	if db.writer == nil {
 		w, err := db.sqliteWrite.Conn(context.Background())
 		if err != nil {
@@ -95,7 +98,11 @@ func (db *DB) runBatch(batch []*writeRequest) {
 		}
 		db.writer = w
 	}
-	if err := db.execWriter("BEGIN IMMEDIATE"); err != nil {
+	// The transaction is begun through database/sql (IMMEDIATE, from the
+	// DSN) so that River can insert jobs in it; Tend's own statements run
+	// on the same connection, and so in the same transaction.
+	stx, err := db.writer.BeginTx(context.Background(), nil)
+	if err != nil {
 		db.dropWriter()
 		answer(batch, fmt.Errorf("begin: %w", translateError(err)))
 		return
@@ -108,7 +115,7 @@ func (db *DB) runBatch(batch []*writeRequest) {
 		}
 		err := db.execWriter("SAVEPOINT w")
 		if err == nil {
-			if err = db.runOne(r); err == nil {
+			if err = db.runOne(r, stx); err == nil {
 				err = db.execWriter("RELEASE w")
 				if err == nil {
 					written = append(written, r)
@@ -123,15 +130,15 @@ func (db *DB) runBatch(batch []*writeRequest) {
 			}
 		}
 		// The transaction itself failed: nothing in it can be kept.
-		db.execWriter("ROLLBACK")
+		stx.Rollback()
 		db.dropWriter()
 		r.done <- err
 		answer(written, fmt.Errorf("write batch: %w", err))
 		answer(batch[i+1:], fmt.Errorf("write batch: %w", err))
 		return
 	}
-	if err := db.execWriter("COMMIT"); err != nil {
-		db.execWriter("ROLLBACK")
+	if err := stx.Commit(); err != nil {
+		stx.Rollback()
 		db.dropWriter()
 		answer(written, fmt.Errorf("commit: %w", translateError(err)))
 		return
@@ -142,14 +149,14 @@ func (db *DB) runBatch(batch []*writeRequest) {
 // runOne runs one write's fn. Its statements run detached from the
 // caller's context: interrupting SQLite mid-statement can roll back the
 // whole transaction, which holds other callers' writes.
-func (db *DB) runOne(r *writeRequest) (err error) {
+func (db *DB) runOne(r *writeRequest, stx *sql.Tx) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			r.panicked = fmt.Sprintf("%v\n%s", v, debug.Stack())
 			err = fmt.Errorf("write panicked: %v", v)
 		}
 	}()
-	tx := &Tx{querier: sqliteQuerier{pool: db.writer, stmts: db.writeStmts, detached: true}, db: db, now: db.nowFor(r.ctx)}
+	tx := &Tx{querier: sqliteQuerier{pool: db.writer, stmts: db.writeStmts, detached: true}, db: db, now: db.nowFor(r.ctx), native: stx}
 	return r.fn(tx)
 }
 

@@ -1,0 +1,520 @@
+package sqldb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tendhq/tend"
+)
+
+// InboundService implements tend.InboundService.
+type InboundService struct {
+	db      *DB
+	tickets *TicketService
+	outbox  *Outbox
+}
+
+// NewInboundService returns the inbound mail service of db. It stores
+// attachments as tickets does, and queues acknowledgements in outbox.
+func NewInboundService(db *DB, tickets *TicketService, outbox *Outbox) *InboundService {
+	return &InboundService{db: db, tickets: tickets, outbox: outbox}
+}
+
+var _ tend.InboundService = (*InboundService)(nil)
+
+// Deliver records everything an inbound mail causes, in one transaction.
+// Only Tend itself (the mail pipeline) and admins retrying a quarantined
+// mail may deliver.
+func (s *InboundService) Deliver(ctx context.Context, m *tend.InboundMail, replace int64) (*tend.InboundRecord, error) {
+	if _, err := tend.Require(ctx, tend.PermManageSettings); err != nil {
+		return nil, err
+	}
+	var msg *newMessage
+	if m.Problem == "" && m.Kind == tend.MailHuman {
+		var err error
+		if msg, err = s.tickets.prepareMessage(m.Text, m.HTML, m.Attachments); err != nil {
+			if tend.ErrorCode(err) == tend.EINTERNAL {
+				return nil, err
+			}
+			// A mail Tend cannot take (too large a file, say) is kept for an
+			// admin, not refused: it was already accepted.
+			m.Problem = tend.ErrorMessage(err)
+		} else {
+			msg.quotedText, msg.quotedHTML = m.QuotedText, sanitizeIfAny(m.QuotedHTML)
+		}
+	}
+	var rec *tend.InboundRecord
+	var change *tend.TicketChange
+	err := s.db.write(ctx, func(tx *Tx) (err error) {
+		d := &delivery{s: s, tx: tx, m: m, msg: msg}
+		if err := d.run(ctx); err != nil {
+			return err
+		}
+		change = d.change
+		rec, err = d.record(ctx, replace)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if change != nil {
+		s.tickets.notify(*change)
+	}
+	return rec, nil
+}
+
+// delivery is one inbound mail being delivered in a transaction.
+type delivery struct {
+	s   *InboundService
+	tx  *Tx
+	m   *tend.InboundMail
+	msg *newMessage
+
+	outcome  tend.InboundOutcome
+	ticketID *int64
+	detail   string
+	change   *tend.TicketChange
+}
+
+func (d *delivery) run(ctx context.Context) error {
+	m := d.m
+	if m.Problem != "" {
+		d.outcome, d.detail = tend.OutcomeFailed, m.Problem
+		return nil
+	}
+	if m.MessageID != "" {
+		var ticketID int64
+		err := d.tx.queryRow(ctx, `SELECT ticket_id FROM mail_ids WHERE message_id = $1`, m.MessageID).Scan(&ticketID)
+		if err == nil {
+			d.outcome, d.ticketID, d.detail = tend.OutcomeDuplicate, &ticketID, "this Message-ID arrived before"
+			return nil
+		} else if !errors.Is(err, errNoRows) {
+			return err
+		}
+	}
+	switch m.Kind {
+	case tend.MailBounce:
+		return d.bounce(ctx)
+	case tend.MailAutoReply:
+		return d.autoReply(ctx)
+	case tend.MailBulk:
+		d.outcome, d.detail = tend.OutcomeIgnored, m.KindReason
+		return nil
+	}
+	return d.human(ctx)
+}
+
+// record writes the inbound record: a new one, or the retried one.
+func (d *delivery) record(ctx context.Context, replace int64) (*tend.InboundRecord, error) {
+	m, tx := d.m, d.tx
+	detail := strings.ToValidUTF8(d.detail, "?")
+	var id int64
+	if replace != 0 {
+		n, err := tx.exec(ctx, `UPDATE inbound_mail SET outcome = $2, ticket_id = $3, detail = $4, message_id = $5,
+			sender = $6, subject = $7, updated_at = $8 WHERE id = $1`,
+			replace, string(d.outcome), d.ticketID, detail, m.MessageID, m.FromEmail, clip(m.Subject, 500), tx.now)
+		if err != nil {
+			return nil, err
+		} else if n == 0 {
+			return nil, notFound("Inbound mail", replace)
+		}
+		id = replace
+	} else {
+		var mailbox *int64
+		if m.MailboxID != 0 {
+			mailbox = &m.MailboxID
+		}
+		err := tx.queryRow(ctx, `INSERT INTO inbound_mail (mailbox_id, source, message_id, sender, subject, raw_sha256,
+			size, outcome, ticket_id, detail, received_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+			RETURNING id`, mailbox, m.Source, m.MessageID, m.FromEmail, clip(m.Subject, 500), m.RawSHA256, m.Size,
+			string(d.outcome), d.ticketID, detail, tx.now).Scan(&id)
+		if err != nil {
+			return nil, fmt.Errorf("record inbound mail: %w", err)
+		}
+	}
+	return findInbound(ctx, tx, id)
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "")
+}
+
+// human delivers mail from a person: a message on the ticket it answers,
+// or a new ticket.
+func (d *delivery) human(ctx context.Context) error {
+	tx := d.tx
+	t, how, err := d.thread(ctx)
+	if err != nil {
+		return err
+	}
+	if t != nil && t.Status == tend.StatusClosed {
+		// A closed ticket stays closed; the reply starts a follow-up.
+		previous := t
+		if t, err = d.newTicket(ctx, &previous.ID); err != nil {
+			return err
+		}
+		err = tx.addEvent(ctx, tend.Principal{System: true}, previous.ID, tend.EventFollowUpCreated,
+			map[string]any{"ticket_id": t.ID, "number": t.Number})
+		d.detail = fmt.Sprintf("answers closed ticket #%d (%s); opened #%d", previous.Number, how, t.Number)
+		return err
+	}
+	if t == nil {
+		t, err = d.newTicket(ctx, nil)
+		return err
+	}
+	if err := d.addMessage(ctx, t); err != nil {
+		return err
+	}
+	d.outcome, d.ticketID, d.detail = tend.OutcomeAdded, &t.ID, "threaded by "+how
+	return nil
+}
+
+// newTicket opens a ticket with the mail, as the mailbox's team's, and
+// acknowledges it.
+func (d *delivery) newTicket(ctx context.Context, previousID *int64) (*tend.Ticket, error) {
+	m, tx := d.m, d.tx
+	mb, err := findMailbox(ctx, tx, "id = $1", m.MailboxID)
+	if err != nil {
+		return nil, err
+	}
+	subject := tend.CleanMailSubject(m.Subject)
+	c := &tend.TicketCreate{Subject: subject, Customer: tend.CustomerRef{Email: m.FromEmail, Name: m.FromName},
+		Priority: tend.PriorityNormal, Channel: tend.ChannelEmail, TeamID: mb.TeamID}
+	d.msg.kind, d.msg.authorType = tend.KindReply, tend.AuthorCustomer
+	t, err := createTicket(ctx, tx, tend.Principal{System: true}, c, d.msg, origin{mailboxID: &mb.ID, previousID: previousID})
+	if err != nil {
+		return nil, err
+	}
+	if err := d.afterMessage(ctx, t); err != nil {
+		return nil, err
+	}
+	d.outcome, d.ticketID = tend.OutcomeCreated, &t.ID
+	d.change = &tend.TicketChange{TicketID: t.ID, Kind: tend.EventCreated, Channel: t.Channel}
+	if m.Source == "import" {
+		return t, nil // history: its senders were answered long ago
+	}
+	bouncing, err := isBouncing(ctx, tx, m.FromEmail)
+	if err != nil || bouncing {
+		return t, err
+	}
+	acked, err := d.s.outbox.queueAcknowledgement(ctx, tx, t, mb, m.FromEmail)
+	if err == nil && !acked {
+		d.detail = "no acknowledgement: this address had its share this hour"
+	}
+	return t, err
+}
+
+// addMessage adds the mail to t as a reply from its sender, who may be
+// the ticket's customer or someone copied on its mail.
+func (d *delivery) addMessage(ctx context.Context, t *tend.Ticket) error {
+	tx := d.tx
+	customerID, _, err := findOrCreateCustomer(ctx, tx, tend.CustomerRef{Email: d.m.FromEmail, Name: d.m.FromName})
+	if err != nil {
+		return err
+	}
+	d.msg.kind, d.msg.authorType, d.msg.authorID = tend.KindReply, tend.AuthorCustomer, &customerID
+	system := tend.Principal{System: true}
+	changes, err := t.ApplyMessage(system, tend.AuthorCustomer, tend.KindReply, nil, tx.now)
+	if err != nil {
+		return err
+	}
+	name, err := authorName(ctx, tx, tend.AuthorCustomer, &customerID)
+	if err != nil {
+		return err
+	}
+	msg, err := insertMessage(ctx, tx, t.ID, d.msg, name)
+	if err != nil {
+		return err
+	}
+	if err := saveTicket(ctx, tx, t); err != nil {
+		return err
+	}
+	actor := tend.Principal{CustomerID: customerID}
+	if err := tx.addEvent(ctx, actor, t.ID, tend.EventMessageAdded, map[string]any{"message_id": msg.ID, "kind": msg.Kind,
+		"author_type": msg.AuthorType, "author_id": msg.AuthorID, "attachments": len(msg.Attachments), "channel": "email"}); err != nil {
+		return err
+	}
+	if err := recordChanges(ctx, tx, actor, t.ID, changes); err != nil {
+		return err
+	}
+	d.change = &tend.TicketChange{TicketID: t.ID, Kind: tend.EventMessageAdded, Channel: t.Channel, MessageID: msg.ID}
+	return d.afterMessage(ctx, t)
+}
+
+// afterMessage records the mail's Message-ID for threading its answers,
+// and makes the addresses it copied participants.
+func (d *delivery) afterMessage(ctx context.Context, t *tend.Ticket) error {
+	tx, m := d.tx, d.m
+	if err := d.recordMessageID(ctx, t.ID); err != nil {
+		return err
+	}
+	customerEmails, err := queryAll(ctx, tx, scanString, `SELECT email FROM customer_emails WHERE customer_id = $1`, t.CustomerID)
+	if err != nil {
+		return err
+	}
+	var added []string
+	for _, a := range append(append([]tend.MailAddress{}, m.To...), m.Cc...) {
+		email := tend.NormalizeEmail(a.Email)
+		if !tend.ValidEmail(email) || email == tend.NormalizeEmail(m.FromEmail) || slices.Contains(customerEmails, email) {
+			continue
+		}
+		if isMailbox, err := d.isMailboxAddress(ctx, email); err != nil {
+			return err
+		} else if isMailbox {
+			continue
+		}
+		n, err := tx.exec(ctx, `INSERT INTO ticket_participants (ticket_id, email, name) VALUES ($1, $2, $3)
+			ON CONFLICT DO NOTHING`, t.ID, email, clip(a.Name, 200))
+		if err != nil {
+			return err
+		} else if n == 1 {
+			added = append(added, email)
+		}
+	}
+	if len(added) == 0 {
+		return nil
+	}
+	return tx.addEvent(ctx, tend.Principal{System: true}, t.ID, tend.EventParticipants, map[string]any{"added": added})
+}
+
+// recordMessageID keeps the mail's Message-ID with the ticket it went to:
+// the same mail delivered again is then a duplicate, and answers to it
+// thread there.
+func (d *delivery) recordMessageID(ctx context.Context, ticketID int64) error {
+	if d.m.MessageID == "" {
+		return nil
+	}
+	_, err := d.tx.exec(ctx, `INSERT INTO mail_ids (message_id, ticket_id, direction, created_at) VALUES ($1, $2, 'in', $3)`,
+		d.m.MessageID, ticketID, d.tx.now)
+	return err
+}
+
+func scanString(r row) (s string, err error) { return s, r.Scan(&s) }
+
+// isMailboxAddress reports whether email is one of Tend's own addresses,
+// plus addresses included, which never become participants.
+func (d *delivery) isMailboxAddress(ctx context.Context, email string) (bool, error) {
+	at := strings.LastIndexByte(email, '@')
+	base := email
+	if plus := strings.IndexByte(email, '+'); plus > 0 && plus < at {
+		base = email[:plus] + email[at:]
+	}
+	var n int
+	err := d.tx.queryRow(ctx, `SELECT COUNT(*) FROM mailboxes WHERE address = $1`, base).Scan(&n)
+	return n > 0, err
+}
+
+func isBouncing(ctx context.Context, tx *Tx, email string) (bool, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM customer_emails WHERE email = $1 AND bouncing_since IS NOT NULL`,
+		tend.NormalizeEmail(email)).Scan(&n)
+	return n > 0, err
+}
+
+// thread finds the ticket a mail answers: by the Message-IDs it refers to,
+// then by the reply token of the address it was sent to, then by a ticket
+// number in the subject when the sender belongs to that ticket. Never by
+// the subject's words. It returns the ticket locked, and how it was found.
+func (d *delivery) thread(ctx context.Context) (*tend.Ticket, string, error) {
+	m, tx := d.m, d.tx
+	refs := append(slices.Clone(m.InReplyTo), reversed(m.References)...)
+	if len(refs) > 0 {
+		var a args
+		found, err := queryAll(ctx, tx, scanPair[string], `SELECT ticket_id, message_id FROM mail_ids
+			WHERE message_id IN (`+list(&a, refs)+`)`, a...)
+		if err != nil {
+			return nil, "", err
+		}
+		for _, ref := range refs {
+			for _, f := range found {
+				if f.value == ref {
+					t, err := lockTicket(ctx, tx, f.id)
+					return t, "Message-ID", err
+				}
+			}
+		}
+	}
+	mb, err := findMailbox(ctx, tx, "id = $1", m.MailboxID)
+	if err != nil {
+		return nil, "", err
+	}
+	for _, addr := range d.addressedTo() {
+		if token, ok := tend.ReplyToken(addr, mb.Address); ok {
+			var id int64
+			err := tx.queryRow(ctx, `SELECT id FROM tickets WHERE reply_token = $1`, token).Scan(&id)
+			if err == nil {
+				t, err := lockTicket(ctx, tx, id)
+				return t, "reply address", err
+			} else if !errors.Is(err, errNoRows) {
+				return nil, "", err
+			}
+		}
+	}
+	if n, ok := tend.TicketNumberInSubject(m.Subject); ok {
+		var id int64
+		err := tx.queryRow(ctx, `SELECT t.id FROM tickets t WHERE t.number = $1 AND (
+			EXISTS (SELECT 1 FROM customer_emails e WHERE e.customer_id = t.customer_id AND e.email = $2)
+			OR EXISTS (SELECT 1 FROM ticket_participants p WHERE p.ticket_id = t.id AND p.email = $2))`,
+			n, tend.NormalizeEmail(m.FromEmail)).Scan(&id)
+		if err == nil {
+			t, err := lockTicket(ctx, tx, id)
+			return t, "ticket number in the subject", err
+		} else if !errors.Is(err, errNoRows) {
+			return nil, "", err
+		}
+	}
+	return nil, "", nil
+}
+
+// addressedTo lists every address the mail was sent to: the envelope's and
+// the header's.
+func (d *delivery) addressedTo() []string {
+	out := slices.Clone(d.m.Recipients)
+	for _, a := range append(slices.Clone(d.m.To), d.m.Cc...) {
+		out = append(out, a.Email)
+	}
+	return out
+}
+
+func reversed(s []string) []string {
+	out := slices.Clone(s)
+	slices.Reverse(out)
+	return out
+}
+
+// bounce records a delivery failure on the ticket whose mail bounced, and
+// marks permanently failing addresses as bouncing.
+func (d *delivery) bounce(ctx context.Context) error {
+	m, tx := d.m, d.tx
+	d.outcome, d.detail = tend.OutcomeBounce, m.KindReason
+	var ticketID int64
+	var outboundID *int64
+	var messageID *int64
+	if m.OriginalMessageID != "" {
+		err := tx.queryRow(ctx, `SELECT i.ticket_id, o.id, o.message_id FROM mail_ids i
+			LEFT JOIN outbound_mail o ON o.mail_message_id = i.message_id WHERE i.message_id = $1`, m.OriginalMessageID).
+			Scan(&ticketID, &outboundID, &messageID)
+		if err != nil && !errors.Is(err, errNoRows) {
+			return err
+		}
+	}
+	if m.PermanentFailure {
+		for _, email := range m.FailedRecipients {
+			if _, err := tx.exec(ctx, `UPDATE customer_emails SET bouncing_since = $2, bounce_reason = $3
+				WHERE email = $1 AND bouncing_since IS NULL`, tend.NormalizeEmail(email), tx.now, clip(m.KindReason, 500)); err != nil {
+				return err
+			}
+		}
+	}
+	if ticketID == 0 {
+		return nil
+	}
+	d.ticketID = &ticketID
+	if err := d.recordMessageID(ctx, ticketID); err != nil {
+		return err
+	}
+	if outboundID != nil {
+		if _, err := tx.exec(ctx, `UPDATE outbound_mail SET status = 'failed', last_error = $2 WHERE id = $1`,
+			*outboundID, clip(m.KindReason, 1000)); err != nil {
+			return err
+		}
+	}
+	if messageID != nil {
+		if _, err := tx.exec(ctx, `UPDATE messages SET delivery = 'failed', delivery_error = $2 WHERE id = $1`,
+			*messageID, "Bounced: "+clip(m.KindReason, 900)); err != nil {
+			return err
+		}
+	}
+	return tx.addEvent(ctx, tend.Principal{System: true}, ticketID, tend.EventBounced, map[string]any{
+		"recipients": m.FailedRecipients, "reason": m.KindReason, "permanent": m.PermanentFailure, "message_id": messageID})
+}
+
+// autoReply records an automatic reply on the ticket it answers, if any;
+// it is never answered, and opens nothing.
+func (d *delivery) autoReply(ctx context.Context) error {
+	t, how, err := d.thread(ctx)
+	if err != nil {
+		return err
+	}
+	if t == nil {
+		d.outcome, d.detail = tend.OutcomeIgnored, d.m.KindReason+"; about no known ticket"
+		return nil
+	}
+	d.outcome, d.ticketID, d.detail = tend.OutcomeAutoReply, &t.ID, d.m.KindReason+"; threaded by "+how
+	if err := d.recordMessageID(ctx, t.ID); err != nil {
+		return err
+	}
+	return d.tx.addEvent(ctx, tend.Principal{System: true}, t.ID, tend.EventAutoReply, map[string]any{
+		"from": d.m.FromEmail, "subject": clip(d.m.Subject, 300), "reason": d.m.KindReason})
+}
+
+const inboundColumns = `id, mailbox_id, source, message_id, sender, subject, raw_sha256, size, outcome, ticket_id, detail,
+	received_at, updated_at`
+
+func scanInbound(r row) (*tend.InboundRecord, error) {
+	i := &tend.InboundRecord{}
+	var outcome string
+	err := r.Scan(&i.ID, &i.MailboxID, &i.Source, &i.MessageID, &i.Sender, &i.Subject, &i.RawSHA256, &i.Size,
+		&outcome, &i.TicketID, &i.Detail, &i.ReceivedAt, &i.UpdatedAt)
+	i.Outcome = tend.InboundOutcome(outcome)
+	return i, err
+}
+
+func findInbound(ctx context.Context, q *Tx, id int64) (*tend.InboundRecord, error) {
+	i, err := scanInbound(q.queryRow(ctx, `SELECT `+inboundColumns+` FROM inbound_mail WHERE id = $1`, id))
+	if errors.Is(err, errNoRows) {
+		return nil, notFound("Inbound mail", id)
+	}
+	return i, err
+}
+
+// FindInboundByID returns ENOTFOUND if there is no such record; admins
+// only.
+func (s *InboundService) FindInboundByID(ctx context.Context, id int64) (*tend.InboundRecord, error) {
+	if _, err := tend.Require(ctx, tend.PermManageSettings); err != nil {
+		return nil, err
+	}
+	var i *tend.InboundRecord
+	err := s.db.read(ctx, func(q *Tx) (err error) {
+		i, err = findInbound(ctx, q, id)
+		return err
+	})
+	return i, err
+}
+
+// FindInbound returns inbound records, newest first; admins only.
+func (s *InboundService) FindInbound(ctx context.Context, f tend.InboundFilter) ([]*tend.InboundRecord, string, error) {
+	if _, err := tend.Require(ctx, tend.PermManageSettings); err != nil {
+		return nil, "", err
+	}
+	var a args
+	where := []string{"1 = 1"}
+	if f.Outcome != nil {
+		where = append(where, "outcome = "+a.add(string(*f.Outcome)))
+	}
+	if f.Cursor != "" {
+		c, err := parseCursor(f.Cursor, false)
+		if err != nil {
+			return nil, "", err
+		}
+		where = append(where, "id < "+a.add(c.id))
+	}
+	limit := pageSize(f.Limit)
+	var list []*tend.InboundRecord
+	err := s.db.read(ctx, func(q *Tx) (err error) {
+		list, err = queryAll(ctx, q, scanInbound, `SELECT `+inboundColumns+` FROM inbound_mail WHERE `+
+			strings.Join(where, " AND ")+` ORDER BY id DESC LIMIT `+a.add(limit+1), a...)
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	list, next := pageOf(list, limit, func(i *tend.InboundRecord) cursor { return cursor{id: i.ID} })
+	return list, next, nil
+}

@@ -1,0 +1,316 @@
+package sqldb
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tendhq/tend"
+)
+
+// Enqueuer puts durable jobs in a write transaction, so that a job exists
+// exactly when the change that causes it commits.
+type Enqueuer interface {
+	Enqueue(ctx context.Context, tx *Tx, job Job) error
+}
+
+// Job is a durable job's arguments.
+type Job interface {
+	Kind() string
+}
+
+// Outbox queues the mail that changes cause, in their transactions.
+type Outbox struct {
+	db   *DB
+	Jobs Enqueuer
+	// AckLimit is how many acknowledgements one address may get in
+	// AckWindow: two systems that answer each other cannot loop.
+	AckLimit  int
+	AckWindow time.Duration
+}
+
+// NewOutbox returns the outbox of db, queueing jobs with jobs.
+func NewOutbox(db *DB, jobs Enqueuer) *Outbox {
+	return &Outbox{db: db, Jobs: jobs, AckLimit: 3, AckWindow: time.Hour}
+}
+
+// newToken returns a random token for reply addresses and Message-IDs:
+// lower-case letters and digits, which survive any mail system.
+func newToken(bytes int) string {
+	b := make([]byte, bytes)
+	rand.Read(b)
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
+
+// queueReply queues the mail of a staff reply: to the ticket's customer,
+// copying its participants, from the ticket's mailbox. Without a mailbox,
+// or with nobody to write to, nothing is queued and the reason is kept on
+// the message.
+func (o *Outbox) queueReply(ctx context.Context, tx *Tx, t *tend.Ticket, m *tend.Message) error {
+	mb, err := mailboxFor(ctx, tx, t)
+	if err != nil || mb == nil {
+		return err // no mailbox: replies stay in Tend
+	}
+	to, cc, err := recipients(ctx, tx, t)
+	if err != nil {
+		return err
+	}
+	if to == "" {
+		_, err := tx.exec(ctx, `UPDATE messages SET delivery = 'failed', delivery_error = $2 WHERE id = $1`,
+			m.ID, "Not mailed: every address of the customer bounces.")
+		m.Delivery, m.DeliveryError = "failed", "Not mailed: every address of the customer bounces."
+		return err
+	}
+	if err := o.queue(ctx, tx, t, mb, "reply", &m.ID, to, cc); err != nil {
+		return err
+	}
+	m.Delivery = "queued"
+	_, err = tx.exec(ctx, `UPDATE messages SET delivery = 'queued' WHERE id = $1`, m.ID)
+	return err
+}
+
+// queueAcknowledgement queues the automatic "we have your request" for a
+// ticket that mail opened, unless the address has had AckLimit of them in
+// AckWindow. It reports whether one was queued.
+func (o *Outbox) queueAcknowledgement(ctx context.Context, tx *Tx, t *tend.Ticket, mb *tend.Mailbox, to string) (bool, error) {
+	var recent int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM outbound_mail WHERE to_address = $1 AND kind = 'acknowledgement'
+		AND created_at > $2`, to, tx.now.Add(-o.AckWindow)).Scan(&recent)
+	if err != nil || recent >= o.AckLimit {
+		return false, err
+	}
+	return true, o.queue(ctx, tx, t, mb, "acknowledgement", nil, to, nil)
+}
+
+// queue records one outbound mail, its Message-ID for threading the
+// answers, and the job that sends it.
+func (o *Outbox) queue(ctx context.Context, tx *Tx, t *tend.Ticket, mb *tend.Mailbox, kind string, messageID *int64, to string, cc []string) error {
+	if o.Jobs == nil {
+		return errors.New("queue mail: no job queue")
+	}
+	if t.MailboxID == nil {
+		// Answers to this mail come back to this mailbox.
+		if _, err := tx.exec(ctx, `UPDATE tickets SET mailbox_id = $2 WHERE id = $1`, t.ID, mb.ID); err != nil {
+			return err
+		}
+		t.MailboxID = &mb.ID
+	}
+	mailID := "tend." + newToken(15) + mb.Address[strings.LastIndexByte(mb.Address, '@'):]
+	var id int64
+	err := tx.queryRow(ctx, `INSERT INTO outbound_mail (ticket_id, message_id, mailbox_id, kind, mail_message_id, to_address,
+		cc_addresses, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		t.ID, messageID, mb.ID, kind, mailID, to, strings.Join(cc, " "), tx.now).Scan(&id)
+	if err != nil {
+		return fmt.Errorf("queue mail: %w", err)
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO mail_ids (message_id, ticket_id, direction, created_at) VALUES ($1, $2, 'out', $3)`,
+		mailID, t.ID, tx.now); err != nil {
+		return err
+	}
+	return o.Jobs.Enqueue(ctx, tx, tend.SendMail{OutboundID: id})
+}
+
+// recipients returns whom mail about a ticket goes to: the customer's
+// first address that does not bounce, and the participants that do not.
+func recipients(ctx context.Context, tx *Tx, t *tend.Ticket) (string, []string, error) {
+	to := ""
+	err := tx.queryRow(ctx, `SELECT email FROM customer_emails WHERE customer_id = $1 AND bouncing_since IS NULL
+		ORDER BY position LIMIT 1`, t.CustomerID).Scan(&to)
+	if err != nil && !errors.Is(err, errNoRows) {
+		return "", nil, err
+	}
+	cc, err := queryAll(ctx, tx, func(r row) (e string, err error) { return e, r.Scan(&e) },
+		`SELECT p.email FROM ticket_participants p WHERE p.ticket_id = $1 AND NOT EXISTS
+			(SELECT 1 FROM customer_emails e WHERE e.email = p.email AND e.bouncing_since IS NOT NULL)
+		ORDER BY p.email`, t.ID)
+	cc = slices.DeleteFunc(cc, func(e string) bool { return e == to })
+	return to, cc, err
+}
+
+// OutboundService is what the mail sender needs of the database.
+type OutboundService struct {
+	db *DB
+}
+
+// NewOutboundService returns the outbound service of db.
+func NewOutboundService(db *DB) *OutboundService { return &OutboundService{db: db} }
+
+// FindOutbound returns what is needed to write outbound mail id.
+func (s *OutboundService) FindOutbound(ctx context.Context, id int64) (*tend.OutboundMail, error) {
+	o := &tend.OutboundMail{ID: id}
+	err := s.db.read(ctx, func(q *Tx) error {
+		var ticketID, mailboxID int64
+		var messageID *int64
+		var cc, token, ticketSubject string
+		var number int64
+		err := q.queryRow(ctx, `SELECT o.kind, o.mail_message_id, o.to_address, o.cc_addresses, o.status, o.attempts,
+			o.created_at, o.ticket_id, o.message_id, o.mailbox_id, t.number, t.subject, COALESCE(t.reply_token, '')
+			FROM outbound_mail o JOIN tickets t ON t.id = o.ticket_id WHERE o.id = $1`, id).Scan(
+			&o.Kind, &o.MailMessageID, &o.To.Email, &cc, &o.Status, &o.Attempts, &o.Date, &ticketID, &messageID,
+			&mailboxID, &number, &ticketSubject, &token)
+		if errors.Is(err, errNoRows) {
+			return notFound("Outbound mail", id)
+		} else if err != nil {
+			return err
+		}
+		if err := s.names(ctx, q, o, ticketID, strings.Fields(cc)); err != nil {
+			return err
+		}
+		mb, err := findMailbox(ctx, q, "id = $1", mailboxID)
+		if err != nil {
+			return err
+		}
+		o.FromName, o.FromAddress = mb.Name, mb.Address
+		if token != "" {
+			o.ReplyTo = tend.PlusAddress(mb.Address, token)
+		}
+		o.Subject = fmt.Sprintf("Re: %s [#%d]", ticketSubject, number)
+		if err := s.threadHeaders(ctx, q, o, ticketID); err != nil {
+			return err
+		}
+		if messageID == nil {
+			o.AutoSubmitted = true
+			o.Subject = fmt.Sprintf("[#%d] %s", number, ticketSubject)
+			o.Text = acknowledgementText(mb, number, ticketSubject)
+			return nil
+		}
+		return s.replyContent(ctx, q, o, *messageID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// names fills in the names that go with the recipients' addresses: the
+// customer's own, and the participants' as their mail gave them.
+func (s *OutboundService) names(ctx context.Context, q *Tx, o *tend.OutboundMail, ticketID int64, cc []string) error {
+	err := q.queryRow(ctx, `SELECT c.name FROM customer_emails e JOIN customers c ON c.id = e.customer_id
+		WHERE e.email = $1`, o.To.Email).Scan(&o.To.Name)
+	if err != nil && !errors.Is(err, errNoRows) {
+		return err
+	}
+	participants, err := queryAll(ctx, q, func(r row) (a tend.MailAddress, err error) { return a, r.Scan(&a.Email, &a.Name) },
+		`SELECT email, name FROM ticket_participants WHERE ticket_id = $1`, ticketID)
+	if err != nil {
+		return err
+	}
+	for _, email := range cc {
+		a := tend.MailAddress{Email: email}
+		if i := slices.IndexFunc(participants, func(p tend.MailAddress) bool { return p.Email == email }); i >= 0 {
+			a.Name = participants[i].Name
+		}
+		o.Cc = append(o.Cc, a)
+	}
+	return nil
+}
+
+// threadHeaders sets In-Reply-To to the customer's latest mail and
+// References to the ticket's recent Message-IDs, so that the customer's
+// mail program shows one conversation.
+func (s *OutboundService) threadHeaders(ctx context.Context, q *Tx, o *tend.OutboundMail, ticketID int64) error {
+	ids, err := queryAll(ctx, q, func(r row) (id idRow, err error) { return id, r.Scan(&id.messageID, &id.direction) },
+		`SELECT message_id, direction FROM mail_ids WHERE ticket_id = $1 AND message_id <> $2
+		ORDER BY created_at DESC LIMIT 20`, ticketID, o.MailMessageID)
+	if err != nil {
+		return err
+	}
+	for i := len(ids) - 1; i >= 0; i-- {
+		o.References = append(o.References, ids[i].messageID)
+	}
+	for _, id := range ids {
+		if id.direction == "in" {
+			o.InReplyTo = id.messageID
+			break
+		}
+	}
+	return nil
+}
+
+type idRow struct{ messageID, direction string }
+
+// replyContent fills in the reply's text, its author as the sender's
+// name, attachments, and the customer message it answers.
+func (s *OutboundService) replyContent(ctx context.Context, q *Tx, o *tend.OutboundMail, messageID int64) error {
+	m, err := findMessage(ctx, q, messageID)
+	if err != nil {
+		return err
+	}
+	o.Text, o.HTML, o.Attachments = m.Body, m.BodyHTML, m.Attachments
+	if m.AuthorType == tend.AuthorAgent && m.AuthorName != "" {
+		o.FromName = m.AuthorName
+	}
+	quote, err := scanMessage(q.queryRow(ctx, `SELECT `+messageColumns+messageJoins+` WHERE m.ticket_id = $1
+		AND m.id < $2 AND m.kind = 'reply' AND m.author_type = 'customer' ORDER BY m.id DESC LIMIT 1`, m.TicketID, m.ID))
+	if err == nil {
+		o.Quote = quote
+	} else if !errors.Is(err, errNoRows) {
+		return err
+	}
+	return nil
+}
+
+func acknowledgementText(mb *tend.Mailbox, number int64, subject string) string {
+	team := mb.Name
+	if team == "" {
+		team = "our team"
+	}
+	return fmt.Sprintf("Hello,\n\nThank you for writing to us. We have your request %q as ticket #%d, and %s "+
+		"will answer you by email.\n\nTo add to your request, reply to this message and keep [#%d] in the subject.\n\n"+
+		"This message was sent automatically; there is no need to answer it.\n", subject, number, team, number)
+}
+
+// MarkSent records that outbound mail id was handed over for delivery.
+func (s *OutboundService) MarkSent(ctx context.Context, id int64) error {
+	return s.db.write(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `UPDATE outbound_mail SET status = 'sent', sent_at = $2, attempts = attempts + 1,
+			last_error = '' WHERE id = $1`, id, tx.now); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, `UPDATE messages SET delivery = 'sent', delivery_error = ''
+			WHERE id = (SELECT message_id FROM outbound_mail WHERE id = $1)`, id)
+		return err
+	})
+}
+
+// MarkFailed records a failed attempt to send outbound mail id; with final
+// set, it gives up: the message and the ticket's history say so.
+func (s *OutboundService) MarkFailed(ctx context.Context, id int64, reason string, final bool) error {
+	reason = strings.ToValidUTF8(reason, "?")
+	if len(reason) > 1000 {
+		reason = reason[:1000]
+	}
+	return s.db.write(ctx, func(tx *Tx) error {
+		status := "queued"
+		if final {
+			status = "failed"
+		}
+		if _, err := tx.exec(ctx, `UPDATE outbound_mail SET status = $2, attempts = attempts + 1, last_error = $3
+			WHERE id = $1`, id, status, reason); err != nil {
+			return err
+		}
+		if !final {
+			return nil
+		}
+		var ticketID int64
+		var messageID *int64
+		var to string
+		if err := tx.queryRow(ctx, `SELECT ticket_id, message_id, to_address FROM outbound_mail WHERE id = $1`, id).
+			Scan(&ticketID, &messageID, &to); err != nil {
+			return err
+		}
+		if messageID != nil {
+			if _, err := tx.exec(ctx, `UPDATE messages SET delivery = 'failed', delivery_error = $2 WHERE id = $1`,
+				*messageID, reason); err != nil {
+				return err
+			}
+		}
+		return tx.addEvent(ctx, tend.Principal{System: true}, ticketID, tend.EventDeliveryFailed,
+			map[string]any{"outbound_id": id, "message_id": messageID, "to": to, "reason": reason})
+	})
+}
