@@ -1,0 +1,86 @@
+package outbound
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/tendhq/tend"
+)
+
+// Store is what sending needs of the database.
+type Store interface {
+	FindOutbound(ctx context.Context, id int64) (*tend.OutboundMail, error)
+	MarkSent(ctx context.Context, id int64) error
+	MarkFailed(ctx context.Context, id int64, reason string, final bool) error
+}
+
+// Sender is the River worker that sends one outbound mail.
+type Sender struct {
+	river.WorkerDefaults[tend.SendMail]
+	Store     Store
+	Content   func(sha256 string) (io.ReadCloser, error)
+	Transport Transport
+	Logger    *slog.Logger
+	// Retry is how long to wait after each failed attempt; nil is
+	// RetrySchedule.
+	Retry []time.Duration
+}
+
+// Work sends the mail. A mail already sent is not sent again: River may
+// run a job twice when Tend stops between sending and recording it. A
+// permanent failure, or the last attempt, gives up and says so on the
+// ticket; anything else is retried with backoff.
+func (s *Sender) Work(ctx context.Context, job *river.Job[tend.SendMail]) error {
+	o, err := s.Store.FindOutbound(ctx, job.Args.OutboundID)
+	if tend.ErrorCode(err) == tend.ENOTFOUND {
+		return river.JobCancel(err)
+	} else if err != nil {
+		return err
+	}
+	if o.Status != "queued" {
+		return nil
+	}
+	data, err := Compose(o, s.Content)
+	if err != nil {
+		return s.fail(ctx, o, job, &PermanentError{Err: err})
+	}
+	from, to := envelope(o)
+	if err := s.Transport.Send(ctx, from, to, o.MailMessageID, data); err != nil {
+		return s.fail(ctx, o, job, err)
+	}
+	s.Logger.Info("mail sent", "outbound_id", o.ID, "kind", o.Kind, "to", o.To.Email, "message_id", o.MailMessageID)
+	return s.Store.MarkSent(ctx, o.ID)
+}
+
+// RetrySchedule is how long to wait after each failed attempt, as mail
+// servers do: soon at first, for a passing hiccup, then ever more rarely,
+// for about a day and a half in all before giving up.
+var RetrySchedule = []time.Duration{10 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute,
+	5 * time.Minute, 10 * time.Minute, 20 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour,
+	3 * time.Hour, 4 * time.Hour, 6 * time.Hour, 8 * time.Hour, 12 * time.Hour}
+
+// NextRetry implements river.Worker.
+func (s *Sender) NextRetry(job *river.Job[tend.SendMail]) time.Time {
+	schedule := s.Retry
+	if schedule == nil {
+		schedule = RetrySchedule
+	}
+	return time.Now().Add(schedule[min(max(job.Attempt-1, 0), len(schedule)-1)])
+}
+
+func (s *Sender) fail(ctx context.Context, o *tend.OutboundMail, job *river.Job[tend.SendMail], err error) error {
+	var perm *PermanentError
+	final := errors.As(err, &perm) || job.Attempt >= job.MaxAttempts
+	s.Logger.Warn("mail not sent", "outbound_id", o.ID, "attempt", job.Attempt, "final", final, "err", err)
+	if markErr := s.Store.MarkFailed(ctx, o.ID, err.Error(), final); markErr != nil {
+		return markErr
+	}
+	if final {
+		return river.JobCancel(err)
+	}
+	return err
+}
