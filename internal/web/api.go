@@ -56,6 +56,14 @@ func (s *Server) apiRoutes() []apiRoute {
 		{"POST", "/tokens", s.createToken},
 		{"DELETE", "/tokens/{id}", s.revokeToken},
 
+		{"GET", "/mailboxes", s.listMailboxes},
+		{"POST", "/mailboxes", s.createMailbox},
+		{"GET", "/mailboxes/{id}", s.getMailbox},
+		{"PATCH", "/mailboxes/{id}", s.updateMailbox},
+		{"GET", "/mail/inbound", s.listInbound},
+		{"GET", "/mail/inbound/{id}", s.getInbound},
+		{"POST", "/mail/inbound/{id}/retry", s.retryInbound},
+
 		{"GET", "/settings", s.getSettings},
 		{"PATCH", "/settings", s.updateSettings},
 		{"GET", "/audit", s.listAudit},

@@ -65,6 +65,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return tok.ID
 		}
 
+		mb, err := ts.server.Mailboxes.CreateMailbox(sys, &tend.MailboxCreate{Address: "help@matrix.example"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		quarantined, err := ts.receiver.Receive(context.Background(), "smtp", mb.ID, nil, []byte("not a mail"))
+		if err != nil || quarantined.Outcome != tend.OutcomeFailed {
+			t.Fatalf("quarantine a mail: %+v, %v", quarantined, err)
+		}
 		ticket := fmt.Sprintf("/api/v1/tickets/%d", tk.ID)
 		cases := []struct {
 			route   string // METHOD /path as in openapi.json
@@ -138,6 +146,19 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{"DELETE /tokens/{id} (another agent's)", func(caller) request {
 				return request{"DELETE", fmt.Sprintf("/api/v1/tokens/%d", newToken(victim.ID)), nil}
 			}, onlyAdmin, 204, 404},
+			{"GET /mailboxes", get("/api/v1/mailboxes"), anyStaff, 200, 0},
+			{"POST /mailboxes", func(r caller) request {
+				return request{"POST", "/api/v1/mailboxes", map[string]any{"address": slug(r) + "@mail.example"}}
+			}, onlyAdmin, 201, 403},
+			{"GET /mailboxes/{id}", get(fmt.Sprintf("/api/v1/mailboxes/%d", mb.ID)), anyStaff, 200, 0},
+			{"PATCH /mailboxes/{id}", func(r caller) request {
+				return request{"PATCH", fmt.Sprintf("/api/v1/mailboxes/%d", mb.ID), map[string]any{"name": "Help of " + string(r)}}
+			}, onlyAdmin, 200, 403},
+			{"GET /mail/inbound", get("/api/v1/mail/inbound"), onlyAdmin, 200, 403},
+			{"GET /mail/inbound/{id}", get(fmt.Sprintf("/api/v1/mail/inbound/%d", quarantined.ID)), onlyAdmin, 200, 403},
+			{"POST /mail/inbound/{id}/retry", func(caller) request {
+				return request{"POST", fmt.Sprintf("/api/v1/mail/inbound/%d/retry", quarantined.ID), nil}
+			}, onlyAdmin, 200, 403},
 			{"GET /settings", get("/api/v1/settings"), anyStaff, 200, 0},
 			{"PATCH /settings", func(r caller) request {
 				return request{"PATCH", "/api/v1/settings", map[string]any{"name": "Desk " + string(r)}}

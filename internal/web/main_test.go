@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +13,9 @@ import (
 
 	"github.com/tendhq/tend"
 	"github.com/tendhq/tend/internal/blob"
+	"github.com/tendhq/tend/internal/jobs"
+	"github.com/tendhq/tend/internal/mailin"
+	"github.com/tendhq/tend/internal/secret"
 	"github.com/tendhq/tend/internal/sqldb"
 	"github.com/tendhq/tend/internal/web"
 )
@@ -19,14 +23,16 @@ import (
 // testServer is Tend's HTTP server on a random loopback port, over a real
 // database, with one staff member (and API token) per role.
 type testServer struct {
-	t       testing.TB
-	URL     string
-	db      *sqldb.DB
-	server  *web.Server
-	handler http.Handler
-	tickets *sqldb.TicketService
-	agents  map[tend.Role]*tend.Agent
-	tokens  map[tend.Role]string
+	t        testing.TB
+	URL      string
+	db       *sqldb.DB
+	server   *web.Server
+	handler  http.Handler
+	tickets  *sqldb.TicketService
+	receiver *mailin.Receiver
+	blobs    *blob.Store
+	agents   map[tend.Role]*tend.Agent
+	tokens   map[tend.Role]string
 }
 
 func newTestServer(t testing.TB, db *sqldb.DB) *testServer {
@@ -61,10 +67,20 @@ func newBareServer(t testing.TB, db *sqldb.DB) *testServer {
 	agents := sqldb.NewAgentService(db)
 	tickets := sqldb.NewTicketService(db, blobs)
 	tickets.MaxAttachmentSize = 64 << 10
+	// Jobs are queued for real and left unworked: sending is not tested here.
+	queue, err := jobs.Open(context.Background(), db, jobs.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tickets.Outbox = sqldb.NewOutbox(db, queue)
+	box, _ := secret.New(make([]byte, secret.KeySize))
+	inbound := sqldb.NewInboundService(db, tickets, tickets.Outbox)
+	receiver := &mailin.Receiver{Inbound: inbound, Blobs: blobs, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	srv := &web.Server{
 		Agents: agents, Teams: sqldb.NewTeamService(db), Customers: sqldb.NewCustomerService(db),
 		Organizations: sqldb.NewOrganizationService(db), Tickets: tickets, Search: sqldb.NewSearchService(db),
 		Tokens: tokens, Sessions: tokens, Setup: settings, Settings: settings, Audit: settings,
+		Mailboxes: sqldb.NewMailboxService(db, box), Inbound: inbound, RetryInbound: receiver.Retry,
 		Blobs: blobs, Ping: db.Ping, MaxAttachmentSize: 64 << 10, MaxBodySize: 256 << 10,
 	}
 	h, err := srv.Handler()
@@ -74,7 +90,7 @@ func newBareServer(t testing.TB, db *sqldb.DB) *testServer {
 	tickets.Notify = srv.Metrics.TicketChanged
 	hs := httptest.NewServer(h)
 	t.Cleanup(hs.Close)
-	return &testServer{t: t, URL: hs.URL, db: db, server: srv, handler: h, tickets: tickets,
+	return &testServer{t: t, URL: hs.URL, db: db, server: srv, handler: h, tickets: tickets, receiver: receiver, blobs: blobs,
 		agents: map[tend.Role]*tend.Agent{}, tokens: map[tend.Role]string{}}
 }
 

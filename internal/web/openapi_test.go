@@ -108,21 +108,26 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 	doc := loadOpenAPI(t)
 	types := map[string]any{
 		// What the API returns.
-		"Ticket":       tend.Ticket{},
-		"Message":      tend.Message{},
-		"Attachment":   tend.Attachment{},
-		"Customer":     tend.Customer{},
-		"Organization": tend.Organization{},
-		"Agent":        tend.Agent{},
-		"Team":         tend.Team{},
-		"Token":        tend.Token{},
-		"CreatedToken": createdToken{},
-		"Event":        tend.Event{},
-		"AuditEntry":   tend.AuditEntry{},
-		"SearchHit":    tend.SearchHit{},
-		"Settings":     tend.Settings{},
-		"Problem":      problem{},
-		"FieldProblem": fieldProblem{},
+		"Ticket":        tend.Ticket{},
+		"Message":       tend.Message{},
+		"Attachment":    tend.Attachment{},
+		"Customer":      tend.Customer{},
+		"Organization":  tend.Organization{},
+		"Agent":         tend.Agent{},
+		"Team":          tend.Team{},
+		"Token":         tend.Token{},
+		"CreatedToken":  createdToken{},
+		"Event":         tend.Event{},
+		"AuditEntry":    tend.AuditEntry{},
+		"SearchHit":     tend.SearchHit{},
+		"Settings":      tend.Settings{},
+		"Problem":       problem{},
+		"Mailbox":       tend.Mailbox{},
+		"IMAP":          tend.IMAP{},
+		"InboundRecord": tend.InboundRecord{},
+		"Bounce":        tend.Bounce{},
+		"MailAddress":   tend.MailAddress{},
+		"FieldProblem":  fieldProblem{},
 
 		// Lists.
 		"TicketList":       page[*tend.Ticket]{},
@@ -133,6 +138,8 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"TeamList":         page[*tend.Team]{},
 		"TokenList":        page[*tend.Token]{},
 		"AuditList":        page[*tend.AuditEntry]{},
+		"MailboxList":      page[*tend.Mailbox]{},
+		"InboundList":      page[*tend.InboundRecord]{},
 
 		// What the handlers decode.
 		"TicketCreate":       tend.TicketCreate{},
@@ -150,6 +157,9 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"TeamPatch":          teamPatch{},
 		"TokenCreate":        tend.TokenCreate{},
 		"SettingsPatch":      settingsPatch{},
+		"MailboxCreate":      tend.MailboxCreate{},
+		"MailboxPatch":       mailboxPatch{},
+		"IMAPInput":          tend.IMAPInput{},
 	}
 	for name, v := range types {
 		goType := reflect.TypeOf(v)

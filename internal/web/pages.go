@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/tendhq/tend"
 )
@@ -31,8 +32,9 @@ type pages struct {
 
 func loadPages() (*pages, error) {
 	p := &pages{byName: map[string]*template.Template{}}
-	for _, name := range []string{"login", "setup", "home", "message"} {
-		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+	for _, name := range []string{"login", "setup", "home", "message", "mail", "mailbox"} {
+		t, err := template.New("").Funcs(pageFuncs).ParseFS(templateFS, "templates/layout.html", "templates/parts.html",
+			"templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
 		}
@@ -47,6 +49,23 @@ func loadPages() (*pages, error) {
 	return p, nil
 }
 
+// pageFuncs are the helpers templates may call.
+var pageFuncs = template.FuncMap{
+	// when writes a time for people: in UTC, to the minute.
+	"list": func(v ...string) []string { return v },
+	"when": func(t any) string {
+		switch v := t.(type) {
+		case time.Time:
+			return v.UTC().Format("2 Jan 2006 15:04 UTC")
+		case *time.Time:
+			if v != nil {
+				return v.UTC().Format("2 Jan 2006 15:04 UTC")
+			}
+		}
+		return ""
+	},
+}
+
 // basePage is what the layout shows on every page.
 type basePage struct {
 	Title   string
@@ -54,6 +73,7 @@ type basePage struct {
 	CSS     string
 	CSRF    string
 	Agent   *tend.Agent
+	Admin   bool // the agent may change settings
 }
 
 type loginPage struct {
@@ -78,7 +98,8 @@ func (s *Server) base(w http.ResponseWriter, r *http.Request, title string, agen
 	if st, err := s.Settings.FindSettings(tend.SystemContext(r.Context())); err == nil {
 		name = st.Name
 	}
-	return basePage{Title: title, Product: name, CSS: s.pages.css, CSRF: s.csrfToken(w, r), Agent: agent}
+	return basePage{Title: title, Product: name, CSS: s.pages.css, CSRF: s.csrfToken(w, r), Agent: agent,
+		Admin: agent != nil && agent.Role.Can(tend.PermManageSettings)}
 }
 
 // render writes a page; it renders into a buffer first so that a template
@@ -108,6 +129,11 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /logout", forms(s.logout))
 	mux.HandleFunc("GET /setup", s.setupForm)
 	mux.Handle("POST /setup", forms(s.setup))
+	mux.HandleFunc("GET /settings/mail", s.mailSettings)
+	mux.Handle("POST /settings/mail", forms(s.createMailboxForm))
+	mux.HandleFunc("GET /settings/mail/{id}", s.mailboxEditForm)
+	mux.Handle("POST /settings/mail/{id}", forms(s.updateMailboxForm))
+	mux.Handle("POST /settings/mail/inbound/{id}/retry", forms(s.retryInboundForm))
 	static, _ := fs.Sub(staticFS, "static")
 	files := http.StripPrefix("/static/", http.FileServerFS(static))
 	mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -26,6 +26,10 @@ type Server struct {
 	Setup         tend.SetupService
 	Settings      tend.SettingsService
 	Audit         tend.AuditService
+	Mailboxes     tend.MailboxService
+	Inbound       tend.InboundService
+	// RetryInbound runs a quarantined mail through the pipeline again.
+	RetryInbound func(ctx context.Context, id int64) (*tend.InboundRecord, error)
 
 	// Blobs serves attachment content.
 	Blobs interface {

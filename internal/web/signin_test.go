@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tendhq/tend"
 	"github.com/tendhq/tend/internal/sqldb"
 	"github.com/tendhq/tend/internal/sqldb/sqldbtest"
 )
@@ -101,5 +103,50 @@ func TestSignInNeedsCSRFToken(t *testing.T) {
 	}
 	if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode {
 		t.Fatalf("session cookie = %+v", session)
+	}
+}
+
+// The mail settings are for admins: others are told so, the signed-out
+// are sent to sign in, and a form without its token changes nothing.
+func TestMailSettingsAreForAdmins(t *testing.T) {
+	ts := newTestServer(t, sqldbtest.Open(t, sqldb.SQLite))
+	c, csrf := signInClient(t, ts)
+	resp, err := c.Get(ts.URL + "/settings/mail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?next=/settings/mail" {
+		t.Fatalf("signed out: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	signIn(t, c, ts, csrf, "lead@staff.example", "long enough password")
+	resp, err = c.Get(ts.URL + "/settings/mail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(page), "Only admins manage the mail settings.") {
+		t.Fatalf("a lead: %d\n%s", resp.StatusCode, page)
+	}
+	resp, err = c.PostForm(ts.URL+"/settings/mail", url.Values{"csrf": {csrf}, "address": {"x@acme.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("a lead adding an address: %d", resp.StatusCode)
+	}
+
+	c, csrf = signInClient(t, ts)
+	signIn(t, c, ts, csrf, "admin@staff.example", "long enough password")
+	resp, err = c.PostForm(ts.URL+"/settings/mail", url.Values{"address": {"x@acme.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	list, _ := ts.server.Mailboxes.FindMailboxes(tend.SystemContext(context.Background()))
+	if resp.StatusCode != http.StatusForbidden || len(list) != 0 {
+		t.Fatalf("a form without its CSRF token: %d, %d addresses", resp.StatusCode, len(list))
 	}
 }

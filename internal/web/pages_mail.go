@@ -1,0 +1,235 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/tendhq/tend"
+)
+
+// The admin's mail settings: support addresses, how each receives mail,
+// and the mail that could not be delivered.
+
+type mailPage struct {
+	basePage
+	Mailboxes  []*tend.Mailbox
+	Teams      []*tend.Team
+	Form       mailboxForm
+	Quarantine []*tend.InboundRecord
+	Recent     []*tend.InboundRecord
+	Notice     string
+	Error      string
+}
+
+// mailboxForm is the add and edit form's values.
+type mailboxForm struct {
+	ID                               int64
+	Address, Name                    string
+	TeamID                           int64
+	IMAPHost, IMAPSecurity, IMAPUser string
+	IMAPAuth, IMAPFolder, IMAPDone   string
+	IMAPPort                         string
+	HasIMAP                          bool
+	Fields                           map[string]string // problems by field
+}
+
+var mailNotices = map[string]string{
+	"created": "The address was added.",
+	"saved":   "The address was saved.",
+	"retried": "The mail was run through again; its outcome is below.",
+}
+
+// staffPage returns the signed-in agent and a context acting as them, or
+// sends the browser to sign in.
+func (s *Server) staffPage(w http.ResponseWriter, r *http.Request) (*tend.Agent, context.Context, bool) {
+	agent := s.sessionAgent(r)
+	if agent == nil {
+		http.Redirect(w, r, "/login?next="+r.URL.Path, http.StatusSeeOther)
+		return nil, nil, false
+	}
+	return agent, tend.NewContextWithPrincipal(r.Context(), tend.Principal{AgentID: agent.ID, Role: agent.Role}), true
+}
+
+// adminPage is staffPage for pages only admins may use; others are told
+// so.
+func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, title string) (*tend.Agent, context.Context, bool) {
+	agent, ctx, ok := s.staffPage(w, r)
+	if !ok {
+		return nil, nil, false
+	}
+	if !agent.Role.Can(tend.PermManageSettings) {
+		s.render(w, http.StatusForbidden, "message", messagePage{basePage: s.base(w, r, title, agent),
+			Message: "Only admins manage the mail settings."})
+		return nil, nil, false
+	}
+	return agent, ctx, true
+}
+
+func (s *Server) mailSettings(w http.ResponseWriter, r *http.Request) {
+	agent, ctx, ok := s.adminPage(w, r, "Mail")
+	if !ok {
+		return
+	}
+	page := mailPage{basePage: s.base(w, r, "Mail", agent), Notice: mailNotices[r.URL.Query().Get("done")],
+		Form: mailboxForm{IMAPPort: "993", IMAPSecurity: "tls", IMAPAuth: "password", IMAPFolder: "INBOX"}}
+	s.renderMail(w, ctx, http.StatusOK, &page)
+}
+
+// renderMail fills in the lists of the mail page and renders it.
+func (s *Server) renderMail(w http.ResponseWriter, ctx context.Context, status int, page *mailPage) {
+	var err error
+	if page.Mailboxes, err = s.Mailboxes.FindMailboxes(ctx); err == nil {
+		if page.Teams, err = s.Teams.FindTeams(ctx); err == nil {
+			failed := tend.OutcomeFailed
+			if page.Quarantine, _, err = s.Inbound.FindInbound(ctx, tend.InboundFilter{Outcome: &failed, Limit: 100}); err == nil {
+				page.Recent, _, err = s.Inbound.FindInbound(ctx, tend.InboundFilter{Limit: 25})
+			}
+		}
+	}
+	if err != nil {
+		s.Logger.Error("mail settings page", "err", err)
+		page.Error = tend.ErrorMessage(err)
+		status = http.StatusInternalServerError
+	}
+	s.render(w, status, "mail", page)
+}
+
+func (s *Server) mailboxEditForm(w http.ResponseWriter, r *http.Request) {
+	agent, ctx, ok := s.adminPage(w, r, "Mail address")
+	if !ok {
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	var m *tend.Mailbox
+	if err == nil {
+		m, err = s.Mailboxes.FindMailboxByID(ctx, id)
+	}
+	if err != nil {
+		s.render(w, http.StatusNotFound, "message", messagePage{basePage: s.base(w, r, "Mail address", agent),
+			Message: "There is no such mail address."})
+		return
+	}
+	teams, _ := s.Teams.FindTeams(ctx)
+	s.render(w, http.StatusOK, "mailbox", mailPage{basePage: s.base(w, r, m.Address, agent), Teams: teams, Form: formOf(m)})
+}
+
+func formOf(m *tend.Mailbox) mailboxForm {
+	f := mailboxForm{ID: m.ID, Address: m.Address, Name: m.Name, IMAPPort: "993", IMAPSecurity: "tls",
+		IMAPAuth: "password", IMAPFolder: "INBOX"}
+	if m.TeamID != nil {
+		f.TeamID = *m.TeamID
+	}
+	if a := m.IMAP; a != nil {
+		f.HasIMAP = true
+		f.IMAPHost, f.IMAPPort, f.IMAPSecurity, f.IMAPUser = a.Host, strconv.Itoa(a.Port), a.Security, a.Username
+		f.IMAPAuth, f.IMAPFolder, f.IMAPDone = a.Auth, a.Folder, a.DoneFolder
+	}
+	return f
+}
+
+// readMailboxForm reads the posted form. An empty IMAP host means the
+// address receives over SMTP only.
+func readMailboxForm(r *http.Request) (mailboxForm, *tend.IMAPInput, string) {
+	f := mailboxForm{
+		Address: strings.TrimSpace(r.PostFormValue("address")), Name: strings.TrimSpace(r.PostFormValue("name")),
+		IMAPHost: strings.TrimSpace(r.PostFormValue("imap_host")), IMAPPort: strings.TrimSpace(r.PostFormValue("imap_port")),
+		IMAPSecurity: r.PostFormValue("imap_security"), IMAPUser: strings.TrimSpace(r.PostFormValue("imap_username")),
+		IMAPAuth: r.PostFormValue("imap_auth"), IMAPFolder: strings.TrimSpace(r.PostFormValue("imap_folder")),
+		IMAPDone: strings.TrimSpace(r.PostFormValue("imap_done_folder")),
+	}
+	f.TeamID, _ = strconv.ParseInt(r.PostFormValue("team_id"), 10, 64)
+	if f.IMAPHost == "" {
+		return f, nil, ""
+	}
+	port, err := strconv.Atoi(f.IMAPPort)
+	if err != nil {
+		return f, nil, "The IMAP port must be a number, such as 993."
+	}
+	return f, &tend.IMAPInput{Host: f.IMAPHost, Port: port, Security: f.IMAPSecurity, Username: f.IMAPUser,
+		Auth: f.IMAPAuth, Secret: r.PostFormValue("imap_secret"), Folder: f.IMAPFolder, DoneFolder: f.IMAPDone}, ""
+}
+
+func (s *Server) createMailboxForm(w http.ResponseWriter, r *http.Request) {
+	agent, ctx, ok := s.adminPage(w, r, "Mail")
+	if !ok {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	form, imap, problem := readMailboxForm(r)
+	page := mailPage{basePage: s.base(w, r, "Mail", agent), Form: form}
+	if !checkCSRF(r) {
+		page.Error = "The form expired. Please submit it again."
+		s.renderMail(w, ctx, http.StatusForbidden, &page)
+		return
+	}
+	if problem != "" {
+		page.Error = problem
+		s.renderMail(w, ctx, http.StatusUnprocessableEntity, &page)
+		return
+	}
+	in := &tend.MailboxCreate{Address: form.Address, Name: form.Name, IMAP: imap}
+	if form.TeamID != 0 {
+		in.TeamID = &form.TeamID
+	}
+	if _, err := s.Mailboxes.CreateMailbox(ctx, in); err != nil {
+		page.Error, page.Form.Fields = tend.ErrorMessage(err), tend.ErrorFields(err)
+		s.renderMail(w, ctx, statusOf[tend.ErrorCode(err)], &page)
+		return
+	}
+	http.Redirect(w, r, "/settings/mail?done=created", http.StatusSeeOther)
+}
+
+func (s *Server) updateMailboxForm(w http.ResponseWriter, r *http.Request) {
+	agent, ctx, ok := s.adminPage(w, r, "Mail address")
+	if !ok {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	form, imap, problem := readMailboxForm(r)
+	form.ID = id
+	teams, _ := s.Teams.FindTeams(ctx)
+	page := mailPage{basePage: s.base(w, r, form.Address, agent), Teams: teams, Form: form}
+	if !checkCSRF(r) {
+		page.Error = "The form expired. Please submit it again."
+		s.render(w, http.StatusForbidden, "mailbox", page)
+		return
+	}
+	if problem != "" {
+		page.Error = problem
+		s.render(w, http.StatusUnprocessableEntity, "mailbox", page)
+		return
+	}
+	if imap == nil {
+		imap = &tend.IMAPInput{} // an empty host stops polling
+	}
+	u := &tend.MailboxUpdate{Address: &form.Address, Name: &form.Name, TeamID: &form.TeamID, IMAP: imap}
+	if _, err := s.Mailboxes.UpdateMailbox(ctx, id, u); err != nil {
+		page.Error, page.Form.Fields = tend.ErrorMessage(err), tend.ErrorFields(err)
+		s.render(w, statusOf[tend.ErrorCode(err)], "mailbox", page)
+		return
+	}
+	http.Redirect(w, r, "/settings/mail?done=saved", http.StatusSeeOther)
+}
+
+func (s *Server) retryInboundForm(w http.ResponseWriter, r *http.Request) {
+	agent, ctx, ok := s.adminPage(w, r, "Mail")
+	if !ok {
+		return
+	}
+	page := mailPage{basePage: s.base(w, r, "Mail", agent)}
+	if !checkCSRF(r) {
+		page.Error = "The form expired. Please submit it again."
+		s.renderMail(w, ctx, http.StatusForbidden, &page)
+		return
+	}
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if _, err := s.RetryInbound(ctx, id); err != nil {
+		page.Error = tend.ErrorMessage(err)
+		s.renderMail(w, ctx, statusOf[tend.ErrorCode(err)], &page)
+		return
+	}
+	http.Redirect(w, r, "/settings/mail?done=retried#recent", http.StatusSeeOther)
+}
