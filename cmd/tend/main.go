@@ -7,13 +7,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/riverqueue/river"
 	"github.com/tendhq/tend"
 	"github.com/tendhq/tend/internal/blob"
+	"github.com/tendhq/tend/internal/jobs"
+	"github.com/tendhq/tend/internal/mailin"
+	"github.com/tendhq/tend/internal/secret"
 	"github.com/tendhq/tend/internal/sqldb"
 )
 
@@ -23,6 +29,7 @@ Usage:
   tend serve [flags]            run the help desk (web, API and workers)
   tend user create [flags]      add a staff member
   tend token create [flags]     print a new API token for a staff member
+  tend mail import [flags] PATH import mail files, mboxes and Maildirs
   tend bench [flags]            measure Tend on this machine
   tend version                  print the version
 
@@ -60,6 +67,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return fmt.Errorf("usage: tend token create --email E --name LABEL")
 		}
 		return tokenCreate(ctx, rest[1:], stdout, stderr)
+	case "mail":
+		if len(rest) == 0 || rest[0] != "import" {
+			return fmt.Errorf("usage: tend mail import [--mailbox ADDRESS] PATH...")
+		}
+		return mailImport(ctx, rest[1:], stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
 	case "version":
@@ -150,6 +162,11 @@ type app struct {
 	search        *sqldb.SearchService
 	tokens        *sqldb.TokenService
 	settings      *sqldb.SettingsService
+	mailboxes     *sqldb.MailboxService
+	outbox        *sqldb.Outbox
+	inbound       *sqldb.InboundService
+	outbound      *sqldb.OutboundService
+	queue         *jobs.Queue // nil until openQueue
 }
 
 func openApp(ctx context.Context, st storage) (*app, error) {
@@ -165,7 +182,17 @@ func openApp(ctx context.Context, st storage) (*app, error) {
 		db.Close()
 		return nil, err
 	}
-	return &app{
+	key, err := secret.LoadKey(os.Getenv("TEND_SECRET_KEY"), filepath.Join(st.data, "secret.key"))
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("secret key: %w", err)
+	}
+	box, err := secret.New(key)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a := &app{
 		db:            db,
 		blobs:         blobs,
 		agents:        sqldb.NewAgentService(db),
@@ -176,10 +203,39 @@ func openApp(ctx context.Context, st storage) (*app, error) {
 		search:        sqldb.NewSearchService(db),
 		tokens:        sqldb.NewTokenService(db),
 		settings:      sqldb.NewSettingsService(db),
-	}, nil
+		mailboxes:     sqldb.NewMailboxService(db, box),
+		outbox:        sqldb.NewOutbox(db, nil),
+		outbound:      sqldb.NewOutboundService(db),
+	}
+	a.tickets.Outbox = a.outbox
+	a.inbound = sqldb.NewInboundService(db, a.tickets, a.outbox)
+	return a, nil
 }
 
-func (a *app) Close() error { return a.db.Close() }
+// openQueue opens the durable job queue, with workers to run jobs, or
+// without to only insert them; mail is queued from then on.
+func (a *app) openQueue(ctx context.Context, workers *river.Workers, logger *slog.Logger) error {
+	q, err := jobs.Open(ctx, a.db, jobs.Config{Workers: workers, Logger: logger})
+	if err != nil {
+		return fmt.Errorf("job queue: %w", err)
+	}
+	a.queue, a.outbox.Jobs = q, q
+	return nil
+}
+
+// receiver returns the inbound mail pipeline.
+func (a *app) receiver(logger *slog.Logger) *mailin.Receiver {
+	return &mailin.Receiver{Inbound: a.inbound, Blobs: a.blobs, Logger: logger}
+}
+
+func (a *app) Close() error {
+	if a.queue != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		a.queue.Stop(ctx)
+	}
+	return a.db.Close()
+}
 
 // findAgentByEmail returns the agent with that address, as Tend itself.
 func (a *app) findAgentByEmail(ctx context.Context, email string) (*tend.Agent, error) {

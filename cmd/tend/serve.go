@@ -29,6 +29,7 @@ type serveConfig struct {
 	trustProxy        bool
 	logLevel          string
 	logFormat         string
+	mail              mailConfig
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -47,6 +48,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"mark cookies Secure even over plain HTTP, as behind a TLS proxy (TEND_SECURE_COOKIES=true)")
 	fs.BoolVar(&cfg.trustProxy, "trust-proxy", env("TEND_TRUST_PROXY", "") == "true",
 		"believe X-Forwarded-For and X-Forwarded-Proto from a reverse proxy in front of Tend (TEND_TRUST_PROXY=true)")
+	if err := cfg.mail.flags(fs); err != nil {
+		return err
+	}
 	fs.StringVar(&cfg.logLevel, "log-level", env("TEND_LOG_LEVEL", "info"), "debug, info, warn or error (TEND_LOG_LEVEL)")
 	fs.StringVar(&cfg.logFormat, "log-format", env("TEND_LOG_FORMAT", "text"), "text or json (TEND_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
@@ -54,6 +58,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if cfg.maxAttachmentSize <= 0 {
 		return fmt.Errorf("--max-attachment-size must be a positive number of bytes, such as 26214400 for 25 MB")
+	}
+	if err := cfg.mail.check(); err != nil {
+		return err
 	}
 	logger, err := newLogger(stderr, cfg.logLevel, cfg.logFormat)
 	if err != nil {
@@ -94,6 +101,11 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout
 		}
 		logger.Info("database closed")
 	}()
+	unlock, err := a.db.LockServer(ctx)
+	if err != nil {
+		return fmt.Errorf("%w; stop it first, or give this one its own --data or --db", err)
+	}
+	defer unlock()
 	a.tickets.MaxAttachmentSize = cfg.maxAttachmentSize
 	advice, err := a.db.Advice(ctx)
 	if err != nil {
@@ -114,7 +126,7 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout
 
 	if cfg.demo {
 		signIns, err := demo.Seed(ctx, demo.Services{Agents: a.agents, Teams: a.teams, Organizations: a.organizations,
-			Customers: a.customers, Tickets: a.tickets, Settings: a.settings})
+			Customers: a.customers, Tickets: a.tickets, Settings: a.settings, Mailboxes: a.mailboxes})
 		if err != nil {
 			ln.Close()
 			return fmt.Errorf("demo: %w", err)
@@ -123,6 +135,7 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout
 		for _, s := range signIns {
 			fmt.Fprintf(stdout, "  %-28s %s\n", s.Email, s.Role)
 		}
+		fmt.Fprintf(stdout, "Mail to %s sent to the SMTP listener opens a ticket.\n", demo.SupportAddress)
 	} else if n, err := a.agents.CountAdmins(ctx); err != nil {
 		ln.Close()
 		return err
@@ -135,9 +148,17 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout
 		fmt.Fprintf(stdout, "No admin yet. Open this link to create the first one (it works once):\n  %s/setup?token=%s\n", base, secret)
 	}
 
+	stopMail, err := startMail(ctx, a, cfg, logger, stdout)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopMail()
+
 	srv := &web.Server{
 		Agents: a.agents, Teams: a.teams, Customers: a.customers, Organizations: a.organizations, Tickets: a.tickets,
 		Search: a.search, Tokens: a.tokens, Sessions: a.tokens, Setup: a.settings, Settings: a.settings, Audit: a.settings,
+		Mailboxes: a.mailboxes, Inbound: a.inbound, RetryInbound: a.receiver(logger).Retry,
 		Blobs: a.blobs, Ping: a.db.Ping, Logger: logger, Metrics: metrics,
 		MaxAttachmentSize: cfg.maxAttachmentSize, SecureCookies: cfg.secureCookies, TrustProxy: cfg.trustProxy,
 	}

@@ -282,7 +282,8 @@ func TestServeDemo(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, st storage) {
 		srv := startServe(t, serveConfig{storage: st, demo: true})
 		out := srv.stdout.String()
-		if !strings.Contains(out, "admin@demo.example") || !strings.Contains(out, "Demo help desk ready") || setupLink.MatchString(out) {
+		if !strings.Contains(out, "admin@demo.example") || !strings.Contains(out, "Demo help desk ready") || setupLink.MatchString(out) ||
+			!strings.Contains(out, "Mail to support@demo.example sent to the SMTP listener opens a ticket.") {
 			t.Fatalf("serve --demo printed:\n%s", out)
 		}
 		jar, _ := cookiejar.New(nil)
@@ -324,5 +325,21 @@ func TestServeDemo(t *testing.T) {
 		if len(before) != 200 || len(after) != 200 || before[0].ID != after[0].ID {
 			t.Fatalf("a second --demo start changed the desk")
 		}
+	})
+}
+
+// Two servers on one database would both work its jobs; the second is
+// refused with a message that says what to do.
+func TestOneServerPerDatabase(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, st storage) {
+		srv := startServe(t, serveConfig{storage: st})
+		err := runServer(context.Background(), serveConfig{storage: st, addr: "127.0.0.1:0"}, slog.New(slog.DiscardHandler), io.Discard, nil)
+		if err == nil || !strings.Contains(err.Error(), "another tend serve is already using this database") {
+			t.Fatalf("a second server on the same database: %v", err)
+		}
+		if err := srv.stop(); err != nil {
+			t.Fatal(err)
+		}
+		startServe(t, serveConfig{storage: st}) // the lock went with the first
 	})
 }

@@ -28,6 +28,9 @@ type Services struct {
 	Customers     tend.CustomerService
 	Tickets       tend.TicketService
 	Settings      tend.SettingsService
+	// Mailboxes, when set, gets the demo's support address, so that mail
+	// sent to Tend's SMTP listener opens tickets at once.
+	Mailboxes tend.MailboxService
 }
 
 // ErrNotEmpty is returned by Seed for a database that holds a help desk
@@ -72,12 +75,24 @@ func Seed(ctx context.Context, s Services) ([]SignIn, error) {
 	if err := run(ctx, s, plan(d, now)); err != nil {
 		return nil, err
 	}
+	if s.Mailboxes != nil {
+		// Added after the history, whose replies went out long ago.
+		teamID := d.teams[support].id
+		if _, err := s.Mailboxes.CreateMailbox(d.admin.as(ctx), &tend.MailboxCreate{Address: SupportAddress, Name: deskName,
+			TeamID: &teamID}); err != nil {
+			return nil, fmt.Errorf("create the support address: %w", err)
+		}
+	}
 	// Naming the desk comes last: it marks the demo as complete.
 	if _, err := s.Settings.UpdateSettings(d.admin.as(ctx), &tend.Settings{Name: deskName}); err != nil {
 		return nil, fmt.Errorf("name the help desk: %w", err)
 	}
 	return signIns(), nil
 }
+
+// SupportAddress is the demo's support address: mail to it over SMTP
+// opens a ticket for the Support team.
+const SupportAddress = "support@demo.example"
 
 // deskName is the demo help desk's name, set when seeding finishes.
 const deskName = company + " Support"

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/tendhq/tend/internal/imapfetch"
+	"github.com/tendhq/tend/internal/outbound"
+	"github.com/tendhq/tend/internal/smtpd"
+)
+
+// mailConfig is how Tend receives and sends mail.
+type mailConfig struct {
+	smtpAddr          string
+	relay             string
+	relayUser         string
+	relayPassword     string
+	tlsCert, tlsKey   string
+	maxMessageSize    int64
+	imapInterval      time.Duration
+	relayInsecureTLS  bool
+	queuePollInterval time.Duration
+}
+
+func (c *mailConfig) flags(fs *flag.FlagSet) error {
+	fs.StringVar(&c.smtpAddr, "smtp-addr", env("TEND_SMTP_ADDR", "127.0.0.1:2525"),
+		"address to receive mail on over SMTP; empty to receive none (TEND_SMTP_ADDR)")
+	fs.StringVar(&c.relay, "smtp-relay", env("TEND_SMTP_RELAY", ""),
+		"host:port of the SMTP relay that sends mail; empty writes it to DATA/outbox instead (TEND_SMTP_RELAY)")
+	fs.StringVar(&c.relayUser, "smtp-relay-user", env("TEND_SMTP_RELAY_USER", ""), "user to authenticate to the relay as (TEND_SMTP_RELAY_USER)")
+	fs.StringVar(&c.relayPassword, "smtp-relay-password", env("TEND_SMTP_RELAY_PASSWORD", ""),
+		"password for the relay; prefer the environment variable (TEND_SMTP_RELAY_PASSWORD)")
+	fs.StringVar(&c.tlsCert, "smtp-tls-cert", env("TEND_SMTP_TLS_CERT", ""), "certificate file for STARTTLS on the listener (TEND_SMTP_TLS_CERT)")
+	fs.StringVar(&c.tlsKey, "smtp-tls-key", env("TEND_SMTP_TLS_KEY", ""), "key file for STARTTLS on the listener (TEND_SMTP_TLS_KEY)")
+	size, err := envInt("TEND_MAX_MESSAGE_SIZE", 25<<20)
+	if err != nil {
+		return err
+	}
+	fs.Int64Var(&c.maxMessageSize, "max-message-size", size, "largest inbound mail accepted, in bytes (TEND_MAX_MESSAGE_SIZE)")
+	fs.DurationVar(&c.imapInterval, "imap-interval", time.Minute, "how often to poll IMAP accounts (TEND_IMAP_INTERVAL)")
+	if v := env("TEND_IMAP_INTERVAL", ""); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("TEND_IMAP_INTERVAL=%q is not a duration such as 1m", v)
+		}
+		c.imapInterval = d
+	}
+	return nil
+}
+
+func (c *mailConfig) check() error {
+	switch {
+	case c.maxMessageSize <= 0:
+		return errors.New("--max-message-size must be a positive number of bytes")
+	case c.imapInterval < time.Second:
+		return errors.New("--imap-interval must be at least 1s")
+	case (c.tlsCert == "") != (c.tlsKey == ""):
+		return errors.New("--smtp-tls-cert and --smtp-tls-key go together")
+	case c.relay != "" && !strings.Contains(c.relay, ":"):
+		return fmt.Errorf("--smtp-relay %q needs a port, as in smtp.example.com:587", c.relay)
+	}
+	return nil
+}
+
+// transport returns where outbound mail goes: the relay, or the outbox
+// folder in the data folder.
+func (c *mailConfig) transport(data string) (outbound.Transport, string) {
+	if c.relay == "" {
+		dir := filepath.Join(data, "outbox")
+		return outbound.Outbox{Dir: dir}, "written to " + dir
+	}
+	return outbound.Relay{Addr: c.relay, Username: c.relayUser, Password: c.relayPassword, InsecureTLS: c.relayInsecureTLS},
+		"sent through " + c.relay
+}
+
+// startMail starts the job queue with its mail sender, the SMTP listener
+// and the IMAP poller. stop shuts them down in order: no new mail in,
+// then the queue finishes what it is sending.
+func startMail(ctx context.Context, a *app, cfg serveConfig, logger *slog.Logger, stdout io.Writer) (stop func(), err error) {
+	transport, where := cfg.mail.transport(cfg.data)
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &outbound.Sender{Store: a.outbound, Content: blobContent(a), Transport: transport, Logger: logger})
+	if err := a.openQueue(ctx, workers, logger); err != nil {
+		return nil, err
+	}
+	// This process holds the server lock: jobs left running died with the
+	// last server, and run again now rather than when River's rescuer
+	// would notice them.
+	if n, err := a.queue.RecoverOrphans(ctx); err != nil {
+		return nil, err
+	} else if n > 0 {
+		logger.Warn("jobs were running when Tend last stopped; running them again", "jobs", n)
+	}
+	if err := a.queue.Start(ctx); err != nil {
+		return nil, fmt.Errorf("start job queue: %w", err)
+	}
+	receiver := a.receiver(logger)
+	var stops []func()
+	stopAll := func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}
+	if cfg.mail.smtpAddr != "" {
+		var tlsConfig *tls.Config
+		if cfg.mail.tlsCert != "" {
+			cert, err := tls.LoadX509KeyPair(cfg.mail.tlsCert, cfg.mail.tlsKey)
+			if err != nil {
+				return nil, fmt.Errorf("SMTP certificate: %w", err)
+			}
+			tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		}
+		srv := smtpd.New(smtpd.Config{Addr: cfg.mail.smtpAddr, MaxMessageBytes: cfg.mail.maxMessageSize, TLS: tlsConfig},
+			a.mailboxes, receiver, logger)
+		ln, err := net.Listen("tcp", cfg.mail.smtpAddr)
+		if err != nil {
+			return nil, fmt.Errorf("listen for SMTP on %s: %w", cfg.mail.smtpAddr, err)
+		}
+		go func() {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, net.ErrClosed) {
+				logger.Error("smtp listener stopped", "err", err)
+			}
+		}()
+		stops = append(stops, func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			srv.Shutdown(sctx)
+		})
+		fmt.Fprintf(stdout, "Receiving mail over SMTP on %s; outbound mail is %s\n", ln.Addr(), where)
+	}
+	interval := cfg.mail.imapInterval
+	if interval <= 0 {
+		interval = time.Minute
+	}
+	pollCtx, cancelPoll := context.WithCancel(context.Background())
+	poller := &imapfetch.Poller{Mailboxes: a.mailboxes, Receiver: receiver, Interval: interval,
+		MaxMessageBytes: cfg.mail.maxMessageSize, Logger: logger}
+	polled := make(chan struct{})
+	go func() { poller.Run(pollCtx); close(polled) }()
+	stops = append(stops, func() { cancelPoll(); <-polled })
+	return stopAll, nil
+}
+
+func blobContent(a *app) func(string) (io.ReadCloser, error) {
+	return func(sum string) (io.ReadCloser, error) { return a.blobs.Get(sum) }
+}
