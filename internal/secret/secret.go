@@ -61,18 +61,33 @@ func LoadKey(encoded, path string) ([]byte, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
-	// O_EXCL: of two processes starting at once, one writes the key.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) {
+	// The key is written to a temporary file and linked into place, so a
+	// process starting at the same moment sees either no key or a whole
+	// one; of two such processes, the first link wins and both use it.
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".secret-key-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.WriteString(base64.StdEncoding.EncodeToString(key) + "\n")
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
+		return nil, err
+	}
+	if err := os.Link(tmp.Name(), path); errors.Is(err, os.ErrExist) {
 		return LoadKey("", path)
 	} else if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n"); err != nil {
-		return nil, err
-	}
-	return key, f.Sync()
+	return key, nil
 }
 
 // Seal returns plaintext encrypted and encoded for storage; "" stays "".

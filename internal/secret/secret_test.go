@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/tendhq/tend/internal/secret"
@@ -36,5 +37,30 @@ func TestSealOpen(t *testing.T) {
 	}
 	if _, err := secret.LoadKey("not base64!", ""); err == nil {
 		t.Fatal("a malformed TEND_SECRET_KEY was accepted")
+	}
+}
+
+// Servers and commands started together on a new data folder must all end
+// up with the one key that was written, never a half-written file.
+func TestLoadKeyConcurrently(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "secret.key")
+	keys := make([][]byte, 16)
+	errs := make([]error, len(keys))
+	var wg sync.WaitGroup
+	for i := range keys {
+		wg.Go(func() { keys[i], errs[i] = secret.LoadKey("", path) })
+	}
+	wg.Wait()
+	for i := range keys {
+		if errs[i] != nil {
+			t.Fatalf("LoadKey %d: %v", i, errs[i])
+		}
+		if string(keys[i]) != string(keys[0]) {
+			t.Fatalf("LoadKey %d got a different key than LoadKey 0", i)
+		}
+	}
+	left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".secret-key-*"))
+	if len(left) > 0 {
+		t.Errorf("temporary key files left behind: %v", left)
 	}
 }
