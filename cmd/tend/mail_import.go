@@ -120,7 +120,7 @@ func importMailbox(ctx context.Context, a *app, address string) (*tend.Mailbox, 
 	}
 	switch len(all) {
 	case 0:
-		return nil, fmt.Errorf("there is no mailbox to import into; add one first (POST /api/v1/mailboxes, or Settings → Mailboxes)")
+		return nil, fmt.Errorf("there is no mailbox to import into; add one first (POST /api/v1/mailboxes, or Settings → Mail)")
 	case 1:
 		return all[0], nil
 	}
