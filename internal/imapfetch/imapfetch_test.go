@@ -12,10 +12,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/tendhq/tend"
-	"github.com/tendhq/tend/internal/blob"
 	"github.com/tendhq/tend/internal/imapfetch"
-	"github.com/tendhq/tend/internal/jobs"
-	"github.com/tendhq/tend/internal/mailin"
 	"github.com/tendhq/tend/internal/mailtest"
 	"github.com/tendhq/tend/internal/secret"
 	"github.com/tendhq/tend/internal/sqldb"
@@ -34,26 +31,16 @@ type fetchDesk struct {
 
 func newFetchDesk(t *testing.T, db *sqldb.DB, server *mailtest.Dovecot) *fetchDesk {
 	t.Helper()
-	blobs, err := blob.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	queue, err := jobs.Open(context.Background(), db, jobs.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := mailtest.NewPipeline(t, db)
 	box, err := secret.New(make([]byte, 32))
 	if err != nil {
 		t.Fatal(err)
 	}
-	tickets := sqldb.NewTicketService(db, blobs)
-	tickets.Outbox = sqldb.NewOutbox(db, queue)
-	inbound := sqldb.NewInboundService(db, tickets, tickets.Outbox)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	mailboxes := sqldb.NewMailboxService(db, box)
-	return &fetchDesk{t: t, mailboxes: mailboxes, inbound: inbound, server: server,
+	return &fetchDesk{t: t, mailboxes: mailboxes, inbound: p.Inbound, server: server,
 		poller: &imapfetch.Poller{Mailboxes: mailboxes, Interval: time.Minute, MaxMessageBytes: 1 << 20, Logger: quiet,
-			Receiver: &mailin.Receiver{Inbound: inbound, Blobs: blobs, Logger: quiet}}}
+			Receiver: p.Receiver}}
 }
 
 func (d *fetchDesk) mailbox(address, user, auth, secret, folder, done string) *tend.Mailbox {

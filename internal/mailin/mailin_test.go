@@ -3,15 +3,12 @@ package mailin_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 
 	"github.com/tendhq/tend"
-	"github.com/tendhq/tend/internal/blob"
-	"github.com/tendhq/tend/internal/jobs"
 	"github.com/tendhq/tend/internal/mailin"
+	"github.com/tendhq/tend/internal/mailtest"
 	"github.com/tendhq/tend/internal/sqldb"
 	"github.com/tendhq/tend/internal/sqldb/sqldbtest"
 )
@@ -33,17 +30,7 @@ var system = tend.SystemContext(context.Background())
 
 func newDesk(t *testing.T, db *sqldb.DB) *desk {
 	t.Helper()
-	blobs, err := blob.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	queue, err := jobs.Open(context.Background(), db, jobs.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tickets := sqldb.NewTicketService(db, blobs)
-	tickets.Outbox = sqldb.NewOutbox(db, queue)
-	inbound := sqldb.NewInboundService(db, tickets, tickets.Outbox)
+	p := mailtest.NewPipeline(t, db)
 	team, err := sqldb.NewTeamService(db).CreateTeam(system, &tend.TeamCreate{Name: "Support"})
 	if err != nil {
 		t.Fatal(err)
@@ -57,9 +44,8 @@ func newDesk(t *testing.T, db *sqldb.DB) *desk {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &desk{t: t, db: db, tickets: tickets, customers: sqldb.NewCustomerService(db), outbound: sqldb.NewOutboundService(db),
-		mailbox: mb, agent: agent,
-		receiver: &mailin.Receiver{Inbound: inbound, Blobs: blobs, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}}
+	return &desk{t: t, db: db, tickets: p.Tickets, customers: sqldb.NewCustomerService(db), outbound: sqldb.NewOutboundService(db),
+		mailbox: mb, agent: agent, receiver: p.Receiver}
 }
 
 // receive delivers raw mail to the desk's mailbox.

@@ -12,9 +12,6 @@ import (
 
 	"github.com/emersion/go-smtp"
 	"github.com/tendhq/tend"
-	"github.com/tendhq/tend/internal/blob"
-	"github.com/tendhq/tend/internal/jobs"
-	"github.com/tendhq/tend/internal/mailin"
 	"github.com/tendhq/tend/internal/mailtest"
 	"github.com/tendhq/tend/internal/smtpd"
 	"github.com/tendhq/tend/internal/sqldb"
@@ -31,31 +28,20 @@ type listener struct {
 // database with the mailbox support@acme.example.
 func listen(t testing.TB, db *sqldb.DB, maxBytes int64, tlsConfig *tls.Config) *listener {
 	t.Helper()
-	blobs, err := blob.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	queue, err := jobs.Open(context.Background(), db, jobs.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tickets := sqldb.NewTicketService(db, blobs)
-	tickets.Outbox = sqldb.NewOutbox(db, queue)
-	inbound := sqldb.NewInboundService(db, tickets, tickets.Outbox)
+	p := mailtest.NewPipeline(t, db)
 	mailboxes := sqldb.NewMailboxService(db, nil)
 	if _, err := mailboxes.CreateMailbox(tend.SystemContext(context.Background()), &tend.MailboxCreate{Address: "support@acme.example"}); err != nil {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	receiver := &mailin.Receiver{Inbound: inbound, Blobs: blobs, Logger: logger}
-	srv := smtpd.New(smtpd.Config{Domain: "mx.acme.example", MaxMessageBytes: maxBytes, TLS: tlsConfig}, mailboxes, receiver, logger)
+	srv := smtpd.New(smtpd.Config{Domain: "mx.acme.example", MaxMessageBytes: maxBytes, TLS: tlsConfig}, mailboxes, p.Receiver, logger)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-	return &listener{addr: ln.Addr().String(), inbound: inbound, tickets: tickets}
+	return &listener{addr: ln.Addr().String(), inbound: p.Inbound, tickets: p.Tickets}
 }
 
 func message(subject string) string {
