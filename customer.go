@@ -120,6 +120,9 @@ type CustomerService interface {
 	// FindCustomerByID returns ENOTFOUND if there is no such customer.
 	FindCustomerByID(ctx context.Context, id int64) (*Customer, error)
 	FindCustomers(ctx context.Context, filter CustomerFilter) ([]*Customer, string, error)
+	// FindCustomersByIDs returns the customers of ids that exist, in no
+	// particular order; for staff only.
+	FindCustomersByIDs(ctx context.Context, ids []int64) ([]*Customer, error)
 	// CreateCustomer returns ECONFLICT if an address belongs to another customer.
 	CreateCustomer(ctx context.Context, c *CustomerCreate) (*Customer, error)
 	UpdateCustomer(ctx context.Context, id int64, u *CustomerUpdate) (*Customer, error)

@@ -342,9 +342,14 @@ func (f *TicketFilter) Validate() error {
 type TicketService interface {
 	// FindTicketByID returns the ticket with its messages.
 	FindTicketByID(ctx context.Context, id int64) (*Ticket, error)
+	// FindTicketByNumber returns the ticket numbered number, likewise.
+	FindTicketByNumber(ctx context.Context, number int64) (*Ticket, error)
 	// FindTickets returns one page of tickets and the cursor of the next
 	// page ("" on the last page).
 	FindTickets(ctx context.Context, filter TicketFilter) ([]*Ticket, string, error)
+	// CountTickets returns how many tickets match filter, ignoring its
+	// cursor, sort and limit.
+	CountTickets(ctx context.Context, filter TicketFilter) (int, error)
 	// CreateTicket finds or creates the customer by address and records
 	// the ticket, its first message and its events in one transaction.
 	CreateTicket(ctx context.Context, c *TicketCreate) (*Ticket, error)

@@ -163,6 +163,7 @@ type app struct {
 	tokens        *sqldb.TokenService
 	settings      *sqldb.SettingsService
 	mailboxes     *sqldb.MailboxService
+	savedViews    *sqldb.SavedViewService
 	outbox        *sqldb.Outbox
 	inbound       *sqldb.InboundService
 	outbound      *sqldb.OutboundService
@@ -204,6 +205,7 @@ func openApp(ctx context.Context, st storage) (*app, error) {
 		tokens:        sqldb.NewTokenService(db),
 		settings:      sqldb.NewSettingsService(db),
 		mailboxes:     sqldb.NewMailboxService(db, box),
+		savedViews:    sqldb.NewSavedViewService(db),
 		outbox:        sqldb.NewOutbox(db, nil),
 		outbound:      sqldb.NewOutboundService(db),
 	}

@@ -116,7 +116,22 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout
 	}
 
 	metrics := web.NewMetrics(poolCollector{a.db})
-	a.tickets.Notify = metrics.TicketChanged
+	srv := &web.Server{
+		Agents: a.agents, Teams: a.teams, Customers: a.customers, Organizations: a.organizations, Tickets: a.tickets,
+		Search: a.search, Tokens: a.tokens, Sessions: a.tokens, Setup: a.settings, Settings: a.settings, Audit: a.settings,
+		Mailboxes: a.mailboxes, Inbound: a.inbound, RetryInbound: a.receiver(logger).Retry, SavedViews: a.savedViews,
+		Blobs: a.blobs, Ping: a.db.Ping, Logger: logger, Metrics: metrics,
+		MaxAttachmentSize: cfg.maxAttachmentSize, SecureCookies: cfg.secureCookies, TrustProxy: cfg.trustProxy,
+	}
+	handler, err := srv.Handler()
+	if err != nil {
+		return err
+	}
+	defer srv.Shutdown()
+	a.tickets.Notify = func(c tend.TicketChange) {
+		metrics.TicketChanged(c)
+		srv.TicketChanged(c)
+	}
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -155,18 +170,6 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout
 	}
 	defer stopMail()
 
-	srv := &web.Server{
-		Agents: a.agents, Teams: a.teams, Customers: a.customers, Organizations: a.organizations, Tickets: a.tickets,
-		Search: a.search, Tokens: a.tokens, Sessions: a.tokens, Setup: a.settings, Settings: a.settings, Audit: a.settings,
-		Mailboxes: a.mailboxes, Inbound: a.inbound, RetryInbound: a.receiver(logger).Retry,
-		Blobs: a.blobs, Ping: a.db.Ping, Logger: logger, Metrics: metrics,
-		MaxAttachmentSize: cfg.maxAttachmentSize, SecureCookies: cfg.secureCookies, TrustProxy: cfg.trustProxy,
-	}
-	handler, err := srv.Handler()
-	if err != nil {
-		ln.Close()
-		return err
-	}
 	hs := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -174,6 +177,7 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	hs.RegisterOnShutdown(srv.Shutdown)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	logger.Info("tend listening", "url", base, "database", cfg.storage.describe(), "data", cfg.data,

@@ -56,6 +56,30 @@ func findCustomerByID(ctx context.Context, q *Tx, id int64) (*tend.Customer, err
 	return c, attachEmails(ctx, q, []*tend.Customer{c})
 }
 
+// FindCustomersByIDs returns the customers of ids, for lists that show
+// names beside tickets.
+func (s *CustomerService) FindCustomersByIDs(ctx context.Context, ids []int64) ([]*tend.Customer, error) {
+	if _, err := tend.RequireStaff(ctx); err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var found []*tend.Customer
+	err := s.db.read(ctx, func(q *Tx) (err error) {
+		var a args
+		found, err = queryAll(ctx, q, scanCustomer, `SELECT `+customerColumns+` FROM customers WHERE id IN (`+list(&a, ids)+`)`, a...)
+		if err == nil {
+			err = attachEmails(ctx, q, found)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find customers: %w", err)
+	}
+	return found, nil
+}
+
 // FindCustomers returns one page of customers in id order.
 func (s *CustomerService) FindCustomers(ctx context.Context, f tend.CustomerFilter) ([]*tend.Customer, string, error) {
 	if _, err := tend.RequireStaff(ctx); err != nil {

@@ -62,22 +62,36 @@ func ticketNotFound(id int64) error { return notFound("Ticket", id) }
 // FindTicketByID returns the ticket with its messages; a customer sees no
 // internal notes.
 func (s *TicketService) FindTicketByID(ctx context.Context, id int64) (*tend.Ticket, error) {
+	return s.findWhole(ctx, "t.id = $1", id, func() error { return ticketNotFound(id) })
+}
+
+// FindTicketByNumber returns the ticket people call #number, with its
+// messages.
+func (s *TicketService) FindTicketByNumber(ctx context.Context, number int64) (*tend.Ticket, error) {
+	return s.findWhole(ctx, "t.number = $1", number, func() error {
+		return tend.Errorf(tend.ENOTFOUND, "Ticket #%d does not exist.", number)
+	})
+}
+
+// findWhole reads one ticket with its messages and participants, if the
+// caller may see it.
+func (s *TicketService) findWhole(ctx context.Context, where string, key int64, notFound func() error) (*tend.Ticket, error) {
 	p, err := tend.RequireSignedIn(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var t *tend.Ticket
 	err = s.db.read(ctx, func(q *Tx) error {
-		t, err = findTicket(ctx, q, "t.id = $1", id)
+		t, err = findTicket(ctx, q, where, key)
 		if errors.Is(err, errNoRows) || (err == nil && !canSee(p, t)) {
-			return ticketNotFound(id)
+			return notFound()
 		} else if err != nil {
 			return err
 		}
-		if t.Messages, err = findMessages(ctx, q, id, p.IsStaff()); err != nil {
+		if t.Messages, err = findMessages(ctx, q, t.ID, p.IsStaff()); err != nil {
 			return err
 		}
-		t.Participants, err = findParticipants(ctx, q, id)
+		t.Participants, err = findParticipants(ctx, q, t.ID)
 		return err
 	})
 	if err != nil {
@@ -147,11 +161,8 @@ func (s *TicketService) FindTickets(ctx context.Context, f tend.TicketFilter) ([
 	return list, next, nil
 }
 
-// ticketListQuery builds the SELECT for a page of tickets. With several
-// statuses it reads each status's index in order and merges the results,
-// because one scan over "status IN (...)" must sort every match before it
-// can return the first page.
-func (s *TicketService) ticketListQuery(p tend.Principal, f tend.TicketFilter, after *cursor, limit int) (string, args, error) {
+// ticketWhere returns the conditions of f other than its statuses.
+func (s *TicketService) ticketWhere(p tend.Principal, f tend.TicketFilter) (args, []string, error) {
 	var a args
 	var where []string
 	if f.Priority != nil {
@@ -186,9 +197,59 @@ func (s *TicketService) ticketListQuery(p tend.Principal, f tend.TicketFilter, a
 	if f.Q != "" {
 		terms, err := tend.ParseSearch(f.Q)
 		if err != nil {
-			return "", nil, err
+			return nil, nil, err
 		}
 		where = append(where, "t.id IN ("+s.db.matchingTicketIDs(&a, terms, p.IsStaff())+")")
+	}
+
+	return a, where, nil
+}
+
+// CountTickets returns how many tickets match f, ignoring its cursor,
+// sort and limit.
+func (s *TicketService) CountTickets(ctx context.Context, f tend.TicketFilter) (int, error) {
+	p, err := tend.RequireSignedIn(ctx)
+	if err != nil {
+		return 0, err
+	}
+	f.Normalize()
+	if err := f.Validate(); err != nil {
+		return 0, err
+	}
+	if p.IsCustomer() {
+		f.CustomerID = &p.CustomerID
+	}
+	a, where, err := s.ticketWhere(p, f)
+	if err != nil {
+		return 0, err
+	}
+	if len(f.Statuses) > 0 {
+		in := make([]string, len(f.Statuses))
+		for i, st := range f.Statuses {
+			in[i] = a.add(string(st))
+		}
+		where = append(where, "t.status IN ("+strings.Join(in, ", ")+")")
+	}
+	query := `SELECT COUNT(*) FROM tickets t`
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	var n int
+	err = s.db.read(ctx, func(q *Tx) error { return q.queryRow(ctx, query, a...).Scan(&n) })
+	if err != nil {
+		return 0, fmt.Errorf("count tickets: %w", err)
+	}
+	return n, nil
+}
+
+// ticketListQuery builds the SELECT for a page of tickets. With several
+// statuses it reads each status's index in order and merges the results,
+// because one scan over "status IN (...)" must sort every match before it
+// can return the first page.
+func (s *TicketService) ticketListQuery(p tend.Principal, f tend.TicketFilter, after *cursor, limit int) (string, args, error) {
+	a, where, err := s.ticketWhere(p, f)
+	if err != nil {
+		return "", nil, err
 	}
 
 	order, cmp, desc := "t.updated_at, t.id", ">", ""

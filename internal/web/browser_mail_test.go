@@ -40,7 +40,8 @@ func TestBrowserMailSettings(t *testing.T) {
 	}
 
 	b.signIn(ts.URL, tend.RoleAdmin)
-	b.do(chromedp.Click(css(`nav.admin a`)), chromedp.WaitVisible(css(`#address`)))
+	b.do(chromedp.Click(css(`.sections a[href="/settings"]`)), chromedp.WaitVisible(css(`.settings-list`)),
+		chromedp.Click(css(`.settings-list a[href="/settings/mail"]`)), chromedp.WaitVisible(css(`#address`)))
 	if body := b.text(`main`); !strings.Contains(body, "No address yet") || !strings.Contains(body, "Nothing in quarantine") {
 		t.Fatalf("an empty mail page says %q", body)
 	}

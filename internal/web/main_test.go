@@ -81,15 +81,19 @@ func newBareServer(t testing.TB, db *sqldb.DB) *testServer {
 		Organizations: sqldb.NewOrganizationService(db), Tickets: tickets, Search: sqldb.NewSearchService(db),
 		Tokens: tokens, Sessions: tokens, Setup: settings, Settings: settings, Audit: settings,
 		Mailboxes: sqldb.NewMailboxService(db, box), Inbound: inbound, RetryInbound: receiver.Retry,
-		Blobs: blobs, Ping: db.Ping, MaxAttachmentSize: 64 << 10, MaxBodySize: 256 << 10,
+		SavedViews: sqldb.NewSavedViewService(db), Blobs: blobs, Ping: db.Ping, MaxAttachmentSize: 64 << 10, MaxBodySize: 256 << 10,
 	}
 	h, err := srv.Handler()
 	if err != nil {
 		t.Fatal(err)
 	}
-	tickets.Notify = srv.Metrics.TicketChanged
+	tickets.Notify = func(c tend.TicketChange) {
+		srv.Metrics.TicketChanged(c)
+		srv.TicketChanged(c)
+	}
 	hs := httptest.NewServer(h)
 	t.Cleanup(hs.Close)
+	t.Cleanup(srv.Shutdown) // before hs.Close, which waits for the live streams to end
 	return &testServer{t: t, URL: hs.URL, db: db, server: srv, handler: h, tickets: tickets, receiver: receiver, blobs: blobs,
 		agents: map[tend.Role]*tend.Agent{}, tokens: map[tend.Role]string{}}
 }

@@ -11,6 +11,8 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,36 +25,101 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// pages holds the parsed templates, one set per page, and the versioned
-// URL of the style sheet.
+// pages holds the parsed templates, one set per page, and the style
+// sheets and scripts, each bundled into one file served at a URL that
+// changes with its content.
 type pages struct {
 	byName map[string]*template.Template
-	css    string
+	css    asset
+	js     asset
 }
 
+// asset is a bundle of static files.
+type asset struct {
+	url  string
+	body []byte
+	typ  string
+}
+
+// loadPages parses every page under templates/ with the layout and the
+// shared parts, and bundles static/*.css and static/*.js, each in the
+// order of their names.
 func loadPages() (*pages, error) {
 	p := &pages{byName: map[string]*template.Template{}}
-	for _, name := range []string{"login", "setup", "home", "message", "mail", "mailbox"} {
-		t, err := template.New("").Funcs(pageFuncs).ParseFS(templateFS, "templates/layout.html", "templates/parts.html",
-			"templates/"+name+".html")
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		if name == "layout" || name == "parts" {
+			continue
+		}
+		t, err := template.New("").Funcs(pageFuncs).ParseFS(templateFS, "templates/layout.html", "templates/parts.html", f)
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
 		}
 		p.byName[name] = t
 	}
-	css, err := fs.ReadFile(staticFS, "static/app.css")
-	if err != nil {
+	if p.css, err = bundle("app.css", "text/css; charset=utf-8"); err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(css)
-	p.css = "/static/app.css?v=" + hex.EncodeToString(sum[:4])
+	if p.js, err = bundle("app.js", "text/javascript; charset=utf-8"); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// bundle joins the static files whose names end like name's.
+func bundle(name, typ string) (asset, error) {
+	files, err := fs.Glob(staticFS, "static/*"+path.Ext(name))
+	if err != nil {
+		return asset{}, err
+	}
+	var body []byte
+	for _, f := range files {
+		b, err := fs.ReadFile(staticFS, f)
+		if err != nil {
+			return asset{}, err
+		}
+		body = append(append(body, b...), '\n')
+	}
+	sum := sha256.Sum256(body)
+	return asset{url: "/static/" + name + "?v=" + hex.EncodeToString(sum[:4]), body: body, typ: typ}, nil
+}
+
+// serve writes the bundle; a request naming its version may cache it for
+// good.
+func (a asset) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("v") != "" {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		w.Header().Set("Cache-Control", "no-cache")
+	}
+	w.Header().Set("Content-Type", a.typ)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.body))
 }
 
 // pageFuncs are the helpers templates may call.
 var pageFuncs = template.FuncMap{
 	// when writes a time for people: in UTC, to the minute.
-	"list": func(v ...string) []string { return v },
+	"list":  func(v ...string) []string { return v },
+	"label": label,
+	"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"ago":   func(t time.Time) string { return ago(time.Since(t)) },
+	"hasValue": func(q url.Values, key, value string) bool {
+		for _, v := range q[key] {
+			for _, part := range strings.Split(v, ",") {
+				if part == value {
+					return true
+				}
+			}
+		}
+		return false
+	},
+	"deref": func(p *int64) int64 { return *p },
+	"join":  strings.Join,
+	"size":  humanSize,
 	"when": func(t any) string {
 		switch v := t.(type) {
 		case time.Time:
@@ -71,9 +138,20 @@ type basePage struct {
 	Title   string
 	Product string
 	CSS     string
+	JS      string
 	CSRF    string
 	Agent   *tend.Agent
 	Admin   bool // the agent may change settings
+	// Section is the part of the workspace the page belongs to: tickets,
+	// customers, organizations or settings.
+	Section string
+	// Nav is the sidebar of views, on ticket pages only.
+	Nav *viewNav
+	// Query is the search box's text.
+	Query string
+	// Live names the live updates the page follows (see live.go): empty
+	// for none.
+	Live string
 }
 
 type loginPage struct {
@@ -91,6 +169,7 @@ type setupPage struct {
 type messagePage struct {
 	basePage
 	Message string
+	Back    string // where to go from here, if anywhere
 }
 
 func (s *Server) base(w http.ResponseWriter, r *http.Request, title string, agent *tend.Agent) basePage {
@@ -98,8 +177,12 @@ func (s *Server) base(w http.ResponseWriter, r *http.Request, title string, agen
 	if st, err := s.Settings.FindSettings(tend.SystemContext(r.Context())); err == nil {
 		name = st.Name
 	}
-	return basePage{Title: title, Product: name, CSS: s.pages.css, CSRF: s.csrfToken(w, r), Agent: agent,
-		Admin: agent != nil && agent.Role.Can(tend.PermManageSettings)}
+	section, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	if section == "search" {
+		section = "tickets"
+	}
+	return basePage{Title: title, Product: name, CSS: s.pages.css.url, JS: s.pages.js.url, CSRF: s.csrfToken(w, r), Agent: agent,
+		Admin: agent != nil && agent.Role.Can(tend.PermManageSettings), Section: section}
 }
 
 // render writes a page; it renders into a buffer first so that a template
@@ -134,14 +217,22 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /settings/mail/{id}", s.mailboxEditForm)
 	mux.Handle("POST /settings/mail/{id}", forms(s.updateMailboxForm))
 	mux.Handle("POST /settings/mail/inbound/{id}/retry", forms(s.retryInboundForm))
-	static, _ := fs.Sub(staticFS, "static")
-	files := http.StripPrefix("/static/", http.FileServerFS(static))
-	mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Query().Get("v") != "" {
-			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-		}
-		files.ServeHTTP(w, r)
-	}))
+	mux.HandleFunc("GET /tickets", s.ticketList)
+	mux.HandleFunc("GET /tickets/counts", s.viewCounts)
+	mux.Handle("POST /tickets/views", forms(s.saveView))
+	mux.Handle("POST /tickets/views/{id}/delete", forms(s.deleteView))
+	mux.HandleFunc("GET /tickets/{number}", s.ticketShow)
+	mux.Handle("POST /tickets/{number}", forms(s.ticketUpdate))
+	mux.Handle("POST /tickets/{number}/messages", forms(s.ticketReply))
+	mux.Handle("POST /presence/{ticket}", forms(s.ticketPresence))
+	mux.HandleFunc("GET /live", s.liveStream)
+	mux.HandleFunc("GET /attachments/{id}", s.attachmentPage)
+	mux.HandleFunc("GET /search", s.searchPage)
+	mux.HandleFunc("GET /settings", s.settingsIndex)
+	s.peopleRoutes(mux, forms)
+	s.adminRoutes(mux, forms)
+	mux.HandleFunc("GET /static/app.css", s.pages.css.serve)
+	mux.HandleFunc("GET /static/app.js", s.pages.js.serve)
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
@@ -155,7 +246,31 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
 	}
-	s.render(w, http.StatusOK, "home", struct{ basePage }{s.base(w, r, "Home", agent)})
+	http.Redirect(w, r, "/tickets", http.StatusSeeOther)
+}
+
+// settingLink is one section of the settings page.
+type settingLink struct{ URL, Name, About string }
+
+// settings are the sections of the settings page.
+var settings = []settingLink{
+	{"/settings/agents", "Agents", "invite staff, change roles, deactivate, hand over open tickets"},
+	{"/settings/teams", "Teams", "teams, their members, lead and manager"},
+	{"/settings/mail", "Mail", "support addresses, IMAP accounts and the quarantine"},
+	{"/settings/tokens", "API tokens", "tokens for scripts and other systems"},
+}
+
+// settingsIndex serves GET /settings.
+func (s *Server) settingsIndex(w http.ResponseWriter, r *http.Request) {
+	agent, _, ok := s.adminPage(w, r, "Settings")
+	if !ok {
+		return
+	}
+	page := struct {
+		basePage
+		Links []settingLink
+	}{s.base(w, r, "Settings", agent), settings}
+	s.render(w, http.StatusOK, "settings", page)
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
@@ -280,4 +395,46 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		s.Logger.Error("start session", "err", err)
 	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// label writes a status or priority for people: on_hold is "On hold".
+func label(v any) string {
+	s := strings.ReplaceAll(fmt.Sprint(v), "_", " ")
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// ago writes how long ago something happened, as people say it.
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute") + " ago"
+	case d < 24*time.Hour:
+		return plural(int(d/time.Hour), "hour") + " ago"
+	case d < 60*24*time.Hour:
+		return plural(int(d/(24*time.Hour)), "day") + " ago"
+	}
+	return plural(int(d/(30*24*time.Hour)), "month") + " ago"
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
+}
+
+// humanSize writes a file size.
+func humanSize(n int64) string {
+	switch {
+	case n < 1024:
+		return strconv.FormatInt(n, 10) + " bytes"
+	case n < 1024*1024:
+		return strconv.FormatInt((n+512)/1024, 10) + " KB"
+	}
+	return strconv.FormatFloat(float64(n)/(1024*1024), 'f', 1, 64) + " MB"
 }

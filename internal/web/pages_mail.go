@@ -61,7 +61,7 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, title string)
 	}
 	if !agent.Role.Can(tend.PermManageSettings) {
 		s.render(w, http.StatusForbidden, "message", messagePage{basePage: s.base(w, r, title, agent),
-			Message: "Only admins manage the mail settings."})
+			Message: "Only admins manage the settings."})
 		return nil, nil, false
 	}
 	return agent, ctx, true

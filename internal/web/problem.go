@@ -43,10 +43,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if code == tend.EINTERNAL {
 		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	status, ok := statusOf[code]
-	if !ok {
-		status = http.StatusInternalServerError
-	}
+	status := httpStatus(err)
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="tend"`)
 	}
@@ -104,4 +101,12 @@ func pathMatches(pattern, path string) bool {
 		}
 	}
 	return true
+}
+
+// httpStatus is the status that answers err.
+func httpStatus(err error) int {
+	if status, ok := statusOf[tend.ErrorCode(err)]; ok {
+		return status
+	}
+	return http.StatusInternalServerError
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/tendhq/tend"
@@ -27,6 +28,7 @@ type Server struct {
 	Settings      tend.SettingsService
 	Audit         tend.AuditService
 	Mailboxes     tend.MailboxService
+	SavedViews    tend.SavedViewService
 	Inbound       tend.InboundService
 	// RetryInbound runs a quarantined mail through the pipeline again.
 	RetryInbound func(ctx context.Context, id int64) (*tend.InboundRecord, error)
@@ -57,6 +59,29 @@ type Server struct {
 
 	loginLimiter *limiter
 	pages        *pages
+	counts       countCache
+	live         *hub
+	stopping     chan struct{}
+	stopOnce     sync.Once
+}
+
+// TicketChanged tells open pages about a change to a ticket; it is (part
+// of) the ticket service's Notify.
+func (s *Server) TicketChanged(c tend.TicketChange) {
+	s.counts.changed()
+	if s.live != nil {
+		s.live.ticketChanged(c)
+	}
+}
+
+// Shutdown ends the live update streams, which would otherwise hold a
+// graceful shutdown open; register it with http.Server.RegisterOnShutdown.
+func (s *Server) Shutdown() {
+	s.stopOnce.Do(func() {
+		if s.stopping != nil {
+			close(s.stopping)
+		}
+	})
 }
 
 // DefaultMaxBodySize bounds a request without attachments.
@@ -81,6 +106,8 @@ func (s *Server) Handler() (http.Handler, error) {
 		s.Metrics = NewMetrics()
 	}
 	s.loginLimiter = newLimiter(10, time.Minute)
+	s.live, s.stopping = newHub(), make(chan struct{})
+	go s.expirePresence()
 	p, err := loadPages()
 	if err != nil {
 		return nil, err
@@ -113,4 +140,18 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	io.WriteString(w, "ok\n")
+}
+
+// expirePresence forgets pages that went quiet, until shutdown.
+func (s *Server) expirePresence() {
+	tick := time.NewTicker(5 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case now := <-tick.C:
+			s.live.expire(now)
+		case <-s.stopping:
+			return
+		}
+	}
 }

@@ -126,7 +126,7 @@ func TestMailSettingsAreForAdmins(t *testing.T) {
 	}
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(page), "Only admins manage the mail settings.") {
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(page), "Only admins manage the settings.") {
 		t.Fatalf("a lead: %d\n%s", resp.StatusCode, page)
 	}
 	resp, err = c.PostForm(ts.URL+"/settings/mail", url.Values{"csrf": {csrf}, "address": {"x@acme.example"}})

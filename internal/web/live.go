@@ -1,0 +1,225 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/tendhq/tend"
+)
+
+// Live updates: open pages follow changes over Server-Sent Events. A
+// ticket change reaches every open page (lists refresh, counts follow, an
+// open ticket shows the new message); presence (who has a ticket open,
+// who is writing a reply) reaches the pages of that ticket. Tend runs one
+// server per database, so changes are told in-process.
+
+// liveEvent is one message to open pages.
+type liveEvent struct {
+	Type     string `json:"type"` // "ticket" or "presence"
+	TicketID int64  `json:"ticket_id"`
+	// For "ticket": what happened, and the message it added.
+	Kind      string `json:"kind,omitempty"`
+	MessageID int64  `json:"message_id,omitempty"`
+	// For "presence": the agents on the ticket.
+	Present []presentAgent `json:"present,omitempty"`
+}
+
+type presentAgent struct {
+	ID     int64  `json:"id"`
+	Name   string `json:"name"`
+	Typing bool   `json:"typing"`
+}
+
+// hub fans events out to the open pages.
+type hub struct {
+	mu   sync.Mutex
+	subs map[*subscriber]struct{}
+
+	// presence is, by ticket, who has it open and until when that holds
+	// without news from their page.
+	presence map[int64]map[int64]*presence
+}
+
+type presence struct {
+	name   string
+	typing bool
+	until  time.Time
+}
+
+// presenceTTL is how long a page counts as open without a heartbeat;
+// pages send one every 10 seconds.
+const presenceTTL = 25 * time.Second
+
+type subscriber struct {
+	ticketID int64 // 0: every ticket's changes, no presence
+	ch       chan liveEvent
+}
+
+func newHub() *hub {
+	return &hub{subs: map[*subscriber]struct{}{}, presence: map[int64]map[int64]*presence{}}
+}
+
+func (h *hub) subscribe(ticketID int64) *subscriber {
+	s := &subscriber{ticketID: ticketID, ch: make(chan liveEvent, 64)}
+	h.mu.Lock()
+	h.subs[s] = struct{}{}
+	h.mu.Unlock()
+	return s
+}
+
+func (h *hub) unsubscribe(s *subscriber) {
+	h.mu.Lock()
+	delete(h.subs, s)
+	h.mu.Unlock()
+}
+
+// publish sends e to the pages it concerns. A page too slow to take it
+// misses it; its next event, or its reconnect, brings it up to date.
+func (h *hub) publish(e liveEvent) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for s := range h.subs {
+		if e.Type == "presence" && s.ticketID != e.TicketID {
+			continue
+		}
+		select {
+		case s.ch <- e:
+		default:
+		}
+	}
+}
+
+// ticketChanged tells open pages that a ticket changed.
+func (h *hub) ticketChanged(c tend.TicketChange) {
+	h.publish(liveEvent{Type: "ticket", TicketID: c.TicketID, Kind: string(c.Kind), MessageID: c.MessageID})
+}
+
+// setPresence records that agent has the ticket open (typing or not), or
+// has left it, and tells the ticket's pages when that changes who is
+// there.
+func (h *hub) setPresence(ticketID int64, agent *tend.Agent, state string) {
+	h.mu.Lock()
+	on := h.presence[ticketID]
+	if on == nil {
+		on = map[int64]*presence{}
+		h.presence[ticketID] = on
+	}
+	before, was := on[agent.ID]
+	changed := !was
+	switch state {
+	case "left":
+		delete(on, agent.ID)
+		changed = was
+	default:
+		typing := state == "typing"
+		changed = changed || before.typing != typing
+		on[agent.ID] = &presence{name: agent.Name, typing: typing, until: time.Now().Add(presenceTTL)}
+	}
+	if len(on) == 0 {
+		delete(h.presence, ticketID)
+	}
+	h.mu.Unlock()
+	if changed {
+		h.publish(liveEvent{Type: "presence", TicketID: ticketID, Present: h.present(ticketID)})
+	}
+}
+
+// present returns who has the ticket open, by name.
+func (h *hub) present(ticketID int64) []presentAgent {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []presentAgent
+	for id, p := range h.presence[ticketID] {
+		if time.Now().Before(p.until) {
+			out = append(out, presentAgent{ID: id, Name: p.name, Typing: p.typing})
+		}
+	}
+	slices.SortFunc(out, func(a, b presentAgent) int { return int(a.ID - b.ID) })
+	return out
+}
+
+// expire forgets pages that stopped sending heartbeats, and tells the
+// tickets' other pages.
+func (h *hub) expire(now time.Time) {
+	h.mu.Lock()
+	var gone []int64
+	for ticketID, on := range h.presence {
+		for id, p := range on {
+			if now.After(p.until) {
+				delete(on, id)
+				gone = append(gone, ticketID)
+			}
+		}
+		if len(on) == 0 {
+			delete(h.presence, ticketID)
+		}
+	}
+	h.mu.Unlock()
+	for _, id := range slices.Compact(slices.Sorted(slices.Values(gone))) {
+		h.publish(liveEvent{Type: "presence", TicketID: id, Present: h.present(id)})
+	}
+}
+
+// liveStream serves the event stream of a page: GET /live, or
+// /live?ticket=ID for a ticket page, which also receives presence.
+func (s *Server) liveStream(w http.ResponseWriter, r *http.Request) {
+	agent := s.sessionAgent(r)
+	if agent == nil {
+		http.Error(w, "Sign in first.", http.StatusUnauthorized)
+		return
+	}
+	var ticketID int64
+	if v := r.URL.Query().Get("ticket"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			http.Error(w, "ticket must be a ticket id.", http.StatusBadRequest)
+			return
+		}
+		ticketID = id
+	}
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		http.Error(w, "Streaming is not supported here.", http.StatusInternalServerError)
+		return
+	}
+	sub := s.live.subscribe(ticketID)
+	defer s.live.unsubscribe(sub)
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	// The browser reconnects on its own after a drop; 2 s keeps a restart
+	// of the server short for the people watching.
+	fmt.Fprint(w, "retry: 2000\n\n")
+	if ticketID != 0 {
+		writeEvent(w, liveEvent{Type: "presence", TicketID: ticketID, Present: s.live.present(ticketID)})
+	}
+	flusher.Flush()
+	keepAlive := time.NewTicker(20 * time.Second)
+	defer keepAlive.Stop()
+	for {
+		select {
+		case e := <-sub.ch:
+			writeEvent(w, e)
+			flusher.Flush()
+		case <-keepAlive.C:
+			fmt.Fprint(w, ": keep-alive\n\n")
+			flusher.Flush()
+		case <-r.Context().Done():
+			return
+		case <-s.stopping:
+			return
+		}
+	}
+}
+
+func writeEvent(w http.ResponseWriter, e liveEvent) {
+	b, _ := json.Marshal(e)
+	fmt.Fprintf(w, "event: %s\ndata: %s\n\n", e.Type, b)
+}

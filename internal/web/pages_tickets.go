@@ -1,0 +1,855 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tendhq/tend"
+)
+
+// The ticket list and the ticket page, where agents spend their day.
+
+// ticketRow is a ticket as a list shows it.
+type ticketRow struct {
+	ID, Number int64
+	Subject    string
+	Customer   string
+	Status     tend.Status
+	Priority   tend.Priority
+	Owner      string
+	Team       string
+	UpdatedAt  time.Time
+}
+
+type ticketListPage struct {
+	basePage
+	Heading   string
+	ViewKey   string
+	Rows      []ticketRow
+	Next      string // URL of the next page, if any
+	First     string // URL of the first page, when not on it
+	SortLinks map[string]sortLink
+	// The filter form.
+	Filter    url.Values
+	Problems  map[string]string
+	Agents    []*tend.Agent
+	Teams     []*tend.Team
+	Statuses  []tend.Status
+	CanSave   bool
+	SavedID   int64 // the saved view shown, to offer deleting it
+	FilterRaw string
+	Notice    string
+	Error     string
+}
+
+type sortLink struct {
+	URL     string
+	Current string // "ascending", "descending" or ""
+}
+
+var allStatuses = []tend.Status{tend.StatusNew, tend.StatusOpen, tend.StatusPending, tend.StatusOnHold, tend.StatusSolved, tend.StatusClosed}
+var allPriorities = []tend.Priority{tend.PriorityLow, tend.PriorityNormal, tend.PriorityHigh, tend.PriorityUrgent}
+
+// ticketList serves GET /tickets: a view (?view=mine), or a filter of the
+// agent's own (?status=open&priority=high), a page at a time.
+func (s *Server) ticketList(w http.ResponseWriter, r *http.Request) {
+	agent, ctx, ok := s.staffPage(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	page := ticketListPage{basePage: s.base(w, r, "Tickets", agent), Filter: q, Statuses: allStatuses}
+	page.Live = "list"
+	page.Notice = listNotices[q.Get("done")]
+
+	builtin, saved, err := s.agentViews(ctx, agent)
+	if err != nil {
+		s.pageError(w, r, agent, err)
+		return
+	}
+	var f tend.TicketFilter
+	switch {
+	case hasFilter(q):
+		f, page.Problems, err = parseTicketFilter(q)
+		page.Heading, page.CanSave = "Filtered tickets", err == nil
+		page.FilterRaw = filterQuery(q).Encode()
+		if err != nil {
+			page.Error = "Fix the filter: " + strings.Join(sortedValues(page.Problems), "; ")
+		}
+	default:
+		key := q.Get("view")
+		if key == "" {
+			key = "mine"
+		}
+		i := slices.IndexFunc(append(builtin, saved...), func(v view) bool { return v.Key == key })
+		if i < 0 {
+			s.render(w, http.StatusNotFound, "message", messagePage{basePage: page.basePage, Message: "There is no such view."})
+			return
+		}
+		v := append(builtin, saved...)[i]
+		f, page.Heading, page.ViewKey = v.Filter, v.Name, v.Key
+		if i >= len(builtin) {
+			page.SavedID = saved[i-len(builtin)].savedID
+			page.Filter = saved[i-len(builtin)].query
+		}
+	}
+	page.Title = page.Heading
+	f.Sort = tend.TicketSort(q.Get("sort"))
+	if !f.Sort.Valid() {
+		f.Sort = tend.SortUpdatedDesc
+	}
+	if page.ViewKey == "solved" && q.Get("sort") == "" {
+		f.Sort = tend.SortUpdatedDesc
+	}
+	f.Cursor = q.Get("cursor")
+	status := http.StatusOK
+	if page.Error == "" {
+		list, next, err := s.Tickets.FindTickets(ctx, f)
+		if err != nil {
+			if tend.ErrorCode(err) != tend.EINVALID {
+				s.pageError(w, r, agent, err)
+				return
+			}
+			page.Error, status = tend.ErrorMessage(err), http.StatusBadRequest
+		}
+		if page.Rows, err = s.ticketRows(ctx, list); err != nil {
+			s.pageError(w, r, agent, err)
+			return
+		}
+		if next != "" {
+			page.Next = withParam(r.URL, "cursor", next)
+		}
+		if f.Cursor != "" {
+			page.First = withParam(r.URL, "cursor", "")
+		}
+	} else {
+		status = http.StatusBadRequest
+	}
+	page.SortLinks = sortLinks(r.URL, f.Sort)
+	if page.Agents, page.Teams, err = s.staffAndTeams(ctx); err != nil {
+		s.pageError(w, r, agent, err)
+		return
+	}
+	if r.URL.Query().Get("fragment") == "list" {
+		s.renderFragment(w, "tickets", "ticketTable", page)
+		return
+	}
+	if page.Nav, err = s.nav(ctx, agent, page.ViewKey); err != nil {
+		s.pageError(w, r, agent, err)
+		return
+	}
+	s.render(w, status, "tickets", page)
+}
+
+var listNotices = map[string]string{
+	"saved":   "The view was saved; it is in the sidebar.",
+	"deleted": "The view was deleted.",
+}
+
+// filterQuery keeps only the filter's parameters of q.
+func filterQuery(q url.Values) url.Values {
+	out := url.Values{}
+	for _, k := range filterKeys {
+		for _, v := range q[k] {
+			if v != "" {
+				out.Add(k, v)
+			}
+		}
+	}
+	return out
+}
+
+func sortedValues(m map[string]string) []string {
+	keys := slices.Sorted(func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	})
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k + " " + m[k]
+	}
+	return out
+}
+
+// withParam returns u's path and query with key set to value, or removed
+// when value is empty; a new sort or filter starts at the first page.
+func withParam(u *url.URL, key, value string) string {
+	q := u.Query()
+	q.Del("fragment")
+	if key != "cursor" {
+		q.Del("cursor")
+	}
+	if value == "" {
+		q.Del(key)
+	} else {
+		q.Set(key, value)
+	}
+	if len(q) == 0 {
+		return u.Path
+	}
+	return u.Path + "?" + q.Encode()
+}
+
+// sortLinks returns, for the sortable columns, the link that sorts by
+// them: the other way round if they are the current order.
+func sortLinks(u *url.URL, current tend.TicketSort) map[string]sortLink {
+	link := func(asc, desc tend.TicketSort) sortLink {
+		switch current {
+		case desc:
+			return sortLink{URL: withParam(u, "sort", string(asc)), Current: "descending"}
+		case asc:
+			return sortLink{URL: withParam(u, "sort", string(desc)), Current: "ascending"}
+		}
+		return sortLink{URL: withParam(u, "sort", string(desc))}
+	}
+	return map[string]sortLink{
+		"updated": link(tend.SortUpdatedAsc, tend.SortUpdatedDesc),
+		"created": link(tend.SortCreatedAsc, tend.SortCreatedDesc),
+	}
+}
+
+// ticketRows joins the names a list shows to its tickets.
+func (s *Server) ticketRows(ctx context.Context, list []*tend.Ticket) ([]ticketRow, error) {
+	ids := make([]int64, 0, len(list))
+	for _, t := range list {
+		ids = append(ids, t.CustomerID)
+	}
+	customers, err := s.Customers.FindCustomersByIDs(ctx, slices.Compact(slices.Sorted(slices.Values(ids))))
+	if err != nil {
+		return nil, err
+	}
+	names := map[int64]string{}
+	for _, c := range customers {
+		names[c.ID] = c.Name
+		if c.Name == "" && len(c.Emails) > 0 {
+			names[c.ID] = c.Emails[0]
+		}
+	}
+	agents, teams, err := s.staffAndTeams(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]ticketRow, len(list))
+	for i, t := range list {
+		rows[i] = ticketRow{ID: t.ID, Number: t.Number, Subject: t.Subject, Customer: names[t.CustomerID],
+			Status: t.Status, Priority: t.Priority, UpdatedAt: t.UpdatedAt}
+		if t.OwnerID != nil {
+			if a := findByID(agents, *t.OwnerID, func(a *tend.Agent) int64 { return a.ID }); a != nil {
+				rows[i].Owner = a.Name
+			}
+		}
+		if t.TeamID != nil {
+			if tm := findByID(teams, *t.TeamID, func(t *tend.Team) int64 { return t.ID }); tm != nil {
+				rows[i].Team = tm.Name
+			}
+		}
+	}
+	return rows, nil
+}
+
+func findByID[T any](list []T, id int64, idOf func(T) int64) T {
+	for _, v := range list {
+		if idOf(v) == id {
+			return v
+		}
+	}
+	var zero T
+	return zero
+}
+
+// staffAndTeams returns every agent and team, for names and choices. A
+// help desk has tens of staff, not thousands; the store's page limit is
+// the bound.
+func (s *Server) staffAndTeams(ctx context.Context) ([]*tend.Agent, []*tend.Team, error) {
+	agents, _, err := s.Agents.FindAgents(ctx, tend.AgentFilter{Limit: tend.MaxPageSize})
+	if err != nil {
+		return nil, nil, err
+	}
+	teams, err := s.Teams.FindTeams(ctx)
+	return agents, teams, err
+}
+
+// saveView serves POST /tickets/views: keep the current filter as a view.
+func (s *Server) saveView(w http.ResponseWriter, r *http.Request) {
+	agent, ctx, ok := s.staffForm(w, r)
+	if !ok {
+		return
+	}
+	v, err := s.SavedViews.CreateSavedView(ctx, &tend.SavedViewCreate{Name: r.PostFormValue("name"), Filter: r.PostFormValue("filter")})
+	if err != nil {
+		s.formError(w, r, agent, err, "/tickets?"+r.PostFormValue("filter"))
+		return
+	}
+	http.Redirect(w, r, "/tickets?view=saved-"+strconv.FormatInt(v.ID, 10)+"&done=saved", http.StatusSeeOther)
+}
+
+// deleteView serves POST /tickets/views/{id}/delete.
+func (s *Server) deleteView(w http.ResponseWriter, r *http.Request) {
+	agent, ctx, ok := s.staffForm(w, r)
+	if !ok {
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err == nil {
+		err = s.SavedViews.DeleteSavedView(ctx, id)
+	}
+	if err != nil {
+		s.formError(w, r, agent, err, "/tickets")
+		return
+	}
+	http.Redirect(w, r, "/tickets?done=deleted", http.StatusSeeOther)
+}
+
+// staffForm is staffPage for form posts: it also checks the CSRF token.
+func (s *Server) staffForm(w http.ResponseWriter, r *http.Request) (*tend.Agent, context.Context, bool) {
+	agent, ctx, ok := s.staffPage(w, r)
+	if !ok {
+		return nil, nil, false
+	}
+	if !checkCSRF(r) {
+		s.render(w, http.StatusForbidden, "message", messagePage{basePage: s.base(w, r, "Form expired", agent),
+			Message: "The form expired. Go back, reload the page and try again."})
+		return nil, nil, false
+	}
+	return agent, ctx, true
+}
+
+// formError shows why a form was refused, with a way back.
+func (s *Server) formError(w http.ResponseWriter, r *http.Request, agent *tend.Agent, err error, back string) {
+	status := httpStatus(err)
+	if status >= 500 {
+		s.Logger.Error("form", "path", r.URL.Path, "err", err)
+	}
+	s.render(w, status, "message", messagePage{basePage: s.base(w, r, "Not done", agent), Message: tend.ErrorMessage(err), Back: back})
+}
+
+// pageError answers a page whose data could not be read.
+func (s *Server) pageError(w http.ResponseWriter, r *http.Request, agent *tend.Agent, err error) {
+	status := httpStatus(err)
+	if status >= 500 {
+		s.Logger.Error("page", "path", r.URL.Path, "err", err)
+	}
+	s.render(w, status, "message", messagePage{basePage: s.base(w, r, "Not found", agent), Message: tend.ErrorMessage(err)})
+}
+
+// renderFragment writes one template of a page alone, for pages that
+// refresh part of themselves.
+func (s *Server) renderFragment(w http.ResponseWriter, page, name string, data any) {
+	var b strings.Builder
+	if err := s.pages.byName[page].ExecuteTemplate(&b, name, data); err != nil {
+		s.Logger.Error("render fragment", "page", page, "fragment", name, "err", err)
+		http.Error(w, "An internal error occurred.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	io.WriteString(w, b.String())
+}
+
+// The ticket page.
+
+type ticketPage struct {
+	basePage
+	Ticket       *tend.Ticket
+	Customer     *tend.Customer
+	Organization *tend.Organization
+	Others       []ticketRow // the customer's other tickets
+	Messages     []messageView
+	Agents       []*tend.Agent
+	Teams        []*tend.Team
+	OwnerName    string
+	Statuses     []tend.Status
+	Priorities   []tend.Priority
+	Present      []presentAgent // other agents with the ticket open
+	Events       []eventView
+	EventsNext   string
+	ShowHistory  bool
+	LastID       int64 // the newest message, as the composer saw it
+	Draft        draft
+	Notice       string
+	Error        string
+	Problems     map[string]string
+	NewSince     int64 // messages after this id are new to the writer
+}
+
+type draft struct {
+	Kind   tend.MessageKind
+	Body   string
+	Status string
+}
+
+// messageView is a message as the conversation shows it.
+type messageView struct {
+	*tend.Message
+	HTML       template.HTML // the sanitised HTML body, if any
+	QuotedHTML template.HTML
+	Images     []*tend.Attachment
+	Files      []*tend.Attachment
+	New        bool
+}
+
+var ticketNotices = map[string]string{
+	"replied":  "Your reply was added.",
+	"noted":    "Your note was added.",
+	"updated":  "The ticket was updated.",
+	"assigned": "The ticket is yours.",
+}
+
+// ticketNumber reads {number} from the path.
+func ticketNumber(r *http.Request) (int64, bool) {
+	n, err := strconv.ParseInt(strings.TrimPrefix(r.PathValue("number"), "#"), 10, 64)
+	return n, err == nil && n > 0
+}
+
+// ticketShow serves GET /tickets/{number}.
+func (s *Server) ticketShow(w http.ResponseWriter, r *http.Request) {
+	agent, ctx, ok := s.staffPage(w, r)
+	if !ok {
+		return
+	}
+	number, ok := ticketNumber(r)
+	if !ok {
+		s.render(w, http.StatusNotFound, "message", messagePage{basePage: s.base(w, r, "Not found", agent), Message: "There is no such ticket."})
+		return
+	}
+	page, err := s.ticketPageOf(ctx, w, r, agent, number)
+	if err != nil {
+		s.pageError(w, r, agent, err)
+		return
+	}
+	page.Notice = ticketNotices[r.URL.Query().Get("done")]
+	page.Draft.Kind = tend.KindReply
+	if r.URL.Query().Get("history") == "1" {
+		page.ShowHistory = true
+		events, next, err := s.Tickets.FindTicketEvents(ctx, page.Ticket.ID, r.URL.Query().Get("after"), 200)
+		if err != nil {
+			s.pageError(w, r, agent, err)
+			return
+		}
+		page.EventsNext = next
+		for _, e := range events {
+			page.Events = append(page.Events, describeEvent(e, page.Agents, page.Teams))
+		}
+	}
+	s.live.setPresence(page.Ticket.ID, agent, "viewing")
+	page.Present = others(s.live.present(page.Ticket.ID), agent.ID)
+	if r.URL.Query().Get("fragment") == "conversation" {
+		s.renderFragment(w, "ticket", "conversation", page)
+		return
+	}
+	s.render(w, http.StatusOK, "ticket", page)
+}
+
+func others(present []presentAgent, me int64) []presentAgent {
+	return slices.DeleteFunc(present, func(p presentAgent) bool { return p.ID == me })
+}
+
+// ticketPageOf reads what the ticket page shows.
+func (s *Server) ticketPageOf(ctx context.Context, w http.ResponseWriter, r *http.Request, agent *tend.Agent, number int64) (*ticketPage, error) {
+	t, err := s.Tickets.FindTicketByNumber(ctx, number)
+	if err != nil {
+		return nil, err
+	}
+	page := &ticketPage{basePage: s.base(w, r, "#"+strconv.FormatInt(t.Number, 10)+" "+t.Subject, agent), Ticket: t,
+		Statuses: allStatuses, Priorities: allPriorities}
+	page.Live = "ticket=" + strconv.FormatInt(t.ID, 10)
+	if page.Customer, err = s.Customers.FindCustomerByID(ctx, t.CustomerID); err != nil {
+		return nil, err
+	}
+	if t.OrganizationID != nil {
+		if page.Organization, err = s.Organizations.FindOrganizationByID(ctx, *t.OrganizationID); err != nil && tend.ErrorCode(err) != tend.ENOTFOUND {
+			return nil, err
+		}
+	}
+	if page.Agents, page.Teams, err = s.staffAndTeams(ctx); err != nil {
+		return nil, err
+	}
+	if t.OwnerID != nil {
+		if a := findByID(page.Agents, *t.OwnerID, func(a *tend.Agent) int64 { return a.ID }); a != nil {
+			page.OwnerName = a.Name
+		}
+	}
+	others, _, err := s.Tickets.FindTickets(ctx, tend.TicketFilter{CustomerID: &t.CustomerID, Limit: 11})
+	if err != nil {
+		return nil, err
+	}
+	others = slices.DeleteFunc(others, func(o *tend.Ticket) bool { return o.ID == t.ID })
+	if page.Others, err = s.ticketRows(ctx, others[:min(len(others), 10)]); err != nil {
+		return nil, err
+	}
+	for _, m := range t.Messages {
+		page.Messages = append(page.Messages, viewMessage(m))
+		page.LastID = max(page.LastID, m.ID)
+	}
+	return page, nil
+}
+
+// viewMessage prepares a message for the conversation. BodyHTML was
+// sanitised when it was stored, before anything could show it.
+func viewMessage(m *tend.Message) messageView {
+	v := messageView{Message: m, HTML: template.HTML(m.BodyHTML), QuotedHTML: template.HTML(m.QuotedHTML)}
+	for _, a := range m.Attachments {
+		if previewTypes[a.ContentType] {
+			v.Images = append(v.Images, a)
+		} else {
+			v.Files = append(v.Files, a)
+		}
+	}
+	return v
+}
+
+// previewTypes are the images shown in the conversation.
+var previewTypes = map[string]bool{"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true}
+
+// ticketReply serves POST /tickets/{number}/messages: a reply or a note,
+// with attachments, and optionally a new status. When the customer wrote
+// again after the page was loaded, it shows the new message first and
+// asks to confirm, keeping the draft.
+func (s *Server) ticketReply(w http.ResponseWriter, r *http.Request) {
+	agent, ctx, ok := s.staffPage(w, r)
+	if !ok {
+		return
+	}
+	number, ok := ticketNumber(r)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4*s.MaxAttachmentSize+s.MaxBodySize)
+	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.formError(w, r, agent, tend.Errorf(tend.ETOOLARGE, "The attachments are too large: each may be at most %d MB.", s.MaxAttachmentSize>>20), "/tickets/"+strconv.FormatInt(number, 10))
+			return
+		}
+		s.formError(w, r, agent, tend.Errorf(tend.EINVALID, "The form could not be read: %v", err), "/tickets/"+strconv.FormatInt(number, 10))
+		return
+	}
+	if !checkCSRF(r) {
+		s.render(w, http.StatusForbidden, "message", messagePage{basePage: s.base(w, r, "Form expired", agent),
+			Message: "The form expired. Go back, reload the page and send again; copy your text first."})
+		return
+	}
+	d := draft{Kind: tend.MessageKind(r.PostFormValue("kind")), Body: r.PostFormValue("body"), Status: r.PostFormValue("status")}
+	page, err := s.ticketPageOf(ctx, w, r, agent, number)
+	if err != nil {
+		s.pageError(w, r, agent, err)
+		return
+	}
+	t := page.Ticket
+	seen, _ := strconv.ParseInt(r.PostFormValue("last_message_id"), 10, 64)
+	if d.Kind == tend.KindReply && r.PostFormValue("confirm") == "" {
+		for _, m := range t.Messages {
+			if m.ID > seen && m.AuthorType == tend.AuthorCustomer {
+				page.NewSince, page.Draft = seen, d
+				page.Error = "The customer wrote again while you were writing. Read their new message, then send your reply if it still fits."
+				for i := range page.Messages {
+					page.Messages[i].New = page.Messages[i].ID > seen
+				}
+				s.render(w, http.StatusConflict, "ticket", page)
+				return
+			}
+		}
+	}
+	c := &tend.MessageCreate{Kind: d.Kind, Body: d.Body}
+	if d.Status != "" {
+		st := tend.Status(d.Status)
+		c.Status = &st
+	}
+	if r.MultipartForm != nil {
+		for _, fh := range r.MultipartForm.File["attachments"] {
+			if fh.Size == 0 && fh.Filename == "" {
+				continue
+			}
+			in, err := readUpload(fh, s.MaxAttachmentSize)
+			if err != nil {
+				page.Draft, page.Error = d, tend.ErrorMessage(err)
+				s.render(w, httpStatus(err), "ticket", page)
+				return
+			}
+			c.Attachments = append(c.Attachments, in)
+		}
+	}
+	if _, err := s.Tickets.AddMessage(ctx, t.ID, c); err != nil {
+		if tend.ErrorCode(err) == tend.EINTERNAL {
+			s.Logger.Error("add message", "ticket", t.ID, "err", err)
+		}
+		page.Draft, page.Error, page.Problems = d, tend.ErrorMessage(err), tend.ErrorFields(err)
+		s.render(w, httpStatus(err), "ticket", page)
+		return
+	}
+	s.live.setPresence(t.ID, agent, "viewing")
+	done := "replied"
+	if d.Kind == tend.KindNote {
+		done = "noted"
+	}
+	http.Redirect(w, r, "/tickets/"+strconv.FormatInt(number, 10)+"?done="+done, http.StatusSeeOther)
+}
+
+// ticketUpdate serves POST /tickets/{number}: owner, team, priority,
+// status and tags, refused if the ticket changed since the page was read.
+func (s *Server) ticketUpdate(w http.ResponseWriter, r *http.Request) {
+	agent, ctx, ok := s.staffForm(w, r)
+	if !ok {
+		return
+	}
+	number, ok := ticketNumber(r)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	back := "/tickets/" + strconv.FormatInt(number, 10)
+	t, err := s.Tickets.FindTicketByNumber(ctx, number)
+	if err != nil {
+		s.pageError(w, r, agent, err)
+		return
+	}
+	u, err := readTicketForm(r, t, agent)
+	if err != nil {
+		s.formError(w, r, agent, err, back)
+		return
+	}
+	if u.Empty() {
+		http.Redirect(w, r, back, http.StatusSeeOther)
+		return
+	}
+	if _, err := s.Tickets.UpdateTicket(ctx, t.ID, u); err != nil {
+		if tend.ErrorCode(err) == tend.ECONFLICT {
+			err = tend.Errorf(tend.ECONFLICT, "Someone changed this ticket while you had it open. Reload it to see the change, then make yours again. (%s)", tend.ErrorMessage(err))
+		}
+		s.formError(w, r, agent, err, back)
+		return
+	}
+	done := "updated"
+	if r.PostFormValue("take") != "" {
+		done = "assigned"
+	}
+	http.Redirect(w, r, back+"?done="+done, http.StatusSeeOther)
+}
+
+// readTicketForm turns the ticket page's controls into an update of what
+// changed. "take" assigns the ticket to the agent.
+func readTicketForm(r *http.Request, t *tend.Ticket, agent *tend.Agent) (*tend.TicketUpdate, error) {
+	u := &tend.TicketUpdate{}
+	if v, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64); err == nil {
+		u.Version = &v
+	}
+	if r.PostFormValue("take") != "" {
+		u.OwnerID = &agent.ID
+		return u, nil
+	}
+	form := r.PostForm
+	if form.Has("status") && tend.Status(form.Get("status")) != t.Status {
+		st := tend.Status(form.Get("status"))
+		u.Status = &st
+	}
+	if form.Has("priority") && tend.Priority(form.Get("priority")) != t.Priority {
+		p := tend.Priority(form.Get("priority"))
+		u.Priority = &p
+	}
+	if form.Has("owner_id") {
+		if v := form.Get("owner_id"); v != "" {
+			id, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return nil, tend.FieldError(tend.EINVALID, "owner_id", "choose an agent from the list")
+			}
+			if t.OwnerID == nil || *t.OwnerID != id {
+				u.OwnerID = &id
+			}
+		}
+	}
+	if form.Has("team_id") {
+		id, err := strconv.ParseInt(form.Get("team_id"), 10, 64)
+		if err != nil {
+			return nil, tend.FieldError(tend.EINVALID, "team_id", "choose a team from the list")
+		}
+		if (t.TeamID == nil && id != 0) || (t.TeamID != nil && *t.TeamID != id) {
+			u.TeamID = &id
+		}
+	}
+	if form.Has("tags") {
+		tags := []string{}
+		for _, tag := range strings.FieldsFunc(form.Get("tags"), func(r rune) bool { return r == ',' || r == ' ' }) {
+			tags = append(tags, tag)
+		}
+		if !slices.Equal(normalizedTags(tags), t.Tags) {
+			u.Tags = &tags
+		}
+	}
+	return u, nil
+}
+
+func normalizedTags(tags []string) []string {
+	out := make([]string, 0, len(tags))
+	for _, t := range tags {
+		if t = tend.NormalizeTag(t); t != "" {
+			out = append(out, t)
+		}
+	}
+	return slices.Compact(slices.Sorted(slices.Values(out)))
+}
+
+// ticketPresence serves POST /presence/{ticket} from the ticket page's
+// script: state is viewing, typing or left.
+func (s *Server) ticketPresence(w http.ResponseWriter, r *http.Request) {
+	agent := s.sessionAgent(r)
+	if agent == nil {
+		http.Error(w, "Sign in first.", http.StatusUnauthorized)
+		return
+	}
+	if !checkCSRF(r) {
+		http.Error(w, "The page expired; reload it.", http.StatusForbidden)
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("ticket"), 10, 64)
+	state := r.PostFormValue("state")
+	if err != nil || (state != "viewing" && state != "typing" && state != "left") {
+		http.Error(w, "state must be viewing, typing or left.", http.StatusBadRequest)
+		return
+	}
+	if _, err := s.Tickets.FindTicketByID(agentContext(r.Context(), agent), id); err != nil {
+		http.Error(w, tend.ErrorMessage(err), httpStatus(err))
+		return
+	}
+	s.live.setPresence(id, agent, state)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// attachmentPage serves GET /attachments/{id} to signed-in staff, as the
+// API does to tokens.
+func (s *Server) attachmentPage(w http.ResponseWriter, r *http.Request) {
+	agent := s.sessionAgent(r)
+	if agent == nil {
+		http.Error(w, "Sign in first.", http.StatusUnauthorized)
+		return
+	}
+	s.getAttachment(w, r.WithContext(agentContext(r.Context(), agent)))
+}
+
+// readUpload reads a file from a form, within max bytes.
+func readUpload(fh *multipart.FileHeader, max int64) (*tend.AttachmentInput, error) {
+	if fh.Size > max {
+		return nil, tend.Errorf(tend.ETOOLARGE, "%s is %d MB; an attachment may be at most %d MB.", fh.Filename, fh.Size>>20, max>>20)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	typ := fh.Header.Get("Content-Type")
+	if typ == "" {
+		typ = http.DetectContentType(data)
+	}
+	return &tend.AttachmentInput{Name: fh.Filename, ContentType: typ, Data: data}, nil
+}
+
+// eventView is a history entry as people read it.
+type eventView struct {
+	At    time.Time
+	Actor string
+	Text  string
+}
+
+// describeEvent writes what an event did, naming agents and teams.
+func describeEvent(e *tend.Event, agents []*tend.Agent, teams []*tend.Team) eventView {
+	agentName := func(id *int64) string {
+		if id == nil {
+			return "nobody"
+		}
+		if a := findByID(agents, *id, func(a *tend.Agent) int64 { return a.ID }); a != nil {
+			return a.Name
+		}
+		return "agent " + strconv.FormatInt(*id, 10)
+	}
+	v := eventView{At: e.CreatedAt, Actor: "Tend"}
+	switch e.ActorType {
+	case tend.AuthorAgent:
+		v.Actor = agentName(e.ActorID)
+	case tend.AuthorCustomer:
+		v.Actor = "The customer"
+	}
+	var d struct {
+		From, To   json.RawMessage
+		Kind       string
+		Reason     string
+		Error      string
+		Recipient  string
+		Address    string
+		Subject    string
+		FollowUpID *int64 `json:"ticket_id"`
+	}
+	json.Unmarshal(e.Data, &d)
+	plain := func(raw json.RawMessage) string {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return label(s)
+		}
+		var n int64
+		if json.Unmarshal(raw, &n) == nil {
+			return strconv.FormatInt(n, 10)
+		}
+		var list []string
+		if json.Unmarshal(raw, &list) == nil {
+			if len(list) == 0 {
+				return "none"
+			}
+			return strings.Join(list, ", ")
+		}
+		return "none"
+	}
+	id := func(raw json.RawMessage) *int64 {
+		var n int64
+		if json.Unmarshal(raw, &n) == nil {
+			return &n
+		}
+		return nil
+	}
+	switch e.Kind {
+	case tend.EventCreated:
+		v.Text = "opened the ticket"
+	case tend.EventOwnerChanged:
+		v.Text = "gave it to " + agentName(id(d.To))
+	case tend.EventTeamChanged:
+		name := "no team"
+		if t := id(d.To); t != nil {
+			name = "team " + strconv.FormatInt(*t, 10)
+			if tm := findByID(teams, *t, func(t *tend.Team) int64 { return t.ID }); tm != nil {
+				name = tm.Name
+			}
+		}
+		v.Text = "moved it to " + name
+	case tend.EventStatusChanged, tend.EventPriorityChanged, tend.EventTagsChanged, tend.EventSubjectChanged:
+		what := strings.TrimSuffix(string(e.Kind), "_changed")
+		v.Text = "changed the " + what + " from " + plain(d.From) + " to " + plain(d.To)
+	case tend.EventMessageAdded:
+		v.Text = "added a " + d.Kind
+		if d.Kind == "" {
+			v.Text = "added a message"
+		}
+	case tend.EventReopened:
+		v.Text = "reopened it"
+	default:
+		v.Text = label(string(e.Kind))
+		if detail := strings.TrimSpace(d.Reason + " " + d.Error); detail != "" {
+			v.Text += ": " + detail
+		}
+	}
+	return v
+}

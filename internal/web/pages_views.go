@@ -1,0 +1,289 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tendhq/tend"
+)
+
+// Views: the sidebar of ticket lists every agent works from, with live
+// counts, and the list page that shows one of them.
+
+// workStatuses are the statuses of tickets that wait on the team.
+var workStatuses = []tend.Status{tend.StatusNew, tend.StatusOpen, tend.StatusOnHold}
+
+// view is a named ticket list.
+type view struct {
+	Key, Name string
+	Filter    tend.TicketFilter
+	// Counted views show how many tickets they hold; a view of solved
+	// tickets grows for ever, and a count of it tells nobody anything.
+	Counted bool
+	// savedID and query are a saved view's id and filter.
+	savedID int64
+	query   url.Values
+}
+
+// viewLink is a view as the sidebar shows it.
+type viewLink struct {
+	Key, Name, URL string
+	Count          int
+	Counted        bool
+	Current        bool
+}
+
+type viewNav struct {
+	Views []viewLink
+	Saved []viewLink
+}
+
+// builtinViews are the views every agent has: their own work, the
+// unassigned queue, each of their teams, and the whole desk by status.
+func builtinViews(agent *tend.Agent, teams []*tend.Team) []view {
+	me, none := agent.ID, int64(0)
+	views := []view{
+		{Key: "mine", Name: "My open tickets", Filter: tend.TicketFilter{OwnerID: &me, Statuses: workStatuses}, Counted: true},
+		{Key: "unassigned", Name: "Unassigned", Filter: tend.TicketFilter{OwnerID: &none, Statuses: workStatuses}, Counted: true},
+	}
+	for _, t := range teams {
+		for _, id := range agent.TeamIDs {
+			if id == t.ID {
+				views = append(views, view{Key: "team-" + strconv.FormatInt(id, 10), Name: t.Name,
+					Filter: tend.TicketFilter{TeamID: &id, Statuses: workStatuses}, Counted: true})
+			}
+		}
+	}
+	return append(views,
+		view{Key: "open", Name: "All open", Filter: tend.TicketFilter{Statuses: workStatuses}, Counted: true},
+		view{Key: "pending", Name: "Pending", Filter: tend.TicketFilter{Statuses: []tend.Status{tend.StatusPending}}, Counted: true},
+		view{Key: "solved", Name: "Recently solved", Filter: tend.TicketFilter{Statuses: []tend.Status{tend.StatusSolved}}},
+	)
+}
+
+// savedViews turns an agent's saved filters into views.
+func savedViews(saved []*tend.SavedView) []view {
+	views := make([]view, 0, len(saved))
+	for _, sv := range saved {
+		f, _, err := parseTicketFilter(sv.Query())
+		if err != nil {
+			continue // a filter that no longer parses (a deleted team) shows nothing rather than everything
+		}
+		views = append(views, view{Key: "saved-" + strconv.FormatInt(sv.ID, 10), Name: sv.Name, Filter: f, Counted: true,
+			savedID: sv.ID, query: sv.Query()})
+	}
+	return views
+}
+
+// countCache keeps view counts until a ticket changes, so that every page
+// of the workspace does not count the desk again. Counts older than
+// maxAge are taken again all the same, for changes made by another
+// process (tend mail import).
+type countCache struct {
+	mu      sync.Mutex
+	gen     uint64
+	entries map[string]countEntry
+}
+
+type countEntry struct {
+	n   int
+	gen uint64
+	at  time.Time
+}
+
+const maxCountAge = 30 * time.Second
+
+// changed forgets every count.
+func (c *countCache) changed() {
+	c.mu.Lock()
+	c.gen++
+	c.mu.Unlock()
+}
+
+func (c *countCache) get(key string) (int, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[key]
+	return e.n, ok && e.gen == c.gen && time.Since(e.at) < maxCountAge
+}
+
+// put records a count taken at generation gen; a count taken while a
+// ticket changed is not kept.
+func (c *countCache) put(key string, n int, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil {
+		c.entries = map[string]countEntry{}
+	}
+	if gen == c.gen {
+		c.entries[key] = countEntry{n: n, gen: gen, at: time.Now()}
+	}
+}
+
+func (c *countCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+// count returns how many tickets a view holds. Views whose filter names
+// the agent ("mine") are cached per agent.
+func (s *Server) count(ctx context.Context, agent *tend.Agent, v view) (int, error) {
+	key := v.Key
+	if v.Key == "mine" || strings.HasPrefix(v.Key, "saved-") {
+		key += "/" + strconv.FormatInt(agent.ID, 10)
+	}
+	if n, ok := s.counts.get(key); ok {
+		return n, nil
+	}
+	gen := s.counts.generation()
+	n, err := s.Tickets.CountTickets(ctx, v.Filter)
+	if err != nil {
+		return 0, err
+	}
+	s.counts.put(key, n, gen)
+	return n, nil
+}
+
+// agentViews returns the agent's views, built in and saved.
+func (s *Server) agentViews(ctx context.Context, agent *tend.Agent) (builtin, saved []view, err error) {
+	teams, err := s.Teams.FindTeams(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	mine, err := s.SavedViews.FindSavedViews(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return builtinViews(agent, teams), savedViews(mine), nil
+}
+
+// nav builds the sidebar, marking current.
+func (s *Server) nav(ctx context.Context, agent *tend.Agent, current string) (*viewNav, error) {
+	builtin, saved, err := s.agentViews(ctx, agent)
+	if err != nil {
+		return nil, err
+	}
+	links := func(views []view) ([]viewLink, error) {
+		out := make([]viewLink, len(views))
+		for i, v := range views {
+			out[i] = viewLink{Key: v.Key, Name: v.Name, URL: "/tickets?view=" + v.Key, Counted: v.Counted, Current: v.Key == current}
+			if v.Counted {
+				if out[i].Count, err = s.count(ctx, agent, v); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return out, nil
+	}
+	nav := &viewNav{}
+	if nav.Views, err = links(builtin); err != nil {
+		return nil, err
+	}
+	if nav.Saved, err = links(saved); err != nil {
+		return nil, err
+	}
+	return nav, nil
+}
+
+// viewCounts answers the sidebar's counts as JSON, for live updates.
+func (s *Server) viewCounts(w http.ResponseWriter, r *http.Request) {
+	agent := s.sessionAgent(r)
+	if agent == nil {
+		http.Error(w, "Sign in first.", http.StatusUnauthorized)
+		return
+	}
+	ctx := agentContext(r.Context(), agent)
+	nav, err := s.nav(ctx, agent, "")
+	if err != nil {
+		s.Logger.Error("view counts", "err", err)
+		http.Error(w, "An internal error occurred.", http.StatusInternalServerError)
+		return
+	}
+	counts := map[string]int{}
+	for _, l := range append(nav.Views, nav.Saved...) {
+		if l.Counted {
+			counts[l.Key] = l.Count
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	jsonEncode(w, counts)
+}
+
+// agentContext acts as agent.
+func agentContext(ctx context.Context, agent *tend.Agent) context.Context {
+	return tend.NewContextWithPrincipal(ctx, tend.Principal{AgentID: agent.ID, Role: agent.Role})
+}
+
+// filterKeys are the query parameters of a ticket list's filter.
+var filterKeys = []string{"status", "priority", "owner", "team", "tag", "channel", "customer", "organization"}
+
+// parseTicketFilter reads a ticket list's filter from query parameters:
+// status (several, or comma-separated), priority, owner (an id, "none"),
+// team (an id, "none"), tag, channel, customer and organization (ids). It
+// returns the filter and the problems by field.
+func parseTicketFilter(q url.Values) (tend.TicketFilter, map[string]string, error) {
+	var f tend.TicketFilter
+	problems := map[string]string{}
+	for _, v := range q["status"] {
+		for _, st := range strings.Split(v, ",") {
+			if st = strings.TrimSpace(st); st != "" {
+				f.Statuses = append(f.Statuses, tend.Status(st))
+			}
+		}
+	}
+	if v := q.Get("priority"); v != "" {
+		p := tend.Priority(v)
+		f.Priority = &p
+	}
+	if v := q.Get("channel"); v != "" {
+		c := tend.Channel(v)
+		f.Channel = &c
+	}
+	f.Tag = q.Get("tag")
+	id := func(key string, noneAllowed bool) *int64 {
+		v := q.Get(key)
+		if v == "" {
+			return nil
+		}
+		if noneAllowed && v == "none" {
+			zero := int64(0)
+			return &zero
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			problems[key] = fmt.Sprintf("%q is not one of the choices", v)
+			return nil
+		}
+		return &n
+	}
+	f.OwnerID, f.TeamID = id("owner", true), id("team", true)
+	f.CustomerID, f.OrganizationID = id("customer", false), id("organization", false)
+	f.Normalize()
+	if err := f.Validate(); err != nil {
+		for field, msg := range tend.ErrorFields(err) {
+			problems[field] = msg
+		}
+	}
+	if len(problems) > 0 {
+		return f, problems, tend.Errorf(tend.EINVALID, "The filter is not valid.")
+	}
+	return f, nil, nil
+}
+
+// hasFilter reports whether q filters tickets by hand.
+func hasFilter(q url.Values) bool {
+	for _, k := range filterKeys {
+		if q.Get(k) != "" {
+			return true
+		}
+	}
+	return false
+}
