@@ -16,14 +16,14 @@ import (
 
 // browser is a headless Chromium tab for one test.
 type browser struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 }
 
 // newBrowser starts Debian's headless Chromium for the test. Without it the
 // test is skipped with a note on how to install it, except in CI, where a
 // missing browser is a failure.
-func newBrowser(t *testing.T) *browser {
+func newBrowser(t testing.TB) *browser {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {

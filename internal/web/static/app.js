@@ -145,8 +145,11 @@
     el.textContent = others.map((p) => p.name + (p.typing ? " is writing a reply" : " is viewing this ticket")).join("; ");
   }
 
-  const lists = debounce(() => { refreshList(); refreshCounts(); }, 150);
+  const lists = debounce(() => { refreshList(); refreshCounts(); }, 50);
   const source = new EventSource("/live" + (ticketID ? "?ticket=" + ticketID : ""));
+  // Marked for people's tools and for tests: this page follows changes.
+  source.addEventListener("open", () => { document.body.dataset.following = "yes"; });
+  source.addEventListener("error", () => { delete document.body.dataset.following; });
   source.addEventListener("ticket", (e) => {
     const ev = JSON.parse(e.data);
     if (ticketID && String(ev.ticket_id) === ticketID) refreshConversation();
