@@ -101,6 +101,9 @@ type Attachment struct {
 	ContentType string `json:"content_type"`
 	Size        int64  `json:"size"`
 	SHA256      string `json:"sha256"`
+	// ContentID names an inline part of HTML mail, which shows it where
+	// the HTML says cid:ContentID; "" for ordinary files.
+	ContentID string `json:"content_id"`
 }
 
 // AttachmentInput is a file to attach to a new message.
@@ -108,6 +111,8 @@ type AttachmentInput struct {
 	Name        string `json:"name"`
 	ContentType string `json:"content_type"`
 	Data        []byte `json:"data"`
+	// ContentID is set for inline parts of received mail only.
+	ContentID string `json:"-"`
 }
 
 // MaxAttachments is the most files one message may carry.

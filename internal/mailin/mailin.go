@@ -122,7 +122,8 @@ func Read(raw []byte) *tend.InboundMail {
 		if name == "" && a.ContentID != "" {
 			name = "inline-" + a.ContentID
 		}
-		in.Attachments = append(in.Attachments, &tend.AttachmentInput{Name: name, ContentType: a.ContentType, Data: a.Data})
+		in.Attachments = append(in.Attachments, &tend.AttachmentInput{Name: name, ContentType: a.ContentType, Data: a.Data,
+			ContentID: a.ContentID})
 	}
 	if in.Text == "" && in.HTML == "" {
 		in.Text = noText

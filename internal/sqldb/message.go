@@ -71,11 +71,11 @@ func findMessage(ctx context.Context, q *Tx, id int64) (*tend.Message, error) {
 	return m, err
 }
 
-const attachmentColumns = `a.id, a.message_id, m.ticket_id, a.name, a.content_type, a.size, a.sha256`
+const attachmentColumns = `a.id, a.message_id, m.ticket_id, a.name, a.content_type, a.size, a.sha256, a.content_id`
 
 func scanAttachment(r row) (*tend.Attachment, error) {
 	a := &tend.Attachment{}
-	err := r.Scan(&a.ID, &a.MessageID, &a.TicketID, &a.Name, &a.ContentType, &a.Size, &a.SHA256)
+	err := r.Scan(&a.ID, &a.MessageID, &a.TicketID, &a.Name, &a.ContentType, &a.Size, &a.SHA256, &a.ContentID)
 	return a, err
 }
 
@@ -118,7 +118,7 @@ func (s *TicketService) prepareMessage(body, html string, files []*tend.Attachme
 			return nil, fmt.Errorf("store attachment: %w", err)
 		}
 		m.attachments = append(m.attachments, &tend.Attachment{Name: f.Name, ContentType: f.ContentType,
-			Size: int64(len(f.Data)), SHA256: sum})
+			Size: int64(len(f.Data)), SHA256: sum, ContentID: f.ContentID})
 	}
 	return m, nil
 }
@@ -159,8 +159,8 @@ func insertMessage(ctx context.Context, tx *Tx, ticketID int64, m *newMessage, a
 	for _, a := range m.attachments {
 		att := *a
 		att.MessageID, att.TicketID = msg.ID, ticketID
-		err := tx.queryRow(ctx, `INSERT INTO attachments (message_id, sha256, name, content_type, size, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, msg.ID, a.SHA256, a.Name, a.ContentType, a.Size, tx.now).Scan(&att.ID)
+		err := tx.queryRow(ctx, `INSERT INTO attachments (message_id, sha256, name, content_type, size, content_id, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, msg.ID, a.SHA256, a.Name, a.ContentType, a.Size, a.ContentID, tx.now).Scan(&att.ID)
 		if err != nil {
 			return nil, fmt.Errorf("insert attachment: %w", err)
 		}
@@ -183,7 +183,7 @@ func (s *TicketService) FindAttachmentByID(ctx context.Context, id int64) (*tend
 		a = &tend.Attachment{}
 		err := q.queryRow(ctx, `SELECT `+attachmentColumns+`, m.kind, t.customer_id FROM attachments a
 			JOIN messages m ON m.id = a.message_id JOIN tickets t ON t.id = m.ticket_id WHERE a.id = $1`, id).
-			Scan(&a.ID, &a.MessageID, &a.TicketID, &a.Name, &a.ContentType, &a.Size, &a.SHA256, &kind, &customerID)
+			Scan(&a.ID, &a.MessageID, &a.TicketID, &a.Name, &a.ContentType, &a.Size, &a.SHA256, &a.ContentID, &kind, &customerID)
 		if errors.Is(err, errNoRows) || (err == nil && !p.IsStaff() && (customerID != p.CustomerID || kind != string(tend.KindReply))) {
 			return notFound("Attachment", id)
 		}

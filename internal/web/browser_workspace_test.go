@@ -1,7 +1,13 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
 	"fmt"
 	"strings"
 	"testing"
@@ -276,4 +282,46 @@ func TestBrowserMailCannotRunScript(t *testing.T) {
 		t.Errorf("the attachment reads %q", files)
 	}
 	b.screenshot("hostile-mail")
+}
+
+// HTML mail shows its inline images where it placed them; attachments
+// are served to the signed-in agent.
+func TestBrowserInlineImages(t *testing.T) {
+	b := newBrowser(t)
+	ts := newTestServer(t, sqldbtest.Open(t, sqldb.SQLite))
+	mb, err := ts.server.Mailboxes.CreateMailbox(system, &tend.MailboxCreate{Address: "help@acme.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var img bytes.Buffer
+	shot := image.NewRGBA(image.Rect(0, 0, 40, 20))
+	draw.Draw(shot, shot.Bounds(), image.NewUniform(color.RGBA{200, 30, 30, 255}), image.Point{}, draw.Src)
+	if err := png.Encode(&img, shot); err != nil {
+		t.Fatal(err)
+	}
+	encoded := base64.StdEncoding.EncodeToString(img.Bytes())
+	raw := "From: Mia <mia@customer.example>\r\nTo: help@acme.example\r\nSubject: Photo of the error\r\n" +
+		"Message-ID: <inline-1@customer.example>\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/related; boundary=r\r\n\r\n" +
+		"--r\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" +
+		`<p>The screen shows this:</p><p><img src="cid:shot@customer.example" alt="screen"></p>` + "\r\n" +
+		"--r\r\nContent-Type: image/png; name=\"screen.png\"\r\nContent-Transfer-Encoding: base64\r\n" +
+		"Content-ID: <shot@customer.example>\r\nContent-Disposition: inline; filename=\"screen.png\"\r\n\r\n" + encoded + "\r\n--r--\r\n"
+	rec, err := ts.receiver.Receive(context.Background(), "smtp", mb.ID, []string{mb.Address}, []byte(raw))
+	if err != nil || rec.TicketID == nil {
+		t.Fatalf("receive: %v %+v", err, rec)
+	}
+	tk, _ := ts.tickets.FindTicketByID(system, *rec.TicketID)
+
+	b.signIn(ts.URL, tend.RoleAgent)
+	b.within(10*time.Second, chromedp.Navigate(fmt.Sprintf("%s/tickets/%d", ts.URL, tk.Number)), chromedp.WaitVisible(css(`.conversation`)))
+	loaded, err := chromedp.Run(b.ctx, chromedp.Poll[int](`(() => { const i = document.querySelector('.msg .html img[src^="/attachments/"]'); return i && i.complete ? i.naturalWidth : 0 })()`,
+		chromedp.WithPollingTimeout(5*time.Second)))
+	if err != nil || loaded != 40 {
+		html, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector('.msg .body').innerHTML`))
+		t.Fatalf("the inline image did not load in place (width %d, %v): %s", loaded, err, html)
+	}
+	if n, _ := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll('.msg ul.images li, .msg ul.files li').length`)); n != 0 {
+		t.Errorf("the inline image is listed again below the message (%d items)", n)
+	}
 }

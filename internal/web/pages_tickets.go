@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"html"
 	"html/template"
 	"io"
 	"mime/multipart"
@@ -498,16 +499,28 @@ func (s *Server) ticketPageOf(ctx context.Context, w http.ResponseWriter, r *htt
 }
 
 // viewMessage prepares a message for the conversation. BodyHTML was
-// sanitised when it was stored, before anything could show it.
+// sanitised when it was stored, before anything could show it. Inline
+// parts of HTML mail are shown where the HTML refers to them (cid:) and
+// not listed again.
 func viewMessage(m *tend.Message) messageView {
-	v := messageView{Message: m, HTML: template.HTML(m.BodyHTML), QuotedHTML: template.HTML(m.QuotedHTML)}
+	body, quoted := m.BodyHTML, m.QuotedHTML
+	v := messageView{Message: m}
 	for _, a := range m.Attachments {
+		if a.ContentID != "" {
+			ref := `"cid:` + html.EscapeString(a.ContentID) + `"`
+			if strings.Contains(body, ref) || strings.Contains(quoted, ref) {
+				src := `"/attachments/` + strconv.FormatInt(a.ID, 10) + `"`
+				body, quoted = strings.ReplaceAll(body, ref, src), strings.ReplaceAll(quoted, ref, src)
+				continue
+			}
+		}
 		if previewTypes[a.ContentType] {
 			v.Images = append(v.Images, a)
 		} else {
 			v.Files = append(v.Files, a)
 		}
 	}
+	v.HTML, v.QuotedHTML = template.HTML(body), template.HTML(quoted)
 	return v
 }
 

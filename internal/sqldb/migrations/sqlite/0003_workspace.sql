@@ -7,3 +7,7 @@ CREATE TABLE saved_views (
 	created_at INTEGER NOT NULL
 );
 CREATE INDEX saved_views_agent ON saved_views (agent_id, name);
+
+-- The Content-ID of an inline part, so that HTML mail can show its cid:
+-- images in place.
+ALTER TABLE attachments ADD COLUMN content_id TEXT NOT NULL DEFAULT '';
