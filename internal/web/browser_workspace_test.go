@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/tendhq/tend"
 	"github.com/tendhq/tend/internal/sqldb"
@@ -324,4 +325,44 @@ func TestBrowserInlineImages(t *testing.T) {
 	if n, _ := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll('.msg ul.images li, .msg ul.files li').length`)); n != 0 {
 		t.Errorf("the inline image is listed again below the message (%d items)", n)
 	}
+}
+
+// Without JavaScript an agent still reads a ticket and replies; at tablet
+// width the workspace stacks into one column.
+func TestBrowserWithoutScriptAtTabletWidth(t *testing.T) {
+	b := newBrowser(t)
+	ts := newTestServer(t, sqldbtest.Open(t, sqldb.SQLite))
+	tk := newTicket(t, ts, "Camera offline", "sol@customer.example", "The garden camera went offline.")
+	b.signIn(ts.URL, tend.RoleAgent)
+	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(b.ctx, emulation.SetDeviceMetricsOverride,
+		emulation.SetDeviceMetricsOverrideParams{Width: 800, Height: 1000, DeviceScaleFactor: 1}); err != nil {
+		t.Fatal(err)
+	}
+	b.within(10*time.Second,
+		chromedp.Navigate(fmt.Sprintf("%s/tickets/%d", ts.URL, tk.Number)),
+		chromedp.WaitVisible(css(`#composer`)),
+		chromedp.SendKeys(css(`#body`), "Hi Sol, please power-cycle it once."),
+		chromedp.Click(css(`#composer button[type=submit]`)),
+	)
+	b.waitText(`.notice`, "Your reply was added.", 5*time.Second)
+	b.waitText(`.conversation`, "power-cycle it once", time.Second)
+	// One column: the details sit below the conversation, not beside it.
+	below, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.querySelector('.ticket-side').getBoundingClientRect().top >
+		document.querySelector('#composer').getBoundingClientRect().bottom`))
+	if err != nil || !below {
+		t.Errorf("at 800 px the ticket details are not below the conversation (%v)", err)
+	}
+	wide, _ := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > 800`))
+	if wide {
+		t.Error("at 800 px the ticket page scrolls sideways")
+	}
+	b.screenshot("ticket-tablet")
+	b.within(10*time.Second, chromedp.Navigate(ts.URL+"/tickets?view=open"), chromedp.WaitVisible(css(`tr.ticket-row`)))
+	if wide, _ := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > 800`)); wide {
+		t.Error("at 800 px the ticket list scrolls sideways")
+	}
+	b.screenshot("list-tablet")
 }

@@ -65,6 +65,28 @@
     }
   });
 
+  // A long select (the owner of a ticket) gets a box that narrows its
+  // options as one types.
+  $$("select.searchable").forEach((select) => {
+    const box = document.createElement("input");
+    box.type = "search";
+    box.className = "narrow";
+    box.placeholder = "Type to find…";
+    box.setAttribute("aria-label", "Find in " + (select.labels[0] ? select.labels[0].textContent : "the list"));
+    box.setAttribute("aria-controls", select.id);
+    select.before(box);
+    box.addEventListener("input", () => {
+      const q = box.value.trim().toLowerCase();
+      let first = null;
+      for (const o of select.options) {
+        const show = !q || o.textContent.toLowerCase().includes(q);
+        o.hidden = !show;
+        if (show && !first && o.value) first = o;
+      }
+      if (first && q) select.value = first.value;
+    });
+  });
+
   // Live updates.
   const live = document.body.dataset.live;
   if (!live || !window.EventSource) return;
