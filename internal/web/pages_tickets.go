@@ -564,7 +564,8 @@ func (s *Server) ticketReply(w http.ResponseWriter, r *http.Request) {
 	}
 	t := page.Ticket
 	seen, _ := strconv.ParseInt(r.PostFormValue("last_message_id"), 10, 64)
-	if d.Kind == tend.KindReply && r.PostFormValue("confirm") == "" {
+	// A form without the id it last saw (not from this page) is not held.
+	if d.Kind == tend.KindReply && seen > 0 && r.PostFormValue("confirm") == "" {
 		for _, m := range t.Messages {
 			if m.ID > seen && m.AuthorType == tend.AuthorCustomer {
 				page.NewSince, page.Draft = seen, d
