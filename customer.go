@@ -126,6 +126,13 @@ type CustomerService interface {
 	// CreateCustomer returns ECONFLICT if an address belongs to another customer.
 	CreateCustomer(ctx context.Context, c *CustomerCreate) (*Customer, error)
 	UpdateCustomer(ctx context.Context, id int64, u *CustomerUpdate) (*Customer, error)
+	// MergeCustomers moves everything of the customer fromID to intoID
+	// (tickets, messages, addresses with their bounce marks) and deletes
+	// fromID, all at once; intoID keeps its own name, phone and
+	// organization, taking fromID's where it has none, and both notes.
+	// It returns the customer intoID: EINVALID for the same id twice,
+	// ENOTFOUND for either unknown.
+	MergeCustomers(ctx context.Context, fromID, intoID int64) (*Customer, error)
 }
 
 func normalizeEmails(in []string) []string {

@@ -316,3 +316,111 @@ func customerChanges(u *tend.CustomerUpdate) map[string]any {
 	}
 	return m
 }
+
+// MergeCustomers moves the tickets, messages and addresses of the customer
+// fromID to intoID and deletes fromID, in one transaction. The moved
+// tickets take the survivor's organization, as if the survivor had written
+// them; their last activity stays as it was, since a merge is not news
+// about a ticket, but their version moves on so that a copy read before
+// the merge is stale. No ticket event records the move: the history has no
+// kind for a change of customer, and the audit log names the tickets.
+func (s *CustomerService) MergeCustomers(ctx context.Context, fromID, intoID int64) (*tend.Customer, error) {
+	p, err := tend.RequireStaff(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if fromID == intoID {
+		return nil, tend.Errorf(tend.EINVALID, "A customer cannot be merged into themselves.")
+	}
+	var cust *tend.Customer
+	err = s.db.write(ctx, func(tx *Tx) error {
+		// Locked in id order, so that two merges of the same pair, either
+		// way round, wait for each other instead of deadlocking; the
+		// second then finds one of them gone.
+		if _, err := queryAll(ctx, tx, scanID, `SELECT id FROM customers WHERE id IN ($1, $2) ORDER BY id`+tx.db.forUpdate(),
+			min(fromID, intoID), max(fromID, intoID)); err != nil {
+			return fmt.Errorf("lock customers: %w", err)
+		}
+		from, err := findCustomerByID(ctx, tx, fromID)
+		if err != nil {
+			return err
+		}
+		into, err := findCustomerByID(ctx, tx, intoID)
+		if err != nil {
+			return err
+		}
+		tickets, err := moveCustomerData(ctx, tx, from, into)
+		if err != nil {
+			return err
+		}
+		if err := absorbCustomer(ctx, tx, from, into); err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, p, "customer.merged", "customer", intoID, map[string]any{
+			"from_id": from.ID, "from_name": from.Name, "emails": from.Emails, "ticket_ids": tickets,
+		}); err != nil {
+			return err
+		}
+		cust, err = findCustomerByID(ctx, tx, intoID)
+		return err
+	})
+	return cust, err
+}
+
+// moveCustomerData hands from's tickets, messages and addresses to into
+// and returns the ids of the tickets moved. Addresses keep their bounce
+// marks and follow into's own in order.
+func moveCustomerData(ctx context.Context, tx *Tx, from, into *tend.Customer) ([]int64, error) {
+	orgID := into.OrganizationID
+	if orgID == nil {
+		orgID = from.OrganizationID
+	}
+	tickets, err := queryAll(ctx, tx, scanID, `SELECT id FROM tickets WHERE customer_id = $1 ORDER BY id`, from.ID)
+	if err != nil {
+		return nil, fmt.Errorf("find tickets: %w", err)
+	}
+	if _, err := tx.exec(ctx, `UPDATE tickets SET customer_id = $1, organization_id = $2, version = version + 1
+		WHERE customer_id = $3`, into.ID, orgID, from.ID); err != nil {
+		return nil, fmt.Errorf("move tickets: %w", err)
+	}
+	if _, err := tx.exec(ctx, `UPDATE messages SET author_customer_id = $1 WHERE author_customer_id = $2`, into.ID, from.ID); err != nil {
+		return nil, fmt.Errorf("move messages: %w", err)
+	}
+	var next int64
+	if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(position) + 1, 0) FROM customer_emails WHERE customer_id = $1`, into.ID).Scan(&next); err != nil {
+		return nil, fmt.Errorf("move addresses: %w", err)
+	}
+	if _, err := tx.exec(ctx, `UPDATE customer_emails SET customer_id = $1, position = position + $2 WHERE customer_id = $3`,
+		into.ID, next, from.ID); err != nil {
+		return nil, fmt.Errorf("move addresses: %w", err)
+	}
+	return tickets, nil
+}
+
+// absorbCustomer fills in what into lacks from from, keeps both notes,
+// and deletes from, who owns nothing any more.
+func absorbCustomer(ctx context.Context, tx *Tx, from, into *tend.Customer) error {
+	name, phone, notes, orgID := into.Name, into.Phone, into.Notes, into.OrganizationID
+	if name == "" {
+		name = from.Name
+	}
+	if phone == "" {
+		phone = from.Phone
+	}
+	if notes == "" {
+		notes = from.Notes
+	} else if from.Notes != "" {
+		notes += "\n\n" + from.Notes
+	}
+	if orgID == nil {
+		orgID = from.OrganizationID
+	}
+	if _, err := tx.exec(ctx, `UPDATE customers SET name = $1, name_key = $2, phone = $3, notes = $4, organization_id = $5,
+		updated_at = $6 WHERE id = $7`, name, tend.FoldName(name), phone, notes, orgID, tx.now, into.ID); err != nil {
+		return fmt.Errorf("update customer: %w", err)
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM customers WHERE id = $1`, from.ID); err != nil {
+		return fmt.Errorf("delete merged customer: %w", err)
+	}
+	return nil
+}

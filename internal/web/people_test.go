@@ -1,0 +1,224 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/tendhq/tend"
+	"github.com/tendhq/tend/internal/sqldb"
+	"github.com/tendhq/tend/internal/sqldb/sqldbtest"
+)
+
+// staffClient is a client signed in as the staff member of role, with the
+// CSRF token its forms carry.
+type staffClient struct {
+	t    *testing.T
+	ts   *testServer
+	c    *http.Client
+	csrf string
+}
+
+func newStaffClient(t *testing.T, ts *testServer, role tend.Role) *staffClient {
+	t.Helper()
+	c, csrf := signInClient(t, ts)
+	if resp := signIn(t, c, ts, csrf, string(role)+"@staff.example", "long enough password"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in as %s: %d", role, resp.StatusCode)
+	}
+	return &staffClient{t: t, ts: ts, c: c, csrf: csrf}
+}
+
+// get returns the status and body of a page.
+func (sc *staffClient) get(path string) (int, string) {
+	sc.t.Helper()
+	resp, err := sc.c.Get(sc.ts.URL + path)
+	if err != nil {
+		sc.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// post sends a form with the CSRF token and returns the status, where it
+// redirects to, and the body.
+func (sc *staffClient) post(path string, form url.Values) (int, string, string) {
+	sc.t.Helper()
+	if form.Get("csrf") == "" {
+		form.Set("csrf", sc.csrf)
+	}
+	resp, err := sc.c.PostForm(sc.ts.URL+path, form)
+	if err != nil {
+		sc.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("Location"), string(b)
+}
+
+func mustContain(t *testing.T, what, body string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(body, w) {
+			t.Fatalf("%s lacks %q:\n%s", what, w, body)
+		}
+	}
+}
+
+func TestCustomerPages(t *testing.T) {
+	ts := newTestServer(t, sqldbtest.Open(t, sqldb.SQLite))
+	sys := tend.SystemContext(context.Background())
+	acme, err := ts.server.Organizations.CreateOrganization(sys, &tend.OrganizationCreate{Name: "Acme", Domains: []string{"acme.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk := mustCreateTicket(t, ts, "Printer <b>on fire</b>", "ann@acme.example")
+	other := mustCreateTicket(t, ts, "Old laptop", "ann@home.example")
+	ann, bob := tk.CustomerID, other.CustomerID
+	sc := newStaffClient(t, ts, tend.RoleAgent)
+	annURL := "/customers/" + strconv.FormatInt(ann, 10)
+
+	status, body := sc.get("/customers?q=ANN@a")
+	if status != http.StatusOK {
+		t.Fatalf("list: %d", status)
+	}
+	mustContain(t, "the found customers", body, "ann@acme.example", `href="/organizations/`+strconv.FormatInt(acme.ID, 10)+`"`)
+	if strings.Contains(body, "ann@home.example") {
+		t.Errorf("a search for ann@a shows ann@home.example")
+	}
+
+	status, body = sc.get(annURL)
+	if status != http.StatusOK {
+		t.Fatalf("profile: %d", status)
+	}
+	mustContain(t, "the profile", body, "Printer &lt;b&gt;on fire&lt;/b&gt;", `href="/tickets/`+strconv.FormatInt(tk.Number, 10)+`"`,
+		`href="/tickets?customer=`+strconv.FormatInt(ann, 10)+`"`, "Acme")
+
+	// A wrong address is shown beside its field, with everything typed kept.
+	status, _, body = sc.post(annURL, url.Values{"name": {"Ann Lee"}, "emails": {"ann@acme.example\nnot-an-address"},
+		"phone": {"+1 555 0100"}, "organization": {"Acme"}, "notes": {"Prefers mail."}})
+	if status != http.StatusBadRequest {
+		t.Fatalf("a wrong address: %d\n%s", status, body)
+	}
+	mustContain(t, "the refused form", body, `id="emails-problem"`, "not-an-address", `value="Ann Lee"`, "Prefers mail.", `value="&#43;1 555 0100"`)
+	status, _, body = sc.post(annURL, url.Values{"name": {"Ann Lee"}, "emails": {"ann@acme.example"}, "organization": {"Nobody Inc"}})
+	if status != http.StatusBadRequest {
+		t.Fatalf("an unknown organization: %d", status)
+	}
+	mustContain(t, "the refused form", body, `id="organization-problem"`, "Nobody Inc")
+
+	status, loc, _ := sc.post(annURL, url.Values{"name": {"Ann Lee"}, "emails": {"ann@acme.example, ann@work.example"},
+		"phone": {"+1 555 0100"}, "organization": {"acme"}, "notes": {"Prefers mail."}})
+	if status != http.StatusSeeOther || loc != annURL+"?done=saved" {
+		t.Fatalf("saving: %d to %q", status, loc)
+	}
+	c, _ := ts.server.Customers.FindCustomerByID(sys, ann)
+	if c.Name != "Ann Lee" || len(c.Emails) != 2 || c.Phone != "+1 555 0100" || c.Notes != "Prefers mail." {
+		t.Fatalf("after saving: %+v", c)
+	}
+
+	// A form without its token changes nothing.
+	status, _, _ = sc.post(annURL, url.Values{"csrf": {"forged"}, "name": {"Mallory"}, "emails": {"ann@acme.example"}})
+	if c, _ := ts.server.Customers.FindCustomerByID(sys, ann); status != http.StatusForbidden || c.Name != "Ann Lee" {
+		t.Fatalf("a forged form: %d, name %q", status, c.Name)
+	}
+
+	// Merging: the other customer is found by address, the page says
+	// what moves, and only the post merges.
+	_, body = sc.get(annURL + "/merge?other=" + url.QueryEscape("ANN@home.example"))
+	mustContain(t, "the confirmation", body, "1 ticket", "ann@home.example", `name="from_id" value="`+strconv.FormatInt(bob, 10)+`"`)
+	status, body = sc.get(annURL + "/merge?other=" + strconv.FormatInt(ann, 10))
+	if status != http.StatusBadRequest || !strings.Contains(body, `id="other-problem"`) {
+		t.Fatalf("merging a customer into themselves: %d\n%s", status, body)
+	}
+	status, body = sc.get(annURL + "/merge?other=nobody@example.com")
+	if status != http.StatusNotFound || !strings.Contains(body, "No customer has the address nobody@example.com") {
+		t.Fatalf("merging nobody: %d", status)
+	}
+	status, loc, _ = sc.post(annURL+"/merge", url.Values{"from_id": {strconv.FormatInt(bob, 10)}})
+	if status != http.StatusSeeOther || loc != annURL+"?done=merged" {
+		t.Fatalf("merging: %d to %q", status, loc)
+	}
+	_, body = sc.get(annURL + "?done=merged")
+	mustContain(t, "the survivor", body, "Old laptop", "Printer &lt;b&gt;on fire&lt;/b&gt;", "ann@home.example", `class="notice"`)
+	status, _ = sc.get("/customers/" + strconv.FormatInt(bob, 10))
+	if status != http.StatusNotFound {
+		t.Fatalf("the merged customer's page: %d", status)
+	}
+	status, _, body = sc.post(annURL+"/merge", url.Values{"from_id": {strconv.FormatInt(bob, 10)}})
+	if status != http.StatusNotFound {
+		t.Fatalf("merging again: %d\n%s", status, body)
+	}
+
+	// Adding a customer from the web.
+	status, loc, _ = sc.post("/customers", url.Values{"name": {"Cy"}, "emails": {"cy@acme.example"}})
+	if status != http.StatusSeeOther || !strings.HasSuffix(loc, "?done=created") {
+		t.Fatalf("adding: %d to %q", status, loc)
+	}
+	_, body = sc.get(strings.TrimSuffix(loc, "?done=created"))
+	mustContain(t, "the new customer", body, "cy@acme.example", "Acme")
+}
+
+func TestOrganizationPages(t *testing.T) {
+	ts := newTestServer(t, sqldbtest.Open(t, sqldb.SQLite))
+	sys := tend.SystemContext(context.Background())
+	acme, err := ts.server.Organizations.CreateOrganization(sys, &tend.OrganizationCreate{Name: "Acme", Domains: []string{"acme.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.server.Organizations.CreateOrganization(sys, &tend.OrganizationCreate{Name: "Globex"}); err != nil {
+		t.Fatal(err)
+	}
+	tk := mustCreateTicket(t, ts, "Broken anvil", "wile@acme.example")
+	sc := newStaffClient(t, ts, tend.RoleAgent)
+	orgURL := "/organizations/" + strconv.FormatInt(acme.ID, 10)
+
+	_, body := sc.get("/organizations?q=acm")
+	mustContain(t, "the found organizations", body, "Acme", "acme.example")
+	if strings.Contains(body, "Globex") {
+		t.Errorf("a search for acm shows Globex")
+	}
+	_, body = sc.get(orgURL)
+	mustContain(t, "the organization", body, "wile@acme.example", "Broken anvil", `href="/tickets/`+strconv.FormatInt(tk.Number, 10)+`"`,
+		`href="/tickets?organization=`+strconv.FormatInt(acme.ID, 10)+`"`)
+
+	status, _, body := sc.post(orgURL, url.Values{"name": {"Globex"}, "domains": {"acme.example"}, "tier": {"priority"}})
+	if status != http.StatusConflict {
+		t.Fatalf("a taken name: %d", status)
+	}
+	mustContain(t, "the refused form", body, `id="name-problem"`, `value="Globex"`)
+	status, _, body = sc.post(orgURL, url.Values{"name": {"Acme"}, "domains": {"not a domain"}, "tier": {"priority"}})
+	if status != http.StatusBadRequest {
+		t.Fatalf("a wrong domain: %d", status)
+	}
+	mustContain(t, "the refused form", body, `id="domains-problem"`)
+
+	status, loc, _ := sc.post(orgURL, url.Values{"name": {"Acme Corp"}, "domains": {"acme.example\nacme.test"}, "tier": {"priority"},
+		"notes": {"Pays on time."}})
+	if status != http.StatusSeeOther || loc != orgURL+"?done=saved" {
+		t.Fatalf("saving: %d to %q", status, loc)
+	}
+	o, _ := ts.server.Organizations.FindOrganizationByID(sys, acme.ID)
+	if o.Name != "Acme Corp" || o.Tier != tend.TierPriority || len(o.Domains) != 2 || o.Notes != "Pays on time." {
+		t.Fatalf("after saving: %+v", o)
+	}
+	_, body = sc.get("/customers?organization=" + strconv.FormatInt(acme.ID, 10))
+	mustContain(t, "its customers", body, "Customers of Acme Corp", "wile@acme.example")
+	if status, _ := sc.get("/organizations/999"); status != http.StatusNotFound {
+		t.Fatalf("an unknown organization: %d", status)
+	}
+}
+
+func mustCreateTicket(t *testing.T, ts *testServer, subject, email string) *tend.Ticket {
+	t.Helper()
+	tk, err := ts.server.Tickets.CreateTicket(tend.SystemContext(context.Background()),
+		&tend.TicketCreate{Subject: subject, Customer: tend.CustomerRef{Email: email}, Body: "Hello."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}
