@@ -175,6 +175,58 @@ type AgentService interface {
 	Authenticate(ctx context.Context, email, password string) (*Agent, error)
 	// CountAdmins returns the number of active admins.
 	CountAdmins(ctx context.Context) (int, error)
+
+	// DeactivateAgent hands the agent's unsolved tickets (new, open,
+	// pending, on hold) to successorID, recording the owner change in each
+	// ticket's history, then deactivates the agent and ends their sessions,
+	// all at once. successorID may be 0 only for an agent who owns no
+	// unsolved ticket. It needs PermManageStaff and returns EINVALID (field
+	// successor_id) for a successor that is missing, deactivated or the
+	// agent themselves, and ECONFLICT for deactivating oneself, the last
+	// active admin, or an agent deactivated already.
+	DeactivateAgent(ctx context.Context, id, successorID int64) (*Agent, error)
+
+	// CreateInvitation returns the secret of a one-time link with which
+	// the agent sets a new password and signs in: how agents created
+	// without a password join. It replaces the agent's earlier unspent
+	// invitations and expires after InvitationTTL. It needs
+	// PermManageStaff and returns ECONFLICT for a deactivated agent.
+	CreateInvitation(ctx context.Context, agentID int64) (string, error)
+	// FindInvitations returns the unspent invitations, expired ones
+	// included, oldest first. It needs PermManageStaff.
+	FindInvitations(ctx context.Context) ([]*Invitation, error)
+	// CheckInvitation returns the agent an invitation is for, or
+	// EUNAUTHORIZED with a message saying whether the link is unknown,
+	// used or expired. It needs no principal: the secret is the proof.
+	CheckInvitation(ctx context.Context, secret string) (*Agent, error)
+	// AcceptInvitation sets the invited agent's password, spends the
+	// invitation and ends any sessions the agent had. It returns
+	// EUNAUTHORIZED as CheckInvitation does, and EINVALID for a password
+	// too short or too long.
+	AcceptInvitation(ctx context.Context, secret, password string) (*Agent, error)
+}
+
+// InvitationTTL is how long an invitation link can be used.
+const InvitationTTL = 7 * 24 * time.Hour
+
+// Invitation is a one-time link for an agent to set a password. Only a
+// hash of its secret is stored; the secret is shown once, to the admin
+// who made it.
+type Invitation struct {
+	AgentID   int64
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Expired reports whether the invitation can no longer be used at now.
+func (i *Invitation) Expired(now time.Time) bool { return !now.Before(i.ExpiresAt) }
+
+// ValidatePassword returns EINVALID, naming the field "password", unless
+// password is long enough and not too long.
+func ValidatePassword(password string) error {
+	p := Problems{}
+	validatePassword(p, "password", password)
+	return p.Err()
 }
 
 // NormalizeEmail trims an address and lower-cases it: Tend treats
