@@ -19,6 +19,15 @@ func (db *DB) forUpdate() string {
 	return ""
 }
 
+// forShare locks the rows a SELECT reads against change, not against other
+// readers, until the transaction ends.
+func (db *DB) forShare() string {
+	if db.engine == Postgres {
+		return " FOR SHARE"
+	}
+	return ""
+}
+
 // nextTicketNumber is an expression for the next ticket number. SQLite's
 // single writer makes MAX()+1 safe; PostgreSQL draws from a sequence so
 // that concurrent creations never wait on each other.

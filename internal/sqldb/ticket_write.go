@@ -140,11 +140,13 @@ func checkTeam(ctx context.Context, tx *Tx, id int64) error {
 }
 
 // checkActiveAgent returns EINVALID, naming field, unless id is an active
-// agent.
+// agent. The agent stays active until the transaction ends: deactivation
+// (which locks the agent first) waits for it, and then hands over what it
+// was given.
 func checkActiveAgent(ctx context.Context, tx *Tx, field string, id int64) error {
 	var active bool
 	var name string
-	err := tx.queryRow(ctx, `SELECT active, name FROM agents WHERE id = $1`, id).Scan(&active, &name)
+	err := tx.queryRow(ctx, `SELECT active, name FROM agents WHERE id = $1`+tx.db.forShare(), id).Scan(&active, &name)
 	if errors.Is(err, errNoRows) {
 		return tend.FieldError(tend.EINVALID, field, "agent %d does not exist", id)
 	} else if err != nil {

@@ -1,0 +1,404 @@
+package web
+
+import (
+	"cmp"
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tendhq/tend"
+)
+
+// Settings → Agents: the staff list, invitations, roles, and deactivation
+// with a handover of open tickets. Invited agents set their password at
+// /invite, signed out.
+
+type agentsPage struct {
+	basePage
+	Rows    []agentRow
+	Roles   []tend.Role
+	Form    inviteForm
+	Invited *invitedLink
+	// RetryInvite is the agent whose invitation could not be made, to
+	// offer trying again.
+	RetryInvite int64
+	Notice      string
+	Error       string
+}
+
+type agentRow struct {
+	*tend.Agent
+	Teams      []string
+	Self       bool
+	Invitation *tend.Invitation
+	Expired    bool
+	ExpiresIn  string // how long the invitation has left, as people say it
+}
+
+// inviteForm is what the invitation form was sent with.
+type inviteForm struct {
+	Name, Email string
+	Role        tend.Role
+	Fields      map[string]string // problems by field
+}
+
+// invitedLink is an invitation just made: its secret is in URL and is
+// shown this once.
+type invitedLink struct {
+	Name, Email, URL string
+	Expires          time.Time
+}
+
+var agentNotices = map[string]string{
+	"role":        "The role was saved.",
+	"deactivated": "The agent was deactivated; their unsolved tickets now belong to the agent you chose.",
+	"reactivated": "The agent was reactivated and can sign in again.",
+}
+
+func (s *Server) agentsSettings(w http.ResponseWriter, r *http.Request) {
+	agent, ctx, ok := s.adminPage(w, r, "Agents")
+	if !ok {
+		return
+	}
+	page := agentsPage{basePage: s.base(w, r, "Agents", agent), Form: inviteForm{Role: tend.RoleAgent},
+		Notice: agentNotices[r.URL.Query().Get("done")]}
+	s.renderAgents(w, r, ctx, http.StatusOK, &page)
+}
+
+// renderAgents fills in the list of the agents page and renders it.
+func (s *Server) renderAgents(w http.ResponseWriter, r *http.Request, ctx context.Context, status int, page *agentsPage) {
+	page.Roles = tend.Roles
+	agents, err := s.allAgents(ctx)
+	var teams []*tend.Team
+	var invitations []*tend.Invitation
+	if err == nil {
+		if teams, err = s.Teams.FindTeams(ctx); err == nil {
+			invitations, err = s.Agents.FindInvitations(ctx)
+		}
+	}
+	if err != nil {
+		s.pageError(w, r, page.Agent, err)
+		return
+	}
+	teamNames := map[int64]string{}
+	for _, t := range teams {
+		teamNames[t.ID] = t.Name
+	}
+	invited := map[int64]*tend.Invitation{}
+	for _, i := range invitations {
+		invited[i.AgentID] = i
+	}
+	now := time.Now()
+	page.Rows = page.Rows[:0]
+	for _, a := range agents {
+		row := agentRow{Agent: a, Self: a.ID == page.Agent.ID}
+		for _, id := range a.TeamIDs {
+			row.Teams = append(row.Teams, teamNames[id])
+		}
+		if i := invited[a.ID]; i != nil && a.Active {
+			row.Invitation, row.Expired, row.ExpiresIn = i, i.Expired(now), timeLeft(i.ExpiresAt.Sub(now))
+		}
+		page.Rows = append(page.Rows, row)
+	}
+	// Active staff first, each group by name.
+	slices.SortStableFunc(page.Rows, func(a, b agentRow) int {
+		if a.Active != b.Active {
+			if a.Active {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+	})
+	s.render(w, status, "agents", page)
+}
+
+// timeLeft writes a duration to come, rounded to the unit people would
+// use: a link made a minute ago has 7 days left, not 6.
+func timeLeft(d time.Duration) string {
+	switch {
+	case d >= 36*time.Hour:
+		return plural(int((d+12*time.Hour)/(24*time.Hour)), "day")
+	case d >= 90*time.Minute:
+		return plural(int((d+30*time.Minute)/time.Hour), "hour")
+	}
+	return plural(max(1, int(d/time.Minute)), "minute")
+}
+
+// invitationURL is the link that spends secret.
+func (s *Server) invitationURL(r *http.Request, secret string) string {
+	scheme := "http"
+	if s.secure(r) {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + "/invite?token=" + url.QueryEscape(secret)
+}
+
+// inviteAgentForm adds an agent without a password and shows the link with
+// which they choose one. The link is in the answer to the post only, never
+// in a URL the browser keeps.
+func (s *Server) inviteAgentForm(w http.ResponseWriter, r *http.Request) {
+	agent, ctx, ok := s.adminForm(w, r, "Agents")
+	if !ok {
+		return
+	}
+	form := inviteForm{Name: strings.TrimSpace(r.PostFormValue("name")), Email: strings.TrimSpace(r.PostFormValue("email")),
+		Role: tend.Role(r.PostFormValue("role"))}
+	page := agentsPage{basePage: s.base(w, r, "Agents", agent), Form: form}
+	invited, err := s.Agents.CreateAgent(ctx, &tend.AgentCreate{Name: form.Name, Email: form.Email, Role: form.Role})
+	if err != nil {
+		page.Error, page.Form.Fields = tend.ErrorMessage(err), tend.ErrorFields(err)
+		s.renderAgents(w, r, ctx, httpStatus(err), &page)
+		return
+	}
+	page.Form = inviteForm{Role: tend.RoleAgent}
+	s.showInvitation(w, r, ctx, &page, invited)
+}
+
+// showInvitation makes a new invitation for invited and renders the agents
+// page with its link.
+func (s *Server) showInvitation(w http.ResponseWriter, r *http.Request, ctx context.Context, page *agentsPage, invited *tend.Agent) {
+	secret, err := s.Agents.CreateInvitation(ctx, invited.ID)
+	if err != nil {
+		page.Error = invited.Name + " has no invitation link: " + tend.ErrorMessage(err)
+		page.RetryInvite = invited.ID
+		s.renderAgents(w, r, ctx, httpStatus(err), page)
+		return
+	}
+	page.Invited = &invitedLink{Name: invited.Name, Email: invited.Email, URL: s.invitationURL(r, secret),
+		Expires: time.Now().Add(tend.InvitationTTL)}
+	s.renderAgents(w, r, ctx, http.StatusOK, page)
+}
+
+// newInvitationForm replaces an agent's invitation link, for one that
+// expired or went astray.
+func (s *Server) newInvitationForm(w http.ResponseWriter, r *http.Request) {
+	agent, ctx, ok := s.adminForm(w, r, "Agents")
+	if !ok {
+		return
+	}
+	id, err := adminPathID(r, "agent")
+	var invited *tend.Agent
+	if err == nil {
+		invited, err = s.Agents.FindAgentByID(ctx, id)
+	}
+	if err != nil {
+		s.formError(w, r, agent, err, "/settings/agents")
+		return
+	}
+	page := agentsPage{basePage: s.base(w, r, "Agents", agent), Form: inviteForm{Role: tend.RoleAgent}}
+	s.showInvitation(w, r, ctx, &page, invited)
+}
+
+func (s *Server) agentRoleForm(w http.ResponseWriter, r *http.Request) {
+	agent, ctx, ok := s.adminForm(w, r, "Agents")
+	if !ok {
+		return
+	}
+	id, err := adminPathID(r, "agent")
+	if err == nil {
+		role := tend.Role(r.PostFormValue("role"))
+		_, err = s.Agents.UpdateAgent(ctx, id, &tend.AgentUpdate{Role: &role})
+	}
+	if err != nil {
+		page := agentsPage{basePage: s.base(w, r, "Agents", agent), Form: inviteForm{Role: tend.RoleAgent},
+			Error: tend.ErrorMessage(err)}
+		s.renderAgents(w, r, ctx, httpStatus(err), &page)
+		return
+	}
+	http.Redirect(w, r, "/settings/agents?done=role", http.StatusSeeOther)
+}
+
+func (s *Server) reactivateAgentForm(w http.ResponseWriter, r *http.Request) {
+	agent, ctx, ok := s.adminForm(w, r, "Agents")
+	if !ok {
+		return
+	}
+	id, err := adminPathID(r, "agent")
+	if err == nil {
+		_, err = s.Agents.UpdateAgent(ctx, id, &tend.AgentUpdate{Active: new(true)})
+	}
+	if err != nil {
+		s.formError(w, r, agent, err, "/settings/agents")
+		return
+	}
+	http.Redirect(w, r, "/settings/agents?done=reactivated", http.StatusSeeOther)
+}
+
+// The deactivation page asks who takes over the agent's unsolved tickets.
+
+type deactivatePage struct {
+	basePage
+	Target     *tend.Agent
+	Successors []*tend.Agent
+	Open       []*tend.Ticket // the first few of them
+	OpenCount  int
+	Successor  int64
+	Problem    string // beside the successor field
+	Error      string
+}
+
+// unsolvedStatuses lists the statuses of tickets that still need their owner.
+func unsolvedStatuses() []tend.Status {
+	return slices.DeleteFunc(slices.Clone(tend.Statuses), func(st tend.Status) bool { return !st.Unsolved() })
+}
+
+// deactivatePageOf reads what the deactivation page of agent id shows.
+func (s *Server) deactivatePageOf(ctx context.Context, w http.ResponseWriter, r *http.Request, agent *tend.Agent) (*deactivatePage, error) {
+	id, err := adminPathID(r, "agent")
+	if err != nil {
+		return nil, err
+	}
+	target, err := s.Agents.FindAgentByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	page := &deactivatePage{basePage: s.base(w, r, "Deactivate "+target.Name, agent), Target: target}
+	f := tend.TicketFilter{OwnerID: &id, Statuses: unsolvedStatuses(), Sort: tend.SortUpdatedDesc, Limit: 10}
+	if page.OpenCount, err = s.Tickets.CountTickets(ctx, f); err != nil {
+		return nil, err
+	}
+	if page.Open, _, err = s.Tickets.FindTickets(ctx, f); err != nil {
+		return nil, err
+	}
+	agents, err := s.allAgents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range agents {
+		if a.Active && a.ID != id {
+			page.Successors = append(page.Successors, a)
+		}
+	}
+	slices.SortFunc(page.Successors, func(a, b *tend.Agent) int { return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
+	return page, nil
+}
+
+func (s *Server) deactivateAgentPage(w http.ResponseWriter, r *http.Request) {
+	agent, ctx, ok := s.adminPage(w, r, "Deactivate")
+	if !ok {
+		return
+	}
+	page, err := s.deactivatePageOf(ctx, w, r, agent)
+	if err != nil {
+		s.pageError(w, r, agent, err)
+		return
+	}
+	s.render(w, http.StatusOK, "agent_deactivate", page)
+}
+
+func (s *Server) deactivateAgentForm(w http.ResponseWriter, r *http.Request) {
+	agent, ctx, ok := s.adminForm(w, r, "Deactivate")
+	if !ok {
+		return
+	}
+	page, err := s.deactivatePageOf(ctx, w, r, agent)
+	if err != nil {
+		s.formError(w, r, agent, err, "/settings/agents")
+		return
+	}
+	page.Successor, _ = strconv.ParseInt(r.PostFormValue("successor_id"), 10, 64)
+	// Which tickets move, so that pages showing them hear of it. Read
+	// before the change; a ticket that changes in between is told about
+	// needlessly or not at all, and is right on its next load either way.
+	moving := s.ownedUnsolved(ctx, page.Target.ID)
+	if _, err := s.Agents.DeactivateAgent(ctx, page.Target.ID, page.Successor); err != nil {
+		if httpStatus(err) >= 500 {
+			s.Logger.Error("deactivate agent", "agent_id", page.Target.ID, "err", err)
+		}
+		page.Error, page.Problem = tend.ErrorMessage(err), tend.ErrorFields(err)["successor_id"]
+		s.render(w, httpStatus(err), "agent_deactivate", page)
+		return
+	}
+	for _, t := range moving {
+		s.TicketChanged(tend.TicketChange{TicketID: t.ID, Kind: tend.EventOwnerChanged, Channel: t.Channel})
+	}
+	http.Redirect(w, r, "/settings/agents?done=deactivated", http.StatusSeeOther)
+}
+
+// ownedUnsolved returns the unsolved tickets an agent owns, as far as they
+// can be read.
+func (s *Server) ownedUnsolved(ctx context.Context, id int64) []*tend.Ticket {
+	var all []*tend.Ticket
+	f := tend.TicketFilter{OwnerID: &id, Statuses: unsolvedStatuses(), Limit: tend.MaxPageSize}
+	for {
+		list, next, err := s.Tickets.FindTickets(ctx, f)
+		if err != nil {
+			s.Logger.Warn("list tickets to hand over", "agent_id", id, "err", err)
+			return all
+		}
+		all = append(all, list...)
+		if next == "" {
+			return all
+		}
+		f.Cursor = next
+	}
+}
+
+// The invitation link: signed out, the secret is the proof.
+
+type invitePage struct {
+	basePage
+	Valid       bool
+	Token       string
+	Name, Email string
+	MinPassword int
+	Fields      map[string]string
+	Error       string
+}
+
+func (s *Server) invitationPage(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("token")
+	page := invitePage{basePage: s.base(w, r, "Join", nil), Token: token, MinPassword: tend.MinPasswordLength}
+	invited, err := s.Agents.CheckInvitation(r.Context(), token)
+	if err != nil {
+		page.Error = tend.ErrorMessage(err)
+		s.render(w, httpStatus(err), "invite", page)
+		return
+	}
+	page.Valid, page.Name, page.Email = true, invited.Name, invited.Email
+	s.render(w, http.StatusOK, "invite", page)
+}
+
+func (s *Server) acceptInvitationForm(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	token := r.PostFormValue("token")
+	page := invitePage{basePage: s.base(w, r, "Join", nil), Token: token, MinPassword: tend.MinPasswordLength}
+	if !checkCSRF(r) {
+		page.Error = "The form expired. Please open the invitation link again."
+		s.render(w, http.StatusForbidden, "invite", page)
+		return
+	}
+	invited, err := s.Agents.CheckInvitation(r.Context(), token)
+	if err != nil {
+		page.Error = tend.ErrorMessage(err)
+		s.render(w, httpStatus(err), "invite", page)
+		return
+	}
+	page.Valid, page.Name, page.Email = true, invited.Name, invited.Email
+	password := r.PostFormValue("password")
+	if password != r.PostFormValue("confirm") {
+		page.Fields = map[string]string{"confirm": "does not match the password"}
+		page.Error = "The two passwords differ; type the same one twice."
+		s.render(w, http.StatusBadRequest, "invite", page)
+		return
+	}
+	agent, err := s.Agents.AcceptInvitation(r.Context(), token, password)
+	if err != nil {
+		page.Error, page.Fields = tend.ErrorMessage(err), tend.ErrorFields(err)
+		page.Valid = tend.ErrorCode(err) == tend.EINVALID
+		s.render(w, httpStatus(err), "invite", page)
+		return
+	}
+	s.Logger.Info("invitation accepted", "agent_id", agent.ID)
+	if err := s.startSession(w, r, agent); err != nil {
+		s.Logger.Error("start session", "err", err)
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/tickets", http.StatusSeeOther)
+}
