@@ -23,7 +23,19 @@ var policy = func() *bluemonday.Policy {
 // HTML returns html with everything that could run script, load a frame or
 // restyle the page around it removed.
 func HTML(s string) string {
-	return strings.TrimSpace(policy.Sanitize(s))
+	return WithoutNames(strings.TrimSpace(policy.Sanitize(s)))
+}
+
+// names are id and name attributes in sanitised HTML, where an attribute
+// is always written name="value" and a quote in text is escaped.
+var names = regexp.MustCompile(`\s(?:id|name)="[^"]*"`)
+
+// WithoutNames drops the id and name attributes of sanitised HTML. Mail
+// shown inside a page must not name its elements: a customer's
+// <p id="composer"> or <img name="body"> would stand in for the page's own
+// elements wherever its script looks them up.
+func WithoutNames(html string) string {
+	return names.ReplaceAllString(html, "")
 }
 
 var blockElements = map[string]bool{

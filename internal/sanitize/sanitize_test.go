@@ -45,3 +45,16 @@ func TestText(t *testing.T) {
 		t.Errorf("Text = %q, want %q", got, want)
 	}
 }
+
+// Mail must not name its elements: the page's script finds its own by id.
+func TestHTMLDropsNames(t *testing.T) {
+	out := sanitize.HTML(`<p id="composer" class="x">Hi</p><a name="body" href="https://a.example/">a</a><img id="q" src="cid:1"> id="kept as text"`)
+	for _, bad := range []string{`id="composer"`, `name="body"`, `id="q"`} {
+		if strings.Contains(out, bad) {
+			t.Errorf("sanitised HTML keeps %s: %s", bad, out)
+		}
+	}
+	if !strings.Contains(out, "Hi") || !strings.Contains(out, `src="cid:1"`) || !strings.Contains(out, "kept as text") {
+		t.Errorf("sanitising lost content: %s", out)
+	}
+}

@@ -68,8 +68,16 @@ func TestBrowserWorkATicket(t *testing.T) {
 	ts := newTestServer(t, sqldbtest.Open(t, sqldb.SQLite))
 	newTicket(t, ts, "Thermostat shows E4", "mia@customer.example", "Since this morning the display says E4.\n\nMia")
 	newTicket(t, ts, "Invoice copy", "leo@customer.example", "Please send me a copy of invoice 2211.")
+	team, err := ts.server.Teams.CreateTeam(system, &tend.TeamCreate{Name: "Hardware", MemberIDs: []int64{ts.agents[tend.RoleAgent].ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	b.signIn(ts.URL, tend.RoleAgent)
+	// The agent's team has its view.
+	if v := b.text(fmt.Sprintf(`.views a[data-view="team-%d"]`, team.ID)); !strings.Contains(v, "Hardware") {
+		t.Errorf("the team's view reads %q", v)
+	}
 	b.do(chromedp.Click(css(`.views a[data-view="unassigned"]`)), chromedp.WaitVisible(css(`tr.ticket-row`)))
 	if n := b.text(`.views a[data-view="unassigned"] .count`); n != "2" {
 		t.Errorf("the sidebar counts %q unassigned tickets, want 2", n)

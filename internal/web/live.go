@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -83,6 +84,12 @@ func (h *hub) unsubscribe(s *subscriber) {
 func (h *hub) publish(e liveEvent) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.publishLocked(e)
+}
+
+// publishLocked is publish with h.mu held. Sends never block, so holding
+// the lock keeps events in the order their changes were made.
+func (h *hub) publishLocked(e liveEvent) {
 	for s := range h.subs {
 		if e.Type == "presence" && s.ticketID != e.TicketID {
 			continue
@@ -104,6 +111,7 @@ func (h *hub) ticketChanged(c tend.TicketChange) {
 // there.
 func (h *hub) setPresence(ticketID int64, agent *tend.Agent, state string) {
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	on := h.presence[ticketID]
 	if on == nil {
 		on = map[int64]*presence{}
@@ -123,9 +131,8 @@ func (h *hub) setPresence(ticketID int64, agent *tend.Agent, state string) {
 	if len(on) == 0 {
 		delete(h.presence, ticketID)
 	}
-	h.mu.Unlock()
 	if changed {
-		h.publish(liveEvent{Type: "presence", TicketID: ticketID, Present: h.present(ticketID)})
+		h.publishLocked(liveEvent{Type: "presence", TicketID: ticketID, Present: h.presentLocked(ticketID)})
 	}
 }
 
@@ -133,13 +140,17 @@ func (h *hub) setPresence(ticketID int64, agent *tend.Agent, state string) {
 func (h *hub) present(ticketID int64) []presentAgent {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	return h.presentLocked(ticketID)
+}
+
+func (h *hub) presentLocked(ticketID int64) []presentAgent {
 	var out []presentAgent
 	for id, p := range h.presence[ticketID] {
 		if time.Now().Before(p.until) {
 			out = append(out, presentAgent{ID: id, Name: p.name, Typing: p.typing})
 		}
 	}
-	slices.SortFunc(out, func(a, b presentAgent) int { return int(a.ID - b.ID) })
+	slices.SortFunc(out, func(a, b presentAgent) int { return cmp.Compare(a.ID, b.ID) })
 	return out
 }
 
@@ -147,21 +158,21 @@ func (h *hub) present(ticketID int64) []presentAgent {
 // tickets' other pages.
 func (h *hub) expire(now time.Time) {
 	h.mu.Lock()
-	var gone []int64
+	defer h.mu.Unlock()
 	for ticketID, on := range h.presence {
+		gone := false
 		for id, p := range on {
 			if now.After(p.until) {
 				delete(on, id)
-				gone = append(gone, ticketID)
+				gone = true
 			}
 		}
 		if len(on) == 0 {
 			delete(h.presence, ticketID)
 		}
-	}
-	h.mu.Unlock()
-	for _, id := range slices.Compact(slices.Sorted(slices.Values(gone))) {
-		h.publish(liveEvent{Type: "presence", TicketID: id, Present: h.present(id)})
+		if gone {
+			h.publishLocked(liveEvent{Type: "presence", TicketID: ticketID, Present: h.presentLocked(ticketID)})
+		}
 	}
 }
 
@@ -203,17 +214,26 @@ func (s *Server) liveStream(w http.ResponseWriter, r *http.Request) {
 	flusher.Flush()
 	keepAlive := time.NewTicker(20 * time.Second)
 	defer keepAlive.Stop()
+	// A page that stops reading (a laptop closed) must not hold a
+	// goroutine for ever: each write gets a deadline.
+	rc := http.NewResponseController(w)
 	for {
+		rc.SetWriteDeadline(time.Now().Add(15 * time.Second))
 		select {
 		case e := <-sub.ch:
 			writeEvent(w, e)
-			flusher.Flush()
 		case <-keepAlive.C:
+			// A session signed out or ended meanwhile ends its streams.
+			if s.sessionAgent(r) == nil {
+				return
+			}
 			fmt.Fprint(w, ": keep-alive\n\n")
-			flusher.Flush()
 		case <-r.Context().Done():
 			return
 		case <-s.stopping:
+			return
+		}
+		if err := rc.Flush(); err != nil {
 			return
 		}
 	}

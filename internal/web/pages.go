@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/tendhq/tend"
 )
@@ -189,7 +191,13 @@ func (s *Server) base(w http.ResponseWriter, r *http.Request, title string, agen
 // error becomes a clean 500, not half a page.
 func (s *Server) render(w http.ResponseWriter, status int, name string, data any) {
 	var buf bytes.Buffer
-	if err := s.pages.byName[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+	t := s.pages.byName[name]
+	if t == nil {
+		s.Logger.Error("render page: no such template", "page", name)
+		http.Error(w, "An internal error occurred.", http.StatusInternalServerError)
+		return
+	}
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
 		s.Logger.Error("render page", "page", name, "err", err)
 		http.Error(w, "An internal error occurred.", http.StatusInternalServerError)
 		return
@@ -400,10 +408,8 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 // label writes a status or priority for people: on_hold is "On hold".
 func label(v any) string {
 	s := strings.ReplaceAll(fmt.Sprint(v), "_", " ")
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	first, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(first)) + s[size:]
 }
 
 // ago writes how long ago something happened, as people say it.

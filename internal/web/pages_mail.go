@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -46,10 +47,22 @@ var mailNotices = map[string]string{
 func (s *Server) staffPage(w http.ResponseWriter, r *http.Request) (*tend.Agent, context.Context, bool) {
 	agent := s.sessionAgent(r)
 	if agent == nil {
-		http.Redirect(w, r, "/login?next="+r.URL.Path, http.StatusSeeOther)
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(returnTo(r)), http.StatusSeeOther)
 		return nil, nil, false
 	}
 	return agent, tend.NewContextWithPrincipal(r.Context(), tend.Principal{AgentID: agent.ID, Role: agent.Role}), true
+}
+
+// returnTo is where to go back to after signing in: the page itself, or
+// for a form post, the page the form was on.
+func returnTo(r *http.Request) string {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return r.URL.RequestURI()
+	}
+	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host && ref.Path != "" {
+		return ref.RequestURI()
+	}
+	return "/"
 }
 
 // adminPage is staffPage for pages only admins may use; others are told

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"html"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tendhq/tend"
+	"github.com/tendhq/tend/internal/sanitize"
 )
 
 // The ticket list and the ticket page, where agents spend their day.
@@ -109,9 +111,6 @@ func (s *Server) ticketList(w http.ResponseWriter, r *http.Request) {
 	if !f.Sort.Valid() {
 		f.Sort = tend.SortUpdatedDesc
 	}
-	if page.ViewKey == "solved" && q.Get("sort") == "" {
-		f.Sort = tend.SortUpdatedDesc
-	}
 	f.Cursor = q.Get("cursor")
 	status := http.StatusOK
 	if page.Error == "" {
@@ -137,15 +136,15 @@ func (s *Server) ticketList(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusBadRequest
 	}
 	page.SortLinks = sortLinks(r.URL, f.Sort)
-	if page.Agents, page.Teams, err = s.staffAndTeams(ctx); err != nil {
-		s.pageError(w, r, agent, err)
-		return
-	}
 	if r.URL.Query().Get("fragment") == "list" {
 		s.renderFragment(w, "tickets", "ticketTable", page)
 		return
 	}
-	if page.Nav, err = s.nav(ctx, agent, page.ViewKey); err != nil {
+	if page.Agents, page.Teams, err = s.staffAndTeams(ctx); err != nil {
+		s.pageError(w, r, agent, err)
+		return
+	}
+	if page.Nav, err = s.navOf(ctx, agent, builtin, saved, page.ViewKey); err != nil {
 		s.pageError(w, r, agent, err)
 		return
 	}
@@ -289,7 +288,19 @@ func (s *Server) saveView(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v, err := s.SavedViews.CreateSavedView(ctx, &tend.SavedViewCreate{Name: r.PostFormValue("name"), Filter: r.PostFormValue("filter")})
+	// The filter is read as the list reads it, so that a view is never
+	// saved that the sidebar cannot show.
+	q, err := url.ParseQuery(r.PostFormValue("filter"))
+	if err == nil && !hasFilter(q) {
+		err = tend.FieldError(tend.EINVALID, "filter", "choose at least one filter to save")
+	} else if err == nil {
+		_, _, err = parseTicketFilter(q)
+	}
+	if err != nil {
+		s.formError(w, r, agent, err, "/tickets?"+r.PostFormValue("filter"))
+		return
+	}
+	v, err := s.SavedViews.CreateSavedView(ctx, &tend.SavedViewCreate{Name: r.PostFormValue("name"), Filter: filterQuery(q).Encode()})
 	if err != nil {
 		s.formError(w, r, agent, err, "/tickets?"+r.PostFormValue("filter"))
 		return
@@ -304,7 +315,9 @@ func (s *Server) deleteView(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err == nil {
+	if err != nil {
+		err = tend.Errorf(tend.ENOTFOUND, "There is no such view.")
+	} else {
 		err = s.SavedViews.DeleteSavedView(ctx, id)
 	}
 	if err != nil {
@@ -350,7 +363,13 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, agent *tend.A
 // refresh part of themselves.
 func (s *Server) renderFragment(w http.ResponseWriter, page, name string, data any) {
 	var b strings.Builder
-	if err := s.pages.byName[page].ExecuteTemplate(&b, name, data); err != nil {
+	t := s.pages.byName[page]
+	if t == nil {
+		s.Logger.Error("render fragment: no such template", "page", page)
+		http.Error(w, "An internal error occurred.", http.StatusInternalServerError)
+		return
+	}
+	if err := t.ExecuteTemplate(&b, name, data); err != nil {
 		s.Logger.Error("render fragment", "page", page, "fragment", name, "err", err)
 		http.Error(w, "An internal error occurred.", http.StatusInternalServerError)
 		return
@@ -372,24 +391,29 @@ type ticketPage struct {
 	Agents       []*tend.Agent
 	Teams        []*tend.Team
 	OwnerName    string
-	Statuses     []tend.Status
-	Priorities   []tend.Priority
-	Present      []presentAgent // other agents with the ticket open
-	Events       []eventView
-	EventsNext   string
-	ShowHistory  bool
-	LastID       int64 // the newest message, as the composer saw it
-	Draft        draft
-	Notice       string
-	Error        string
-	Problems     map[string]string
-	NewSince     int64 // messages after this id are new to the writer
+	// OwnerUnlisted is an owner the form does not offer: deactivated.
+	OwnerUnlisted bool
+	Statuses      []tend.Status
+	Priorities    []tend.Priority
+	Present       []presentAgent // other agents with the ticket open
+	Events        []eventView
+	EventsNext    string
+	ShowHistory   bool
+	LastID        int64 // the newest message, as the composer saw it
+	Draft         draft
+	Notice        string
+	Error         string
+	Problems      map[string]string
+	NewSince      int64 // messages after this id are new to the writer
 }
 
 type draft struct {
 	Kind   tend.MessageKind
 	Body   string
 	Status string
+	// Key makes sending the same form twice (a double click, a retry
+	// after a lost answer) add the message once.
+	Key string
 }
 
 // messageView is a message as the conversation shows it.
@@ -432,7 +456,6 @@ func (s *Server) ticketShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page.Notice = ticketNotices[r.URL.Query().Get("done")]
-	page.Draft.Kind = tend.KindReply
 	if r.URL.Query().Get("history") == "1" {
 		page.ShowHistory = true
 		events, next, err := s.Tickets.FindTicketEvents(ctx, page.Ticket.ID, r.URL.Query().Get("after"), 200)
@@ -445,12 +468,17 @@ func (s *Server) ticketShow(w http.ResponseWriter, r *http.Request) {
 			page.Events = append(page.Events, describeEvent(e, page.Agents, page.Teams))
 		}
 	}
-	s.live.setPresence(page.Ticket.ID, agent, "viewing")
-	page.Present = others(s.live.present(page.Ticket.ID), agent.ID)
-	if r.URL.Query().Get("fragment") == "conversation" {
+	fragment := r.URL.Query().Get("fragment")
+	if fragment == "conversation" {
 		s.renderFragment(w, "ticket", "conversation", page)
 		return
 	}
+	// A page's refresh of itself (?fragment=page) leaves presence to its
+	// heartbeats, which say whether its agent is viewing or typing.
+	if fragment == "" {
+		s.live.setPresence(page.Ticket.ID, agent, "viewing")
+	}
+	page.Present = others(s.live.present(page.Ticket.ID), agent.ID)
 	s.render(w, http.StatusOK, "ticket", page)
 }
 
@@ -465,7 +493,7 @@ func (s *Server) ticketPageOf(ctx context.Context, w http.ResponseWriter, r *htt
 		return nil, err
 	}
 	page := &ticketPage{basePage: s.base(w, r, "#"+strconv.FormatInt(t.Number, 10)+" "+t.Subject, agent), Ticket: t,
-		Statuses: allStatuses, Priorities: allPriorities}
+		Statuses: allStatuses, Priorities: allPriorities, Draft: draft{Kind: tend.KindReply, Key: rand.Text()}}
 	page.Live = "ticket=" + strconv.FormatInt(t.ID, 10)
 	if page.Customer, err = s.Customers.FindCustomerByID(ctx, t.CustomerID); err != nil {
 		return nil, err
@@ -479,8 +507,12 @@ func (s *Server) ticketPageOf(ctx context.Context, w http.ResponseWriter, r *htt
 		return nil, err
 	}
 	if t.OwnerID != nil {
+		// The owner stays chosen in the form even when they cannot be
+		// chosen anew (deactivated), so that saving other fields does not
+		// hand the ticket to whoever is listed first.
+		page.OwnerName, page.OwnerUnlisted = "agent "+strconv.FormatInt(*t.OwnerID, 10), true
 		if a := findByID(page.Agents, *t.OwnerID, func(a *tend.Agent) int64 { return a.ID }); a != nil {
-			page.OwnerName = a.Name
+			page.OwnerName, page.OwnerUnlisted = a.Name, !a.Active
 		}
 	}
 	others, _, err := s.Tickets.FindTickets(ctx, tend.TicketFilter{CustomerID: &t.CustomerID, Limit: 11})
@@ -503,7 +535,8 @@ func (s *Server) ticketPageOf(ctx context.Context, w http.ResponseWriter, r *htt
 // parts of HTML mail are shown where the HTML refers to them (cid:) and
 // not listed again.
 func viewMessage(m *tend.Message) messageView {
-	body, quoted := m.BodyHTML, m.QuotedHTML
+	// Mail stored before names were dropped at sanitising loses them here.
+	body, quoted := sanitize.WithoutNames(m.BodyHTML), sanitize.WithoutNames(m.QuotedHTML)
 	v := messageView{Message: m}
 	for _, a := range m.Attachments {
 		if a.ContentID != "" {
@@ -541,14 +574,16 @@ func (s *Server) ticketReply(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	back := "/tickets/" + strconv.FormatInt(number, 10)
 	r.Body = http.MaxBytesReader(w, r.Body, 4*s.MaxAttachmentSize+s.MaxBodySize)
 	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			s.formError(w, r, agent, tend.Errorf(tend.ETOOLARGE, "The attachments are too large: each may be at most %d MB.", s.MaxAttachmentSize>>20), "/tickets/"+strconv.FormatInt(number, 10))
+			s.formError(w, r, agent, tend.Errorf(tend.ETOOLARGE, "The attachments are too large: together they may be at most %d MB, each at most %d MB.",
+				(4*s.MaxAttachmentSize)>>20, s.MaxAttachmentSize>>20), back)
 			return
 		}
-		s.formError(w, r, agent, tend.Errorf(tend.EINVALID, "The form could not be read: %v", err), "/tickets/"+strconv.FormatInt(number, 10))
+		s.formError(w, r, agent, tend.Errorf(tend.EINVALID, "The form could not be read: %v", err), back)
 		return
 	}
 	if !checkCSRF(r) {
@@ -556,53 +591,74 @@ func (s *Server) ticketReply(w http.ResponseWriter, r *http.Request) {
 			Message: "The form expired. Go back, reload the page and send again; copy your text first."})
 		return
 	}
-	d := draft{Kind: tend.MessageKind(r.PostFormValue("kind")), Body: r.PostFormValue("body"), Status: r.PostFormValue("status")}
-	page, err := s.ticketPageOf(ctx, w, r, agent, number)
+	d := draft{Kind: tend.MessageKind(r.PostFormValue("kind")), Body: r.PostFormValue("body"), Status: r.PostFormValue("status"),
+		Key: r.PostFormValue("idempotency_key")}
+	var files []*multipart.FileHeader
+	if r.MultipartForm != nil {
+		for _, fh := range r.MultipartForm.File["attachments"] {
+			if fh.Size > 0 || fh.Filename != "" {
+				files = append(files, fh)
+			}
+		}
+	}
+	// refuse shows the ticket again with the draft kept and why it was
+	// not sent. A browser cannot refill chosen files, so it says so.
+	refuse := func(status int, msg string, problems map[string]string, newSince int64) {
+		page, err := s.ticketPageOf(ctx, w, r, agent, number)
+		if err != nil {
+			s.pageError(w, r, agent, err)
+			return
+		}
+		fresh := page.Draft.Key
+		page.Draft, page.Error, page.Problems, page.NewSince = d, msg, problems, newSince
+		if page.Draft.Key == "" {
+			page.Draft.Key = fresh
+		}
+		if len(files) > 0 {
+			page.Error += " Attach your files again before you send."
+		}
+		for i := range page.Messages {
+			page.Messages[i].New = newSince > 0 && page.Messages[i].ID > newSince
+		}
+		s.render(w, status, "ticket", page)
+	}
+	t, err := s.Tickets.FindTicketByNumber(ctx, number)
 	if err != nil {
 		s.pageError(w, r, agent, err)
 		return
 	}
-	t := page.Ticket
+	// The form says the newest message its page showed; a customer message
+	// after it holds the reply until the agent has seen it. The page that
+	// says so shows the new message and carries its id, so sending from it
+	// goes through unless the customer wrote yet again. A form that does
+	// not say (not from this page) is not held.
 	seen, _ := strconv.ParseInt(r.PostFormValue("last_message_id"), 10, 64)
-	// A form without the id it last saw (not from this page) is not held.
-	if d.Kind == tend.KindReply && seen > 0 && r.PostFormValue("confirm") == "" {
+	if d.Kind == tend.KindReply && seen > 0 {
 		for _, m := range t.Messages {
 			if m.ID > seen && m.AuthorType == tend.AuthorCustomer {
-				page.NewSince, page.Draft = seen, d
-				page.Error = "The customer wrote again while you were writing. Read their new message, then send your reply if it still fits."
-				for i := range page.Messages {
-					page.Messages[i].New = page.Messages[i].ID > seen
-				}
-				s.render(w, http.StatusConflict, "ticket", page)
+				refuse(http.StatusConflict, "The customer wrote again while you were writing. Read their new message, then send your reply if it still fits.", nil, seen)
 				return
 			}
 		}
 	}
-	c := &tend.MessageCreate{Kind: d.Kind, Body: d.Body}
+	c := &tend.MessageCreate{Kind: d.Kind, Body: d.Body, IdempotencyKey: d.Key}
 	if d.Status != "" {
 		st := tend.Status(d.Status)
 		c.Status = &st
 	}
-	if r.MultipartForm != nil {
-		for _, fh := range r.MultipartForm.File["attachments"] {
-			if fh.Size == 0 && fh.Filename == "" {
-				continue
-			}
-			in, err := readUpload(fh, s.MaxAttachmentSize)
-			if err != nil {
-				page.Draft, page.Error = d, tend.ErrorMessage(err)
-				s.render(w, httpStatus(err), "ticket", page)
-				return
-			}
-			c.Attachments = append(c.Attachments, in)
+	for _, fh := range files {
+		in, err := readUpload(fh, s.MaxAttachmentSize)
+		if err != nil {
+			refuse(httpStatus(err), tend.ErrorMessage(err), nil, 0)
+			return
 		}
+		c.Attachments = append(c.Attachments, in)
 	}
 	if _, err := s.Tickets.AddMessage(ctx, t.ID, c); err != nil {
 		if tend.ErrorCode(err) == tend.EINTERNAL {
 			s.Logger.Error("add message", "ticket", t.ID, "err", err)
 		}
-		page.Draft, page.Error, page.Problems = d, tend.ErrorMessage(err), tend.ErrorFields(err)
-		s.render(w, httpStatus(err), "ticket", page)
+		refuse(httpStatus(err), tend.ErrorMessage(err), tend.ErrorFields(err), 0)
 		return
 	}
 	s.live.setPresence(t.ID, agent, "viewing")
@@ -610,7 +666,7 @@ func (s *Server) ticketReply(w http.ResponseWriter, r *http.Request) {
 	if d.Kind == tend.KindNote {
 		done = "noted"
 	}
-	http.Redirect(w, r, "/tickets/"+strconv.FormatInt(number, 10)+"?done="+done, http.StatusSeeOther)
+	http.Redirect(w, r, back+"?done="+done, http.StatusSeeOther)
 }
 
 // ticketUpdate serves POST /tickets/{number}: owner, team, priority,
@@ -641,8 +697,8 @@ func (s *Server) ticketUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := s.Tickets.UpdateTicket(ctx, t.ID, u); err != nil {
-		if tend.ErrorCode(err) == tend.ECONFLICT {
-			err = tend.Errorf(tend.ECONFLICT, "Someone changed this ticket while you had it open. Reload it to see the change, then make yours again. (%s)", tend.ErrorMessage(err))
+		if tend.ErrorCode(err) == tend.ESTALE {
+			err = tend.Errorf(tend.ESTALE, "Someone changed this ticket while you had it open. Reload it to see the change, then make yours again.")
 		}
 		s.formError(w, r, agent, err, back)
 		return
@@ -696,8 +752,10 @@ func readTicketForm(r *http.Request, t *tend.Ticket, agent *tend.Agent) (*tend.T
 	}
 	if form.Has("tags") {
 		tags := []string{}
-		for _, tag := range strings.FieldsFunc(form.Get("tags"), func(r rune) bool { return r == ',' || r == ' ' }) {
-			tags = append(tags, tag)
+		for _, tag := range strings.Split(form.Get("tags"), ",") {
+			if tag = strings.TrimSpace(tag); tag != "" {
+				tags = append(tags, tag)
+			}
 		}
 		if !slices.Equal(normalizedTags(tags), t.Tags) {
 			u.Tags = &tags
@@ -734,10 +792,8 @@ func (s *Server) ticketPresence(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "state must be viewing, typing or left.", http.StatusBadRequest)
 		return
 	}
-	if _, err := s.Tickets.FindTicketByID(agentContext(r.Context(), agent), id); err != nil {
-		http.Error(w, tend.ErrorMessage(err), httpStatus(err))
-		return
-	}
+	// Every agent may see every ticket; an id that is no ticket only
+	// records presence nobody reads, forgotten within presenceTTL.
 	s.live.setPresence(id, agent, state)
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -813,7 +869,10 @@ func describeEvent(e *tend.Event, agents []*tend.Agent, teams []*tend.Team) even
 	plain := func(raw json.RawMessage) string {
 		var s string
 		if json.Unmarshal(raw, &s) == nil {
-			return label(s)
+			if e.Kind == tend.EventStatusChanged || e.Kind == tend.EventPriorityChanged {
+				return label(s)
+			}
+			return strconv.Quote(s)
 		}
 		var n int64
 		if json.Unmarshal(raw, &n) == nil {

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/tendhq/tend"
+	"golang.org/x/sync/singleflight"
 )
 
 // Views: the sidebar of ticket lists every agent works from, with live
@@ -89,6 +91,9 @@ type countCache struct {
 	mu      sync.Mutex
 	gen     uint64
 	entries map[string]countEntry
+	// taking makes the pages that miss the same count at once share one
+	// query: after a change, every open page asks.
+	taking singleflight.Group
 }
 
 type countEntry struct {
@@ -142,13 +147,18 @@ func (s *Server) count(ctx context.Context, agent *tend.Agent, v view) (int, err
 	if n, ok := s.counts.get(key); ok {
 		return n, nil
 	}
-	gen := s.counts.generation()
-	n, err := s.Tickets.CountTickets(ctx, v.Filter)
+	n, err, _ := s.counts.taking.Do(key, func() (any, error) {
+		gen := s.counts.generation()
+		n, err := s.Tickets.CountTickets(ctx, v.Filter)
+		if err == nil {
+			s.counts.put(key, n, gen)
+		}
+		return n, err
+	})
 	if err != nil {
 		return 0, err
 	}
-	s.counts.put(key, n, gen)
-	return n, nil
+	return n.(int), nil
 }
 
 // agentViews returns the agent's views, built in and saved.
@@ -157,6 +167,16 @@ func (s *Server) agentViews(ctx context.Context, agent *tend.Agent) (builtin, sa
 	if err != nil {
 		return nil, nil, err
 	}
+	// A session's agent comes without their teams; the teams list has
+	// the members.
+	member := *agent
+	member.TeamIDs = nil
+	for _, t := range teams {
+		if slices.Contains(t.MemberIDs, agent.ID) {
+			member.TeamIDs = append(member.TeamIDs, t.ID)
+		}
+	}
+	agent = &member
 	mine, err := s.SavedViews.FindSavedViews(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -164,12 +184,18 @@ func (s *Server) agentViews(ctx context.Context, agent *tend.Agent) (builtin, sa
 	return builtinViews(agent, teams), savedViews(mine), nil
 }
 
-// nav builds the sidebar, marking current.
+// nav builds the sidebar of the agent's views, marking current.
 func (s *Server) nav(ctx context.Context, agent *tend.Agent, current string) (*viewNav, error) {
 	builtin, saved, err := s.agentViews(ctx, agent)
 	if err != nil {
 		return nil, err
 	}
+	return s.navOf(ctx, agent, builtin, saved, current)
+}
+
+// navOf builds the sidebar of views read already.
+func (s *Server) navOf(ctx context.Context, agent *tend.Agent, builtin, saved []view, current string) (*viewNav, error) {
+	var err error
 	links := func(views []view) ([]viewLink, error) {
 		out := make([]viewLink, len(views))
 		for i, v := range views {

@@ -106,8 +106,10 @@ func (s *Server) Handler() (http.Handler, error) {
 		s.Metrics = NewMetrics()
 	}
 	s.loginLimiter = newLimiter(10, time.Minute)
-	s.live, s.stopping = newHub(), make(chan struct{})
-	go s.expirePresence()
+	if s.live == nil {
+		s.live, s.stopping = newHub(), make(chan struct{})
+		go s.expirePresence()
+	}
 	p, err := loadPages()
 	if err != nil {
 		return nil, err

@@ -116,7 +116,7 @@ func TestMailSettingsAreForAdmins(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?next=/settings/mail" {
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?next=%2Fsettings%2Fmail" {
 		t.Fatalf("signed out: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	signIn(t, c, ts, csrf, "lead@staff.example", "long enough password")

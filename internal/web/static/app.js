@@ -1,12 +1,16 @@
 // Tend's workspace script. Every page works without it; it adds keyboard
 // shortcuts, live updates over Server-Sent Events, presence on tickets and
 // sending replies without a reload.
+//
+// Elements are looked up by tag and id together (form#composer, not
+// #composer): mail shown in the page is HTML from strangers, and an
+// element of theirs must never stand in for one of the page's own.
 "use strict";
 
 (function () {
   const $ = (sel, root) => (root || document).querySelector(sel);
   const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
-  const csrf = () => { const el = $('input[name="csrf"]'); return el ? el.value : ""; };
+  const csrf = () => { const el = $('form input[name="csrf"]'); return el ? el.value : ""; };
 
   function post(url, fields) {
     const body = new URLSearchParams(Object.assign({ csrf: csrf() }, fields));
@@ -14,41 +18,45 @@
   }
 
   // Keyboard: j/k move through a list, Enter opens, / searches, ? lists
-  // the shortcuts, r and n start a reply or a note.
+  // the shortcuts, r and n start a reply or a note. Single keys can be
+  // turned off in the list of shortcuts (for speech input).
+  const keysOff = () => localStorage.getItem("tend-keys") === "off";
+  const dialog = $("dialog#shortcuts");
+  if (dialog) {
+    const toggle = $('input[name="keys"]', dialog);
+    toggle.checked = !keysOff();
+    toggle.addEventListener("change", () => localStorage.setItem("tend-keys", toggle.checked ? "on" : "off"));
+  }
   function typing(e) {
     const t = e.target;
     return t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName);
   }
   let selected = -1;
   function rows() { return $$("table.tickets tbody tr.ticket-row"); }
-  function select(i) {
+  function select(i, focus) {
     const list = rows();
     if (!list.length) return;
     selected = Math.max(0, Math.min(i, list.length - 1));
     list.forEach((r, n) => r.classList.toggle("selected", n === selected));
-    const link = $("td.subject a", list[selected]);
-    link.focus({ preventScroll: true });
-    list[selected].scrollIntoView({ block: "nearest" });
+    if (focus) {
+      $("td.subject a", list[selected]).focus({ preventScroll: true });
+      list[selected].scrollIntoView({ block: "nearest" });
+    }
   }
   document.addEventListener("keydown", (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key === "Escape" && typing(e)) { e.target.blur(); return; }
     if (typing(e)) return;
-    const dialog = $("#shortcuts");
+    if (e.key === "?" && dialog) { dialog.open ? dialog.close() : dialog.showModal(); e.preventDefault(); return; }
+    if (keysOff()) return;
     switch (e.key) {
-      case "j": select(selected + 1); break;
-      case "k": select(selected - 1); break;
-      case "Enter": {
-        const r = rows()[selected];
-        if (r && document.activeElement === document.body) { location.href = $("td.subject a", r).href; }
-        return;
-      }
-      case "/": { const q = $("#search-q"); if (q) { q.focus(); q.select(); } break; }
-      case "?": if (dialog) dialog.open ? dialog.close() : dialog.showModal(); break;
+      case "j": select(selected + 1, true); break;
+      case "k": select(selected - 1, true); break;
+      case "/": { const q = $("input#search-q"); if (q) { q.focus(); q.select(); } break; }
       case "r": case "n": {
-        const body = $("#body");
+        const body = $("form#composer textarea#body");
         if (!body) return;
-        const kind = $(`#composer input[name="kind"][value="${e.key === "r" ? "reply" : "note"}"]`);
+        const kind = $(`form#composer input[name="kind"][value="${e.key === "r" ? "reply" : "note"}"]`);
         if (kind) kind.checked = true;
         body.focus();
         break;
@@ -59,123 +67,157 @@
   });
   document.addEventListener("focusin", (e) => {
     const row = e.target.closest && e.target.closest("tr.ticket-row");
-    if (row) {
-      selected = rows().indexOf(row);
-      rows().forEach((r) => r.classList.toggle("selected", r === row));
-    }
+    if (row) select(rows().indexOf(row), false);
   });
 
   // A long select (the owner of a ticket) gets a box that narrows its
-  // options as one types.
-  $$("select.searchable").forEach((select) => {
-    const box = document.createElement("input");
-    box.type = "search";
-    box.className = "narrow";
-    box.placeholder = "Type to find…";
-    box.setAttribute("aria-label", "Find in " + (select.labels[0] ? select.labels[0].textContent : "the list"));
-    box.setAttribute("aria-controls", select.id);
-    select.before(box);
-    box.addEventListener("input", () => {
-      const q = box.value.trim().toLowerCase();
-      let first = null;
-      for (const o of select.options) {
-        const show = !q || o.textContent.toLowerCase().includes(q);
-        o.hidden = !show;
-        if (show && !first && o.value) first = o;
-      }
-      if (first && q) select.value = first.value;
+  // options as one types; the choice stays the agent's.
+  function enhanceSelects(root) {
+    $$("select.searchable", root).forEach((sel) => {
+      if (sel.previousElementSibling && sel.previousElementSibling.classList.contains("narrow")) return;
+      const box = document.createElement("input");
+      box.type = "search";
+      box.className = "narrow";
+      box.placeholder = "Type to narrow the list…";
+      box.setAttribute("aria-label", "Narrow the list of " + (sel.labels[0] ? sel.labels[0].textContent : "choices"));
+      box.setAttribute("aria-controls", sel.id);
+      sel.before(box);
+      box.addEventListener("input", () => {
+        const q = box.value.trim().toLowerCase();
+        for (const o of sel.options) o.hidden = o.selected ? false : Boolean(q) && !o.textContent.toLowerCase().includes(q);
+      });
     });
-  });
+  }
+  enhanceSelects(document);
 
   // Live updates.
   const live = document.body.dataset.live;
   if (!live || !window.EventSource) return;
 
-  function debounce(fn, ms) {
-    let t = null;
-    return () => { clearTimeout(t); t = setTimeout(fn, ms); };
+  // throttle runs fn at most once every ms, and once more after the last
+  // call, so that a burst of changes costs two refreshes, not one each.
+  function throttle(fn, ms) {
+    let last = 0, timer = null;
+    return () => {
+      if (timer) return;
+      const wait = Math.max(0, last + ms - Date.now());
+      timer = setTimeout(() => { timer = null; last = Date.now(); fn(); }, wait);
+    };
   }
 
   async function refreshCounts() {
+    if (!$("nav.views [data-count]")) return;
     const res = await fetch("/tickets/counts", { credentials: "same-origin" });
     if (!res.ok) return;
     const counts = await res.json();
-    $$("[data-count]").forEach((el) => {
+    $$("nav.views [data-count]").forEach((el) => {
       const n = counts[el.dataset.count];
       if (n !== undefined) el.textContent = n;
     });
   }
 
+  const listStatus = $("p#list-status");
   async function refreshList() {
-    const holder = $("#ticket-list");
+    const holder = $("div#ticket-list");
     if (!holder) return;
     const url = new URL(location.href);
     url.searchParams.set("fragment", "list");
     const res = await fetch(url, { credentials: "same-origin" });
     if (!res.ok) return;
-    const before = new Set(rows().map((r) => $("td.subject a", r).getAttribute("href")));
-    const keep = selected;
+    const hrefOf = (r) => $("td.subject a", r).getAttribute("href");
+    const before = new Set(rows().map(hrefOf));
+    const chosen = selected >= 0 && rows()[selected] ? hrefOf(rows()[selected]) : null;
+    const hadFocus = chosen && document.activeElement && document.activeElement.closest && document.activeElement.closest("tr.ticket-row");
     holder.innerHTML = await res.text();
-    rows().forEach((r) => {
-      if (!before.has($("td.subject a", r).getAttribute("href"))) r.classList.add("fresh");
-    });
-    if (keep >= 0) {
-      selected = keep;
-      rows().forEach((r, n) => r.classList.toggle("selected", n === keep));
+    let fresh = 0;
+    rows().forEach((r) => { if (!before.has(hrefOf(r))) { r.classList.add("fresh"); fresh++; } });
+    selected = -1;
+    if (chosen) {
+      const i = rows().findIndex((r) => hrefOf(r) === chosen);
+      if (i >= 0) select(i, Boolean(hadFocus));
     }
+    if (listStatus && fresh) listStatus.textContent = fresh === 1 ? "1 ticket came in or changed." : fresh + " tickets came in or changed.";
   }
 
   const ticketID = live.startsWith("ticket=") ? live.slice(7) : "";
-  const conversation = $("#conversation");
-  const composer = $("#composer");
-  const body = $("#body");
+  const conversation = $("div#conversation");
+  const composer = $("form#composer");
+  const body = composer ? composer.elements.body : null;
+  // The ticket's own address; after a held reply the browser shows the
+  // address the form was posted to.
+  const ticketPath = composer ? new URL(composer.action).pathname.replace(/\/messages$/, "") : location.pathname;
+  const side = $("aside.ticket-side");
+  let sideEdited = false;
+  if (side) side.addEventListener("input", () => { sideEdited = true; });
+  let notice = null;
 
-  async function refreshConversation() {
-    if (!conversation) return;
-    const url = new URL(location.href);
-    url.search = "?fragment=conversation";
-    const res = await fetch(url, { credentials: "same-origin" });
-    if (!res.ok) return;
-    const seen = new Set($$(".msg", conversation).map((m) => m.dataset.id));
-    conversation.innerHTML = await res.text();
-    const fresh = $$(".msg", conversation).filter((m) => !seen.has(m.dataset.id));
-    fresh.forEach((m) => m.classList.add("new"));
-    // While an agent writes, a new customer message is pointed out; the
-    // server asks to confirm if they send without having seen it.
-    if (body && body.value.trim() && fresh.some((m) => m.dataset.author === "customer")) {
-      notice("The customer wrote again while you were writing. Their new message is marked above.");
+  function warn(text) {
+    if (!notice) {
+      notice = document.createElement("p");
+      notice.id = "live-notice";
+      notice.className = "error";
+      notice.setAttribute("role", "alert");
+      composer.before(notice);
     }
+    notice.textContent = text;
   }
 
-  function notice(text) {
-    let el = $("#live-notice");
-    if (!el) {
-      el = document.createElement("p");
-      el.id = "live-notice";
-      el.className = "error";
-      el.setAttribute("role", "alert");
-      composer.before(el);
+  // refreshTicket shows what changed on the open ticket: the conversation,
+  // and (unless the agent is changing them) its details.
+  async function refreshTicket() {
+    if (!conversation) return;
+    const res = await fetch(ticketPath + "?fragment=page", { credentials: "same-origin" });
+    if (!res.ok) return;
+    const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+    const seen = new Set($$("li.msg", conversation).map((m) => m.dataset.id));
+    const next = $("div#conversation", doc);
+    if (next) conversation.innerHTML = next.innerHTML;
+    const fresh = $$("li.msg", conversation).filter((m) => !seen.has(m.dataset.id));
+    fresh.forEach((m) => {
+      m.classList.add("new");
+      const label = document.createElement("span");
+      label.className = "tag-new";
+      label.textContent = "New";
+      $("header", m).append(" ", label);
+    });
+    const meta = $("p.meta", doc);
+    if (meta && $("p.meta")) $("p.meta").innerHTML = meta.innerHTML;
+    if (side && !sideEdited) {
+      const nextSide = $("aside.ticket-side", doc);
+      if (nextSide) { side.innerHTML = nextSide.innerHTML; enhanceSelects(side); }
     }
-    el.textContent = text;
+    // While an agent writes, a new customer message is pointed out; the
+    // server holds a reply sent without having seen it.
+    if (body && body.value.trim() && fresh.some((m) => m.dataset.author === "customer")) {
+      warn("The customer wrote again while you were writing. Their new message is marked above.");
+    }
   }
 
   function showPresence(present) {
-    const el = $("#presence");
+    const el = $("p#presence");
     if (!el) return;
     const me = Number(document.body.dataset.agent || 0);
     const others = (present || []).filter((p) => p.id !== me);
     el.textContent = others.map((p) => p.name + (p.typing ? " is writing a reply" : " is viewing this ticket")).join("; ");
   }
 
-  const lists = debounce(() => { refreshList(); refreshCounts(); }, 50);
+  const lists = throttle(refreshList, 300);
+  const counts = throttle(refreshCounts, 1000);
+  const ticketRefresh = throttle(refreshTicket, 300);
+  let dropped = false;
   const source = new EventSource("/live" + (ticketID ? "?ticket=" + ticketID : ""));
   // Marked for people's tools and for tests: this page follows changes.
-  source.addEventListener("open", () => { document.body.dataset.following = "yes"; });
-  source.addEventListener("error", () => { delete document.body.dataset.following; });
+  source.addEventListener("open", () => {
+    document.body.dataset.following = "yes";
+    // After a drop, catch up with what happened meanwhile.
+    if (dropped) { dropped = false; lists(); counts(); if (ticketID) ticketRefresh(); }
+  });
+  source.addEventListener("error", () => { dropped = true; delete document.body.dataset.following; });
   source.addEventListener("ticket", (e) => {
     const ev = JSON.parse(e.data);
-    if (ticketID && String(ev.ticket_id) === ticketID) refreshConversation();
+    if (ticketID && String(ev.ticket_id) === ticketID) ticketRefresh();
     lists();
+    counts();
   });
   source.addEventListener("presence", (e) => showPresence(JSON.parse(e.data).present));
 
@@ -198,38 +240,53 @@
   }
   window.addEventListener("pagehide", () => post("/presence/" + ticketID, { state: "left" }));
 
-  // Sending without a reload: post the form as the browser would; on
-  // success, show the new conversation and clear the composer. A refusal
-  // (the customer wrote again, a problem with the text) saved nothing, so
-  // the form is sent again the ordinary way, to show the server's page.
+  // Sending without a reload. The form carries an idempotency key, so a
+  // retry never adds the reply twice. On success the server redirects to
+  // the ticket; anything else (the customer wrote again, a problem with
+  // the text) saved nothing, and the form is sent the ordinary way to
+  // show the server's page. A redirect elsewhere (signed out) keeps the
+  // draft.
   if (composer) {
+    let sending = false;
     composer.addEventListener("submit", async (e) => {
       e.preventDefault();
-      const button = $("button[type=submit]", composer);
-      button.disabled = true;
+      if (sending) return;
+      sending = true;
+      composer.setAttribute("aria-busy", "true");
       try {
         const res = await fetch(composer.action, { method: "POST", body: new FormData(composer), credentials: "same-origin" });
-        if (!res.ok || !res.redirected) { HTMLFormElement.prototype.submit.call(composer); return; }
-        const doc = new DOMParser().parseFromString(await res.text(), "text/html");
-        for (const sel of ["#conversation", ".ticket-side", ".ticket-head .meta"]) {
+        if (!res.redirected) { HTMLFormElement.prototype.submit.call(composer); return; }
+        const after = new URL(res.url);
+        const doc = res.ok ? new DOMParser().parseFromString(await res.text(), "text/html") : null;
+        if (after.pathname !== ticketPath || !doc || !$("div#conversation", doc)) {
+          warn("You were signed out, so this was not sent. Sign in again in another tab, then send; your text is still here.");
+          return;
+        }
+        conversation.innerHTML = $("div#conversation", doc).innerHTML;
+        for (const sel of ["aside.ticket-side", "p.meta"]) {
           const from = $(sel, doc), to = $(sel);
           if (from && to) to.innerHTML = from.innerHTML;
         }
-        $$(".notice, #live-notice, #composer-error").forEach((el) => el.remove());
-        const done = $(".notice", doc);
-        if (done) composer.before(done);
-        const last = $('input[name="last_message_id"]', doc);
-        if (last) $('input[name="last_message_id"]', composer).value = last.value;
-        const confirm = $('input[name="confirm"]', composer);
-        if (confirm) confirm.remove();
+        enhanceSelects(side);
+        sideEdited = false;
+        $$("main p.notice").forEach((el) => el.remove());
+        if (notice) { notice.remove(); notice = null; }
+        const done = $("main p.notice", doc);
+        const status = $("p#sent-status");
+        if (done && status) status.textContent = done.textContent;
+        for (const name of ["last_message_id", "idempotency_key"]) {
+          const next = $(`form#composer input[name="${name}"]`, doc);
+          if (next) composer.elements[name].value = next.value;
+        }
         composer.reset();
         history.replaceState(null, "", res.url);
         state = "viewing";
         presence();
       } catch (err) {
-        notice("Sending failed: " + err.message + ". Your text is still here; try again.");
+        warn("Sending failed: " + err.message + ". Your text is still here; send again.");
       } finally {
-        button.disabled = false;
+        sending = false;
+        composer.removeAttribute("aria-busy");
       }
     });
   }
