@@ -127,9 +127,11 @@ func TestBrowserWorkATicket(t *testing.T) {
 	// (.msg.kind-note is the note's style: amber, marked "Internal note".)
 	b.waitText(`.msg.kind-note`, "watch for a bad batch", 5*time.Second)
 
+	// Chosen as a person does, by typing into the lists: a live refresh
+	// of the details (the note just sent) must not undo the choice.
 	b.do(
-		chromedp.SetValue(css(`#priority`), "high"),
-		chromedp.SetValue(css(`#status`), "on_hold"),
+		chromedp.SendKeys(css(`#priority`), "hi"),
+		chromedp.SendKeys(css(`#status`), "on h"),
 		chromedp.SendKeys(css(`#tags`), "hardware, e4"),
 		chromedp.Click(css(`.controls button[type=submit]`)),
 	)

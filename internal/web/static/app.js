@@ -148,7 +148,10 @@
   const ticketPath = composer ? new URL(composer.action).pathname.replace(/\/messages$/, "") : location.pathname;
   const side = $("aside.ticket-side");
   let sideEdited = false;
-  if (side) side.addEventListener("input", () => { sideEdited = true; });
+  if (side) {
+    side.addEventListener("input", () => { sideEdited = true; });
+    side.addEventListener("change", () => { sideEdited = true; });
+  }
   let notice = null;
 
   function warn(text) {
