@@ -114,7 +114,8 @@ func TestBrowserWorkATicket(t *testing.T) {
 	if v, _ := chromedp.Run(b.ctx, chromedp.Value(css(`#body`))); v != "" {
 		t.Errorf("the composer still holds %q after sending", v)
 	}
-	if reply := strings.ToLower(b.text(`.msg.by-agent`)); !strings.Contains(reply, "agent person") || !strings.Contains(reply, "reply") {
+	// (Read with a wait: a live refresh may be swapping the conversation.)
+	if reply := strings.ToLower(b.waitText(`.msg.by-agent`, "agent person", 5*time.Second)); !strings.Contains(reply, "reply") {
 		t.Errorf("the reply reads %q", reply)
 	}
 
@@ -136,7 +137,7 @@ func TestBrowserWorkATicket(t *testing.T) {
 		chromedp.Click(css(`.controls button[type=submit]`)),
 	)
 	b.waitText(`.notice`, "The ticket was updated.", 5*time.Second)
-	if meta := b.text(`.ticket-head .meta`); !strings.Contains(meta, "On hold") || !strings.Contains(meta, "High priority") {
+	if meta := b.waitText(`.ticket-head .meta`, "High priority", 5*time.Second); !strings.Contains(meta, "On hold") {
 		t.Fatalf("after saving the controls the ticket reads %q", meta)
 	}
 	b.screenshot("ticket")

@@ -153,6 +153,7 @@
     side.addEventListener("change", () => { sideEdited = true; });
   }
   let notice = null;
+  let shownConversation = conversation ? conversation.innerHTML : "";
 
   function warn(text) {
     if (!notice) {
@@ -174,7 +175,12 @@
     const doc = new DOMParser().parseFromString(await res.text(), "text/html");
     const seen = new Set($$("li.msg", conversation).map((m) => m.dataset.id));
     const next = $("div#conversation", doc);
-    if (next) conversation.innerHTML = next.innerHTML;
+    // Only what changed is replaced: a quote the agent unfolded, or a
+    // list they are choosing from, stays as it is otherwise.
+    if (next && next.innerHTML !== shownConversation) {
+      shownConversation = next.innerHTML;
+      conversation.innerHTML = next.innerHTML;
+    }
     const fresh = $$("li.msg", conversation).filter((m) => !seen.has(m.dataset.id));
     fresh.forEach((m) => {
       m.classList.add("new");
@@ -185,9 +191,10 @@
     });
     const meta = $("p.meta", doc);
     if (meta && $("p.meta")) $("p.meta").innerHTML = meta.innerHTML;
+    const version = (root) => { const v = $('input[name="version"]', root); return v ? v.value : ""; };
     if (side && !sideEdited) {
       const nextSide = $("aside.ticket-side", doc);
-      if (nextSide) { side.innerHTML = nextSide.innerHTML; enhanceSelects(side); }
+      if (nextSide && version(nextSide) !== version(side)) { side.innerHTML = nextSide.innerHTML; enhanceSelects(side); }
     }
     // While an agent writes, a new customer message is pointed out; the
     // server holds a reply sent without having seen it.
@@ -265,7 +272,8 @@
           warn("You were signed out, so this was not sent. Sign in again in another tab, then send; your text is still here.");
           return;
         }
-        conversation.innerHTML = $("div#conversation", doc).innerHTML;
+        shownConversation = $("div#conversation", doc).innerHTML;
+        conversation.innerHTML = shownConversation;
         for (const sel of ["aside.ticket-side", "p.meta"]) {
           const from = $(sel, doc), to = $(sel);
           if (from && to) to.innerHTML = from.innerHTML;
