@@ -2,6 +2,7 @@ package tend
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -23,6 +24,30 @@ type SearchHit struct {
 type SearchService interface {
 	// Search returns EINVALID if the query holds no words.
 	Search(ctx context.Context, q string, limit int) ([]*SearchHit, error)
+	// SearchWithin is Search among the tickets that f selects.
+	SearchWithin(ctx context.Context, q string, f SearchFilter, limit int) ([]*SearchHit, error)
+}
+
+// SearchFilter narrows a search to some tickets. Empty fields match all;
+// Statuses matches any of its statuses; OwnerID and TeamID of 0 select
+// tickets without one.
+type SearchFilter struct {
+	Statuses []Status
+	OwnerID  *int64
+	TeamID   *int64
+}
+
+// Match reports whether t passes the filter.
+func (f SearchFilter) Match(t *Ticket) bool {
+	switch {
+	case len(f.Statuses) > 0 && !slices.Contains(f.Statuses, t.Status):
+		return false
+	case f.OwnerID != nil && !sameID(t.OwnerID, *f.OwnerID):
+		return false
+	case f.TeamID != nil && !sameID(t.TeamID, *f.TeamID):
+		return false
+	}
+	return true
 }
 
 // SearchTerm is one part of a parsed query. Every term must match.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"slices"
 	"sort"
 	"strings"
 
@@ -40,6 +41,14 @@ type candidate struct {
 // Search returns up to limit tickets that match q, best first, with the
 // best-matching message of each and an excerpt around the match.
 func (s *SearchService) Search(ctx context.Context, q string, limit int) ([]*tend.SearchHit, error) {
+	return s.SearchWithin(ctx, q, tend.SearchFilter{}, limit)
+}
+
+// SearchWithin is Search among the tickets f selects. The filter applies
+// to the candidates (the newest searchCandidates matches of each source)
+// before they are ranked, so a filter that few recent matches pass finds
+// only those.
+func (s *SearchService) SearchWithin(ctx context.Context, q string, f tend.SearchFilter, limit int) ([]*tend.SearchHit, error) {
 	p, err := tend.RequireSignedIn(ctx)
 	if err != nil {
 		return nil, err
@@ -56,6 +65,9 @@ func (s *SearchService) Search(ctx context.Context, q string, limit int) ([]*ten
 	err = s.db.read(ctx, func(tx *Tx) error {
 		cands, err := s.db.searchCandidates(ctx, tx, terms, p)
 		if err != nil {
+			return err
+		}
+		if cands, err = filterCandidates(ctx, tx, cands, f); err != nil {
 			return err
 		}
 		best := rankCandidates(cands, limit)
@@ -101,6 +113,25 @@ func (s *SearchService) Search(ctx context.Context, q string, limit int) ([]*ten
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	return hits, nil
+}
+
+// filterCandidates keeps the candidates whose tickets pass f.
+func filterCandidates(ctx context.Context, tx *Tx, cands []candidate, f tend.SearchFilter) ([]candidate, error) {
+	if len(f.Statuses) == 0 && f.OwnerID == nil && f.TeamID == nil {
+		return cands, nil
+	}
+	ids := make([]int64, 0, len(cands))
+	for _, c := range cands {
+		ids = append(ids, c.ticketID)
+	}
+	tickets, err := findTicketsByID(ctx, tx, slices.Compact(slices.Sorted(slices.Values(ids))))
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(cands, func(c candidate) bool {
+		t := tickets[c.ticketID]
+		return t == nil || !f.Match(t)
+	}), nil
 }
 
 // rankCandidates keeps each ticket's best match and returns the best limit

@@ -164,6 +164,12 @@ func TestBrowserWorkATicket(t *testing.T) {
 		t.Errorf("the snippet marks %q", marked)
 	}
 	b.screenshot("search")
+	// Narrowed to solved tickets, it is not there; to on hold, it is.
+	b.within(10*time.Second, chromedp.SetValue(css(`#s-status`), "solved"), chromedp.Click(css(`.search-form button[type=submit]`)))
+	b.waitText(`main p.muted`, "0 tickets", 5*time.Second)
+	b.within(10*time.Second, chromedp.SetValue(css(`#s-status`), "on_hold"), chromedp.Click(css(`.search-form button[type=submit]`)))
+	b.waitText(`main p.muted`, "1 ticket,", 5*time.Second)
+	b.waitText(`.hits`, "Thermostat shows E4", 5*time.Second)
 }
 
 // A ticket created through the API appears in an open list, and the

@@ -3,19 +3,23 @@ package web
 import (
 	"html/template"
 	"net/http"
-	"slices"
+	"strconv"
 
 	"github.com/tendhq/tend"
 )
 
 // The search page: full-text over subjects and messages, best first, with
-// the matching words marked.
+// the matching words marked, narrowed by status, owner and team.
 
 type searchPage struct {
 	basePage
 	Hits     []searchRow
-	Status   string // "", "open" (new, open, pending, on hold) or a status
+	Status   string // "", "unsolved" or a status
+	Owner    string // "", "me", "none" or an agent id
+	Team     string // "", "none" or a team id
 	Statuses []tend.Status
+	Agents   []*tend.Agent
+	Teams    []*tend.Team
 	Searched bool
 	Error    string
 }
@@ -25,27 +29,35 @@ type searchRow struct {
 	Snippet template.HTML
 }
 
-// searchPage serves GET /search?q=...&status=...
+// searchPage serves GET /search?q=...&status=...&owner=...&team=...
 func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	agent, ctx, ok := s.staffPage(w, r)
 	if !ok {
 		return
 	}
 	q := r.URL.Query()
-	page := searchPage{basePage: s.base(w, r, "Search", agent), Status: q.Get("status"), Statuses: allStatuses}
+	page := searchPage{basePage: s.base(w, r, "Search", agent), Status: q.Get("status"), Owner: q.Get("owner"),
+		Team: q.Get("team"), Statuses: allStatuses}
 	page.Query = q.Get("q")
+	var err error
+	if page.Agents, page.Teams, err = s.staffAndTeams(ctx); err != nil {
+		s.pageError(w, r, agent, err)
+		return
+	}
 	status := http.StatusOK
 	if page.Query != "" {
 		page.Searched = true
-		hits, err := s.Search.Search(ctx, page.Query, tend.MaxSearchResults)
-		if err != nil {
+		f, problem := searchFilter(page.Status, page.Owner, page.Team, agent)
+		var hits []*tend.SearchHit
+		if problem != "" {
+			page.Error, status = problem, http.StatusBadRequest
+		} else if hits, err = s.Search.SearchWithin(ctx, page.Query, f, tend.MaxSearchResults); err != nil {
 			if tend.ErrorCode(err) != tend.EINVALID {
 				s.pageError(w, r, agent, err)
 				return
 			}
 			page.Error, status = tend.ErrorMessage(err), http.StatusBadRequest
 		}
-		hits = slices.DeleteFunc(hits, func(h *tend.SearchHit) bool { return !statusMatches(page.Status, h.Ticket.Status) })
 		tickets := make([]*tend.Ticket, len(hits))
 		for i, h := range hits {
 			tickets[i] = h.Ticket
@@ -62,7 +74,6 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		}
 		page.Title = "Search: " + page.Query
 	}
-	var err error
 	if page.Nav, err = s.nav(ctx, agent, ""); err != nil {
 		s.pageError(w, r, agent, err)
 		return
@@ -70,14 +81,38 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, status, "search", page)
 }
 
-// statusMatches reports whether a ticket in status st passes the search
-// page's status filter.
-func statusMatches(filter string, st tend.Status) bool {
-	switch filter {
+// searchFilter reads the search page's filters; problem says what is
+// wrong with them.
+func searchFilter(status, owner, team string, agent *tend.Agent) (f tend.SearchFilter, problem string) {
+	switch status {
 	case "":
-		return true
 	case "unsolved":
-		return st != tend.StatusSolved && st != tend.StatusClosed
+		f.Statuses = []tend.Status{tend.StatusNew, tend.StatusOpen, tend.StatusPending, tend.StatusOnHold}
+	default:
+		if !tend.Status(status).Valid() {
+			return f, "Choose a status from the list."
+		}
+		f.Statuses = []tend.Status{tend.Status(status)}
 	}
-	return string(st) == filter
+	id := func(v string) (*int64, bool) {
+		switch v {
+		case "":
+			return nil, true
+		case "none":
+			zero := int64(0)
+			return &zero, true
+		case "me":
+			return &agent.ID, true
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		return &n, err == nil && n > 0
+	}
+	var ok bool
+	if f.OwnerID, ok = id(owner); !ok {
+		return f, "Choose an owner from the list."
+	}
+	if f.TeamID, ok = id(team); !ok || team == "me" {
+		return f, "Choose a team from the list."
+	}
+	return f, ""
 }
