@@ -257,6 +257,16 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/tickets", http.StatusSeeOther)
 }
 
+// pathID reads the {id} of the path; a malformed one is a noun that does
+// not exist.
+func pathID(r *http.Request, noun string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, tend.Errorf(tend.ENOTFOUND, "There is no such %s.", noun)
+	}
+	return id, nil
+}
+
 // settingLink is one section of the settings page.
 type settingLink struct{ URL, Name, About string }
 

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"strconv"
 
 	"github.com/tendhq/tend"
 )
@@ -34,25 +33,7 @@ func (s *Server) adminRoutes(mux *http.ServeMux, forms func(http.HandlerFunc) ht
 // checks the form's CSRF token.
 func (s *Server) adminForm(w http.ResponseWriter, r *http.Request, title string) (*tend.Agent, context.Context, bool) {
 	agent, ctx, ok := s.adminPage(w, r, title)
-	if !ok {
-		return nil, nil, false
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if !checkCSRF(r) {
-		s.render(w, http.StatusForbidden, "message", messagePage{basePage: s.base(w, r, "Form expired", agent),
-			Message: "The form expired. Go back, reload the page and try again."})
-		return nil, nil, false
-	}
-	return agent, ctx, true
-}
-
-// adminPathID reads the {id} of the path; a malformed one is a page not found.
-func adminPathID(r *http.Request, what string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, tend.Errorf(tend.ENOTFOUND, "There is no such %s.", what)
-	}
-	return id, nil
+	return agent, ctx, ok && s.formChecked(w, r, agent)
 }
 
 // allAgents reads every agent, active or not, in id order.

@@ -181,7 +181,7 @@ func (s *Server) newInvitationForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, err := adminPathID(r, "agent")
+	id, err := pathID(r, "agent")
 	var invited *tend.Agent
 	if err == nil {
 		invited, err = s.Agents.FindAgentByID(ctx, id)
@@ -199,7 +199,7 @@ func (s *Server) agentRoleForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, err := adminPathID(r, "agent")
+	id, err := pathID(r, "agent")
 	if err == nil {
 		role := tend.Role(r.PostFormValue("role"))
 		_, err = s.Agents.UpdateAgent(ctx, id, &tend.AgentUpdate{Role: &role})
@@ -218,7 +218,7 @@ func (s *Server) reactivateAgentForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, err := adminPathID(r, "agent")
+	id, err := pathID(r, "agent")
 	if err == nil {
 		_, err = s.Agents.UpdateAgent(ctx, id, &tend.AgentUpdate{Active: new(true)})
 	}
@@ -249,7 +249,7 @@ func unsolvedStatuses() []tend.Status {
 
 // deactivatePageOf reads what the deactivation page of agent id shows.
 func (s *Server) deactivatePageOf(ctx context.Context, w http.ResponseWriter, r *http.Request, agent *tend.Agent) (*deactivatePage, error) {
-	id, err := adminPathID(r, "agent")
+	id, err := pathID(r, "agent")
 	if err != nil {
 		return nil, err
 	}

@@ -134,7 +134,7 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) {
 // customerPage reads the profile of the customer in the path: who they
 // are and their latest tickets.
 func (s *Server) customerPage(w http.ResponseWriter, r *http.Request, ctx context.Context, agent *tend.Agent) (*customerPage, error) {
-	id, err := peopleID(r, "customer")
+	id, err := pathID(r, "customer")
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +200,7 @@ func (s *Server) customerEditForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, err := peopleID(r, "customer")
+	id, err := pathID(r, "customer")
 	var c *tend.Customer
 	if err == nil {
 		c, err = s.Customers.FindCustomerByID(ctx, id)
@@ -300,7 +300,7 @@ func (s *Server) customerUpdate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, err := peopleID(r, "customer")
+	id, err := pathID(r, "customer")
 	if err != nil {
 		s.pageError(w, r, agent, err)
 		return
@@ -412,7 +412,7 @@ func (s *Server) customerMerge(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back := "/customers/" + r.PathValue("id")
-	id, err := peopleID(r, "customer")
+	id, err := pathID(r, "customer")
 	if err == nil {
 		var from int64
 		if from, err = strconv.ParseInt(r.PostFormValue("from_id"), 10, 64); err != nil {

@@ -50,7 +50,7 @@ func (s *Server) staffPage(w http.ResponseWriter, r *http.Request) (*tend.Agent,
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(returnTo(r)), http.StatusSeeOther)
 		return nil, nil, false
 	}
-	return agent, tend.NewContextWithPrincipal(r.Context(), tend.Principal{AgentID: agent.ID, Role: agent.Role}), true
+	return agent, agentContext(r.Context(), agent), true
 }
 
 // returnTo is where to go back to after signing in: the page itself, or

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -53,22 +54,18 @@ func (s *Server) organizationShow(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, err := peopleID(r, "organization")
-	var o *tend.Organization
-	if err == nil {
-		o, err = s.Organizations.FindOrganizationByID(ctx, id)
-	}
+	o, err := s.pathOrganization(ctx, r)
 	if err != nil {
 		s.pageError(w, r, agent, err)
 		return
 	}
 	page := organizationPage{basePage: s.base(w, r, o.Name, agent), Org: o, Notice: organizationNotices[r.URL.Query().Get("done")]}
-	customers, next, err := s.Customers.FindCustomers(ctx, tend.CustomerFilter{OrganizationID: &id, Limit: 25})
+	customers, next, err := s.Customers.FindCustomers(ctx, tend.CustomerFilter{OrganizationID: &o.ID, Limit: 25})
 	for _, c := range customers {
 		page.Customers = append(page.Customers, customerRow{Customer: c, Label: customerName(c)})
 	}
 	page.MoreCustomers = next != ""
-	f := tend.TicketFilter{OrganizationID: &id, Limit: 25}
+	f := tend.TicketFilter{OrganizationID: &o.ID, Limit: 25}
 	var list []*tend.Ticket
 	if err == nil {
 		list, _, err = s.Tickets.FindTickets(ctx, f)
@@ -117,11 +114,7 @@ func (s *Server) organizationEditForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, err := peopleID(r, "organization")
-	var o *tend.Organization
-	if err == nil {
-		o, err = s.Organizations.FindOrganizationByID(ctx, id)
-	}
+	o, err := s.pathOrganization(ctx, r)
 	if err != nil {
 		s.pageError(w, r, agent, err)
 		return
@@ -175,7 +168,7 @@ func (s *Server) organizationUpdate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, err := peopleID(r, "organization")
+	id, err := pathID(r, "organization")
 	if err != nil {
 		s.pageError(w, r, agent, err)
 		return
@@ -193,4 +186,13 @@ func (s *Server) organizationUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/organizations/"+strconv.FormatInt(id, 10)+"?done=saved", http.StatusSeeOther)
+}
+
+// pathOrganization reads the organization the path names.
+func (s *Server) pathOrganization(ctx context.Context, r *http.Request) (*tend.Organization, error) {
+	id, err := pathID(r, "organization")
+	if err != nil {
+		return nil, err
+	}
+	return s.Organizations.FindOrganizationByID(ctx, id)
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/tendhq/tend"
@@ -42,16 +41,6 @@ var customerNotices = map[string]string{
 var organizationNotices = map[string]string{
 	"created": "The organization was added.",
 	"saved":   "The organization was saved.",
-}
-
-// peopleID reads the {id} of the path; a malformed one is a customer or
-// organization that does not exist.
-func peopleID(r *http.Request, noun string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, tend.Errorf(tend.ENOTFOUND, "There is no such %s.", noun)
-	}
-	return id, nil
 }
 
 // pageLinks returns the URLs of the next page (from cursor next) and of

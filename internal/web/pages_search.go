@@ -39,11 +39,12 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	page := searchPage{basePage: s.base(w, r, "Search", agent), Status: q.Get("status"), Owner: q.Get("owner"),
 		Team: q.Get("team"), Statuses: allStatuses}
 	page.Query = q.Get("q")
-	var err error
-	if page.Agents, page.Teams, err = s.staffAndTeams(ctx); err != nil {
+	st, err := s.staff(ctx)
+	if err != nil {
 		s.pageError(w, r, agent, err)
 		return
 	}
+	page.Agents, page.Teams = st.agents, st.teams
 	status := http.StatusOK
 	if page.Query != "" {
 		page.Searched = true
@@ -62,7 +63,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		for i, h := range hits {
 			tickets[i] = h.Ticket
 		}
-		rows, err := s.ticketRows(ctx, tickets)
+		rows, err := s.ticketRowsWith(ctx, tickets, st)
 		if err != nil {
 			s.pageError(w, r, agent, err)
 			return

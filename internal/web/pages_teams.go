@@ -158,7 +158,7 @@ func teamFormOf(t *tend.Team) teamForm {
 
 // teamOf reads the team the path names, and every agent.
 func (s *Server) teamOf(ctx context.Context, r *http.Request) (*tend.Team, []*tend.Agent, error) {
-	id, err := adminPathID(r, "team")
+	id, err := pathID(r, "team")
 	if err != nil {
 		return nil, nil, err
 	}

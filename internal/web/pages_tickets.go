@@ -112,6 +112,12 @@ func (s *Server) ticketList(w http.ResponseWriter, r *http.Request) {
 		f.Sort = tend.SortUpdatedDesc
 	}
 	f.Cursor = q.Get("cursor")
+	st, err := s.staff(ctx)
+	if err != nil {
+		s.pageError(w, r, agent, err)
+		return
+	}
+	page.Agents, page.Teams = st.agents, st.teams
 	status := http.StatusOK
 	if page.Error == "" {
 		list, next, err := s.Tickets.FindTickets(ctx, f)
@@ -122,26 +128,17 @@ func (s *Server) ticketList(w http.ResponseWriter, r *http.Request) {
 			}
 			page.Error, status = tend.ErrorMessage(err), http.StatusBadRequest
 		}
-		if page.Rows, err = s.ticketRows(ctx, list); err != nil {
+		if page.Rows, err = s.ticketRowsWith(ctx, list, st); err != nil {
 			s.pageError(w, r, agent, err)
 			return
 		}
-		if next != "" {
-			page.Next = withParam(r.URL, "cursor", next)
-		}
-		if f.Cursor != "" {
-			page.First = withParam(r.URL, "cursor", "")
-		}
+		page.Next, page.First = pageLinks(r.URL, next)
 	} else {
 		status = http.StatusBadRequest
 	}
 	page.SortLinks = sortLinks(r.URL, f.Sort)
 	if r.URL.Query().Get("fragment") == "list" {
 		s.renderFragment(w, "tickets", "ticketTable", page)
-		return
-	}
-	if page.Agents, page.Teams, err = s.staffAndTeams(ctx); err != nil {
-		s.pageError(w, r, agent, err)
 		return
 	}
 	if page.Nav, err = s.navOf(ctx, agent, builtin, saved, page.ViewKey); err != nil {
@@ -221,8 +218,52 @@ func sortLinks(u *url.URL, current tend.TicketSort) map[string]sortLink {
 	}
 }
 
+// staff is every agent and team, for names and choices, read once per
+// page.
+type staff struct {
+	agents []*tend.Agent
+	teams  []*tend.Team
+	agent  map[int64]*tend.Agent
+	team   map[int64]*tend.Team
+}
+
+// staff reads every agent and team.
+func (s *Server) staff(ctx context.Context) (*staff, error) {
+	agents, err := s.allAgents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	teams, err := s.Teams.FindTeams(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st := &staff{agents: agents, teams: teams, agent: agentsByID(agents), team: make(map[int64]*tend.Team, len(teams))}
+	for _, t := range teams {
+		st.team[t.ID] = t
+	}
+	return st, nil
+}
+
+// agentName is the name of the agent with id, or a stand-in for one the
+// list lacks.
+func (st *staff) agentName(id int64) string {
+	if a := st.agent[id]; a != nil {
+		return a.Name
+	}
+	return "agent " + strconv.FormatInt(id, 10)
+}
+
 // ticketRows joins the names a list shows to its tickets.
 func (s *Server) ticketRows(ctx context.Context, list []*tend.Ticket) ([]ticketRow, error) {
+	st, err := s.staff(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.ticketRowsWith(ctx, list, st)
+}
+
+// ticketRowsWith is ticketRows for a page that has read the staff already.
+func (s *Server) ticketRowsWith(ctx context.Context, list []*tend.Ticket, st *staff) ([]ticketRow, error) {
 	ids := make([]int64, 0, len(list))
 	for _, t := range list {
 		ids = append(ids, t.CustomerID)
@@ -238,48 +279,18 @@ func (s *Server) ticketRows(ctx context.Context, list []*tend.Ticket) ([]ticketR
 			names[c.ID] = c.Emails[0]
 		}
 	}
-	agents, teams, err := s.staffAndTeams(ctx)
-	if err != nil {
-		return nil, err
-	}
 	rows := make([]ticketRow, len(list))
 	for i, t := range list {
 		rows[i] = ticketRow{ID: t.ID, Number: t.Number, Subject: t.Subject, Customer: names[t.CustomerID],
 			Status: t.Status, Priority: t.Priority, UpdatedAt: t.UpdatedAt}
 		if t.OwnerID != nil {
-			if a := findByID(agents, *t.OwnerID, func(a *tend.Agent) int64 { return a.ID }); a != nil {
-				rows[i].Owner = a.Name
-			}
+			rows[i].Owner = st.agentName(*t.OwnerID)
 		}
-		if t.TeamID != nil {
-			if tm := findByID(teams, *t.TeamID, func(t *tend.Team) int64 { return t.ID }); tm != nil {
-				rows[i].Team = tm.Name
-			}
+		if t.TeamID != nil && st.team[*t.TeamID] != nil {
+			rows[i].Team = st.team[*t.TeamID].Name
 		}
 	}
 	return rows, nil
-}
-
-func findByID[T any](list []T, id int64, idOf func(T) int64) T {
-	for _, v := range list {
-		if idOf(v) == id {
-			return v
-		}
-	}
-	var zero T
-	return zero
-}
-
-// staffAndTeams returns every agent and team, for names and choices. A
-// help desk has tens of staff, not thousands; the store's page limit is
-// the bound.
-func (s *Server) staffAndTeams(ctx context.Context) ([]*tend.Agent, []*tend.Team, error) {
-	agents, _, err := s.Agents.FindAgents(ctx, tend.AgentFilter{Limit: tend.MaxPageSize})
-	if err != nil {
-		return nil, nil, err
-	}
-	teams, err := s.Teams.FindTeams(ctx)
-	return agents, teams, err
 }
 
 // saveView serves POST /tickets/views: keep the current filter as a view.
@@ -314,10 +325,8 @@ func (s *Server) deleteView(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		err = tend.Errorf(tend.ENOTFOUND, "There is no such view.")
-	} else {
+	id, err := pathID(r, "view")
+	if err == nil {
 		err = s.SavedViews.DeleteSavedView(ctx, id)
 	}
 	if err != nil {
@@ -330,15 +339,19 @@ func (s *Server) deleteView(w http.ResponseWriter, r *http.Request) {
 // staffForm is staffPage for form posts: it also checks the CSRF token.
 func (s *Server) staffForm(w http.ResponseWriter, r *http.Request) (*tend.Agent, context.Context, bool) {
 	agent, ctx, ok := s.staffPage(w, r)
-	if !ok {
-		return nil, nil, false
-	}
+	return agent, ctx, ok && s.formChecked(w, r, agent)
+}
+
+// formChecked bounds a form's body and checks its CSRF token, telling the
+// agent when it has expired.
+func (s *Server) formChecked(w http.ResponseWriter, r *http.Request, agent *tend.Agent) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodySize)
 	if !checkCSRF(r) {
 		s.render(w, http.StatusForbidden, "message", messagePage{basePage: s.base(w, r, "Form expired", agent),
 			Message: "The form expired. Go back, reload the page and try again."})
-		return nil, nil, false
+		return false
 	}
-	return agent, ctx, true
+	return true
 }
 
 // formError shows why a form was refused, with a way back.
@@ -390,6 +403,7 @@ type ticketPage struct {
 	Messages     []messageView
 	Agents       []*tend.Agent
 	Teams        []*tend.Team
+	staff        *staff
 	OwnerName    string
 	// OwnerUnlisted is an owner the form does not offer: deactivated.
 	OwnerUnlisted bool
@@ -465,7 +479,7 @@ func (s *Server) ticketShow(w http.ResponseWriter, r *http.Request) {
 		}
 		page.EventsNext = next
 		for _, e := range events {
-			page.Events = append(page.Events, describeEvent(e, page.Agents, page.Teams))
+			page.Events = append(page.Events, describeEvent(e, page.staff))
 		}
 	}
 	fragment := r.URL.Query().Get("fragment")
@@ -503,24 +517,23 @@ func (s *Server) ticketPageOf(ctx context.Context, w http.ResponseWriter, r *htt
 			return nil, err
 		}
 	}
-	if page.Agents, page.Teams, err = s.staffAndTeams(ctx); err != nil {
+	if page.staff, err = s.staff(ctx); err != nil {
 		return nil, err
 	}
+	page.Agents, page.Teams = page.staff.agents, page.staff.teams
 	if t.OwnerID != nil {
 		// The owner stays chosen in the form even when they cannot be
 		// chosen anew (deactivated), so that saving other fields does not
 		// hand the ticket to whoever is listed first.
-		page.OwnerName, page.OwnerUnlisted = "agent "+strconv.FormatInt(*t.OwnerID, 10), true
-		if a := findByID(page.Agents, *t.OwnerID, func(a *tend.Agent) int64 { return a.ID }); a != nil {
-			page.OwnerName, page.OwnerUnlisted = a.Name, !a.Active
-		}
+		owner := page.staff.agent[*t.OwnerID]
+		page.OwnerName, page.OwnerUnlisted = page.staff.agentName(*t.OwnerID), owner == nil || !owner.Active
 	}
 	others, _, err := s.Tickets.FindTickets(ctx, tend.TicketFilter{CustomerID: &t.CustomerID, Limit: 11})
 	if err != nil {
 		return nil, err
 	}
 	others = slices.DeleteFunc(others, func(o *tend.Ticket) bool { return o.ID == t.ID })
-	if page.Others, err = s.ticketRows(ctx, others[:min(len(others), 10)]); err != nil {
+	if page.Others, err = s.ticketRowsWith(ctx, others[:min(len(others), 10)], page.staff); err != nil {
 		return nil, err
 	}
 	for _, m := range t.Messages {
@@ -838,15 +851,12 @@ type eventView struct {
 }
 
 // describeEvent writes what an event did, naming agents and teams.
-func describeEvent(e *tend.Event, agents []*tend.Agent, teams []*tend.Team) eventView {
+func describeEvent(e *tend.Event, st *staff) eventView {
 	agentName := func(id *int64) string {
 		if id == nil {
 			return "nobody"
 		}
-		if a := findByID(agents, *id, func(a *tend.Agent) int64 { return a.ID }); a != nil {
-			return a.Name
-		}
-		return "agent " + strconv.FormatInt(*id, 10)
+		return st.agentName(*id)
 	}
 	v := eventView{At: e.CreatedAt, Actor: "Tend"}
 	switch e.ActorType {
@@ -903,7 +913,7 @@ func describeEvent(e *tend.Event, agents []*tend.Agent, teams []*tend.Team) even
 		name := "no team"
 		if t := id(d.To); t != nil {
 			name = "team " + strconv.FormatInt(*t, 10)
-			if tm := findByID(teams, *t, func(t *tend.Team) int64 { return t.ID }); tm != nil {
+			if tm := st.team[*t]; tm != nil {
 				name = tm.Name
 			}
 		}

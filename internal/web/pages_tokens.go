@@ -120,7 +120,7 @@ func (s *Server) revokeTokenForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, err := adminPathID(r, "token")
+	id, err := pathID(r, "token")
 	if err == nil {
 		err = s.Tokens.RevokeToken(ctx, id)
 	}
