@@ -24,6 +24,9 @@ const (
 // Statuses lists every status in workflow order.
 var Statuses = []Status{StatusNew, StatusOpen, StatusPending, StatusOnHold, StatusSolved, StatusClosed}
 
+// UnsolvedStatuses are the statuses of tickets still being worked.
+var UnsolvedStatuses = []Status{StatusNew, StatusOpen, StatusPending, StatusOnHold}
+
 var transitions = map[Status][]Status{
 	StatusNew:     {StatusOpen, StatusPending, StatusOnHold, StatusSolved},
 	StatusOpen:    {StatusPending, StatusOnHold, StatusSolved},

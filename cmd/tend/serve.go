@@ -128,10 +128,11 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout
 		return err
 	}
 	defer srv.Shutdown()
-	a.tickets.Notify = func(c tend.TicketChange) {
+	notify := func(c tend.TicketChange) {
 		metrics.TicketChanged(c)
 		srv.TicketChanged(c)
 	}
+	a.tickets.Notify, a.agents.Notify, a.customers.Notify = notify, notify, notify
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {

@@ -15,6 +15,9 @@ import (
 // AgentService implements tend.AgentService.
 type AgentService struct {
 	db *DB
+	// Notify, if set, hears after commit of each ticket a deactivation
+	// handed over, as TicketService.Notify does of its changes.
+	Notify func(tend.TicketChange)
 }
 
 // NewAgentService returns the agent service of db.
@@ -383,36 +386,44 @@ func (s *AgentService) DeactivateAgent(ctx context.Context, id, successorID int6
 		return nil, tend.FieldError(tend.EINVALID, "successor_id", "choose someone other than the agent being deactivated")
 	}
 	var agent *tend.Agent
+	var moved []*tend.Ticket
 	err = s.db.write(ctx, func(tx *Tx) error {
-		agent, err = deactivateAgent(ctx, tx, p, id, successorID)
+		agent, moved, err = deactivateAgent(ctx, tx, p, id, successorID)
 		return err
 	})
+	if err == nil && s.Notify != nil {
+		for _, t := range moved {
+			s.Notify(tend.TicketChange{TicketID: t.ID, Kind: tend.EventOwnerChanged, Channel: t.Channel})
+		}
+	}
 	return agent, err
 }
 
-func deactivateAgent(ctx context.Context, tx *Tx, p tend.Principal, id, successorID int64) (*tend.Agent, error) {
+// deactivateAgent deactivates agent id and returns them with the tickets
+// handed to successorID.
+func deactivateAgent(ctx context.Context, tx *Tx, p tend.Principal, id, successorID int64) (*tend.Agent, []*tend.Ticket, error) {
 	// Lock the agent before choosing their tickets: an assignment to them
 	// running now (which holds a share lock, see checkActiveAgent) commits
 	// first and its ticket is handed over too; a later one sees them
 	// deactivated.
 	if _, err := tx.exec(ctx, `SELECT id FROM agents WHERE id = $1`+tx.db.forUpdate(), id); err != nil {
-		return nil, fmt.Errorf("lock agent: %w", err)
+		return nil, nil, fmt.Errorf("lock agent: %w", err)
 	}
 	old, err := findAgentByID(ctx, tx, id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !old.Active {
-		return nil, tend.Errorf(tend.ECONFLICT, "%s is deactivated already.", old.Name)
+		return nil, nil, tend.Errorf(tend.ECONFLICT, "%s is deactivated already.", old.Name)
 	}
 	if old.Role == tend.RoleAdmin {
 		if err := requireOtherAdmin(ctx, tx, old); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if successorID != 0 {
 		if err := checkActiveAgent(ctx, tx, "successor_id", successorID); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	// Lock the tickets while choosing them, so that none of them can be
@@ -420,48 +431,51 @@ func deactivateAgent(ctx context.Context, tx *Tx, p tend.Principal, id, successo
 	open, err := queryAll(ctx, tx, scanID, `SELECT id FROM tickets WHERE owner_id = $1 AND status NOT IN ($2, $3)
 		ORDER BY id`+tx.db.forUpdate(), id, string(tend.StatusSolved), string(tend.StatusClosed))
 	if err != nil {
-		return nil, fmt.Errorf("find unsolved tickets: %w", err)
+		return nil, nil, fmt.Errorf("find unsolved tickets: %w", err)
 	}
 	if len(open) > 0 && successorID == 0 {
 		tickets := "tickets"
 		if len(open) == 1 {
 			tickets = "ticket"
 		}
-		return nil, tend.FieldError(tend.EINVALID, "successor_id", "%s owns %d unsolved %s; choose who takes over",
+		return nil, nil, tend.FieldError(tend.EINVALID, "successor_id", "%s owns %d unsolved %s; choose who takes over",
 			old.Name, len(open), tickets)
 	}
 	numbers := make([]int64, 0, len(open))
+	moved := make([]*tend.Ticket, 0, len(open))
 	for _, ticketID := range open {
 		t, err := lockTicket(ctx, tx, ticketID)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		changes, err := t.ApplyUpdate(p, &tend.TicketUpdate{OwnerID: &successorID}, tx.now)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := saveTicket(ctx, tx, t); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := recordChanges(ctx, tx, p, t.ID, changes); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		numbers = append(numbers, t.Number)
+		moved = append(moved, t)
 	}
 	if _, err := tx.exec(ctx, `UPDATE agents SET active = FALSE, updated_at = $1 WHERE id = $2`, tx.now, id); err != nil {
-		return nil, fmt.Errorf("deactivate agent: %w", err)
+		return nil, nil, fmt.Errorf("deactivate agent: %w", err)
 	}
 	// A deactivated agent must lose access at once, and must not be able
 	// to set a password through a link made earlier.
 	if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE agent_id = $1`, id); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if _, err := tx.exec(ctx, `DELETE FROM invitations WHERE agent_id = $1 AND used_at IS NULL`, id); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	data := map[string]any{"successor_id": tend.OptionalID(successorID), "tickets": numbers}
 	if err := tx.audit(ctx, p, "agent.deactivated", "agent", id, data); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return findAgentByID(ctx, tx, id)
+	agent, err := findAgentByID(ctx, tx, id)
+	return agent, moved, err
 }

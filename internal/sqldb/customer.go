@@ -12,6 +12,9 @@ import (
 // CustomerService implements tend.CustomerService.
 type CustomerService struct {
 	db *DB
+	// Notify, if set, hears after commit of each ticket a merge moved to
+	// another customer, as TicketService.Notify does of its changes.
+	Notify func(tend.TicketChange)
 }
 
 // NewCustomerService returns the customer service of db.
@@ -333,6 +336,7 @@ func (s *CustomerService) MergeCustomers(ctx context.Context, fromID, intoID int
 		return nil, tend.Errorf(tend.EINVALID, "A customer cannot be merged into themselves.")
 	}
 	var cust *tend.Customer
+	var moved []int64
 	err = s.db.write(ctx, func(tx *Tx) error {
 		// Locked in id order, so that two merges of the same pair, either
 		// way round, wait for each other instead of deadlocking; the
@@ -361,9 +365,15 @@ func (s *CustomerService) MergeCustomers(ctx context.Context, fromID, intoID int
 		}); err != nil {
 			return err
 		}
+		moved = tickets
 		cust, err = findCustomerByID(ctx, tx, intoID)
 		return err
 	})
+	if err == nil && s.Notify != nil {
+		for _, id := range moved {
+			s.Notify(tend.TicketChange{TicketID: id})
+		}
+	}
 	return cust, err
 }
 

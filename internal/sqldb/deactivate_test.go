@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -68,9 +69,16 @@ func TestDeactivateAgent(t *testing.T) {
 			t.Fatalf("after refusals the ticket is owned by %d at version %d", *tk.OwnerID, tk.Version)
 		}
 
+		var told []int64
+		e.agents.Notify = func(c tend.TicketChange) { told = append(told, c.TicketID) }
 		a, err := e.agents.DeactivateAgent(as(admin), leaver.ID, heir.ID)
 		if err != nil || a.Active {
 			t.Fatalf("DeactivateAgent = %+v, %v", a, err)
+		}
+		// Open pages hear of each ticket handed over, and of no other.
+		slices.Sort(told)
+		if want := []int64{min(open.ID, pending.ID), max(open.ID, pending.ID)}; !slices.Equal(told, want) {
+			t.Errorf("told of tickets %v, want %d and %d", told, open.ID, pending.ID)
 		}
 		t.Run("unsolved tickets go to the successor with history", func(t *testing.T) {
 			for _, before := range []*tend.Ticket{open, pending} {

@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -40,9 +41,16 @@ func TestMergeCustomers(t *testing.T) {
 		}
 		markBouncing(t, db, "ann@old.example")
 
+		var told []int64
+		e.customers.Notify = func(c tend.TicketChange) { told = append(told, c.TicketID) }
 		merged, err := e.customers.MergeCustomers(ctx, from, into)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// Open pages hear of the tickets that changed hands, and no others.
+		slices.Sort(told)
+		if !slices.Equal(told, []int64{home1.ID, home2.ID}) {
+			t.Errorf("told of tickets %v, want %d and %d", told, home1.ID, home2.ID)
 		}
 		if want := []string{"ann@acme.example", "ann@home.example", "ann@old.example"}; strings.Join(merged.Emails, " ") != strings.Join(want, " ") {
 			t.Errorf("emails = %v, want %v", merged.Emails, want)

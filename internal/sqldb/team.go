@@ -61,15 +61,13 @@ func (s *TeamService) FindTeams(ctx context.Context) ([]*tend.Team, error) {
 		if teams, err = queryAll(ctx, q, scanTeam, `SELECT `+teamColumns+` FROM teams ORDER BY name_key, id`); err != nil {
 			return err
 		}
-		members, err := queryAll(ctx, q, scanPair[int64], `SELECT team_id, agent_id FROM team_members ORDER BY agent_id`)
-		byID := map[int64]*tend.Team{}
-		for _, t := range teams {
-			byID[t.ID] = t
-		}
-		for _, m := range members {
-			byID[m.id].MemberIDs = append(byID[m.id].MemberIDs, m.value)
-		}
-		return err
+		// Members of these teams only: a team made between the two reads
+		// (outside a transaction) has none to give.
+		return attachValues(ctx, q, teams, func(t *tend.Team) int64 { return t.ID },
+			func(in string) string {
+				return `SELECT team_id, agent_id FROM team_members WHERE team_id ` + in + ` ORDER BY agent_id`
+			},
+			func(t *tend.Team, agent int64) { t.MemberIDs = append(t.MemberIDs, agent) })
 	})
 	if err != nil {
 		return nil, fmt.Errorf("find teams: %w", err)

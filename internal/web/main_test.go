@@ -87,10 +87,13 @@ func newBareServer(t testing.TB, db *sqldb.DB) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tickets.Notify = func(c tend.TicketChange) {
+	notify := func(c tend.TicketChange) {
 		srv.Metrics.TicketChanged(c)
 		srv.TicketChanged(c)
 	}
+	tickets.Notify = notify
+	srv.Agents.(*sqldb.AgentService).Notify = notify
+	srv.Customers.(*sqldb.CustomerService).Notify = notify
 	hs := httptest.NewServer(h)
 	t.Cleanup(hs.Close)
 	t.Cleanup(srv.Shutdown) // before hs.Close, which waits for the live streams to end

@@ -242,11 +242,6 @@ type deactivatePage struct {
 	Error      string
 }
 
-// unsolvedStatuses lists the statuses of tickets that still need their owner.
-func unsolvedStatuses() []tend.Status {
-	return slices.DeleteFunc(slices.Clone(tend.Statuses), func(st tend.Status) bool { return !st.Unsolved() })
-}
-
 // deactivatePageOf reads what the deactivation page of agent id shows.
 func (s *Server) deactivatePageOf(ctx context.Context, w http.ResponseWriter, r *http.Request, agent *tend.Agent) (*deactivatePage, error) {
 	id, err := pathID(r, "agent")
@@ -258,7 +253,7 @@ func (s *Server) deactivatePageOf(ctx context.Context, w http.ResponseWriter, r 
 		return nil, err
 	}
 	page := &deactivatePage{basePage: s.base(w, r, "Deactivate "+target.Name, agent), Target: target}
-	f := tend.TicketFilter{OwnerID: &id, Statuses: unsolvedStatuses(), Sort: tend.SortUpdatedDesc, Limit: 10}
+	f := tend.TicketFilter{OwnerID: &id, Statuses: tend.UnsolvedStatuses, Sort: tend.SortUpdatedDesc, Limit: 10}
 	if page.OpenCount, err = s.Tickets.CountTickets(ctx, f); err != nil {
 		return nil, err
 	}
@@ -302,10 +297,6 @@ func (s *Server) deactivateAgentForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page.Successor, _ = strconv.ParseInt(r.PostFormValue("successor_id"), 10, 64)
-	// Which tickets move, so that pages showing them hear of it. Read
-	// before the change; a ticket that changes in between is told about
-	// needlessly or not at all, and is right on its next load either way.
-	moving := s.ownedUnsolved(ctx, page.Target.ID)
 	if _, err := s.Agents.DeactivateAgent(ctx, page.Target.ID, page.Successor); err != nil {
 		if httpStatus(err) >= 500 {
 			s.Logger.Error("deactivate agent", "agent_id", page.Target.ID, "err", err)
@@ -314,29 +305,7 @@ func (s *Server) deactivateAgentForm(w http.ResponseWriter, r *http.Request) {
 		s.render(w, httpStatus(err), "agent_deactivate", page)
 		return
 	}
-	for _, t := range moving {
-		s.TicketChanged(tend.TicketChange{TicketID: t.ID, Kind: tend.EventOwnerChanged, Channel: t.Channel})
-	}
 	http.Redirect(w, r, "/settings/agents?done=deactivated", http.StatusSeeOther)
-}
-
-// ownedUnsolved returns the unsolved tickets an agent owns, as far as they
-// can be read.
-func (s *Server) ownedUnsolved(ctx context.Context, id int64) []*tend.Ticket {
-	var all []*tend.Ticket
-	f := tend.TicketFilter{OwnerID: &id, Statuses: unsolvedStatuses(), Limit: tend.MaxPageSize}
-	for {
-		list, next, err := s.Tickets.FindTickets(ctx, f)
-		if err != nil {
-			s.Logger.Warn("list tickets to hand over", "agent_id", id, "err", err)
-			return all
-		}
-		all = append(all, list...)
-		if next == "" {
-			return all
-		}
-		f.Cursor = next
-	}
 }
 
 // The invitation link: signed out, the secret is the proof.

@@ -425,8 +425,5 @@ func (s *Server) customerMerge(w http.ResponseWriter, r *http.Request) {
 		s.formError(w, r, agent, err, back)
 		return
 	}
-	// Lists show customers' names: open ones refresh. (The store tells of
-	// changes to tickets, and a merge changes whose they are.)
-	s.TicketChanged(tend.TicketChange{})
 	http.Redirect(w, r, back+"?done=merged", http.StatusSeeOther)
 }

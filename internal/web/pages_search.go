@@ -37,7 +37,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	page := searchPage{basePage: s.base(w, r, "Search", agent), Status: q.Get("status"), Owner: q.Get("owner"),
-		Team: q.Get("team"), Statuses: allStatuses}
+		Team: q.Get("team"), Statuses: tend.Statuses}
 	page.Query = q.Get("q")
 	st, err := s.staff(ctx)
 	if err != nil {
@@ -88,7 +88,7 @@ func searchFilter(status, owner, team string, agent *tend.Agent) (f tend.SearchF
 	switch status {
 	case "":
 	case "unsolved":
-		f.Statuses = []tend.Status{tend.StatusNew, tend.StatusOpen, tend.StatusPending, tend.StatusOnHold}
+		f.Statuses = tend.UnsolvedStatuses
 	default:
 		if !tend.Status(status).Valid() {
 			return f, "Choose a status from the list."

@@ -60,8 +60,6 @@ type sortLink struct {
 	Current string // "ascending", "descending" or ""
 }
 
-var allStatuses = []tend.Status{tend.StatusNew, tend.StatusOpen, tend.StatusPending, tend.StatusOnHold, tend.StatusSolved, tend.StatusClosed}
-var allPriorities = []tend.Priority{tend.PriorityLow, tend.PriorityNormal, tend.PriorityHigh, tend.PriorityUrgent}
 
 // ticketList serves GET /tickets: a view (?view=mine), or a filter of the
 // agent's own (?status=open&priority=high), a page at a time.
@@ -71,7 +69,7 @@ func (s *Server) ticketList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	page := ticketListPage{basePage: s.base(w, r, "Tickets", agent), Filter: q, Statuses: allStatuses}
+	page := ticketListPage{basePage: s.base(w, r, "Tickets", agent), Filter: q, Statuses: tend.Statuses}
 	page.Live = "list"
 	page.Notice = listNotices[q.Get("done")]
 
@@ -507,7 +505,7 @@ func (s *Server) ticketPageOf(ctx context.Context, w http.ResponseWriter, r *htt
 		return nil, err
 	}
 	page := &ticketPage{basePage: s.base(w, r, "#"+strconv.FormatInt(t.Number, 10)+" "+t.Subject, agent), Ticket: t,
-		Statuses: allStatuses, Priorities: allPriorities, Draft: draft{Kind: tend.KindReply, Key: rand.Text()}}
+		Statuses: tend.Statuses, Priorities: tend.Priorities, Draft: draft{Kind: tend.KindReply, Key: rand.Text()}}
 	page.Live = "ticket=" + strconv.FormatInt(t.ID, 10)
 	if page.Customer, err = s.Customers.FindCustomerByID(ctx, t.CustomerID); err != nil {
 		return nil, err
