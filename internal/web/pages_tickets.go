@@ -60,7 +60,6 @@ type sortLink struct {
 	Current string // "ascending", "descending" or ""
 }
 
-
 // ticketList serves GET /tickets: a view (?view=mine), or a filter of the
 // agent's own (?status=open&priority=high), a page at a time.
 func (s *Server) ticketList(w http.ResponseWriter, r *http.Request) {
