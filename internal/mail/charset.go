@@ -31,13 +31,11 @@ func lookupCharset(label string) encoding.Encoding {
 		return nil
 	case "utf-7", "utf7", "unicode-1-1-utf-7", "csunicode11utf7":
 		return utf7.UTF7
-	case "utf-16", "ucs-2", "unicode":
+	case "utf-16", "ucs-2", "unicode", "utf-16be":
 		// RFC 2781: big-endian unless a byte order mark says otherwise.
-		return unicode.UTF16(unicode.BigEndian, unicode.UseBOM)
+		return utf16BE
 	case "utf-16le":
-		return unicode.UTF16(unicode.LittleEndian, unicode.UseBOM)
-	case "utf-16be":
-		return unicode.UTF16(unicode.BigEndian, unicode.UseBOM)
+		return utf16LE
 	case "cp932", "ms932", "ms_kanji", "x-sjis":
 		label = "shift_jis"
 	case "cp850", "ibm850":
@@ -63,15 +61,25 @@ func cleanCharsetLabel(label string) string {
 	return label
 }
 
-// asciiCompatible reports whether text in this charset that has no byte
-// above 0x7f is plain ASCII. It is false for the 7-bit encodings (utf-7,
-// iso-2022-*) and for utf-16.
-func asciiCompatible(label string) bool {
-	label = cleanCharsetLabel(label)
-	return !strings.HasPrefix(label, "utf-7") && !strings.HasPrefix(label, "utf7") &&
-		!strings.Contains(label, "2022") && !strings.HasPrefix(label, "utf-16") &&
-		!strings.HasPrefix(label, "ucs-2") && label != "unicode" && label != "unicode-1-1-utf-7" &&
-		label != "hz-gb-2312"
+var (
+	utf16BE = unicode.UTF16(unicode.BigEndian, unicode.UseBOM)
+	utf16LE = unicode.UTF16(unicode.LittleEndian, unicode.UseBOM)
+)
+
+func isUTF16(e encoding.Encoding) bool { return e == utf16BE || e == utf16LE }
+
+// asciiCompatible reports whether text in charset e (nil for ASCII and
+// UTF-8) that has no byte above 0x7f is plain ASCII. It is false for the
+// 7-bit encodings (utf-7, iso-2022-*, hz-gb-2312) and for utf-16. It asks
+// the encoding, by decoding the sequences those give a meaning to, so that
+// every label lookupCharset knows is answered alike.
+func asciiCompatible(e encoding.Encoding) bool {
+	if e == nil {
+		return true
+	}
+	const probe = "a+b-c~{d~}e\x1b$Bf\x1b(Bg"
+	out, err := e.NewDecoder().String(probe)
+	return err == nil && out == probe
 }
 
 // singleByte reports whether e decodes one byte to one character, the
@@ -85,15 +93,16 @@ func singleByte(e encoding.Encoding) bool {
 // problem is "" unless the label could not be trusted and the charset was
 // guessed.
 func decodeCharset(b []byte, label string) (s, problem string) {
-	if isASCII(b) && asciiCompatible(label) {
+	label = cleanCharsetLabel(label)
+	e := lookupCharset(label)
+	if isASCII(b) && asciiCompatible(e) {
 		return string(b), ""
 	}
-	e := lookupCharset(label)
 	if e == nil {
 		return decodeUndeclared(b, label)
 	}
-	if mislabelledUTF8(b, e, label) {
-		return string(b), "text declared " + cleanCharsetLabel(label) + " is UTF-8"
+	if mislabelledUTF8(b, e) {
+		return string(b), "text declared " + label + " is UTF-8"
 	}
 	out, err := e.NewDecoder().Bytes(b)
 	if err != nil {
@@ -106,11 +115,11 @@ func decodeCharset(b []byte, label string) (s, problem string) {
 // 7-bit charset has no 8-bit bytes, and text in a single-byte charset is
 // almost never valid UTF-8 by accident; text in a multi-byte charset may be,
 // if it is short. UTF-16 is left alone: its bytes prove nothing.
-func mislabelledUTF8(b []byte, e encoding.Encoding, label string) bool {
-	if strings.HasPrefix(cleanCharsetLabel(label), "utf-16") || isASCII(b) || !utf8.Valid(b) {
+func mislabelledUTF8(b []byte, e encoding.Encoding) bool {
+	if isUTF16(e) || isASCII(b) || !utf8.Valid(b) {
 		return false
 	}
-	if singleByte(e) || !asciiCompatible(label) {
+	if singleByte(e) || !asciiCompatible(e) {
 		return true
 	}
 	runes := 0

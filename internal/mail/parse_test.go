@@ -83,6 +83,7 @@ func TestParseCharsets(t *testing.T) {
 		{"euc-kr", "8bit", encode(t, korean.EUCKR, "안녕하세요"), "안녕하세요"},
 		{"ks_c_5601-1987", "8bit", encode(t, korean.EUCKR, "안녕하세요"), "안녕하세요"},
 		{"utf-7", "7bit", "Hi Mom -+Jjo--!", "Hi Mom -☺-!"},
+		{"csunicode11utf7", "7bit", "Hi Mom -+Jjo--!", "Hi Mom -☺-!"}, // another label of utf-7
 		{"utf-16", "base64", base64.StdEncoding.EncodeToString([]byte(encode(t, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM), words))), words},
 		{"utf-16be", "base64", base64.StdEncoding.EncodeToString([]byte(encode(t, unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), words))), words},
 		{"iso-8859-1", "quoted-printable", "caf=E9 =\r\ncr=E8me", "café crème"},
