@@ -37,8 +37,8 @@ type Poller struct {
 	Mailboxes Mailboxes
 	Receiver  Receiver
 	Interval  time.Duration
-	// MaxMessageBytes bounds one message; a larger one is skipped, and
-	// the skip recorded as the mailbox's last error.
+	// MaxMessageBytes bounds one message; a larger one is not downloaded
+	// but logged and left in the account, unseen, for a person to handle.
 	MaxMessageBytes int64
 	Logger          *slog.Logger
 	// Dial, when set, replaces connecting by the mailbox's settings.
@@ -184,23 +184,30 @@ func newUIDs(c *imapclient.Client, last uint32) ([]imap.UID, error) {
 // marks it seen or moves it.
 func (p *Poller) deliver(ctx context.Context, c *imapclient.Client, m *tend.Mailbox, uid imap.UID) error {
 	set := imap.UIDSetNum(uid)
-	msgs, err := c.Fetch(set, &imap.FetchOptions{UID: true, RFC822Size: true,
-		BodySection: []*imap.FetchItemBodySection{{Peek: true}}}).Collect()
+	// The size first, so that a message over the limit is never
+	// downloaded.
+	if p.MaxMessageBytes > 0 {
+		sizes, err := c.Fetch(set, &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
+		if err != nil {
+			return fmt.Errorf("fetch the size of UID %d: %w", uid, err)
+		}
+		if len(sizes) == 0 {
+			return nil // expunged meanwhile
+		}
+		if size := sizes[0].RFC822Size; size > p.MaxMessageBytes {
+			p.Logger.Warn("imap: message over the size limit left in place", "mailbox", m.Address, "uid", uid, "bytes", size)
+			return nil
+		}
+	}
+	whole := &imap.FetchItemBodySection{Peek: true}
+	msgs, err := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{whole}}).Collect()
 	if err != nil {
 		return fmt.Errorf("fetch UID %d: %w", uid, err)
 	}
 	if len(msgs) == 0 {
 		return nil // expunged meanwhile
 	}
-	msg := msgs[0]
-	if p.MaxMessageBytes > 0 && msg.RFC822Size > p.MaxMessageBytes {
-		p.Logger.Warn("imap: message over the size limit left in place", "mailbox", m.Address, "uid", uid, "bytes", msg.RFC822Size)
-		return nil
-	}
-	var raw []byte
-	for _, b := range msg.BodySection {
-		raw = b.Bytes
-	}
+	raw := msgs[0].FindBodySection(whole)
 	if _, err := p.Receiver.Receive(ctx, "imap", m.ID, []string{m.Address}, raw); err != nil {
 		return fmt.Errorf("deliver UID %d: %w", uid, err)
 	}

@@ -260,3 +260,27 @@ func TestIMAPMovesFetchedMailAndReportsFailures(t *testing.T) {
 		t.Errorf("an unreachable server shows last error %q and keeps last success %v", mb.IMAP.LastError, mb.IMAP.LastSuccessAt)
 	}
 }
+
+// A message over the size limit is not fetched: it stays in the account,
+// unseen, and the mail after it still arrives.
+func TestIMAPLeavesMailOverTheLimit(t *testing.T) {
+	server := mailtest.StartDovecot(t, mailtest.DovecotAccount{User: "support", Password: "pw-support"})
+	d := newFetchDesk(t, sqldbtest.Open(t, sqldb.SQLite), server)
+	c := account(t, server, "support", "pw-support")
+	mb := d.mailbox("support@acme.example", "support", "password", "pw-support", "INBOX", "")
+	d.poller.MaxMessageBytes = 2000
+	appendMail(t, c, "INBOX", customerMail(1, "ann@example.org")+strings.Repeat("A long attachment line.\n", 200))
+	appendMail(t, c, "INBOX", customerMail(2, "ben@example.org"))
+
+	mb = d.poll(mb)
+	recs := d.records()
+	if len(recs) != 1 || recs[0].Subject != "Request 2" {
+		t.Fatalf("after polling, Tend has %d mails (%+v), want only the small one", len(recs), recs)
+	}
+	if s, total := seen(t, c, "INBOX"); len(s) != 1 || total != 2 {
+		t.Errorf("%d of %d messages are marked seen, want only the small one", len(s), total)
+	}
+	if mb.IMAP.LastError != "" {
+		t.Errorf("the large message was recorded as an error: %q", mb.IMAP.LastError)
+	}
+}
