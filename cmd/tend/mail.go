@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -21,15 +22,13 @@ import (
 
 // mailConfig is how Tend receives and sends mail.
 type mailConfig struct {
-	smtpAddr          string
-	relay             string
-	relayUser         string
-	relayPassword     string
-	tlsCert, tlsKey   string
-	maxMessageSize    int64
-	imapInterval      time.Duration
-	relayInsecureTLS  bool
-	queuePollInterval time.Duration
+	smtpAddr        string
+	relay           string
+	relayUser       string
+	relayPassword   string
+	tlsCert, tlsKey string
+	maxMessageSize  int64
+	imapInterval    time.Duration
 }
 
 func (c *mailConfig) flags(fs *flag.FlagSet) error {
@@ -79,7 +78,7 @@ func (c *mailConfig) transport(data string) (outbound.Transport, string) {
 		dir := filepath.Join(data, "outbox")
 		return outbound.Outbox{Dir: dir}, "written to " + dir
 	}
-	return outbound.Relay{Addr: c.relay, Username: c.relayUser, Password: c.relayPassword, InsecureTLS: c.relayInsecureTLS},
+	return outbound.Relay{Addr: c.relay, Username: c.relayUser, Password: c.relayPassword},
 		"sent through " + c.relay
 }
 
@@ -138,10 +137,9 @@ func startMail(ctx context.Context, a *app, cfg serveConfig, logger *slog.Logger
 		})
 		fmt.Fprintf(stdout, "Receiving mail over SMTP on %s; outbound mail is %s\n", ln.Addr(), where)
 	}
-	interval := cfg.mail.imapInterval
-	if interval <= 0 {
-		interval = time.Minute
-	}
+	// A configuration made in code rather than from flags (as tests make
+	// it) may leave the interval unset.
+	interval := cmp.Or(cfg.mail.imapInterval, time.Minute)
 	pollCtx, cancelPoll := context.WithCancel(context.Background())
 	poller := &imapfetch.Poller{Mailboxes: a.mailboxes, Receiver: receiver, Interval: interval,
 		MaxMessageBytes: cfg.mail.maxMessageSize, Logger: logger}

@@ -26,7 +26,7 @@ import (
 type Queue struct {
 	// orphans makes jobs left running available again; it returns how many.
 	orphans func(ctx context.Context) (int64, error)
-	insert  func(ctx context.Context, native any, args river.JobArgs, opts *river.InsertOpts) error
+	insert  func(ctx context.Context, native any, args river.JobArgs) error
 	start   func(ctx context.Context) error
 	stop    func(ctx context.Context) error
 	close   func() error
@@ -84,8 +84,8 @@ func Open(ctx context.Context, db *sqldb.DB, cfg Config) (*Queue, error) {
 			return nil, err
 		}
 		return &Queue{
-			insert: func(ctx context.Context, native any, args river.JobArgs, opts *river.InsertOpts) error {
-				_, err := client.InsertTx(ctx, native.(pgx.Tx), args, opts)
+			insert: func(ctx context.Context, native any, args river.JobArgs) error {
+				_, err := client.InsertTx(ctx, native.(pgx.Tx), args, nil)
 				return err
 			},
 			start: client.Start, stop: client.Stop, close: func() error { return nil },
@@ -111,8 +111,8 @@ func Open(ctx context.Context, db *sqldb.DB, cfg Config) (*Queue, error) {
 		return nil, err
 	}
 	return &Queue{
-		insert: func(ctx context.Context, native any, args river.JobArgs, opts *river.InsertOpts) error {
-			_, err := client.InsertTx(ctx, native.(*sql.Tx), args, opts)
+		insert: func(ctx context.Context, native any, args river.JobArgs) error {
+			_, err := client.InsertTx(ctx, native.(*sql.Tx), args, nil)
 			return err
 		},
 		start: client.Start, stop: client.Stop, close: pool.Close,
@@ -179,7 +179,7 @@ func (q *Queue) Enqueue(ctx context.Context, tx *sqldb.Tx, job sqldb.Job) error 
 	if tx.Native() == nil {
 		return fmt.Errorf("enqueue %s: not in a write transaction", job.Kind())
 	}
-	return q.insert(ctx, tx.Native(), job, nil)
+	return q.insert(ctx, tx.Native(), job)
 }
 
 // Start runs the workers until Stop.

@@ -118,11 +118,8 @@ func Read(raw []byte) *tend.InboundMail {
 	in.Text, in.QuotedText = mail.SplitText(m.Text)
 	in.HTML, in.QuotedHTML = mail.SplitHTML(m.HTML)
 	for _, a := range m.Attachments {
-		name := a.Name
-		if name == "" && a.ContentID != "" {
-			name = "inline-" + a.ContentID
-		}
-		in.Attachments = append(in.Attachments, &tend.AttachmentInput{Name: name, ContentType: a.ContentType, Data: a.Data,
+		// The parser names every part, a nameless one after its type.
+		in.Attachments = append(in.Attachments, &tend.AttachmentInput{Name: a.Name, ContentType: a.ContentType, Data: a.Data,
 			ContentID: a.ContentID})
 	}
 	if in.Text == "" && in.HTML == "" {

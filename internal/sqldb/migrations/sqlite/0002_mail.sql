@@ -71,7 +71,6 @@ CREATE TABLE inbound_mail (
 	updated_at  INTEGER NOT NULL
 );
 CREATE INDEX inbound_mail_outcome ON inbound_mail (outcome, id);
-CREATE INDEX inbound_mail_message_id ON inbound_mail (message_id);
 
 -- Mail Tend sends, one row per mail; a River job delivers it.
 CREATE TABLE outbound_mail (
