@@ -176,6 +176,15 @@ func TestThreading(t *testing.T) {
 				t.Fatalf("%s %v: %s", rec.Outcome, rec.TicketID, rec.Detail)
 			}
 		})
+		t.Run("by the ticket number, from a participant", func(t *testing.T) {
+			// Mia copies Pat on a reply; Pat then writes with the number.
+			d.receive(mail("mia@customer.example", "Re: Card", "Adding Pat", "Message-ID: <m7@customer.example>",
+				"In-Reply-To: <m1@customer.example>", "Cc: Pat <pat@partner.example>"))
+			rec := d.receive(mail("pat@partner.example", fmt.Sprintf("Re: [#%d]", tk.Number), "I am the courier.", "Message-ID: <p1@partner.example>"))
+			if rec.Outcome != tend.OutcomeAdded || *rec.TicketID != tk.ID {
+				t.Fatalf("the participant's mail: %s %v: %s", rec.Outcome, rec.TicketID, rec.Detail)
+			}
+		})
 		t.Run("not by the ticket number from a stranger", func(t *testing.T) {
 			rec := d.receive(mail("eve@evil.example", fmt.Sprintf("Re: [#%d]", tk.Number), "Let me in", "Message-ID: <e1@evil.example>"))
 			if rec.Outcome != tend.OutcomeCreated || *rec.TicketID == tk.ID {
@@ -196,12 +205,12 @@ func TestThreading(t *testing.T) {
 			}
 		})
 		got := d.ticket(&tk.ID)
-		if len(got.Messages) != 5 {
-			t.Fatalf("%d messages on the ticket, want 5", len(got.Messages))
+		if len(got.Messages) != 7 {
+			t.Fatalf("%d messages on the ticket, want 7", len(got.Messages))
 		}
 		// The colleague wrote to the ticket without being copied on it:
-		// only addresses copied become participants.
-		if len(got.Participants) != 0 {
+		// only addresses copied (Pat) become participants.
+		if len(got.Participants) != 1 || got.Participants[0].Email != "pat@partner.example" {
 			t.Fatalf("participants: %+v", got.Participants)
 		}
 	})
@@ -386,6 +395,11 @@ func TestAcknowledgementsAreRateLimited(t *testing.T) {
 		}
 		if acked != 3 {
 			t.Fatalf("%d acknowledgements to one address within the hour, want 3", acked)
+		}
+		// The limit is per address: someone else is still answered.
+		rec := d.receive(mail("person@customer.example", "Request", "Hi", "Message-ID: <p1@customer.example>"))
+		if n := len(d.outboundFor(*rec.TicketID)); n != 1 {
+			t.Fatalf("another address got %d acknowledgements after the first hit its limit, want 1", n)
 		}
 	})
 }

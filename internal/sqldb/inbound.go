@@ -77,6 +77,21 @@ type delivery struct {
 	ticketID *int64
 	detail   string
 	change   *tend.TicketChange
+
+	mb *tend.Mailbox // read by mailbox
+}
+
+// mailbox returns the mailbox the mail came to, read once: threading and
+// a new ticket both need it.
+func (d *delivery) mailbox(ctx context.Context) (*tend.Mailbox, error) {
+	if d.mb == nil {
+		mb, err := findMailbox(ctx, d.tx, "id = $1", d.m.MailboxID)
+		if err != nil {
+			return nil, err
+		}
+		d.mb = mb
+	}
+	return d.mb, nil
 }
 
 func (d *delivery) run(ctx context.Context) error {
@@ -179,7 +194,7 @@ func (d *delivery) human(ctx context.Context) error {
 // acknowledges it.
 func (d *delivery) newTicket(ctx context.Context, previousID *int64) (*tend.Ticket, error) {
 	m, tx := d.m, d.tx
-	mb, err := findMailbox(ctx, tx, "id = $1", m.MailboxID)
+	mb, err := d.mailbox(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -340,7 +355,7 @@ func (d *delivery) thread(ctx context.Context) (*tend.Ticket, string, error) {
 			}
 		}
 	}
-	mb, err := findMailbox(ctx, tx, "id = $1", m.MailboxID)
+	mb, err := d.mailbox(ctx)
 	if err != nil {
 		return nil, "", err
 	}

@@ -124,7 +124,7 @@ func recipients(ctx context.Context, tx *Tx, t *tend.Ticket) (string, []string, 
 	if err != nil && !errors.Is(err, errNoRows) {
 		return "", nil, err
 	}
-	cc, err := queryAll(ctx, tx, func(r row) (e string, err error) { return e, r.Scan(&e) },
+	cc, err := queryAll(ctx, tx, scanString,
 		`SELECT p.email FROM ticket_participants p WHERE p.ticket_id = $1 AND NOT EXISTS
 			(SELECT 1 FROM customer_emails e WHERE e.email = p.email AND e.bouncing_since IS NOT NULL)
 		ORDER BY p.email`, t.ID)
@@ -195,8 +195,7 @@ func (s *OutboundService) names(ctx context.Context, q *Tx, o *tend.OutboundMail
 	if err != nil && !errors.Is(err, errNoRows) {
 		return err
 	}
-	participants, err := queryAll(ctx, q, func(r row) (a tend.MailAddress, err error) { return a, r.Scan(&a.Email, &a.Name) },
-		`SELECT email, name FROM ticket_participants WHERE ticket_id = $1`, ticketID)
+	participants, err := findParticipants(ctx, q, ticketID)
 	if err != nil {
 		return err
 	}

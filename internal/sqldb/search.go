@@ -67,7 +67,9 @@ func (s *SearchService) SearchWithin(ctx context.Context, q string, f tend.Searc
 		if err != nil {
 			return err
 		}
-		if cands, err = filterCandidates(ctx, tx, cands, f); err != nil {
+		// A filter reads the candidates' tickets; the hits reuse them.
+		cands, tickets, err := filterCandidates(ctx, tx, cands, f)
+		if err != nil {
 			return err
 		}
 		best := rankCandidates(cands, limit)
@@ -84,9 +86,10 @@ func (s *SearchService) SearchWithin(ctx context.Context, q string, f tend.Searc
 				subjectHits = append(subjectHits, c.ticketID)
 			}
 		}
-		tickets, err := findTicketsByID(ctx, tx, ids)
-		if err != nil {
-			return err
+		if tickets == nil {
+			if tickets, err = findTicketsByID(ctx, tx, ids); err != nil {
+				return err
+			}
 		}
 		snippets, err := s.db.snippets(ctx, tx, terms, subjectHits, messageIDs)
 		if err != nil {
@@ -115,10 +118,11 @@ func (s *SearchService) SearchWithin(ctx context.Context, q string, f tend.Searc
 	return hits, nil
 }
 
-// filterCandidates keeps the candidates whose tickets pass f.
-func filterCandidates(ctx context.Context, tx *Tx, cands []candidate, f tend.SearchFilter) ([]candidate, error) {
+// filterCandidates keeps the candidates whose tickets pass f, and returns
+// the tickets it read to know (nil without a filter).
+func filterCandidates(ctx context.Context, tx *Tx, cands []candidate, f tend.SearchFilter) ([]candidate, map[int64]*tend.Ticket, error) {
 	if len(f.Statuses) == 0 && f.OwnerID == nil && f.TeamID == nil {
-		return cands, nil
+		return cands, nil, nil
 	}
 	ids := make([]int64, 0, len(cands))
 	for _, c := range cands {
@@ -126,12 +130,12 @@ func filterCandidates(ctx context.Context, tx *Tx, cands []candidate, f tend.Sea
 	}
 	tickets, err := findTicketsByID(ctx, tx, slices.Compact(slices.Sorted(slices.Values(ids))))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	return slices.DeleteFunc(cands, func(c candidate) bool {
 		t := tickets[c.ticketID]
 		return t == nil || !f.Match(t)
-	}), nil
+	}), tickets, nil
 }
 
 // rankCandidates keeps each ticket's best match and returns the best limit

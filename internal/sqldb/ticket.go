@@ -116,19 +116,29 @@ func lockTicket(ctx context.Context, tx *Tx, id int64) (*tend.Ticket, error) {
 	return t, nil
 }
 
-// FindTickets returns one page of tickets that match f, and the cursor of
-// the next page. A customer sees only their own tickets.
-func (s *TicketService) FindTickets(ctx context.Context, f tend.TicketFilter) ([]*tend.Ticket, string, error) {
+// readableFilter checks and normalises f for the caller, whom it returns:
+// a customer's filter covers their own tickets only.
+func readableFilter(ctx context.Context, f *tend.TicketFilter) (tend.Principal, error) {
 	p, err := tend.RequireSignedIn(ctx)
 	if err != nil {
-		return nil, "", err
+		return p, err
 	}
 	f.Normalize()
 	if err := f.Validate(); err != nil {
-		return nil, "", err
+		return p, err
 	}
 	if p.IsCustomer() {
 		f.CustomerID = &p.CustomerID
+	}
+	return p, nil
+}
+
+// FindTickets returns one page of tickets that match f, and the cursor of
+// the next page. A customer sees only their own tickets.
+func (s *TicketService) FindTickets(ctx context.Context, f tend.TicketFilter) ([]*tend.Ticket, string, error) {
+	p, err := readableFilter(ctx, &f)
+	if err != nil {
+		return nil, "", err
 	}
 	byUpdate := f.Sort == tend.SortUpdatedDesc || f.Sort == tend.SortUpdatedAsc
 	var after *cursor
@@ -208,16 +218,9 @@ func (s *TicketService) ticketWhere(p tend.Principal, f tend.TicketFilter) (args
 // CountTickets returns how many tickets match f, ignoring its cursor,
 // sort and limit.
 func (s *TicketService) CountTickets(ctx context.Context, f tend.TicketFilter) (int, error) {
-	p, err := tend.RequireSignedIn(ctx)
+	p, err := readableFilter(ctx, &f)
 	if err != nil {
 		return 0, err
-	}
-	f.Normalize()
-	if err := f.Validate(); err != nil {
-		return 0, err
-	}
-	if p.IsCustomer() {
-		f.CustomerID = &p.CustomerID
 	}
 	a, where, err := s.ticketWhere(p, f)
 	if err != nil {
