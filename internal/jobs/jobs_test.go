@@ -78,4 +78,3 @@ func TestRecoverOrphans(t *testing.T) {
 		}
 	})
 }
-
