@@ -32,7 +32,8 @@ func New(key []byte) (*Box, error) {
 	if err != nil {
 		return nil, err
 	}
-	aead, err := cipher.NewGCM(block)
+	// The nonce is random per value and travels in front of it.
+	aead, err := cipher.NewGCMWithRandomNonce(block)
 	if err != nil {
 		return nil, err
 	}
@@ -95,9 +96,7 @@ func (b *Box) Seal(plaintext string) string {
 	if plaintext == "" {
 		return ""
 	}
-	nonce := make([]byte, b.aead.NonceSize())
-	rand.Read(nonce)
-	return base64.StdEncoding.EncodeToString(b.aead.Seal(nonce, nonce, []byte(plaintext), nil))
+	return base64.StdEncoding.EncodeToString(b.aead.Seal(nil, nil, []byte(plaintext), nil))
 }
 
 // ErrCannotOpen means a sealed value was sealed with another key, or has
@@ -110,11 +109,10 @@ func (b *Box) Open(sealed string) (string, error) {
 		return "", nil
 	}
 	raw, err := base64.StdEncoding.DecodeString(sealed)
-	if err != nil || len(raw) < b.aead.NonceSize() {
+	if err != nil {
 		return "", ErrCannotOpen
 	}
-	n := b.aead.NonceSize()
-	plain, err := b.aead.Open(nil, raw[:n], raw[n:], nil)
+	plain, err := b.aead.Open(nil, nil, raw, nil)
 	if err != nil {
 		return "", ErrCannotOpen
 	}

@@ -1,6 +1,9 @@
 package secret_test
 
 import (
+	"crypto/aes"
+	"crypto/cipher"
+	"encoding/base64"
 	"errors"
 	"os"
 	"path/filepath"
@@ -62,5 +65,22 @@ func TestLoadKeyConcurrently(t *testing.T) {
 	left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".secret-key-*"))
 	if len(left) > 0 {
 		t.Errorf("temporary key files left behind: %v", left)
+	}
+}
+
+// A value stays readable across versions: 12 random nonce bytes, then the
+// AES-GCM ciphertext and tag, in base64.
+func TestSealedFormat(t *testing.T) {
+	key := make([]byte, secret.KeySize)
+	for i := range key {
+		key[i] = byte(i)
+	}
+	block, _ := aes.NewCipher(key)
+	gcm, _ := cipher.NewGCM(block)
+	nonce := []byte("twelve bytes")
+	stored := base64.StdEncoding.EncodeToString(gcm.Seal(nonce, nonce, []byte("imap password"), nil))
+	box, _ := secret.New(key)
+	if plain, err := box.Open(stored); err != nil || plain != "imap password" {
+		t.Fatalf("a value in the stored format opens as %q, %v", plain, err)
 	}
 }
