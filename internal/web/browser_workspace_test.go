@@ -111,7 +111,11 @@ func TestBrowserWorkATicket(t *testing.T) {
 	)
 	b.waitText(`.conversation`, "Re-seat the battery", 5*time.Second)
 	b.waitText(`.ticket-head .meta`, "Pending", 5*time.Second)
-	if v, _ := chromedp.Run(b.ctx, chromedp.Value(css(`#body`))); v != "" {
+	// The live refresh may show the reply before the send's own answer
+	// arrives and clears the composer: wait for that answer.
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`document.querySelector('textarea#body').value === ""`,
+		chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		v, _ := chromedp.Run(b.ctx, chromedp.Value(css(`#body`)))
 		t.Errorf("the composer still holds %q after sending", v)
 	}
 	// (Read with a wait: a live refresh may be swapping the conversation.)
