@@ -58,3 +58,46 @@ func TestHTMLDropsNames(t *testing.T) {
 		t.Errorf("sanitising lost content: %s", out)
 	}
 }
+
+// Broken markup stays inside the box it is shown in: every element is
+// closed, and end tags of elements the mail never opened are dropped.
+func TestHTMLClosesEveryElement(t *testing.T) {
+	for _, c := range []struct{ name, in, want string }{
+		{"unclosed link", `<p>See <a href="https://evil.example/">our site`,
+			`<p>See <a href="https://evil.example/" rel="nofollow noreferrer noopener" target="_blank">our site</a></p>`},
+		{"stray end tags", `<p>Hi</p></div></div></td></body></html><p>after</p>`, `<p>Hi</p><p>after</p>`},
+		{"unclosed list and bold", `<ul><li><b>one<li>two`, `<ul><li><b>one</b></li><li><b>two</b></li></ul>`},
+		{"unclosed table", `<table><tr><td>cell`, `<table><tbody><tr><td>cell</td></tr></tbody></table>`},
+		{"unclosed blockquote", `<blockquote>quoted <i>text`, `<blockquote>quoted <i>text</i></blockquote>`},
+		{"text only", `plain & simple`, `plain &amp; simple`},
+		{"empty", ``, ``},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := sanitize.HTML(c.in); got != c.want {
+				t.Errorf("HTML(%q)\n got %q\nwant %q", c.in, got, c.want)
+			}
+		})
+	}
+}
+
+// What was stored before sanitising closed every element is mended when
+// it is shown, and shows the same when mended twice.
+func TestFragmentMendsStoredHTML(t *testing.T) {
+	stored := `<p id="body">Hello <a href="https://evil.example/" rel="nofollow noreferrer">click</div><span>rest`
+	got := sanitize.Fragment(stored)
+	want := `<p>Hello <a href="https://evil.example/" rel="nofollow noreferrer">click<span>rest</span></a></p>`
+	if got != want {
+		t.Fatalf("Fragment\n got %q\nwant %q", got, want)
+	}
+	if again := sanitize.Fragment(got); again != got {
+		t.Errorf("Fragment is not stable:\n%q\n%q", got, again)
+	}
+}
+
+// Raw-text elements would be written without escaping; none survives.
+func TestFragmentDropsRawText(t *testing.T) {
+	got := sanitize.Fragment(`<p>a</p><textarea>&lt;img src=x onerror=alert(1)&gt;</textarea><title>t</title><style>p{}</style><p>b</p>`)
+	if got != `<p>a</p><p>b</p>` {
+		t.Errorf("Fragment kept raw text: %q", got)
+	}
+}

@@ -545,8 +545,9 @@ func (s *Server) ticketPageOf(ctx context.Context, w http.ResponseWriter, r *htt
 // parts of HTML mail are shown where the HTML refers to them (cid:) and
 // not listed again.
 func viewMessage(m *tend.Message) messageView {
-	// Mail stored before names were dropped at sanitising loses them here.
-	body, quoted := sanitize.WithoutNames(m.BodyHTML), sanitize.WithoutNames(m.QuotedHTML)
+	// Written again, HTML stored before sanitising closed every element
+	// and dropped names is mended here.
+	body, quoted := sanitize.Fragment(m.BodyHTML), sanitize.Fragment(m.QuotedHTML)
 	v := messageView{Message: m}
 	for _, a := range m.Attachments {
 		if a.ContentID != "" {
