@@ -42,7 +42,7 @@ type IMAP struct {
 }
 
 // IMAPInput sets a mailbox's IMAP account. Secret left empty keeps the one
-// stored.
+// stored, but only for the same account: see NeedsSecret.
 type IMAPInput struct {
 	Host       string `json:"host"`
 	Port       int    `json:"port"`
@@ -163,6 +163,20 @@ func (in *IMAPInput) validate(p Problems) {
 	for field, v := range map[string]string{"imap.username": in.Username, "imap.folder": in.Folder, "imap.done_folder": in.DoneFolder} {
 		validateText(p, field, v)
 	}
+}
+
+// NeedsSecret reports whether in must carry its secret even though one is
+// stored for the account was: when there was no account, or when in would
+// send the stored secret somewhere it was not given for (another host,
+// port, security, user or way of signing in). Otherwise whoever may edit
+// the settings, or steals an admin's session, could point the account at
+// a server of their own and collect the password at the next poll.
+func (in *IMAPInput) NeedsSecret(was *IMAP, hadSecret bool) bool {
+	if in == nil || in.Host == "" || in.Secret != "" {
+		return false
+	}
+	return was == nil || !hadSecret || !strings.EqualFold(in.Host, was.Host) || in.Port != was.Port ||
+		in.Security != was.Security || in.Username != was.Username || in.Auth != was.Auth
 }
 
 var ipLike = regexp.MustCompile(`^[0-9.:a-fA-F]+$`)

@@ -252,7 +252,8 @@ func TestIMAPMovesFetchedMailAndReportsFailures(t *testing.T) {
 	}
 
 	if _, err := d.mailboxes.UpdateMailbox(system, mb.ID, &tend.MailboxUpdate{IMAP: &tend.IMAPInput{
-		Host: server.Host, Port: 1 /* nothing listens */, Security: "none", Username: "help", Auth: "xoauth2", Folder: "INBOX"}}); err != nil {
+		Host: server.Host, Port: 1 /* nothing listens */, Security: "none", Username: "help", Auth: "xoauth2", Secret: token,
+		Folder: "INBOX"}}); err != nil {
 		t.Fatal(err)
 	}
 	mb = d.poll(mb)

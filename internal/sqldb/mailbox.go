@@ -189,7 +189,9 @@ func (s *MailboxService) UpdateMailbox(ctx context.Context, id int64, u *tend.Ma
 }
 
 // setIMAP stores a mailbox's IMAP account; an empty host stops polling. A
-// new host, account or folder starts reading it afresh.
+// new host, account or folder starts reading it afresh. The stored secret
+// is kept only for the same account (tend.IMAPInput.NeedsSecret); a change
+// of where it would be sent without a new one is EINVALID.
 func (s *MailboxService) setIMAP(ctx context.Context, tx *Tx, id int64, in *tend.IMAPInput) error {
 	if in == nil {
 		return nil
@@ -199,6 +201,21 @@ func (s *MailboxService) setIMAP(ctx context.Context, tx *Tx, id int64, in *tend
 			WHERE id = $1`, id)
 		return err
 	}
+	was, err := findMailbox(ctx, tx, "id = $1", id)
+	if err != nil {
+		return err
+	}
+	var stored string
+	if err := tx.queryRow(ctx, `SELECT imap_secret FROM mailboxes WHERE id = $1`, id).Scan(&stored); err != nil {
+		return err
+	}
+	if in.NeedsSecret(was.IMAP, stored != "") {
+		what := "password or token"
+		if was.IMAP != nil && stored != "" {
+			what = "password or token again: the stored one is only sent to the server, port, security and user it was given for"
+		}
+		return tend.FieldError(tend.EINVALID, "imap.secret", "give the account's %s", what)
+	}
 	secret := ""
 	if in.Secret != "" {
 		if s.Secrets == nil {
@@ -206,7 +223,7 @@ func (s *MailboxService) setIMAP(ctx context.Context, tx *Tx, id int64, in *tend
 		}
 		secret = s.Secrets.Seal(in.Secret)
 	}
-	_, err := tx.exec(ctx, `UPDATE mailboxes SET
+	_, err = tx.exec(ctx, `UPDATE mailboxes SET
 		imap_uidvalidity = CASE WHEN imap_host = $2 AND imap_username = $5 AND imap_folder = $7 THEN imap_uidvalidity ELSE 0 END,
 		imap_last_uid = CASE WHEN imap_host = $2 AND imap_username = $5 AND imap_folder = $7 THEN imap_last_uid ELSE 0 END,
 		imap_host = $2, imap_port = $3, imap_security = $4, imap_username = $5, imap_auth = $6, imap_folder = $7,

@@ -1,0 +1,44 @@
+package tend_test
+
+import (
+	"testing"
+
+	"github.com/tendhq/tend"
+)
+
+func TestIMAPInputNeedsSecret(t *testing.T) {
+	was := &tend.IMAP{Host: "imap.acme.example", Port: 993, Security: "tls", Username: "help", Auth: "password", Folder: "INBOX"}
+	same := func(change func(in *tend.IMAPInput)) *tend.IMAPInput {
+		in := &tend.IMAPInput{Host: "imap.acme.example", Port: 993, Security: "tls", Username: "help", Auth: "password", Folder: "INBOX"}
+		change(in)
+		return in
+	}
+	for _, c := range []struct {
+		name      string
+		in        *tend.IMAPInput
+		was       *tend.IMAP
+		hadSecret bool
+		want      bool
+	}{
+		{"no change", same(func(*tend.IMAPInput) {}), was, true, false},
+		{"another folder", same(func(in *tend.IMAPInput) { in.Folder, in.DoneFolder = "Support", "Done" }), was, true, false},
+		{"the host in capitals", same(func(in *tend.IMAPInput) { in.Host = "IMAP.acme.example" }), was, true, false},
+		{"another host", same(func(in *tend.IMAPInput) { in.Host = "imap.evil.example" }), was, true, true},
+		{"another port", same(func(in *tend.IMAPInput) { in.Port = 143 }), was, true, true},
+		{"another security", same(func(in *tend.IMAPInput) { in.Security = "none" }), was, true, true},
+		{"another user", same(func(in *tend.IMAPInput) { in.Username = "other" }), was, true, true},
+		{"another way of signing in", same(func(in *tend.IMAPInput) { in.Auth = "xoauth2" }), was, true, true},
+		{"another host with its secret", same(func(in *tend.IMAPInput) { in.Host, in.Secret = "imap.new.example", "pw" }), was, true, false},
+		{"no account before", same(func(*tend.IMAPInput) {}), nil, false, true},
+		{"no account before, with a secret", same(func(in *tend.IMAPInput) { in.Secret = "pw" }), nil, false, false},
+		{"no secret stored", same(func(*tend.IMAPInput) {}), was, false, true},
+		{"polling stopped", &tend.IMAPInput{}, was, true, false},
+		{"no IMAP input", nil, was, true, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := c.in.NeedsSecret(c.was, c.hadSecret); got != c.want {
+				t.Errorf("NeedsSecret = %v, want %v", got, c.want)
+			}
+		})
+	}
+}
