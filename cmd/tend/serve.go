@@ -23,6 +23,7 @@ import (
 type serveConfig struct {
 	storage
 	addr              string
+	metricsAddr       string
 	demo              bool
 	maxAttachmentSize int64
 	secureCookies     bool
@@ -38,6 +39,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	cfg.storage.flags(fs)
 	fs.StringVar(&cfg.addr, "addr", env("TEND_ADDR", "127.0.0.1:8080"), "address to serve the web and API on (TEND_ADDR)")
+	fs.StringVar(&cfg.metricsAddr, "metrics-addr", env("TEND_METRICS_ADDR", ""),
+		"serve /metrics on this address only, instead of beside the web (TEND_METRICS_ADDR)")
 	fs.BoolVar(&cfg.demo, "demo", env("TEND_DEMO", "") == "true", "fill an empty database with a demo help desk (TEND_DEMO=true)")
 	maxAttachment, err := envInt("TEND_MAX_ATTACHMENT_SIZE", tend.DefaultMaxAttachmentSize)
 	if err != nil {
@@ -122,6 +125,7 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout
 		Mailboxes: a.mailboxes, Inbound: a.inbound, RetryInbound: a.receiver(logger).Retry, SavedViews: a.savedViews,
 		Blobs: a.blobs, Ping: a.db.Ping, Logger: logger, Metrics: metrics,
 		MaxAttachmentSize: cfg.maxAttachmentSize, SecureCookies: cfg.secureCookies, TrustProxy: cfg.trustProxy,
+		MetricsElsewhere: cfg.metricsAddr != "",
 	}
 	handler, err := srv.Handler()
 	if err != nil {
@@ -171,6 +175,15 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout
 	}
 	defer stopMail()
 
+	if cfg.metricsAddr != "" {
+		stopMetrics, err := serveMetrics(cfg.metricsAddr, metrics, logger)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stopMetrics()
+	}
+
 	hs := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -219,4 +232,19 @@ func displayAddr(addr string) string {
 		host = "[" + host + "]"
 	}
 	return host + ":" + port
+}
+
+// serveMetrics serves /metrics alone on addr, for a scraper on a private
+// network, until the returned function is called.
+func serveMetrics(addr string, metrics *web.Metrics, logger *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-addr: listen on %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics.Handler())
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	go hs.Serve(ln)
+	logger.Info("metrics listening", "url", "http://"+displayAddr(ln.Addr().String())+"/metrics")
+	return func() { hs.Close() }, nil
 }

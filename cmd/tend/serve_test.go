@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -343,4 +344,39 @@ func TestOneServerPerDatabase(t *testing.T) {
 		}
 		startServe(t, serveConfig{storage: st}) // the lock went with the first
 	})
+}
+
+// With --metrics-addr, /metrics is served there alone, and no longer
+// beside the web, which may face the internet.
+func TestMetricsOnTheirOwnAddress(t *testing.T) {
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := free.Addr().String()
+	free.Close()
+	srv := startServe(t, serveConfig{storage: dbStorage(t, sqldb.SQLite), metricsAddr: addr})
+	public, err := http.Get(srv.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	public.Body.Close()
+	if public.StatusCode != http.StatusNotFound {
+		t.Errorf("/metrics beside the web: %d, want 404", public.StatusCode)
+	}
+	private, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(private.Body)
+	private.Body.Close()
+	if private.StatusCode != 200 || !strings.Contains(string(body), `tend_http_request_duration_seconds_count{code="404",method="GET",route="unmatched"} 1`) {
+		t.Errorf("/metrics on %s: %d\n%.800s", addr, private.StatusCode, body)
+	}
+	if other, err := http.Get("http://" + addr + "/healthz"); err == nil {
+		other.Body.Close()
+		if other.StatusCode != http.StatusNotFound {
+			t.Errorf("the metrics address serves /healthz: %d", other.StatusCode)
+		}
+	}
 }

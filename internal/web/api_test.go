@@ -274,9 +274,35 @@ func TestHealthAndMetrics(t *testing.T) {
 				t.Errorf("metrics lack %s", want)
 			}
 		}
+		// Methods made up by the caller all count as one.
+		for i := range 40 {
+			ts.request(fmt.Sprintf("MADEUP%d", i), "/api/v1/tickets", "", nil)
+			ts.request(fmt.Sprintf("BREW%d", i), "/nowhere", "", nil)
+		}
+		m = string(ts.request("GET", "/metrics", "", nil).want(t, 200).body)
+		if strings.Contains(m, "MADEUP") || strings.Contains(m, "BREW") {
+			t.Errorf("metrics carry made-up methods:\n%s", grepLines(m, "MADEUP", "BREW"))
+		}
+		if !strings.Contains(m, `method="other"`) {
+			t.Errorf("made-up methods are not counted as other:\n%s", grepLines(m, "tend_http_request_duration_seconds_count"))
+		}
 		spec := ts.request("GET", "/api/v1/openapi.json", "", nil).want(t, 200)
 		if !strings.Contains(string(spec.body), `"openapi"`) {
 			t.Errorf("openapi.json = %.100s", spec.body)
 		}
 	})
+}
+
+// grepLines returns the lines of s that contain any of words.
+func grepLines(s string, words ...string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		for _, w := range words {
+			if strings.Contains(l, w) {
+				out = append(out, l)
+				break
+			}
+		}
+	}
+	return strings.Join(out, "\n")
 }

@@ -52,11 +52,23 @@ func (m *Metrics) Handler() http.Handler {
 }
 
 // observe records one request under its route pattern, so that
-// /api/v1/tickets/{id} is one series, not one per ticket.
+// /api/v1/tickets/{id} is one series, not one per ticket. Every label
+// comes from a fixed set: a label taken from the request as sent would
+// let anyone add series without end.
 func (m *Metrics) observe(r *http.Request, status int, d time.Duration) {
 	route := r.Pattern
 	if route == "" {
 		route = "unmatched"
 	}
-	m.requestDuration.WithLabelValues(r.Method, route, strconv.Itoa(status)).Observe(d.Seconds())
+	m.requestDuration.WithLabelValues(methodLabel(r.Method), route, strconv.Itoa(status)).Observe(d.Seconds())
+}
+
+// methodLabel is the method as the metrics name it: one of the methods
+// Tend serves, or "other".
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return method
+	}
+	return "other"
 }

@@ -54,6 +54,9 @@ type Server struct {
 	// TrustProxy believes X-Forwarded-For and X-Forwarded-Proto, which
 	// only a reverse proxy in front of Tend may set.
 	TrustProxy bool
+	// MetricsElsewhere leaves /metrics out of Handler: it is served on an
+	// address of its own (tend serve --metrics-addr), kept from the public.
+	MetricsElsewhere bool
 	// SessionTTL is how long a web sign-in lasts.
 	SessionTTL time.Duration
 
@@ -123,7 +126,9 @@ func (s *Server) Handler() (http.Handler, error) {
 	mux.HandleFunc("GET "+apiPrefix+"/openapi.json", serveOpenAPI)
 	mux.HandleFunc(apiPrefix+"/", s.apiNotFound)
 	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("GET /metrics", s.Metrics.Handler())
+	if !s.MetricsElsewhere {
+		mux.Handle("GET /metrics", s.Metrics.Handler())
+	}
 	s.pageRoutes(mux)
 
 	return s.observe(s.recoverPanics(securityHeaders(mux))), nil
