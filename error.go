@@ -3,6 +3,7 @@ package tend
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes. The web layer maps each to one HTTP status; nothing else
@@ -16,6 +17,7 @@ const (
 	ETOOLARGE     = "too_large"     // the input is over a configured size
 	EUNAUTHORIZED = "unauthorized"  // no valid credentials
 	ESTALE        = "stale_version" // the caller's copy is out of date
+	ETOOMANY      = "too_many"      // too many failed attempts: wait RetryAfter
 )
 
 // Error is an application error: a code, and a message safe to show users.
@@ -25,6 +27,8 @@ type Error struct {
 	// Fields holds per-field problems for EINVALID, keyed by the JSON name
 	// of the field (for example "customer.email").
 	Fields map[string]string
+	// RetryAfter is how long to wait before trying again, for ETOOMANY.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -65,6 +69,16 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "An internal error occurred."
+}
+
+// ErrorRetryAfter returns how long err says to wait before trying again:
+// 0 unless it is ETOOMANY.
+func ErrorRetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }
 
 // ErrorFields returns the per-field problems of err's *Error, if any.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -14,14 +15,15 @@ import (
 
 // AgentService implements tend.AgentService.
 type AgentService struct {
-	db *DB
+	db       *DB
+	attempts *Attempts
 	// Notify, if set, hears after commit of each ticket a deactivation
 	// handed over, as TicketService.Notify does of its changes.
 	Notify func(tend.TicketChange)
 }
 
 // NewAgentService returns the agent service of db.
-func NewAgentService(db *DB) *AgentService { return &AgentService{db: db} }
+func NewAgentService(db *DB) *AgentService { return &AgentService{db: db, attempts: NewAttempts(db)} }
 
 var _ tend.AgentService = (*AgentService)(nil)
 
@@ -299,11 +301,29 @@ func requireOtherAdmin(ctx context.Context, tx *Tx, a *tend.Agent) error {
 }
 
 // checkCurrentPassword returns EINVALID unless current is the agent's
-// password.
+// password. Like sign-in, failures are limited, per agent and source
+// (tend.PasswordCheckLimit) and per agent (tend.PasswordAnyoneLimit),
+// with ETOOMANY: an API token alone must not let anyone guess the
+// password it would take to change it.
 func (s *AgentService) checkCurrentPassword(ctx context.Context, id int64, current *string) error {
 	if current == nil {
 		return tend.FieldError(tend.EINVALID, "current_password", "give your current password to set a new one")
 	}
+	agent := "password of agent " + strconv.FormatInt(id, 10)
+	attempts := []Attempted{
+		{Key: agent + " from " + tend.SourceFromContext(ctx), Limit: tend.PasswordCheckLimit},
+		{Key: agent, Limit: tend.PasswordAnyoneLimit},
+	}
+	if err := s.attempts.Begin(ctx, "password checks", attempts...); err != nil {
+		return err
+	}
+	if err := s.checkPassword(ctx, id, *current); err != nil {
+		return err
+	}
+	return s.attempts.Forgive(ctx, attempts...)
+}
+
+func (s *AgentService) checkPassword(ctx context.Context, id int64, current string) error {
 	var hash string
 	if err := s.db.read(ctx, func(q *Tx) error {
 		return q.queryRow(ctx, `SELECT password_hash FROM agents WHERE id = $1`, id).Scan(&hash)
@@ -313,7 +333,7 @@ func (s *AgentService) checkCurrentPassword(ctx context.Context, id int64, curre
 	if hash == "" {
 		return nil // no password yet: nothing to prove
 	}
-	if ok, err := password.Check(*current, hash); err != nil {
+	if ok, err := password.Check(current, hash); err != nil {
 		return err
 	} else if !ok {
 		return tend.FieldError(tend.EINVALID, "current_password", "that is not your current password")
@@ -328,9 +348,36 @@ var dummyHash = sync.OnceValue(func() string {
 	return h
 })
 
+// signInAttempts are the counts a sign-in goes against: the address
+// with the source, and the source whatever the address.
+func signInAttempts(ctx context.Context, email string) []Attempted {
+	source := tend.SourceFromContext(ctx)
+	return []Attempted{
+		{Key: "sign-in:" + tend.NormalizeEmail(email) + " from " + source, Limit: tend.SignInLimit},
+		{Key: "sign-in from " + source, Limit: tend.SignInFromLimit},
+	}
+}
+
 // Authenticate returns the active agent with that email and password, or
-// EUNAUTHORIZED with one message whichever part is wrong.
+// EUNAUTHORIZED with one message whichever part is wrong. Failures are
+// limited per address and source (tend.SignInLimit) and per source
+// (tend.SignInFromLimit), with ETOOMANY.
 func (s *AgentService) Authenticate(ctx context.Context, email, pass string) (*tend.Agent, error) {
+	attempts := signInAttempts(ctx, email)
+	if err := s.attempts.Begin(ctx, "sign-ins", attempts...); err != nil {
+		return nil, err
+	}
+	a, err := s.authenticate(ctx, email, pass)
+	if err == nil {
+		err = s.attempts.Forgive(ctx, attempts...)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func (s *AgentService) authenticate(ctx context.Context, email, pass string) (*tend.Agent, error) {
 	var id int64
 	var hash string
 	var active bool

@@ -7,11 +7,8 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/tendhq/tend"
-	"golang.org/x/time/rate"
 )
 
 // requireToken authenticates an API request by its bearer token and puts
@@ -88,41 +85,6 @@ func checkCSRF(r *http.Request) bool {
 		return false
 	}
 	return subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf"))) == 1
-}
-
-// limiter allows each key a burst of attempts, refilled over a period.
-type limiter struct {
-	mu      sync.Mutex
-	burst   int
-	every   rate.Limit
-	buckets map[string]*rate.Limiter
-	swept   time.Time
-}
-
-func newLimiter(burst int, period time.Duration) *limiter {
-	return &limiter{burst: burst, every: rate.Every(period / time.Duration(burst)), buckets: map[string]*rate.Limiter{}}
-}
-
-// allow spends one attempt of key and reports whether one was left.
-func (l *limiter) allow(key string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := time.Now()
-	if now.Sub(l.swept) > 10*time.Minute {
-		// Forget keys whose buckets are full again.
-		for k, b := range l.buckets {
-			if b.TokensAt(now) >= float64(l.burst) {
-				delete(l.buckets, k)
-			}
-		}
-		l.swept = now
-	}
-	b, ok := l.buckets[key]
-	if !ok {
-		b = rate.NewLimiter(l.every, l.burst)
-		l.buckets[key] = b
-	}
-	return b.AllowN(now, 1)
 }
 
 // clientIP is the address the request came from: behind a trusted proxy,

@@ -35,9 +35,9 @@ type testServer struct {
 	tokens   map[tend.Role]string
 }
 
-func newTestServer(t testing.TB, db *sqldb.DB) *testServer {
+func newTestServer(t testing.TB, db *sqldb.DB, configure ...func(*web.Server)) *testServer {
 	t.Helper()
-	ts := newBareServer(t, db)
+	ts := newBareServer(t, db, configure...)
 	sys := tend.SystemContext(context.Background())
 	for _, role := range tend.Roles {
 		a, err := ts.server.Agents.CreateAgent(sys, &tend.AgentCreate{Name: string(role) + " person", Email: string(role) + "@staff.example",
@@ -55,8 +55,8 @@ func newTestServer(t testing.TB, db *sqldb.DB) *testServer {
 }
 
 // newBareServer is a test server over db without any staff, as on a first
-// start.
-func newBareServer(t testing.TB, db *sqldb.DB) *testServer {
+// start. configure may change the server before it starts.
+func newBareServer(t testing.TB, db *sqldb.DB, configure ...func(*web.Server)) *testServer {
 	t.Helper()
 	blobs, err := blob.Open(t.TempDir())
 	if err != nil {
@@ -82,6 +82,9 @@ func newBareServer(t testing.TB, db *sqldb.DB) *testServer {
 		Tokens: tokens, Sessions: tokens, Setup: settings, Settings: settings, Audit: settings,
 		Mailboxes: sqldb.NewMailboxService(db, box), Inbound: inbound, RetryInbound: receiver.Retry,
 		SavedViews: sqldb.NewSavedViewService(db), Blobs: blobs, Ping: db.Ping, MaxAttachmentSize: 64 << 10, MaxBodySize: 256 << 10,
+	}
+	for _, c := range configure {
+		c(srv)
 	}
 	h, err := srv.Handler()
 	if err != nil {

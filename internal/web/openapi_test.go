@@ -258,3 +258,24 @@ func refResolves(doc map[string]any, ref string) bool {
 	}
 	return true
 }
+
+// Every error code the server can answer with is documented, and only
+// those.
+func TestOpenAPIErrorCodes(t *testing.T) {
+	doc := loadOpenAPI(t)
+	props, _ := openAPISchema(doc, "Problem")["properties"].(map[string]any)
+	code, _ := props["code"].(map[string]any)
+	var inDoc []string
+	for _, v := range code["enum"].([]any) {
+		inDoc = append(inDoc, fmt.Sprint(v))
+	}
+	var inCode []string
+	for c := range statusOf {
+		inCode = append(inCode, c)
+	}
+	sort.Strings(inDoc)
+	sort.Strings(inCode)
+	if !slices.Equal(inDoc, inCode) {
+		t.Errorf("Problem.code enum = %v, want the codes of statusOf %v", inDoc, inCode)
+	}
+}

@@ -309,19 +309,20 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ip := s.clientIP(r)
-	if !s.loginLimiter.allow("ip:"+ip) || !s.loginLimiter.allow("email:"+tend.NormalizeEmail(email)) {
-		s.Logger.Warn("sign-in rate limited", "ip", ip, "email", email)
-		page.Error = "Too many sign-in attempts. Wait a minute and try again."
-		s.render(w, http.StatusTooManyRequests, "login", page)
-		return
-	}
 	agent, err := s.Agents.Authenticate(r.Context(), email, r.PostFormValue("password"))
 	if err != nil {
-		if tend.ErrorCode(err) != tend.EUNAUTHORIZED {
+		switch tend.ErrorCode(err) {
+		case tend.EUNAUTHORIZED:
+			page.Error = "That email and password do not match an active account."
+		case tend.ETOOMANY:
+			s.Logger.Warn("sign-in slowed down", "ip", ip, "email", email, "wait", tend.ErrorRetryAfter(err))
+			page.Error = tend.ErrorMessage(err)
+			setRetryAfter(w, err)
+		default:
 			s.Logger.Error("sign in", "err", err)
+			page.Error = tend.ErrorMessage(err)
 		}
-		page.Error = "That email and password do not match an active account."
-		s.render(w, http.StatusUnauthorized, "login", page)
+		s.render(w, httpStatus(err), "login", page)
 		return
 	}
 	if err := s.startSession(w, r, agent); err != nil {

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tendhq/tend"
 )
@@ -18,6 +20,7 @@ var statusOf = map[string]int{
 	tend.ECONFLICT:     http.StatusConflict,
 	tend.ESTALE:        http.StatusConflict,
 	tend.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	tend.ETOOMANY:      http.StatusTooManyRequests,
 	tend.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -47,6 +50,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="tend"`)
 	}
+	setRetryAfter(w, err)
 	s.writeProblem(w, r, status, code, tend.ErrorMessage(err), tend.ErrorFields(err))
 }
 
@@ -109,4 +113,12 @@ func httpStatus(err error) int {
 		return status
 	}
 	return http.StatusInternalServerError
+}
+
+// setRetryAfter tells the client how long err says to wait, in whole
+// seconds rounded up.
+func setRetryAfter(w http.ResponseWriter, err error) {
+	if wait := tend.ErrorRetryAfter(err); wait > 0 {
+		w.Header().Set("Retry-After", strconv.FormatInt(int64((wait+time.Second-1)/time.Second), 10))
+	}
 }

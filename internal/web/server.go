@@ -60,12 +60,11 @@ type Server struct {
 	// SessionTTL is how long a web sign-in lasts.
 	SessionTTL time.Duration
 
-	loginLimiter *limiter
-	pages        *pages
-	counts       countCache
-	live         *hub
-	stopping     chan struct{}
-	stopOnce     sync.Once
+	pages    *pages
+	counts   countCache
+	live     *hub
+	stopping chan struct{}
+	stopOnce sync.Once
 }
 
 // TicketChanged tells open pages about a change to a ticket; it is (part
@@ -108,7 +107,6 @@ func (s *Server) Handler() (http.Handler, error) {
 	if s.Metrics == nil {
 		s.Metrics = NewMetrics()
 	}
-	s.loginLimiter = newLimiter(10, time.Minute)
 	if s.live == nil {
 		s.live, s.stopping = newHub(), make(chan struct{})
 		go s.expirePresence()
@@ -131,7 +129,17 @@ func (s *Server) Handler() (http.Handler, error) {
 	}
 	s.pageRoutes(mux)
 
-	return s.observe(s.recoverPanics(securityHeaders(mux))), nil
+	// withSource comes first: it passes on a copy of the request, and the
+	// route pattern that observe reports is set on the request the mux gets.
+	return s.withSource(s.observe(s.recoverPanics(securityHeaders(mux)))), nil
+}
+
+// withSource tells the services where each request comes from, for the
+// limits on guessing passwords.
+func (s *Server) withSource(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(tend.NewContextWithSource(r.Context(), s.clientIP(r))))
+	})
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

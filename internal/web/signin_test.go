@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -9,10 +10,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tendhq/tend"
 	"github.com/tendhq/tend/internal/sqldb"
 	"github.com/tendhq/tend/internal/sqldb/sqldbtest"
+	"github.com/tendhq/tend/internal/web"
 )
 
 // signInClient is a browser-like client with the sign-in form's CSRF
@@ -44,22 +47,69 @@ func signIn(t *testing.T, c *http.Client, ts *testServer, csrf, email, password 
 	return resp
 }
 
-// Guessing passwords is slowed to ten tries a minute per account and per
-// address; the right password does not get through once the limit is hit.
+func signInFrom(t *testing.T, c *http.Client, ts *testServer, csrf, source, email, password string) response {
+	t.Helper()
+	req, err := http.NewRequest("POST", ts.URL+"/login", strings.NewReader(url.Values{"csrf": {csrf}, "email": {email}, "password": {password}}.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Forwarded-For", source)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return response{Response: resp, body: body}
+}
+
+// Guessing a password is slowed down per address and source: after five
+// failures each try waits, longer each time. The same account signs in
+// from anywhere else as usual, so no stranger can lock anybody out, and
+// only failures count.
 func TestSignInIsRateLimited(t *testing.T) {
-	ts := newTestServer(t, sqldbtest.Open(t, sqldb.SQLite))
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	clock := sqldbtest.NewClock(db)
+	ts := newTestServer(t, db, func(s *web.Server) { s.TrustProxy = true })
 	c, csrf := signInClient(t, ts)
-	for i := range 10 {
-		if resp := signIn(t, c, ts, csrf, "agent@staff.example", "guess number "+string(rune('a'+i))); resp.StatusCode != http.StatusUnauthorized {
-			t.Fatalf("attempt %d: %d, want 401", i+1, resp.StatusCode)
-		}
+	const guesser, office = "198.51.100.7", "203.0.113.20"
+	for i := range 5 {
+		signInFrom(t, c, ts, csrf, guesser, "agent@staff.example", fmt.Sprintf("guess number %d", i)).want(t, http.StatusUnauthorized)
 	}
-	if resp := signIn(t, c, ts, csrf, "agent@staff.example", "long enough password"); resp.StatusCode != http.StatusTooManyRequests {
-		t.Fatalf("after ten failures the right password got %d, want 429", resp.StatusCode)
+	held := signInFrom(t, c, ts, csrf, guesser, "agent@staff.example", "long enough password").want(t, http.StatusTooManyRequests)
+	if held.Header.Get("Retry-After") != "1" || !strings.Contains(string(held.body), "Too many failed sign-ins; try again in 1 second.") {
+		t.Fatalf("the sixth try: Retry-After %q\n%s", held.Header.Get("Retry-After"), held.body)
 	}
-	if resp := signIn(t, c, ts, csrf, "lead@staff.example", "long enough password"); resp.StatusCode != http.StatusTooManyRequests {
-		t.Fatalf("another account from the same address got %d, want 429", resp.StatusCode)
+	// The agent, elsewhere, signs in all the same.
+	signInFrom(t, c, ts, csrf, office, "agent@staff.example", "long enough password").want(t, http.StatusSeeOther)
+	// Another account from the guesser's address is not held up either.
+	signInFrom(t, c, ts, csrf, guesser, "lead@staff.example", "long enough password").want(t, http.StatusSeeOther)
+	// Each further failure doubles the wait; having waited, one may try.
+	clock.Advance(time.Second)
+	signInFrom(t, c, ts, csrf, guesser, "agent@staff.example", "guess number 6").want(t, http.StatusUnauthorized)
+	if r := signInFrom(t, c, ts, csrf, guesser, "agent@staff.example", "long enough password").want(t, http.StatusTooManyRequests); r.Header.Get("Retry-After") != "2" {
+		t.Fatalf("after the seventh failure: Retry-After %q, want 2", r.Header.Get("Retry-After"))
 	}
+	clock.Advance(2 * time.Second)
+	signInFrom(t, c, ts, csrf, guesser, "agent@staff.example", "long enough password").want(t, http.StatusSeeOther)
+
+	// Successes are not failures: many sign-ins in a row are never held.
+	for range 12 {
+		signInFrom(t, c, ts, csrf, office, "manager@staff.example", "long enough password").want(t, http.StatusSeeOther)
+	}
+	for i := range 5 {
+		signInFrom(t, c, ts, csrf, office, "manager@staff.example", fmt.Sprintf("typo %d", i)).want(t, http.StatusUnauthorized)
+	}
+
+	// One address trying many accounts is slowed down too, after more
+	// failures.
+	const sprayer = "192.0.2.66"
+	for i := range 50 {
+		signInFrom(t, c, ts, csrf, sprayer, fmt.Sprintf("nobody%d@staff.example", i), "password123456").want(t, http.StatusUnauthorized)
+	}
+	signInFrom(t, c, ts, csrf, sprayer, "admin@staff.example", "long enough password").want(t, http.StatusTooManyRequests)
+	signInFrom(t, c, ts, csrf, office, "admin@staff.example", "long enough password").want(t, http.StatusSeeOther)
 }
 
 // A form posted without the token of its cookie, as from another site, is
@@ -149,4 +199,44 @@ func TestMailSettingsAreForAdmins(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden || len(list) != 0 {
 		t.Fatalf("a form without its CSRF token: %d, %d addresses", resp.StatusCode, len(list))
 	}
+}
+
+// An API token alone does not let anyone guess the password that would
+// take over the account: current_password is limited like sign-in, per
+// source and, more loosely, whatever the source.
+func TestCurrentPasswordIsRateLimited(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		clock := sqldbtest.NewClock(db)
+		ts := newTestServer(t, db, func(s *web.Server) { s.TrustProxy = true })
+		me := fmt.Sprintf("/api/v1/agents/%d", ts.agents[tend.RoleAgent].ID)
+		change := func(source, current string) response {
+			return ts.as(tend.RoleAgent, "PATCH", me, map[string]string{"password": "a brand new password", "current_password": current},
+				"X-Forwarded-For", source)
+		}
+		const thief = "198.51.100.7"
+		for i := range 5 {
+			if p := change(thief, fmt.Sprintf("guess %d", i)).want(t, 400).problem(t); p.Errors[0].Field != "current_password" {
+				t.Fatalf("a wrong guess: %+v", p)
+			}
+		}
+		held := change(thief, "long enough password").want(t, http.StatusTooManyRequests)
+		if p := held.problem(t); p.Code != tend.ETOOMANY || held.Header.Get("Retry-After") != "1" ||
+			p.Detail != "Too many failed password checks; try again in 1 second." {
+			t.Fatalf("the sixth guess: Retry-After %q, %+v", held.Header.Get("Retry-After"), p)
+		}
+		// Only the guesses are held up: the rest of the token works.
+		ts.as(tend.RoleAgent, "GET", "/api/v1/me", nil, "X-Forwarded-For", thief).want(t, 200)
+
+		// Guesses from many addresses add up to a slower pace for all.
+		for i := range 15 {
+			change(fmt.Sprintf("192.0.2.%d", i+1), "another guess").want(t, 400)
+		}
+		change("203.0.113.20", "long enough password").want(t, http.StatusTooManyRequests)
+		clock.Advance(time.Second)
+		change("203.0.113.20", "long enough password").want(t, 200)
+		// The new password is in place; the old one no longer signs in.
+		if _, err := ts.server.Agents.Authenticate(context.Background(), "agent@staff.example", "a brand new password"); err != nil {
+			t.Fatalf("sign in with the new password: %v", err)
+		}
+	})
 }

@@ -1,0 +1,88 @@
+package tend
+
+import (
+	"context"
+	"strconv"
+	"time"
+)
+
+// Limit slows down guessing: a key (an address and where the attempts come
+// from, say) may fail Free times, then each further attempt must wait,
+// from the last failure, First and twice as long after each failure since,
+// up to Longest. Nothing is ever refused for good: an account cannot be
+// locked out by someone who merely knows its address. Failures are
+// forgotten Forget after the last one, and a success forgives them.
+type Limit struct {
+	Free    int
+	First   time.Duration
+	Longest time.Duration
+	Forget  time.Duration
+}
+
+// Limits on trying passwords. A pair of address and source gets a few
+// free tries; a source trying many addresses gets more, but not without
+// end, so that one machine cannot try a password on every account.
+var (
+	SignInLimit         = Limit{Free: 5, First: time.Second, Longest: 15 * time.Minute, Forget: time.Hour}
+	SignInFromLimit     = Limit{Free: 50, First: time.Second, Longest: 15 * time.Minute, Forget: time.Hour}
+	PasswordCheckLimit  = Limit{Free: 5, First: time.Second, Longest: 15 * time.Minute, Forget: time.Hour}
+	PasswordAnyoneLimit = Limit{Free: 20, First: time.Second, Longest: 15 * time.Minute, Forget: time.Hour}
+)
+
+// Wait returns how long after the last failure the next attempt must wait,
+// after failures failures.
+func (l Limit) Wait(failures int) time.Duration {
+	over := failures - l.Free + 1
+	if over <= 0 {
+		return 0
+	}
+	wait := l.First
+	for range over - 1 {
+		if wait >= l.Longest {
+			break
+		}
+		wait *= 2
+	}
+	return min(wait, l.Longest)
+}
+
+// RetryAfter returns how long from now an attempt must wait when failures
+// failures were counted, the last at last: 0 when it may go ahead.
+func (l Limit) RetryAfter(failures int, last, now time.Time) time.Duration {
+	if !now.Before(last.Add(l.Forget)) {
+		return 0
+	}
+	return max(0, l.Wait(failures)-now.Sub(last))
+}
+
+// TooMany returns the ETOOMANY error of an attempt that must wait.
+func TooMany(wait time.Duration, what string) *Error {
+	return &Error{Code: ETOOMANY, Message: "Too many failed " + what + "; try again in " + inWords(wait) + ".", RetryAfter: wait}
+}
+
+// inWords writes a wait for people, rounded up: "8 seconds", "2 minutes".
+func inWords(d time.Duration) string {
+	unit, n := "second", int((d+time.Second-1)/time.Second)
+	if n > 90 {
+		unit, n = "minute", int((d+time.Minute-1)/time.Minute)
+	}
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
+}
+
+type sourceKey struct{}
+
+// NewContextWithSource returns a copy of ctx that says where a request
+// came from (the client's IP address), for the limits on guessing.
+func NewContextWithSource(ctx context.Context, source string) context.Context {
+	return context.WithValue(ctx, sourceKey{}, source)
+}
+
+// SourceFromContext returns where the request came from, or "" when no
+// one said.
+func SourceFromContext(ctx context.Context) string {
+	s, _ := ctx.Value(sourceKey{}).(string)
+	return s
+}
