@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -296,8 +295,13 @@ func (s *Server) deactivateAgentForm(w http.ResponseWriter, r *http.Request) {
 		s.formError(w, r, agent, err, "/settings/agents")
 		return
 	}
-	page.Successor, _ = strconv.ParseInt(r.PostFormValue("successor_id"), 10, 64)
-	if _, err := s.Agents.DeactivateAgent(ctx, page.Target.ID, page.Successor); err != nil {
+	ids := newFormIDs(r)
+	page.Successor = ids.one("successor_id", "who takes over")
+	err = ids.err()
+	if err == nil {
+		_, err = s.Agents.DeactivateAgent(ctx, page.Target.ID, page.Successor)
+	}
+	if err != nil {
 		if httpStatus(err) >= 500 {
 			s.Logger.Error("deactivate agent", "agent_id", page.Target.ID, "err", err)
 		}

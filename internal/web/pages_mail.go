@@ -152,7 +152,12 @@ func readMailboxForm(r *http.Request) (mailboxForm, *tend.IMAPInput, string) {
 		IMAPAuth: r.PostFormValue("imap_auth"), IMAPFolder: strings.TrimSpace(r.PostFormValue("imap_folder")),
 		IMAPDone: strings.TrimSpace(r.PostFormValue("imap_done_folder")),
 	}
-	f.TeamID, _ = strconv.ParseInt(r.PostFormValue("team_id"), 10, 64)
+	ids := newFormIDs(r)
+	f.TeamID = ids.one("team_id", "a team")
+	if err := ids.err(); err != nil {
+		f.Fields = tend.ErrorFields(err)
+		return f, nil, "Nothing was saved: choose a team from the list."
+	}
 	if f.IMAPHost == "" {
 		return f, nil, ""
 	}
@@ -179,7 +184,7 @@ func (s *Server) createMailboxForm(w http.ResponseWriter, r *http.Request) {
 	}
 	if problem != "" {
 		page.Error = problem
-		s.renderMail(w, ctx, http.StatusUnprocessableEntity, &page)
+		s.renderMail(w, ctx, http.StatusBadRequest, &page)
 		return
 	}
 	in := &tend.MailboxCreate{Address: form.Address, Name: form.Name, IMAP: imap}
@@ -200,7 +205,11 @@ func (s *Server) updateMailboxForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID(r, "mail address")
+	if err != nil {
+		s.pageError(w, r, agent, err)
+		return
+	}
 	form, imap, problem := readMailboxForm(r)
 	form.ID = id
 	teams, _ := s.Teams.FindTeams(ctx)
@@ -212,7 +221,7 @@ func (s *Server) updateMailboxForm(w http.ResponseWriter, r *http.Request) {
 	}
 	if problem != "" {
 		page.Error = problem
-		s.render(w, http.StatusUnprocessableEntity, "mailbox", page)
+		s.render(w, http.StatusBadRequest, "mailbox", page)
 		return
 	}
 	if imap == nil {
@@ -238,8 +247,11 @@ func (s *Server) retryInboundForm(w http.ResponseWriter, r *http.Request) {
 		s.renderMail(w, ctx, http.StatusForbidden, &page)
 		return
 	}
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if _, err := s.RetryInbound(ctx, id); err != nil {
+	id, err := pathID(r, "mail")
+	if err == nil {
+		_, err = s.RetryInbound(ctx, id)
+	}
+	if err != nil {
 		page.Error = tend.ErrorMessage(err)
 		s.renderMail(w, ctx, statusOf[tend.ErrorCode(err)], &page)
 		return

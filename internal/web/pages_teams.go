@@ -5,7 +5,6 @@ import (
 	"context"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/tendhq/tend"
@@ -92,17 +91,16 @@ func (s *Server) renderTeams(w http.ResponseWriter, r *http.Request, ctx context
 	s.render(w, status, "teams", page)
 }
 
-// readTeamForm reads the posted team form.
-func readTeamForm(r *http.Request) teamForm {
+// readTeamForm reads the posted team form; ids that do not parse are
+// EINVALID, with the form's other values kept to show again.
+func readTeamForm(r *http.Request) (teamForm, error) {
 	f := teamForm{Name: strings.TrimSpace(r.PostFormValue("name")), Members: map[int64]bool{}}
-	f.LeadID, _ = strconv.ParseInt(r.PostFormValue("lead_id"), 10, 64)
-	f.ManagerID, _ = strconv.ParseInt(r.PostFormValue("manager_id"), 10, 64)
-	for _, v := range r.PostForm["member_ids"] {
-		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
-			f.Members[id] = true
-		}
+	ids := newFormIDs(r)
+	f.LeadID, f.ManagerID = ids.one("lead_id", "an agent"), ids.one("manager_id", "an agent")
+	for _, id := range ids.all("member_ids", "agents") {
+		f.Members[id] = true
 	}
-	return f
+	return f, ids.err()
 }
 
 // memberIDs returns the form's members in id order.
@@ -122,9 +120,11 @@ func (s *Server) createTeamForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	form := readTeamForm(r)
-	_, err := s.Teams.CreateTeam(ctx, &tend.TeamCreate{Name: form.Name, LeadID: tend.OptionalID(form.LeadID),
-		ManagerID: tend.OptionalID(form.ManagerID), MemberIDs: form.memberIDs()})
+	form, err := readTeamForm(r)
+	if err == nil {
+		_, err = s.Teams.CreateTeam(ctx, &tend.TeamCreate{Name: form.Name, LeadID: tend.OptionalID(form.LeadID),
+			ManagerID: tend.OptionalID(form.ManagerID), MemberIDs: form.memberIDs()})
+	}
 	if err != nil {
 		form.Fields = tend.ErrorFields(err)
 		page := teamsPage{basePage: s.base(w, r, "Teams", agent), Form: form, Error: tend.ErrorMessage(err)}
@@ -194,18 +194,22 @@ func (s *Server) updateTeamForm(w http.ResponseWriter, r *http.Request) {
 		s.formError(w, r, agent, err, "/settings/teams")
 		return
 	}
-	form, was := readTeamForm(r), teamFormOf(team)
+	form, err := readTeamForm(r)
+	was := teamFormOf(team)
 	form.ID = team.ID
-	u := &tend.TeamUpdate{Name: &form.Name, MemberIDs: new(form.memberIDs())}
-	// Send only what changed: a lead deactivated since keeps their place
-	// until someone is chosen instead, rather than failing every save.
-	if form.LeadID != was.LeadID {
-		u.LeadID = &form.LeadID
+	if err == nil {
+		u := &tend.TeamUpdate{Name: &form.Name, MemberIDs: new(form.memberIDs())}
+		// Send only what changed: a lead deactivated since keeps their place
+		// until someone is chosen instead, rather than failing every save.
+		if form.LeadID != was.LeadID {
+			u.LeadID = &form.LeadID
+		}
+		if form.ManagerID != was.ManagerID {
+			u.ManagerID = &form.ManagerID
+		}
+		_, err = s.Teams.UpdateTeam(ctx, team.ID, u)
 	}
-	if form.ManagerID != was.ManagerID {
-		u.ManagerID = &form.ManagerID
-	}
-	if _, err := s.Teams.UpdateTeam(ctx, team.ID, u); err != nil {
+	if err != nil {
 		form.Fields = tend.ErrorFields(err)
 		s.render(w, httpStatus(err), "team", teamPage{basePage: s.base(w, r, team.Name, agent),
 			Agents: teamChoices(agents, form), Form: form, Error: tend.ErrorMessage(err)})

@@ -299,7 +299,9 @@ func (s *Server) saveView(w http.ResponseWriter, r *http.Request) {
 	// The filter is read as the list reads it, so that a view is never
 	// saved that the sidebar cannot show.
 	q, err := url.ParseQuery(r.PostFormValue("filter"))
-	if err == nil && !hasFilter(q) {
+	if err != nil {
+		err = tend.FieldError(tend.EINVALID, "filter", "is not a list's filter; save the view from the list it shows")
+	} else if !hasFilter(q) {
 		err = tend.FieldError(tend.EINVALID, "filter", "choose at least one filter to save")
 	} else if err == nil {
 		_, _, err = parseTicketFilter(q)
@@ -643,7 +645,12 @@ func (s *Server) ticketReply(w http.ResponseWriter, r *http.Request) {
 	// says so shows the new message and carries its id, so sending from it
 	// goes through unless the customer wrote yet again. A form that does
 	// not say (not from this page) is not held.
-	seen, _ := strconv.ParseInt(r.PostFormValue("last_message_id"), 10, 64)
+	ids := newFormIDs(r)
+	seen := ids.one("last_message_id", "a message")
+	if err := ids.err(); err != nil {
+		refuse(http.StatusBadRequest, "This form does not say which messages its page showed; reload the page and send again.", nil, 0)
+		return
+	}
 	if d.Kind == tend.KindReply && seen > 0 {
 		for _, m := range t.Messages {
 			if m.ID > seen && m.AuthorType == tend.AuthorCustomer {
@@ -725,8 +732,12 @@ func (s *Server) ticketUpdate(w http.ResponseWriter, r *http.Request) {
 // changed. "take" assigns the ticket to the agent.
 func readTicketForm(r *http.Request, t *tend.Ticket, agent *tend.Agent) (*tend.TicketUpdate, error) {
 	u := &tend.TicketUpdate{}
-	if v, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64); err == nil {
-		u.Version = &v
+	if v := r.PostFormValue("version"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return nil, tend.FieldError(tend.EINVALID, "version", "this form does not say which version of the ticket it shows; reload the page and try again")
+		}
+		u.Version = &n
 	}
 	if r.PostFormValue("take") != "" {
 		u.OwnerID = &agent.ID

@@ -5,7 +5,6 @@ import (
 	"context"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/tendhq/tend"
@@ -96,9 +95,20 @@ func (s *Server) createTokenForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form := tokenForm{Name: strings.TrimSpace(r.PostFormValue("name"))}
-	form.AgentID, _ = strconv.ParseInt(r.PostFormValue("agent_id"), 10, 64)
+	ids := newFormIDs(r)
+	form.AgentID = ids.one("agent_id", "a staff member")
 	page := tokensPage{basePage: s.base(w, r, "API tokens", agent), Form: form}
-	tok, secret, err := s.Tokens.CreateToken(ctx, &tend.TokenCreate{AgentID: form.AgentID, Name: form.Name})
+	var tok *tend.Token
+	var secret string
+	if form.AgentID == 0 {
+		// The API reads no choice as the caller; the form always offers
+		// one, so a form without it was not made by this page.
+		ids.problems.Add("agent_id", "choose who the token acts as")
+	}
+	err := ids.err()
+	if err == nil {
+		tok, secret, err = s.Tokens.CreateToken(ctx, &tend.TokenCreate{AgentID: form.AgentID, Name: form.Name})
+	}
 	if err != nil {
 		page.Error, page.Form.Fields = tend.ErrorMessage(err), tend.ErrorFields(err)
 		s.renderTokens(w, r, ctx, httpStatus(err), &page)
