@@ -58,6 +58,9 @@ type SessionService interface {
 	// deactivated. The agent's TeamIDs are not read.
 	AuthenticateSession(ctx context.Context, secret string) (*Agent, error)
 	DeleteSession(ctx context.Context, secret string) error
+	// SessionExpiresAt returns when a live session ends by itself, or
+	// EUNAUTHORIZED as AuthenticateSession does.
+	SessionExpiresAt(ctx context.Context, secret string) (time.Time, error)
 }
 
 // SetupService creates the first admin through a one-time link.

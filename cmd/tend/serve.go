@@ -137,6 +137,7 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout
 		srv.TicketChanged(c)
 	}
 	a.tickets.Notify, a.agents.Notify, a.customers.Notify = notify, notify, notify
+	a.db.SessionsEnded = srv.SessionsEnded
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {

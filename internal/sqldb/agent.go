@@ -216,7 +216,26 @@ func (s *AgentService) UpdateAgent(ctx context.Context, id int64, u *tend.AgentU
 		agent, err = updateAgent(ctx, tx, p, id, u, hash)
 		return err
 	})
+	if err == nil && (!agent.Active || u.Password != nil) {
+		s.db.sessionsEnded(id)
+	}
 	return agent, err
+}
+
+// cutOff ends every way agent id has in: sessions, API tokens (revoked,
+// so that reactivating the agent does not bring them back) and unspent
+// invitations. It returns how many tokens it revoked.
+func cutOff(ctx context.Context, tx *Tx, id int64) (revoked int64, err error) {
+	if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE agent_id = $1`, id); err != nil {
+		return 0, err
+	}
+	if revoked, err = tx.exec(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE agent_id = $2 AND revoked_at IS NULL`, tx.now, id); err != nil {
+		return 0, err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM invitations WHERE agent_id = $1 AND used_at IS NULL`, id); err != nil {
+		return 0, err
+	}
+	return revoked, nil
 }
 
 func updateAgent(ctx context.Context, tx *Tx, p tend.Principal, id int64, u *tend.AgentUpdate, hash string) (*tend.Agent, error) {
@@ -273,9 +292,16 @@ func updateAgent(ctx context.Context, tx *Tx, p tend.Principal, id int64, u *ten
 		}
 		changes["team_ids"] = *u.TeamIDs
 	}
-	if !active || u.Password != nil {
-		// Sign out everywhere: a deactivated agent must lose access at once,
-		// and a new password should end sessions begun with the old one.
+	if !active {
+		revoked, err := cutOff(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		if revoked > 0 {
+			changes["tokens_revoked"] = revoked
+		}
+	} else if u.Password != nil {
+		// A new password ends the sessions begun with the old one.
 		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE agent_id = $1`, id); err != nil {
 			return nil, err
 		}
@@ -438,6 +464,9 @@ func (s *AgentService) DeactivateAgent(ctx context.Context, id, successorID int6
 		agent, moved, err = deactivateAgent(ctx, tx, p, id, successorID)
 		return err
 	})
+	if err == nil {
+		s.db.sessionsEnded(id)
+	}
 	if err == nil && s.Notify != nil {
 		for _, t := range moved {
 			s.Notify(tend.TicketChange{TicketID: t.ID, Kind: tend.EventOwnerChanged, Channel: t.Channel})
@@ -513,13 +542,11 @@ func deactivateAgent(ctx context.Context, tx *Tx, p tend.Principal, id, successo
 	}
 	// A deactivated agent must lose access at once, and must not be able
 	// to set a password through a link made earlier.
-	if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE agent_id = $1`, id); err != nil {
+	revoked, err := cutOff(ctx, tx, id)
+	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := tx.exec(ctx, `DELETE FROM invitations WHERE agent_id = $1 AND used_at IS NULL`, id); err != nil {
-		return nil, nil, err
-	}
-	data := map[string]any{"successor_id": tend.OptionalID(successorID), "tickets": numbers}
+	data := map[string]any{"successor_id": tend.OptionalID(successorID), "tickets": numbers, "tokens_revoked": revoked}
 	if err := tx.audit(ctx, p, "agent.deactivated", "agent", id, data); err != nil {
 		return nil, nil, err
 	}

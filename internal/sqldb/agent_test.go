@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 
@@ -238,6 +239,56 @@ func TestTokensAndSessions(t *testing.T) {
 		wantCode(t, err, tend.EUNAUTHORIZED)
 		_, err = e.tokens.AuthenticateToken(context.Background(), secret2)
 		wantCode(t, err, tend.EUNAUTHORIZED)
+	})
+}
+
+// Deactivation revokes the agent's tokens: reactivating them gives them
+// their account back, not the tokens that may have leaked meanwhile.
+func TestDeactivationRevokesTokens(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		admin := e.mustAgent(t, "admin", tend.RoleAdmin)
+		for _, how := range []struct {
+			name       string
+			deactivate func(id int64) error
+		}{
+			{"by update", func(id int64) error {
+				_, err := e.agents.UpdateAgent(as(admin), id, &tend.AgentUpdate{Active: ptr(false)})
+				return err
+			}},
+			{"with a handover", func(id int64) error {
+				_, err := e.agents.DeactivateAgent(as(admin), id, admin.ID)
+				return err
+			}},
+		} {
+			t.Run(how.name, func(t *testing.T) {
+				agent := e.mustAgent(t, "agent-"+strings.ReplaceAll(how.name, " ", "-"), tend.RoleAgent)
+				_, secret, err := e.tokens.CreateToken(as(agent), &tend.TokenCreate{Name: "laptop script"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := how.deactivate(agent.ID); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := e.agents.UpdateAgent(as(admin), agent.ID, &tend.AgentUpdate{Active: ptr(true)}); err != nil {
+					t.Fatal(err)
+				}
+				_, err = e.tokens.AuthenticateToken(context.Background(), secret)
+				wantCode(t, err, tend.EUNAUTHORIZED)
+				list, err := e.tokens.FindTokens(as(admin), agent.ID)
+				if err != nil || len(list) != 1 || list[0].RevokedAt == nil {
+					t.Fatalf("after reactivation the tokens are %+v, %v; want the one, revoked", list, err)
+				}
+				// A new token works as usual.
+				_, fresh, err := e.tokens.CreateToken(as(agent), &tend.TokenCreate{Name: "new script"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if a, err := e.tokens.AuthenticateToken(context.Background(), fresh); err != nil || a.ID != agent.ID {
+					t.Fatalf("a token made after reactivation: %v, %v", a, err)
+				}
+			})
+		}
 	})
 }
 

@@ -55,6 +55,16 @@ type DB struct {
 	Now func() time.Time
 	// PasswordParams sets the cost of new password hashes.
 	PasswordParams password.Params
+	// SessionsEnded, if set, hears after commit of each change that ended
+	// sessions of an agent (signing out, deactivation, a new password), so
+	// that whatever those sessions hold open can end with them.
+	SessionsEnded func(agentID int64)
+}
+
+func (db *DB) sessionsEnded(agentID int64) {
+	if db.SessionsEnded != nil {
+		db.SessionsEnded(agentID)
+	}
 }
 
 // Engine returns the engine db runs on.

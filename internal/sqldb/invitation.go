@@ -153,5 +153,8 @@ func (s *AgentService) AcceptInvitation(ctx context.Context, secret, pass string
 		agent, err = findAgentByID(ctx, tx, a.ID)
 		return err
 	})
+	if err == nil {
+		s.db.sessionsEnded(agent.ID)
+	}
 	return agent, err
 }

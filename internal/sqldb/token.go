@@ -241,8 +241,30 @@ func (s *TokenService) AuthenticateSession(ctx context.Context, secret string) (
 
 // DeleteSession ends a session.
 func (s *TokenService) DeleteSession(ctx context.Context, secret string) error {
-	return s.db.write(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE hash = $1`, hashSecret(secret))
+	var agentIDs []int64
+	err := s.db.write(ctx, func(tx *Tx) (err error) {
+		agentIDs, err = queryAll(ctx, tx, scanID, `DELETE FROM sessions WHERE hash = $1 RETURNING agent_id`, hashSecret(secret))
 		return err
 	})
+	if err == nil {
+		for _, id := range agentIDs {
+			s.db.sessionsEnded(id)
+		}
+	}
+	return err
+}
+
+// SessionExpiresAt returns when a live session ends by itself, or
+// EUNAUTHORIZED as AuthenticateSession does.
+func (s *TokenService) SessionExpiresAt(ctx context.Context, secret string) (time.Time, error) {
+	var at time.Time
+	err := s.db.read(ctx, func(q *Tx) error {
+		err := q.queryRow(ctx, `SELECT s.expires_at FROM sessions s JOIN agents a ON a.id = s.agent_id
+			WHERE s.hash = $1 AND s.expires_at > $2 AND a.active = TRUE`, hashSecret(secret), q.now).Scan(&at)
+		if errors.Is(err, errNoRows) {
+			return tend.Errorf(tend.EUNAUTHORIZED, "Your session has ended; sign in again.")
+		}
+		return err
+	})
+	return at, err
 }

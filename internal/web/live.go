@@ -58,15 +58,19 @@ const presenceTTL = 25 * time.Second
 
 type subscriber struct {
 	ticketID int64 // 0: every ticket's changes, no presence
+	agentID  int64
 	ch       chan liveEvent
+	// recheck says that sessions of the agent ended: before it writes
+	// anything more, the stream checks that its own session is still live.
+	recheck chan struct{}
 }
 
 func newHub() *hub {
 	return &hub{subs: map[*subscriber]struct{}{}, presence: map[int64]map[int64]*presence{}}
 }
 
-func (h *hub) subscribe(ticketID int64) *subscriber {
-	s := &subscriber{ticketID: ticketID, ch: make(chan liveEvent, 64)}
+func (h *hub) subscribe(agentID, ticketID int64) *subscriber {
+	s := &subscriber{ticketID: ticketID, agentID: agentID, ch: make(chan liveEvent, 64), recheck: make(chan struct{}, 1)}
 	h.mu.Lock()
 	h.subs[s] = struct{}{}
 	h.mu.Unlock()
@@ -97,6 +101,22 @@ func (h *hub) publishLocked(e liveEvent) {
 		select {
 		case s.ch <- e:
 		default:
+		}
+	}
+}
+
+// sessionsEnded tells the streams of an agent that sessions of theirs
+// ended. It holds the lock that publishing holds, so an event published
+// after it returns reaches a stream only after the stream has seen this.
+func (h *hub) sessionsEnded(agentID int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for s := range h.subs {
+		if s.agentID == agentID {
+			select {
+			case s.recheck <- struct{}{}:
+			default:
+			}
 		}
 	}
 }
@@ -178,9 +198,19 @@ func (h *hub) expire(now time.Time) {
 
 // liveStream serves the event stream of a page: GET /live, or
 // /live?ticket=ID for a ticket page, which also receives presence.
+//
+// A stream ends with its session: when the session is signed out, when the
+// agent is deactivated or sets a new password (their sessions end; see
+// Server.SessionsEnded), and when the session expires.
 func (s *Server) liveStream(w http.ResponseWriter, r *http.Request) {
 	agent := s.sessionAgent(r)
 	if agent == nil {
+		http.Error(w, "Sign in first.", http.StatusUnauthorized)
+		return
+	}
+	c, _ := r.Cookie(sessionCookie)
+	expiresAt, err := s.Sessions.SessionExpiresAt(r.Context(), c.Value)
+	if err != nil {
 		http.Error(w, "Sign in first.", http.StatusUnauthorized)
 		return
 	}
@@ -198,8 +228,26 @@ func (s *Server) liveStream(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Streaming is not supported here.", http.StatusInternalServerError)
 		return
 	}
-	sub := s.live.subscribe(ticketID)
+	sub := s.live.subscribe(agent.ID, ticketID)
 	defer s.live.unsubscribe(sub)
+	// Subscribed first, then checked again: a session that ended between
+	// the first check and the subscription would otherwise go unnoticed.
+	if s.sessionAgent(r) == nil {
+		http.Error(w, "Sign in first.", http.StatusUnauthorized)
+		return
+	}
+	expiry := time.NewTimer(time.Until(expiresAt))
+	defer expiry.Stop()
+	// ended reports whether the session ended, when the hub said that
+	// sessions of the agent did.
+	ended := func() bool {
+		select {
+		case <-sub.recheck:
+			return s.sessionAgent(r) == nil
+		default:
+			return false
+		}
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
@@ -221,7 +269,17 @@ func (s *Server) liveStream(w http.ResponseWriter, r *http.Request) {
 		rc.SetWriteDeadline(time.Now().Add(15 * time.Second))
 		select {
 		case e := <-sub.ch:
+			if ended() {
+				return
+			}
 			writeEvent(w, e)
+		case <-sub.recheck:
+			if s.sessionAgent(r) == nil {
+				return
+			}
+			continue
+		case <-expiry.C:
+			return
 		case <-keepAlive.C:
 			// A session signed out or ended meanwhile ends its streams.
 			if s.sessionAgent(r) == nil {

@@ -95,6 +95,7 @@ func newBareServer(t testing.TB, db *sqldb.DB, configure ...func(*web.Server)) *
 		srv.TicketChanged(c)
 	}
 	tickets.Notify = notify
+	db.SessionsEnded = srv.SessionsEnded
 	srv.Agents.(*sqldb.AgentService).Notify = notify
 	srv.Customers.(*sqldb.CustomerService).Notify = notify
 	hs := httptest.NewServer(h)

@@ -55,7 +55,7 @@ type invitedLink struct {
 var agentNotices = map[string]string{
 	"role":        "The role was saved.",
 	"deactivated": "The agent was deactivated; their unsolved tickets now belong to the agent you chose.",
-	"reactivated": "The agent was reactivated and can sign in again.",
+	"reactivated": "The agent was reactivated and can sign in again. Their old API tokens stay revoked; make new ones if they need them.",
 }
 
 func (s *Server) agentsSettings(w http.ResponseWriter, r *http.Request) {

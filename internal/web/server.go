@@ -76,6 +76,14 @@ func (s *Server) TicketChanged(c tend.TicketChange) {
 	}
 }
 
+// SessionsEnded ends the live streams of sessions of the agent that have
+// ended; it is the store's sqldb.DB.SessionsEnded.
+func (s *Server) SessionsEnded(agentID int64) {
+	if s.live != nil {
+		s.live.sessionsEnded(agentID)
+	}
+}
+
 // Shutdown ends the live update streams, which would otherwise hold a
 // graceful shutdown open; register it with http.Server.RegisterOnShutdown.
 func (s *Server) Shutdown() {
