@@ -3,6 +3,7 @@ package tend
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -261,6 +262,13 @@ const (
 	OutcomeFailed    InboundOutcome = "failed"     // quarantined: kept, retryable
 )
 
+// InboundOutcomes lists every outcome.
+var InboundOutcomes = []InboundOutcome{OutcomeCreated, OutcomeAdded, OutcomeDuplicate, OutcomeBounce, OutcomeAutoReply,
+	OutcomeIgnored, OutcomeFailed}
+
+// Valid reports whether o is a known outcome.
+func (o InboundOutcome) Valid() bool { return slices.Contains(InboundOutcomes, o) }
+
 // InboundRecord is an inbound mail as kept, with its outcome.
 type InboundRecord struct {
 	ID         int64          `json:"id"`
@@ -283,6 +291,15 @@ type InboundFilter struct {
 	Outcome *InboundOutcome
 	Cursor  string
 	Limit   int
+}
+
+// Validate returns EINVALID naming each field that is wrong.
+func (f *InboundFilter) Validate() error {
+	p := Problems{}
+	if f.Outcome != nil && !f.Outcome.Valid() {
+		p.Add("outcome", "must be one of created, added, duplicate, bounce, auto_reply, ignored, failed")
+	}
+	return p.Err()
 }
 
 // InboundService delivers parsed mail to the help desk and keeps a record

@@ -508,6 +508,9 @@ func (s *InboundService) FindInbound(ctx context.Context, f tend.InboundFilter) 
 	if _, err := tend.Require(ctx, tend.PermManageSettings); err != nil {
 		return nil, "", err
 	}
+	if err := f.Validate(); err != nil {
+		return nil, "", err
+	}
 	var a args
 	where := []string{"1 = 1"}
 	if f.Outcome != nil {

@@ -207,6 +207,15 @@ func TestOpenAPIEnumsMatchGo(t *testing.T) {
 			t.Errorf("schema %s enum = %v, want %v", name, got, want)
 		}
 	}
+	props, _ := openAPISchema(doc, "InboundRecord")["properties"].(map[string]any)
+	outcome, _ := props["outcome"].(map[string]any)
+	var got []string
+	for _, v := range outcome["enum"].([]any) {
+		got = append(got, fmt.Sprint(v))
+	}
+	if want := enumStrings(tend.InboundOutcomes); !slices.Equal(got, want) {
+		t.Errorf("InboundRecord.outcome enum = %v, want %v", got, want)
+	}
 }
 
 func enumStrings[S ~string](list []S) []string {
