@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -18,6 +20,8 @@ var smtpListening = regexp.MustCompile(`Receiving mail over SMTP on (\S+);`)
 // With no relay set, 'tend serve' takes mail over SMTP and writes what it
 // sends back into DATA/outbox, where a new user can read it.
 func TestServeReceivesMailAndWritesTheOutbox(t *testing.T) {
+	// A common umask, under which a file made without care is readable by all.
+	defer syscall.Umask(syscall.Umask(0o022))
 	forEachEngine(t, func(t *testing.T, st storage) {
 		a, err := openApp(context.Background(), st)
 		if err != nil {
@@ -56,6 +60,31 @@ func TestServeReceivesMailAndWritesTheOutbox(t *testing.T) {
 			if !strings.Contains(string(ack), want) {
 				t.Errorf("the acknowledgement lacks %q:\n%s", want, ack)
 			}
+		}
+		// Everything in the data folder (the database, the key, the mail as
+		// received, the outbox) is the owner's alone.
+		files := 0
+		filepath.WalkDir(st.data, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				t.Error(err)
+				return nil
+			}
+			fi, err := d.Info()
+			if err != nil {
+				return nil // gone meanwhile, as a temporary file
+			}
+			// The folder itself is the test's; Tend makes it 0700 when it
+			// makes it, and leaves one it is given as it is.
+			if path != st.data && fi.Mode().Perm()&0o077 != 0 {
+				t.Errorf("%s has mode %o: others may read it", path, fi.Mode().Perm())
+			}
+			if fi.Mode().IsRegular() {
+				files++
+			}
+			return nil
+		})
+		if files < 3 {
+			t.Errorf("only %d files in the data folder", files)
 		}
 	})
 }

@@ -6,7 +6,9 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -98,6 +100,9 @@ func openSQLite(path string) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
+	if err := makePrivate(path); err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
 	// synchronous=FULL: a commit reaches the disk before it returns, so an
 	// acknowledged message survives a power cut, not just a crash.
 	write, err := sql.Open("sqlite", sqliteDSN(path, "&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate"))
@@ -163,6 +168,32 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
 	return &DB{engine: Postgres, pool: pool, Now: time.Now, PasswordParams: password.Default}, nil
+}
+
+// makePrivate creates the SQLite file at path readable by its owner only,
+// or takes the group's and others' access away from one that exists, with
+// its -wal and -shm files: they hold every customer's mail. SQLite gives
+// the -wal and -shm files it creates the database file's mode.
+func makePrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, fi.Mode().Perm()&^0o077); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Close closes the database. For SQLite it also folds the write-ahead log
