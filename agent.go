@@ -240,7 +240,7 @@ func validateName(p Problems, field, name string) {
 	case len(name) > 200:
 		p.Add(field, "must be at most 200 characters")
 	}
-	validateText(p, field, name)
+	validateLine(p, field, name)
 }
 
 func validateEmail(p Problems, field, email string) {

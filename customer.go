@@ -52,7 +52,7 @@ func (c *CustomerCreate) Validate() error {
 	if len(c.Name) > 200 {
 		p.Add("name", "must be at most 200 characters")
 	}
-	validateText(p, "name", c.Name)
+	validateLine(p, "name", c.Name)
 	validateCustomerEmails(p, c.Emails)
 	validatePhone(p, c.Phone)
 	validateNotes(p, "notes", c.Notes)
@@ -90,7 +90,7 @@ func (u *CustomerUpdate) Validate() error {
 		if len(*u.Name) > 200 {
 			p.Add("name", "must be at most 200 characters")
 		}
-		validateText(p, "name", *u.Name)
+		validateLine(p, "name", *u.Name)
 	}
 	if u.Emails != nil {
 		validateCustomerEmails(p, *u.Emails)
@@ -164,5 +164,5 @@ func validatePhone(p Problems, phone string) {
 	if len(phone) > 50 {
 		p.Add("phone", "must be at most 50 characters")
 	}
-	validateText(p, "phone", phone)
+	validateLine(p, "phone", phone)
 }

@@ -83,7 +83,7 @@ func (c *MailboxCreate) Normalize() {
 func (c *MailboxCreate) Validate() error {
 	p := Problems{}
 	validateMailboxAddress(p, c.Address)
-	validateText(p, "name", c.Name)
+	validateLine(p, "name", c.Name)
 	c.IMAP.validate(p)
 	return p.Err()
 }
@@ -106,7 +106,7 @@ func (u *MailboxUpdate) Validate() error {
 		validateMailboxAddress(p, *u.Address)
 	}
 	if u.Name != nil {
-		validateText(p, "name", *u.Name)
+		validateLine(p, "name", *u.Name)
 	}
 	u.IMAP.validate(p)
 	return p.Err()
@@ -162,7 +162,7 @@ func (in *IMAPInput) validate(p Problems) {
 		p.Add("imap.username", "is required")
 	}
 	for field, v := range map[string]string{"imap.username": in.Username, "imap.folder": in.Folder, "imap.done_folder": in.DoneFolder} {
-		validateText(p, field, v)
+		validateLine(p, field, v)
 	}
 }
 

@@ -187,7 +187,7 @@ func (c *TicketCreate) Validate() error {
 	if len(c.Customer.Name) > 200 {
 		p.Add("customer.name", "must be at most 200 characters")
 	}
-	validateText(p, "customer.name", c.Customer.Name)
+	validateLine(p, "customer.name", c.Customer.Name)
 	validateBody(p, c.Body, c.BodyHTML)
 	if !c.Priority.Valid() {
 		p.Add("priority", "must be one of low, normal, high, urgent")

@@ -39,6 +39,7 @@ func (c *SavedViewCreate) Validate() error {
 	case len([]rune(c.Name)) > 60:
 		p.Add("name", "keep it to 60 characters")
 	}
+	validateLine(p, "name", c.Name)
 	if q, err := url.ParseQuery(c.Filter); err != nil || len(q) == 0 {
 		p.Add("filter", "choose at least one filter to save")
 	}

@@ -103,10 +103,10 @@ func Read(raw []byte) *tend.InboundMail {
 	}
 	in := &tend.InboundMail{
 		Date: m.Date, MessageID: m.MessageID, InReplyTo: m.InReplyTo, References: m.References, Subject: m.Subject,
-		FromName: m.From.Name, FromEmail: m.From.Email, To: addresses(m.To), Cc: addresses(m.Cc),
+		FromName: tend.OneLine(m.From.Name), FromEmail: m.From.Email, To: addresses(m.To), Cc: addresses(m.Cc),
 	}
 	if len(m.ReplyTo) > 0 && m.ReplyTo[0].Email != "" && in.FromEmail == "" {
-		in.FromName, in.FromEmail = m.ReplyTo[0].Name, m.ReplyTo[0].Email
+		in.FromName, in.FromEmail = tend.OneLine(m.ReplyTo[0].Name), m.ReplyTo[0].Email
 	}
 	class := mail.Classify(m)
 	in.Kind, in.KindReason = kind(class.Kind), class.Reason
@@ -143,7 +143,7 @@ func kind(k mail.Kind) tend.MailKind {
 func addresses(list []mail.Address) []tend.MailAddress {
 	out := make([]tend.MailAddress, len(list))
 	for i, a := range list {
-		out[i] = tend.MailAddress{Name: a.Name, Email: a.Email}
+		out[i] = tend.MailAddress{Name: tend.OneLine(a.Name), Email: a.Email}
 	}
 	return out
 }
