@@ -75,18 +75,6 @@ type SetupService interface {
 	CompleteSetup(ctx context.Context, secret string, c *AgentCreate) (*Agent, error)
 }
 
-// Settings are the help desk's own settings.
-type Settings struct {
-	Name string `json:"name"`
-}
-
-// SettingsService reads settings (all staff) and changes them
-// (PermManageSettings).
-type SettingsService interface {
-	FindSettings(ctx context.Context) (*Settings, error)
-	UpdateSettings(ctx context.Context, s *Settings) (*Settings, error)
-}
-
 // AuditService reads the audit log (PermReadAudit), newest first.
 type AuditService interface {
 	FindAuditEntries(ctx context.Context, cursor string, limit int) ([]*AuditEntry, string, error)

@@ -23,6 +23,7 @@ import (
 type serveConfig struct {
 	storage
 	addr              string
+	baseURL           string
 	metricsAddr       string
 	demo              bool
 	maxAttachmentSize int64
@@ -39,6 +40,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	cfg.storage.flags(fs)
 	fs.StringVar(&cfg.addr, "addr", env("TEND_ADDR", "127.0.0.1:8080"), "address to serve the web and API on (TEND_ADDR)")
+	fs.StringVar(&cfg.baseURL, "base-url", env("TEND_BASE_URL", ""),
+		"the address people open Tend at, such as https://help.example.com, for the links it gives out (TEND_BASE_URL); "+
+			"without it, the one set under Settings → General")
 	fs.StringVar(&cfg.metricsAddr, "metrics-addr", env("TEND_METRICS_ADDR", ""),
 		"serve /metrics on this address only, instead of beside the web (TEND_METRICS_ADDR)")
 	fs.BoolVar(&cfg.demo, "demo", env("TEND_DEMO", "") == "true", "fill an empty database with a demo help desk (TEND_DEMO=true)")
@@ -64,6 +68,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if err := cfg.mail.check(); err != nil {
 		return err
+	}
+	if cfg.baseURL != "" {
+		cfg.baseURL = tend.NormalizeBaseURL(cfg.baseURL)
+		if err := tend.ValidateBaseURL(cfg.baseURL); err != nil {
+			return fmt.Errorf("--base-url %q: %s", cfg.baseURL, tend.ErrorFields(err)["base_url"])
+		}
 	}
 	logger, err := newLogger(stderr, cfg.logLevel, cfg.logFormat)
 	if err != nil {
@@ -125,7 +135,7 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout
 		Mailboxes: a.mailboxes, Inbound: a.inbound, RetryInbound: a.receiver(logger).Retry, SavedViews: a.savedViews,
 		Blobs: a.blobs, Ping: a.db.Ping, Logger: logger, Metrics: metrics,
 		MaxAttachmentSize: cfg.maxAttachmentSize, SecureCookies: cfg.secureCookies, TrustProxy: cfg.trustProxy,
-		MetricsElsewhere: cfg.metricsAddr != "",
+		MetricsElsewhere: cfg.metricsAddr != "", BaseURL: cfg.baseURL,
 	}
 	handler, err := srv.Handler()
 	if err != nil {
@@ -144,6 +154,12 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
 	base := "http://" + displayAddr(ln.Addr().String())
+	// Links printed for people to open: the public address when one is
+	// known, else where this process listens.
+	public := base
+	if cfg.baseURL != "" {
+		public = cfg.baseURL
+	}
 
 	if cfg.demo {
 		signIns, err := demo.Seed(ctx, demo.Services{Agents: a.agents, Teams: a.teams, Organizations: a.organizations,
@@ -152,7 +168,11 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout
 			ln.Close()
 			return fmt.Errorf("demo: %w", err)
 		}
-		fmt.Fprintf(stdout, "Demo help desk ready. Sign in at %s/login as any of (password %q):\n", base, demo.Password)
+		if err := demoBaseURL(ctx, a, public); err != nil {
+			ln.Close()
+			return fmt.Errorf("demo: %w", err)
+		}
+		fmt.Fprintf(stdout, "Demo help desk ready. Sign in at %s/login as any of (password %q):\n", public, demo.Password)
 		for _, s := range signIns {
 			fmt.Fprintf(stdout, "  %-28s %s\n", s.Email, s.Role)
 		}
@@ -166,7 +186,7 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout
 			ln.Close()
 			return err
 		}
-		fmt.Fprintf(stdout, "No admin yet. Open this link to create the first one (it works once):\n  %s/setup?token=%s\n", base, secret)
+		fmt.Fprintf(stdout, "No admin yet. Open this link to create the first one (it works once):\n  %s/setup?token=%s\n", public, secret)
 	}
 
 	stopMail, err := startMail(ctx, a, cfg, logger, stdout)
@@ -248,4 +268,17 @@ func serveMetrics(addr string, metrics *web.Metrics, logger *slog.Logger) (stop 
 	go hs.Serve(ln)
 	logger.Info("metrics listening", "url", "http://"+displayAddr(ln.Addr().String())+"/metrics")
 	return func() { hs.Close() }, nil
+}
+
+// demoBaseURL gives the demo desk an address, so that its invitation
+// links work at once: where it listens, unless it has one.
+func demoBaseURL(ctx context.Context, a *app, base string) error {
+	ctx = tend.SystemContext(ctx)
+	st, err := a.settings.FindSettings(ctx)
+	if err != nil || st.BaseURL != "" {
+		return err
+	}
+	st.BaseURL = base
+	_, err = a.settings.UpdateSettings(ctx, st)
+	return err
 }

@@ -126,9 +126,14 @@ func TestFirstRunSetup(t *testing.T) {
 		if form.StatusCode != 200 || csrf == nil {
 			t.Fatalf("setup page: %d\n%s", form.StatusCode, page)
 		}
+		// The page offers the address it was opened at; the admin keeps it.
+		offered := regexp.MustCompile(`name="base_url" type="url" required value="([^"]+)"`).FindSubmatch(page)
+		if offered == nil || string(offered[1]) != srv.url {
+			t.Fatalf("the setup page offers the address %q, want %s", offered, srv.url)
+		}
 		token, _ := url.Parse(m[1])
 		resp, err := c.PostForm(srv.url+"/setup", url.Values{"csrf": {string(csrf[1])}, "token": {token.Query().Get("token")},
-			"name": {"Ana Admin"}, "email": {"ana@example.com"}, "password": {"a long enough password"}})
+			"name": {"Ana Admin"}, "email": {"ana@example.com"}, "password": {"a long enough password"}, "base_url": {string(offered[1])}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -314,6 +319,10 @@ func TestServeDemo(t *testing.T) {
 			t.Fatal(err)
 		}
 		before, _, _ := a.tickets.FindTickets(systemCtx(), tend.TicketFilter{Limit: 200})
+		// The demo desk knows its address, so that its invitations work.
+		if settings, err := a.settings.FindSettings(systemCtx()); err != nil || settings.BaseURL != srv.url {
+			t.Errorf("the demo's address is %+v (%v), want %s", settings, err, srv.url)
+		}
 		a.Close()
 
 		srv = startServe(t, serveConfig{storage: st, demo: true})
@@ -378,5 +387,19 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 		if other.StatusCode != http.StatusNotFound {
 			t.Errorf("the metrics address serves /healthz: %d", other.StatusCode)
 		}
+	}
+}
+
+// --base-url is checked at start, and the links printed for people to
+// open start with it.
+func TestBaseURLFlag(t *testing.T) {
+	var stderr bytes.Buffer
+	err := serve(context.Background(), []string{"--data", t.TempDir(), "--base-url", "help.acme.example"}, io.Discard, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "--base-url") || !strings.Contains(err.Error(), "https://help.example.com") {
+		t.Fatalf("a base URL without a scheme: %v", err)
+	}
+	srv := startServe(t, serveConfig{storage: dbStorage(t, sqldb.SQLite), baseURL: "https://help.acme.example"})
+	if !strings.Contains(srv.stdout.String(), "\n  https://help.acme.example/setup?token=") {
+		t.Fatalf("the setup link does not use the base URL:\n%s", srv.stdout)
 	}
 }

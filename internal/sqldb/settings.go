@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
-	"strings"
 
 	"github.com/tendhq/tend"
 	"github.com/tendhq/tend/internal/password"
@@ -50,7 +49,10 @@ func (s *SettingsService) FindSettings(ctx context.Context) (*tend.Settings, err
 	}
 	st := &tend.Settings{}
 	err := s.db.read(ctx, func(q *Tx) (err error) {
-		st.Name, err = getSetting(ctx, q, "name")
+		if st.Name, err = getSetting(ctx, q, "name"); err != nil {
+			return err
+		}
+		st.BaseURL, err = getSetting(ctx, q, "base_url")
 		return err
 	})
 	if st.Name == "" {
@@ -65,16 +67,15 @@ func (s *SettingsService) UpdateSettings(ctx context.Context, st *tend.Settings)
 	if err != nil {
 		return nil, err
 	}
-	st.Name = strings.TrimSpace(st.Name)
-	pr := tend.Problems{}
-	if st.Name == "" || len(st.Name) > 100 {
-		pr.Add("name", "must be between 1 and 100 characters")
-	}
-	if err := pr.Err(); err != nil {
+	st.Normalize()
+	if err := st.Validate(); err != nil {
 		return nil, err
 	}
 	err = s.db.write(ctx, func(tx *Tx) error {
 		if err := setSetting(ctx, tx, "name", st.Name); err != nil {
+			return err
+		}
+		if err := setSetting(ctx, tx, "base_url", st.BaseURL); err != nil {
 			return err
 		}
 		return tx.audit(ctx, p, "settings.updated", "settings", 0, st)

@@ -42,9 +42,10 @@ func TestAdminPagesAreForAdmins(t *testing.T) {
 		t.Fatal(err)
 	}
 	agent, teamID := strID(ts.agents[tend.RoleAgent].ID), strID(team.ID)
-	gets := []string{"/settings/agents", "/settings/agents/" + agent + "/deactivate", "/settings/teams",
+	gets := []string{"/settings/general", "/settings/agents", "/settings/agents/" + agent + "/deactivate", "/settings/teams",
 		"/settings/teams/" + teamID, "/settings/tokens"}
 	posts := map[string]url.Values{
+		"/settings/general":                         {"name": {"Eve's desk"}, "base_url": {"https://evil.example"}},
 		"/settings/agents":                          {"name": {"Eve"}, "email": {"eve@staff.example"}, "role": {"admin"}},
 		"/settings/agents/" + agent + "/role":       {"role": {"admin"}},
 		"/settings/agents/" + agent + "/invitation": {},

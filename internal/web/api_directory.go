@@ -249,7 +249,8 @@ func (s *Server) getSettings(w http.ResponseWriter, r *http.Request) {
 // settingsPatch is the body of PATCH /settings: fields left out keep
 // their values.
 type settingsPatch struct {
-	Name *string `json:"name"`
+	Name    *string `json:"name"`
+	BaseURL *string `json:"base_url"`
 }
 
 func (s *Server) updateSettings(w http.ResponseWriter, r *http.Request) {
@@ -264,6 +265,9 @@ func (s *Server) updateSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	if in.Name != nil {
 		st.Name = *in.Name
+	}
+	if in.BaseURL != nil {
+		st.BaseURL = *in.BaseURL
 	}
 	st, err = s.Settings.UpdateSettings(r.Context(), st)
 	respond(s, w, r, st, err)

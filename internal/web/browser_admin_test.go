@@ -238,3 +238,43 @@ func TestBrowserAdminTokens(t *testing.T) {
 }
 
 func strID(n int64) string { return strconv.FormatInt(n, 10) }
+
+// An admin sets the help desk's address under Settings → General; a wrong
+// one is marked beside its field and nothing is saved. Invitation links
+// follow the address saved.
+func TestBrowserAdminGeneral(t *testing.T) {
+	b := newBrowser(t)
+	ts := newTestServer(t, sqldbtest.Open(t, sqldb.SQLite))
+	b.signIn(ts.URL, tend.RoleAdmin)
+	b.do(chromedp.Navigate(ts.URL+"/settings"), chromedp.WaitVisible(css(`.settings-list`)))
+	b.do(chromedp.Click(css(`a[href="/settings/general"]`)), chromedp.WaitVisible(css(`#base_url`)))
+	if v, _ := chromedp.Run(b.ctx, chromedp.Value(css(`#base_url`))); v != ts.URL {
+		t.Fatalf("the address field reads %q, want %s", v, ts.URL)
+	}
+	b.do(
+		chromedp.SetValue(css(`#base_url`), "https://help.acme.example/desk"),
+		chromedp.Click(css(`.admin-form button[type=submit]`)),
+		chromedp.WaitVisible(css(`#base-url-problem`)),
+	)
+	if msg := b.text(`#base-url-problem`); !strings.Contains(msg, "scheme and host alone") {
+		t.Fatalf("a wrong address says %q", msg)
+	}
+	b.screenshot("admin-general-problem")
+	b.do(
+		chromedp.SetValue(css(`#base_url`), "https://help.acme.example"),
+		chromedp.Click(css(`.admin-form button[type=submit]`)),
+		chromedp.WaitVisible(css(`.notice`)),
+	)
+	b.screenshot("admin-general")
+	b.do(
+		chromedp.Navigate(ts.URL+"/settings/agents"),
+		chromedp.WaitVisible(css(`table.agents`)),
+		chromedp.SendKeys(css(`#name`), "Noor Haddad"),
+		chromedp.SendKeys(css(`#email`), "noor@staff.example"),
+		chromedp.Click(css(`.admin-form button[type=submit]`)),
+		chromedp.WaitVisible(css(`#invite-link`)),
+	)
+	if link := b.text(`#invite-link`); !strings.HasPrefix(link, "https://help.acme.example/invite?token=") {
+		t.Fatalf("the invitation link is %q", link)
+	}
+}

@@ -51,6 +51,10 @@ func newTestServer(t testing.TB, db *sqldb.DB, configure ...func(*web.Server)) *
 		}
 		ts.agents[role], ts.tokens[role] = a, secret
 	}
+	// A desk set up in the web knows its address from the setup page.
+	if _, err := ts.server.Settings.UpdateSettings(sys, &tend.Settings{Name: "Tend", BaseURL: ts.URL}); err != nil {
+		t.Fatal(err)
+	}
 	return ts
 }
 

@@ -166,6 +166,11 @@ type setupPage struct {
 	Valid                     bool
 	Error, Token, Name, Email string
 	MinPassword               int
+	// BaseURL is the address to store, offered as the one the page was
+	// opened at; none is asked for when --base-url decides it.
+	BaseURL      string
+	AskBaseURL   bool
+	BaseURLError string
 }
 
 type messagePage struct {
@@ -272,6 +277,7 @@ type settingLink struct{ URL, Name, About string }
 
 // settings are the sections of the settings page.
 var settings = []settingLink{
+	{"/settings/general", "General", "the help desk's name and the address people open it at"},
 	{"/settings/agents", "Agents", "invite staff, change roles, deactivate, hand over open tickets"},
 	{"/settings/teams", "Teams", "teams, their members, lead and manager"},
 	{"/settings/mail", "Mail", "support addresses, IMAP accounts and the quarantine"},
@@ -381,7 +387,8 @@ func safeNext(next string) string {
 
 func (s *Server) setupForm(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
-	page := setupPage{basePage: s.base(w, r, "Set up", nil), Token: token, MinPassword: tend.MinPasswordLength}
+	page := setupPage{basePage: s.base(w, r, "Set up", nil), Token: token, MinPassword: tend.MinPasswordLength,
+		BaseURL: s.requestBase(r), AskBaseURL: s.BaseURL == ""}
 	if err := s.Setup.CheckSetupToken(r.Context(), token); err != nil {
 		page.Error = tend.ErrorMessage(err)
 		s.render(w, statusOf[tend.ErrorCode(err)], "setup", page)
@@ -396,11 +403,18 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	token := r.PostFormValue("token")
 	in := &tend.AgentCreate{Name: r.PostFormValue("name"), Email: r.PostFormValue("email"), Password: r.PostFormValue("password")}
 	page := setupPage{basePage: s.base(w, r, "Set up", nil), Valid: true, Token: token, Name: in.Name, Email: in.Email,
-		MinPassword: tend.MinPasswordLength}
+		MinPassword: tend.MinPasswordLength, BaseURL: tend.NormalizeBaseURL(r.PostFormValue("base_url")), AskBaseURL: s.BaseURL == ""}
 	if !checkCSRF(r) {
 		page.Error = "The form expired. Please submit it again."
 		s.render(w, http.StatusForbidden, "setup", page)
 		return
+	}
+	if page.AskBaseURL {
+		if err := tend.ValidateBaseURL(page.BaseURL); err != nil {
+			page.Error, page.BaseURLError = "Nothing was saved: correct the address.", tend.ErrorFields(err)["base_url"]
+			s.render(w, http.StatusBadRequest, "setup", page)
+			return
+		}
 	}
 	agent, err := s.Setup.CompleteSetup(r.Context(), token, in)
 	if err != nil {
@@ -410,6 +424,17 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Logger.Info("first admin created", "agent_id", agent.ID, "email", agent.Email)
+	if page.AskBaseURL {
+		// The admin exists now; should this fail, they set the address
+		// under Settings → General, which says so.
+		ctx := agentContext(r.Context(), agent)
+		if st, err := s.Settings.FindSettings(ctx); err == nil {
+			st.BaseURL = page.BaseURL
+			if _, err := s.Settings.UpdateSettings(ctx, st); err != nil {
+				s.Logger.Error("store the base URL at setup", "err", err)
+			}
+		}
+	}
 	if err := s.startSession(w, r, agent); err != nil {
 		s.Logger.Error("start session", "err", err)
 	}

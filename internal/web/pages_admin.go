@@ -11,6 +11,8 @@ import (
 // teams, API tokens and mail each have their own file.
 
 func (s *Server) adminRoutes(mux *http.ServeMux, forms func(http.HandlerFunc) http.Handler) {
+	mux.HandleFunc("GET /settings/general", s.generalSettings)
+	mux.Handle("POST /settings/general", forms(s.saveGeneralSettings))
 	mux.HandleFunc("GET /settings/agents", s.agentsSettings)
 	mux.Handle("POST /settings/agents", forms(s.inviteAgentForm))
 	mux.Handle("POST /settings/agents/{id}/role", forms(s.agentRoleForm))

@@ -128,13 +128,15 @@ func timeLeft(d time.Duration) string {
 	return plural(max(1, int(d/time.Minute)), "minute")
 }
 
-// invitationURL is the link that spends secret.
-func (s *Server) invitationURL(r *http.Request, secret string) string {
-	scheme := "http"
-	if s.secure(r) {
-		scheme = "https"
+// invitationURL is the link that spends secret, on the help desk's own
+// address: the admin sends it on, and the Host of the admin's request is
+// not what the invited person must trust.
+func (s *Server) invitationURL(ctx context.Context, secret string) (string, error) {
+	base, err := s.baseURL(ctx)
+	if err != nil {
+		return "", err
 	}
-	return scheme + "://" + r.Host + "/invite?token=" + url.QueryEscape(secret)
+	return base + "/invite?token=" + url.QueryEscape(secret), nil
 }
 
 // inviteAgentForm adds an agent without a password and shows the link with
@@ -148,7 +150,13 @@ func (s *Server) inviteAgentForm(w http.ResponseWriter, r *http.Request) {
 	form := inviteForm{Name: strings.TrimSpace(r.PostFormValue("name")), Email: strings.TrimSpace(r.PostFormValue("email")),
 		Role: tend.Role(r.PostFormValue("role"))}
 	page := agentsPage{basePage: s.base(w, r, "Agents", agent), Form: form}
-	invited, err := s.Agents.CreateAgent(ctx, &tend.AgentCreate{Name: form.Name, Email: form.Email, Role: form.Role})
+	// Without its own address Tend cannot make the link; nobody is added
+	// who could not be sent one.
+	_, err := s.baseURL(ctx)
+	var invited *tend.Agent
+	if err == nil {
+		invited, err = s.Agents.CreateAgent(ctx, &tend.AgentCreate{Name: form.Name, Email: form.Email, Role: form.Role})
+	}
 	if err != nil {
 		page.Error, page.Form.Fields = tend.ErrorMessage(err), tend.ErrorFields(err)
 		s.renderAgents(w, r, ctx, httpStatus(err), &page)
@@ -161,14 +169,21 @@ func (s *Server) inviteAgentForm(w http.ResponseWriter, r *http.Request) {
 // showInvitation makes a new invitation for invited and renders the agents
 // page with its link.
 func (s *Server) showInvitation(w http.ResponseWriter, r *http.Request, ctx context.Context, page *agentsPage, invited *tend.Agent) {
-	secret, err := s.Agents.CreateInvitation(ctx, invited.ID)
+	link, err := s.baseURL(ctx)
+	var secret string
+	if err == nil {
+		secret, err = s.Agents.CreateInvitation(ctx, invited.ID)
+	}
+	if err == nil {
+		link, err = s.invitationURL(ctx, secret)
+	}
 	if err != nil {
 		page.Error = invited.Name + " has no invitation link: " + tend.ErrorMessage(err)
 		page.RetryInvite = invited.ID
 		s.renderAgents(w, r, ctx, httpStatus(err), page)
 		return
 	}
-	page.Invited = &invitedLink{Name: invited.Name, Email: invited.Email, URL: s.invitationURL(r, secret),
+	page.Invited = &invitedLink{Name: invited.Name, Email: invited.Email, URL: link,
 		Expires: time.Now().Add(tend.InvitationTTL)}
 	s.renderAgents(w, r, ctx, http.StatusOK, page)
 }

@@ -54,6 +54,10 @@ type Server struct {
 	// TrustProxy believes X-Forwarded-For and X-Forwarded-Proto, which
 	// only a reverse proxy in front of Tend may set.
 	TrustProxy bool
+	// BaseURL is the address people open Tend at (tend serve --base-url);
+	// when set it wins over the one stored in the settings. Links Tend
+	// gives out are built from one or the other, never from a request.
+	BaseURL string
 	// MetricsElsewhere leaves /metrics out of Handler: it is served on an
 	// address of its own (tend serve --metrics-addr), kept from the public.
 	MetricsElsewhere bool

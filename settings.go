@@ -1,0 +1,87 @@
+package tend
+
+import (
+	"context"
+	"net/url"
+	"strings"
+)
+
+// Settings are the help desk's own settings.
+type Settings struct {
+	Name string `json:"name"`
+	// BaseURL is the address people open Tend at, such as
+	// https://help.example.com. Links that Tend gives out (invitations
+	// now; sign-in links, surveys and unsubscribe links later) are built
+	// from it, never from the Host a request names, which anyone can set.
+	// Empty until an admin sets it; tend serve --base-url overrides it.
+	BaseURL string `json:"base_url"`
+}
+
+// Normalize trims the name and writes the base URL as Tend stores it.
+func (s *Settings) Normalize() {
+	s.Name = strings.TrimSpace(s.Name)
+	s.BaseURL = NormalizeBaseURL(s.BaseURL)
+}
+
+// Validate returns EINVALID naming each field that is wrong.
+func (s *Settings) Validate() error {
+	p := Problems{}
+	if s.Name == "" || len(s.Name) > 100 {
+		p.Add("name", "must be between 1 and 100 characters")
+	}
+	validateLine(p, "name", s.Name)
+	if s.BaseURL != "" {
+		if problem := baseURLProblem(s.BaseURL); problem != "" {
+			p.Add("base_url", "%s", problem)
+		}
+	}
+	return p.Err()
+}
+
+// NormalizeBaseURL trims a base URL and drops a trailing slash; it leaves
+// one that does not parse as it is, for Validate to explain.
+func NormalizeBaseURL(s string) string {
+	s = strings.TrimSpace(s)
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return s
+	}
+	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	if u.Path == "/" && u.RawQuery == "" && u.Fragment == "" {
+		u.Path = ""
+	}
+	return u.String()
+}
+
+// ValidateBaseURL returns EINVALID, naming the field "base_url", unless s
+// is a base URL as Settings.BaseURL must be.
+func ValidateBaseURL(s string) error {
+	if problem := baseURLProblem(s); problem != "" {
+		return FieldError(EINVALID, "base_url", "%s", problem)
+	}
+	return nil
+}
+
+// baseURLProblem says what is wrong with s as a base URL: it must be
+// http or https with a host, and nothing after it, since Tend's pages
+// are at the root of their host.
+func baseURLProblem(s string) string {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https"):
+		return "must be an address such as https://help.example.com"
+	case u.User != nil:
+		return "must not carry a user or password"
+	case u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return "must be the scheme and host alone, such as https://help.example.com: Tend's pages are at the root of their host"
+	}
+	return ""
+}
+
+// SettingsService reads settings (all staff) and changes them
+// (PermManageSettings).
+type SettingsService interface {
+	FindSettings(ctx context.Context) (*Settings, error)
+	// UpdateSettings returns EINVALID naming each field that is wrong.
+	UpdateSettings(ctx context.Context, s *Settings) (*Settings, error)
+}
