@@ -44,6 +44,9 @@ func HTML(s string) string {
 // Fragment runs when HTML is stored and again when it is shown, which
 // mends what was stored before it existed.
 func Fragment(s string) string {
+	if s == "" {
+		return ""
+	}
 	box := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
 	nodes, err := html.ParseFragment(strings.NewReader(s), box)
 	if err != nil {

@@ -1,11 +1,13 @@
 package sqldb_test
 
 import (
+	"context"
 	"fmt"
 	"sync/atomic"
 	"testing"
 
 	"github.com/tendhq/tend"
+	"github.com/tendhq/tend/internal/password"
 	"github.com/tendhq/tend/internal/sqldb"
 	"github.com/tendhq/tend/internal/sqldb/sqldbtest"
 )
@@ -40,6 +42,44 @@ func BenchmarkCreateTicket(b *testing.B) {
 				}
 			})
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tickets/s")
+		})
+	}
+}
+
+// BenchmarkSignIn is what a sign-in costs the store: the attempt counted
+// and forgiven around the password check, against the password check
+// alone, at the cost Tend hashes passwords with in production.
+func BenchmarkSignIn(b *testing.B) {
+	for _, engine := range []sqldb.Engine{sqldb.SQLite, sqldb.Postgres} {
+		b.Run(string(engine), func(b *testing.B) {
+			db := sqldbtest.Open(b, engine)
+			db.PasswordParams = password.Default
+			e := newEnv(b, db)
+			if _, err := e.agents.CreateAgent(system, &tend.AgentCreate{Name: "Bo", Email: "bo@example.com", Role: tend.RoleAgent,
+				Password: "long enough password"}); err != nil {
+				b.Fatal(err)
+			}
+			attempts := sqldb.NewAttempts(db)
+			b.Run("attempt counted and forgiven", func(b *testing.B) {
+				for i := 0; b.Loop(); i++ {
+					keys := []sqldb.Attempted{{Key: fmt.Sprintf("bo from 192.0.2.%d", i%200), Limit: tend.SignInLimit},
+						{Key: fmt.Sprintf("from 192.0.2.%d", i%200), Limit: tend.SignInFromLimit}}
+					if err := attempts.Begin(context.Background(), "sign-ins", keys...); err != nil {
+						b.Fatal(err)
+					}
+					if err := attempts.Forgive(context.Background(), keys...); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("whole sign-in", func(b *testing.B) {
+				for i := 0; b.Loop(); i++ {
+					ctx := tend.NewContextWithSource(context.Background(), fmt.Sprintf("192.0.2.%d", i%200))
+					if _, err := e.agents.Authenticate(ctx, "bo@example.com", "long enough password"); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
 		})
 	}
 }
