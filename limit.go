@@ -2,6 +2,7 @@ package tend
 
 import (
 	"context"
+	"net/netip"
 	"strconv"
 	"time"
 )
@@ -70,6 +71,27 @@ func inWords(d time.Duration) string {
 		return "1 " + unit
 	}
 	return strconv.Itoa(n) + " " + unit + "s"
+}
+
+// LimitedSource returns the part of a client address that limits count
+// against: the address itself for IPv4, and its /64 for IPv6, where one
+// machine is usually given a whole /64 and could otherwise take a fresh
+// address for every guess. Anything that is not an IP address is kept as
+// it is.
+func LimitedSource(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	ip = ip.Unmap()
+	if ip.Is4() {
+		return ip.String()
+	}
+	prefix, err := ip.WithZone("").Prefix(64)
+	if err != nil {
+		return addr
+	}
+	return prefix.String()
 }
 
 type sourceKey struct{}

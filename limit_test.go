@@ -53,3 +53,20 @@ func TestTooManySaysHowLong(t *testing.T) {
 		}
 	}
 }
+
+func TestLimitedSource(t *testing.T) {
+	for in, want := range map[string]string{
+		"198.51.100.7":                   "198.51.100.7",
+		"::ffff:198.51.100.7":            "198.51.100.7",
+		"2001:db8:1:2:3:4:5:6":           "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff:ffff:ffff:ff": "2001:db8:1:2::/64",
+		"fe80::1%eth0":                   "fe80::/64",
+		"::1":                            "::/64",
+		"":                               "",
+		"not an address":                 "not an address",
+	} {
+		if got := tend.LimitedSource(in); got != want {
+			t.Errorf("LimitedSource(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

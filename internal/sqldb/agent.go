@@ -337,7 +337,7 @@ func (s *AgentService) checkCurrentPassword(ctx context.Context, id int64, curre
 	}
 	agent := "password of agent " + strconv.FormatInt(id, 10)
 	attempts := []Attempted{
-		{Key: agent + " from " + tend.SourceFromContext(ctx), Limit: tend.PasswordCheckLimit},
+		{Key: agent + " from " + tend.LimitedSource(tend.SourceFromContext(ctx)), Limit: tend.PasswordCheckLimit},
 		{Key: agent, Limit: tend.PasswordAnyoneLimit},
 	}
 	if err := s.attempts.Begin(ctx, "password checks", attempts...); err != nil {
@@ -377,7 +377,7 @@ var dummyHash = sync.OnceValue(func() string {
 // signInAttempts are the counts a sign-in goes against: the address
 // with the source, and the source whatever the address.
 func signInAttempts(ctx context.Context, email string) []Attempted {
-	source := tend.SourceFromContext(ctx)
+	source := tend.LimitedSource(tend.SourceFromContext(ctx))
 	return []Attempted{
 		{Key: "sign-in:" + tend.NormalizeEmail(email) + " from " + source, Limit: tend.SignInLimit},
 		{Key: "sign-in from " + source, Limit: tend.SignInFromLimit},

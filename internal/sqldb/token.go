@@ -254,17 +254,20 @@ func (s *TokenService) DeleteSession(ctx context.Context, secret string) error {
 	return err
 }
 
-// SessionExpiresAt returns when a live session ends by itself, or
-// EUNAUTHORIZED as AuthenticateSession does.
-func (s *TokenService) SessionExpiresAt(ctx context.Context, secret string) (time.Time, error) {
-	var at time.Time
+// SessionTimeLeft returns how long a live session lasts before it ends by
+// itself, by the store's clock, or EUNAUTHORIZED as AuthenticateSession
+// does.
+func (s *TokenService) SessionTimeLeft(ctx context.Context, secret string) (time.Duration, error) {
+	var left time.Duration
 	err := s.db.read(ctx, func(q *Tx) error {
+		var at time.Time
 		err := q.queryRow(ctx, `SELECT s.expires_at FROM sessions s JOIN agents a ON a.id = s.agent_id
 			WHERE s.hash = $1 AND s.expires_at > $2 AND a.active = TRUE`, hashSecret(secret), q.now).Scan(&at)
 		if errors.Is(err, errNoRows) {
 			return tend.Errorf(tend.EUNAUTHORIZED, "Your session has ended; sign in again.")
 		}
+		left = at.Sub(q.now)
 		return err
 	})
-	return at, err
+	return left, err
 }

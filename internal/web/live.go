@@ -209,7 +209,7 @@ func (s *Server) liveStream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, _ := r.Cookie(sessionCookie)
-	expiresAt, err := s.Sessions.SessionExpiresAt(r.Context(), c.Value)
+	timeLeft, err := s.Sessions.SessionTimeLeft(r.Context(), c.Value)
 	if err != nil {
 		http.Error(w, "Sign in first.", http.StatusUnauthorized)
 		return
@@ -236,7 +236,7 @@ func (s *Server) liveStream(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Sign in first.", http.StatusUnauthorized)
 		return
 	}
-	expiry := time.NewTimer(time.Until(expiresAt))
+	expiry := time.NewTimer(timeLeft)
 	defer expiry.Stop()
 	// ended reports whether the session ended, when the hub said that
 	// sessions of the agent did.

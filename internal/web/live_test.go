@@ -12,6 +12,7 @@ import (
 	"github.com/tendhq/tend"
 	"github.com/tendhq/tend/internal/sqldb"
 	"github.com/tendhq/tend/internal/sqldb/sqldbtest"
+	"github.com/tendhq/tend/internal/web"
 )
 
 // stream is an open GET /live, read line by line.
@@ -143,4 +144,17 @@ func TestLiveStreamEndsWithTheSession(t *testing.T) {
 			s.ends()
 		})
 	})
+}
+
+// A stream ends when its session expires, not at the next check after.
+func TestLiveStreamEndsWhenTheSessionExpires(t *testing.T) {
+	ts := newTestServer(t, sqldbtest.Open(t, sqldb.SQLite), func(s *web.Server) { s.SessionTTL = 2 * time.Second })
+	c, csrf := signInClient(t, ts)
+	signIn(t, c, ts, csrf, "agent@staff.example", "long enough password").Body.Close()
+	s := openStream(t, ts, c)
+	opened := time.Now()
+	s.ends()
+	if d := time.Since(opened); d > 3*time.Second {
+		t.Errorf("the stream ended %s after it opened, its session 2 s after sign-in", d)
+	}
 }

@@ -110,6 +110,14 @@ func TestSignInIsRateLimited(t *testing.T) {
 	}
 	signInFrom(t, c, ts, csrf, sprayer, "admin@staff.example", "long enough password").want(t, http.StatusTooManyRequests)
 	signInFrom(t, c, ts, csrf, office, "admin@staff.example", "long enough password").want(t, http.StatusSeeOther)
+
+	// An IPv6 network gives one machine a /64: a fresh address per guess
+	// is the same guesser.
+	for i := range 5 {
+		signInFrom(t, c, ts, csrf, fmt.Sprintf("2001:db8:7:7::%x", i+1), "lead@staff.example", "guess").want(t, http.StatusUnauthorized)
+	}
+	signInFrom(t, c, ts, csrf, "2001:db8:7:7:abcd::99", "lead@staff.example", "long enough password").want(t, http.StatusTooManyRequests)
+	signInFrom(t, c, ts, csrf, "2001:db8:7:8::1", "lead@staff.example", "long enough password").want(t, http.StatusSeeOther)
 }
 
 // A form posted without the token of its cookie, as from another site, is
