@@ -120,6 +120,19 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{"PATCH /agents/{id}", func(r caller) request {
 				return request{"PATCH", fmt.Sprintf("/api/v1/agents/%d", victim.ID), map[string]any{"role": "agent", "name": "Renamed by " + string(r)}}
 			}, onlyAdmin, 200, 403},
+			// The password check that sign-in's limits also guard: anyone may
+			// change their own password with it.
+			{"PATCH /agents/{id} (one's own password)", func(r caller) request {
+				id := victim.ID
+				if a := ts.agents[tend.Role(r)]; a != nil {
+					id = a.ID
+				}
+				return request{"PATCH", fmt.Sprintf("/api/v1/agents/%d", id),
+					map[string]any{"password": "long enough password", "current_password": "long enough password"}}
+			}, anyStaff, 200, 0},
+			{"PATCH /settings (the address links start with)", func(r caller) request {
+				return request{"PATCH", "/api/v1/settings", map[string]any{"base_url": "https://" + slug(r) + ".example"}}
+			}, onlyAdmin, 200, 403},
 			{"GET /teams", get("/api/v1/teams"), anyStaff, 200, 0},
 			{"POST /teams", func(r caller) request {
 				return request{"POST", "/api/v1/teams", map[string]any{"name": "Team of " + string(r)}}
