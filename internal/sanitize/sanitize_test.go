@@ -1,10 +1,13 @@
 package sanitize_test
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
 	"github.com/tendhq/tend/internal/sanitize"
+	"golang.org/x/net/html"
 )
 
 func TestHTMLRemovesActiveContent(t *testing.T) {
@@ -99,5 +102,119 @@ func TestFragmentDropsRawText(t *testing.T) {
 	got := sanitize.Fragment(`<p>a</p><textarea>&lt;img src=x onerror=alert(1)&gt;</textarea><title>t</title><style>p{}</style><p>b</p>`)
 	if got != `<p>a</p><p>b</p>` {
 		t.Errorf("Fragment kept raw text: %q", got)
+	}
+}
+
+// soup returns HTML made of pieces that mail has and pieces that attack
+// the page around it, in an order chosen by r.
+func soup(r *rand.Rand) string {
+	pieces := []string{`<a href="https://evil.example/">`, `</a>`, `<li>`, `</li>`, `<dd>`, `<dt>`, `</dl>`, `<dl>`,
+		`<table>`, `</table>`, `<tr>`, `<td>`, `</td>`, `<th>`, `<caption>`, `<tbody>`, `<col>`, `<div>`, `</div>`, `<p>`,
+		`</p>`, `<b>`, `</b>`, `<i>`, `<font color="red">`, `</font>`, `<ul>`, `</ul>`, `<ol>`, `</ol>`, `<blockquote>`,
+		`</blockquote>`, `<section>`, `</section>`, `<h1>`, `</h1>`, `<pre>`, `<br>`, `<hr>`, `<img src="cid:x">`,
+		`</body>`, `</html>`, `<body>`, `</main>`, `</details>`, `<summary>`, `<select>`, `<option>`, `</select>`,
+		`<button>`, `<form>`, `<svg>`, `<math>`, `<template>`, `<noscript>`, `<textarea>`, `<!-- x -->`, `<![CDATA[x]]>`,
+		`text `, `more text `, `&amp; `, `<table><tr><td>`, `</div></div></li></ol>`}
+	var b strings.Builder
+	for range 1 + r.IntN(30) {
+		b.WriteString(pieces[r.IntN(len(pieces))])
+	}
+	return b.String()
+}
+
+// inThePage parses a ticket page's conversation with the fragment in its
+// message box, as the browser will, and returns what ends up in the box
+// and whether everything around it kept its place.
+func inThePage(t *testing.T, fragment string) (inBox string, intact bool) {
+	t.Helper()
+	page := `<!DOCTYPE html><html><body><main><ol class="conversation"><li class="msg" id="m1"><div class="body">` +
+		`<` + sanitize.Box + ` class="html">` + fragment + `</` + sanitize.Box + `></div><ul class="files" id="files"></ul></li>` +
+		`<li class="msg" id="m2">next</li></ol><form id="composer"></form></main></body></html>`
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]*html.Node{}
+	var box *html.Node
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		for _, a := range n.Attr {
+			if a.Key == "id" {
+				byID[a.Val] = n
+			}
+			if a.Key == "class" && a.Val == "html" && box == nil {
+				box = n
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	var b strings.Builder
+	for c := box.FirstChild; c != nil; c = c.NextSibling {
+		html.Render(&b, c)
+	}
+	parentIs := func(id, parent string) bool {
+		n := byID[id]
+		return n != nil && n.Parent != nil && n.Parent == byID[parent]
+	}
+	list := byID["m1"].Parent
+	intact = parentIs("files", "m1") && byID["m2"] != nil && byID["m2"].Parent == list && list.Data == "ol" &&
+		byID["composer"] != nil && byID["composer"].Parent == list.Parent && byID["m1"].Parent == list
+	return b.String(), intact
+}
+
+// Whatever the mail, what Tend keeps of its HTML is what the browser will
+// build inside the message box, all of it, and nothing around the box
+// moves: the message's own list item, its attachments, the next message
+// and the composer stay where the page put them.
+func TestFragmentStaysInItsBox(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	cases := []string{
+		`<p>Thanks!</p><li><b>Ana, Reply:</b> spoofed entry one</li>`,
+		`<dt><table><div><div><div><dd>x</table><p>spoofed</p>`,
+		`<dd>a<dt>b`,
+		unclosedLink,
+	}
+	for range 20_000 {
+		cases = append(cases, soup(r))
+	}
+	for _, in := range cases {
+		kept := sanitize.HTML(in)
+		if again := sanitize.Fragment(kept); again != kept {
+			t.Fatalf("HTML(%q) = %q is not stable: Fragment gives %q", in, kept, again)
+		}
+		inBox, intact := inThePage(t, kept)
+		if !intact || inBox != kept {
+			t.Fatalf("HTML(%q) = %q does not stay in its box: the box holds %q; the page is intact: %v", in, kept, inBox, intact)
+		}
+	}
+}
+
+const unclosedLink = `<p>See <a href="https://evil.example/">our site`
+
+// HTML that would cost too much to mend is not kept: the message shows
+// its text.
+func TestFragmentBounds(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("<div>")
+	for i := range 500 {
+		fmt.Fprintf(&b, `<b title="%d">`, i)
+	}
+	b.WriteString("</div>")
+	for range 3000 {
+		b.WriteString("<div>x</div>")
+	}
+	if got := sanitize.HTML(b.String()); got != "" {
+		t.Errorf("500 open formatting elements before 3,000 blocks kept %d bytes", len(got))
+	}
+	if got := sanitize.HTML(strings.Repeat("<div>", 600) + "deep"); got != "" {
+		t.Errorf("600 nested blocks kept %d bytes", len(got))
+	}
+	// Formatting left open by the ordinary mail client is kept.
+	ordinary := strings.Repeat(`<font face="Arial"><b>`, 5) + strings.Repeat("<p>para</p>", 200)
+	if got := sanitize.HTML(ordinary); !strings.Contains(got, "para") {
+		t.Errorf("ordinary unclosed formatting was dropped")
 	}
 }

@@ -99,7 +99,9 @@ func (s *TicketService) prepareMessage(body, html string, files []*tend.Attachme
 	if html != "" {
 		m.html = sanitize.HTML(html)
 		if m.body == "" {
-			m.body = sanitize.Text(m.html)
+			// From what was sent: HTML that cannot be kept is "", and its
+			// text is then all there is.
+			m.body = sanitize.Text(html)
 		}
 	}
 	if m.body == "" {

@@ -16,7 +16,8 @@ import (
 // opened: shown as sent, the rest of the ticket page would be a link to
 // the sender's site, outside the message's own box.
 const unclosedMarkup = `<p>Dear support, please see <a href="https://evil.example/win">our offer` +
-	`</div></div></li></ol><p>More text</p>`
+	`</div></div></li></ol><p>More text</p><li><b>Ana Agent, Reply:</b> a spoofed entry</li>` +
+	`<dt><table><div><div><div><dd>x</table><p>after a table</p>`
 
 // Mail, API messages and HTML stored before Tend mended it all stay
 // inside their own message: nothing after them is part of their link.
@@ -70,6 +71,8 @@ func TestBrowserUnclosedMarkupStaysInItsMessage(t *testing.T) {
 		ComposerLink bool `json:"composerLink"`
 		ControlsLink bool `json:"controlsLink"`
 		LastInList   bool `json:"lastInList"`
+		Stray        int  `json:"stray"`
+		FilesOutside int  `json:"filesOutside"`
 	}
 	got, err := chromedp.Run(b.ctx, chromedp.Evaluate[layout](`(() => {
 		const evil = [...document.querySelectorAll('a[href*="evil.example"]')];
@@ -85,12 +88,16 @@ func TestBrowserUnclosedMarkupStaysInItsMessage(t *testing.T) {
 			composerLink: !!document.querySelector('#composer').closest('a'),
 			controlsLink: !!document.querySelector('form.controls').closest('a'),
 			lastInList: !!last && last.parentElement.matches('ol.conversation') && last.textContent.includes('A plain note after them all.'),
+			// entries of the conversation that are not messages, and message boxes left by what they hold
+			stray: document.querySelectorAll('.conversation > :not(li.msg), .conversation > li.msg > :not(header, .body, details, ul)').length,
+			filesOutside: [...document.querySelectorAll('.conversation ul.files')].filter(u => !u.parentElement.matches('li.msg')).length,
 		};
 	})()`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Messages != 4 || got.Links < 3 || got.LinksInside != got.Links || got.LinkedAfter != 0 || got.ComposerLink || got.ControlsLink || !got.LastInList {
+	if got.Messages != 4 || got.Links < 3 || got.LinksInside != got.Links || got.LinkedAfter != 0 || got.ComposerLink || got.ControlsLink ||
+		!got.LastInList || got.Stray != 0 || got.FilesOutside != 0 {
 		html, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector('.conversation').outerHTML`))
 		t.Fatalf("the markup reached outside its message: %+v\n%s", got, html)
 	}
