@@ -48,12 +48,15 @@ func (l Limit) Wait(failures int) time.Duration {
 }
 
 // RetryAfter returns how long from now an attempt must wait when failures
-// failures were counted, the last at last: 0 when it may go ahead.
+// failures were counted, the last at last: 0 when it may go ahead. A last
+// after now (another server's clock, or a transaction that began before a
+// later one committed) counts as now.
 func (l Limit) RetryAfter(failures int, last, now time.Time) time.Duration {
-	if !now.Before(last.Add(l.Forget)) {
+	wait := l.Wait(failures)
+	if wait == 0 || !now.Before(last.Add(l.Forget)) {
 		return 0
 	}
-	return max(0, l.Wait(failures)-now.Sub(last))
+	return max(0, wait-max(0, now.Sub(last)))
 }
 
 // TooMany returns the ETOOMANY error of an attempt that must wait.

@@ -27,7 +27,8 @@ func TestLimitRetryAfter(t *testing.T) {
 		{"never past the longest", 10_000, 0, time.Minute},
 		{"the longest, waited it", 10_000, time.Minute, 0},
 		{"forgotten", 10_000, time.Hour, 0},
-		{"a clock that went back", 3, -time.Minute, time.Minute + time.Second},
+		{"a last failure after now", 3, -time.Minute, time.Second},
+		{"free tries, a last failure after now", 2, -time.Minute, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := l.RetryAfter(c.failures, last, last.Add(c.since)); got != c.want {

@@ -28,6 +28,15 @@ func (db *DB) forShare() string {
 	return ""
 }
 
+// skipLocked locks the rows a SELECT reads, passing over those another
+// transaction holds instead of waiting for them.
+func (db *DB) skipLocked() string {
+	if db.engine == Postgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
 // nextTicketNumber is an expression for the next ticket number. SQLite's
 // single writer makes MAX()+1 safe; PostgreSQL draws from a sequence so
 // that concurrent creations never wait on each other.

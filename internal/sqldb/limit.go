@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tendhq/tend"
@@ -18,6 +19,9 @@ import (
 // failures stay counted.
 type Attempts struct {
 	db *DB
+
+	mu    sync.Mutex
+	swept time.Time
 }
 
 // NewAttempts returns the attempt counts of db.
@@ -34,6 +38,7 @@ type Attempted struct {
 // the longest wait among them, when any key must wait; then nothing is
 // counted. what names the attempts in the message, as in "sign-ins".
 func (a *Attempts) Begin(ctx context.Context, what string, keys ...Attempted) error {
+	a.sweep(ctx)
 	return a.db.write(ctx, func(tx *Tx) error { return beginAttempt(ctx, tx, what, keys) })
 }
 
@@ -42,51 +47,90 @@ func (a *Attempts) Forgive(ctx context.Context, keys ...Attempted) error {
 	// A success must be forgiven even if the request that made it has
 	// ended meanwhile.
 	ctx = context.WithoutCancel(ctx)
-	return a.db.write(ctx, func(tx *Tx) error { return forgiveAttempt(ctx, tx, keys) })
+	return a.db.write(ctx, func(tx *Tx) error {
+		var errs []error
+		for _, hash := range hashesInLockOrder(keys) {
+			_, err := tx.exec(ctx, `UPDATE attempt_limits SET failures = failures - 1 WHERE key_hash = $1 AND failures > 0`, hash)
+			errs = append(errs, err)
+		}
+		return errors.Join(errs...)
+	})
+}
+
+// hashesInLockOrder returns the keys' hashes in the order their rows are
+// locked in, by every transaction: two attempts that share keys then
+// never each hold one that the other waits for.
+func hashesInLockOrder(keys []Attempted) []string {
+	hashes := make([]string, len(keys))
+	for i, k := range keys {
+		hashes[i] = hashSecret(k.Key)
+	}
+	slices.Sort(hashes)
+	return hashes
 }
 
 func beginAttempt(ctx context.Context, tx *Tx, what string, keys []Attempted) error {
-	if _, err := tx.exec(ctx, `DELETE FROM attempt_limits WHERE forget_at <= $1`, tx.now); err != nil {
-		return err
-	}
-	// Rows are locked in the order of their hashes, so that two attempts
-	// sharing keys cannot each hold one the other waits for.
 	keys = slices.Clone(keys)
 	slices.SortFunc(keys, func(a, b Attempted) int { return strings.Compare(hashSecret(a.Key), hashSecret(b.Key)) })
 	var wait time.Duration
-	counts := make([]int, len(keys))
+	counts, lasts := make([]int, len(keys)), make([]time.Time, len(keys))
 	for i, k := range keys {
-		hash := hashSecret(k.Key)
-		// The row is made first, so that on PostgreSQL the lock below holds
-		// even for a key never seen: two first attempts then take turns.
-		if _, err := tx.exec(ctx, `INSERT INTO attempt_limits (key_hash, failures, last_at, forget_at) VALUES ($1, 0, $2, $3)
-			ON CONFLICT (key_hash) DO NOTHING`, hash, tx.now, tx.now.Add(k.Limit.Forget)); err != nil {
+		// One statement makes the row if need be and locks it (ON CONFLICT
+		// DO UPDATE locks the row it meets), so that two first attempts
+		// take turns like any others.
+		var forgetAt time.Time
+		err := tx.queryRow(ctx, `INSERT INTO attempt_limits (key_hash, failures, last_at, forget_at) VALUES ($1, 0, $2, $2)
+			ON CONFLICT (key_hash) DO UPDATE SET key_hash = excluded.key_hash
+			RETURNING failures, last_at, forget_at`, hashSecret(k.Key), tx.now).Scan(&counts[i], &lasts[i], &forgetAt)
+		if err != nil {
 			return err
 		}
-		var last time.Time
-		if err := tx.queryRow(ctx, `SELECT failures, last_at FROM attempt_limits WHERE key_hash = $1`+tx.db.forUpdate(),
-			hash).Scan(&counts[i], &last); err != nil {
-			return err
+		if !tx.now.Before(forgetAt) {
+			counts[i] = 0 // forgotten, if not swept yet
 		}
-		wait = max(wait, k.Limit.RetryAfter(counts[i], last, tx.now))
+		wait = max(wait, k.Limit.RetryAfter(counts[i], lasts[i], tx.now))
 	}
 	if wait > 0 {
 		return tend.TooMany(wait, what)
 	}
 	for i, k := range keys {
+		// A transaction that waited for the row may have begun before the
+		// one that wrote it: the last failure never moves back.
+		last := tx.now
+		if lasts[i].After(last) {
+			last = lasts[i]
+		}
 		if _, err := tx.exec(ctx, `UPDATE attempt_limits SET failures = $2, last_at = $3, forget_at = $4 WHERE key_hash = $1`,
-			hashSecret(k.Key), counts[i]+1, tx.now, tx.now.Add(k.Limit.Forget)); err != nil {
+			hashSecret(k.Key), counts[i]+1, last, last.Add(k.Limit.Forget)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func forgiveAttempt(ctx context.Context, tx *Tx, keys []Attempted) error {
-	var errs []error
-	for _, k := range keys {
-		_, err := tx.exec(ctx, `UPDATE attempt_limits SET failures = failures - 1 WHERE key_hash = $1 AND failures > 0`, hashSecret(k.Key))
-		errs = append(errs, err)
+// sweep deletes forgotten counts, at most once a minute, in a transaction
+// of its own that waits for no row: on PostgreSQL it skips the rows that
+// attempts hold, which could otherwise deadlock with it.
+func (a *Attempts) sweep(ctx context.Context) {
+	now := a.db.now()
+	a.mu.Lock()
+	due := now.Sub(a.swept) >= time.Minute
+	if due {
+		a.swept = now
 	}
-	return errors.Join(errs...)
+	a.mu.Unlock()
+	if !due {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	err := a.db.write(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `DELETE FROM attempt_limits WHERE key_hash IN (
+			SELECT key_hash FROM attempt_limits WHERE forget_at <= $1 LIMIT 1000`+tx.db.skipLocked()+`)`, tx.now)
+		return err
+	})
+	if err != nil {
+		a.mu.Lock()
+		a.swept = time.Time{} // try again at the next attempt
+		a.mu.Unlock()
+	}
 }

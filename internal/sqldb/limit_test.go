@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -118,5 +119,48 @@ func TestAttempts(t *testing.T) {
 				t.Fatalf("%d attempts went ahead and %d were held, want 3 and 21", passed.Load(), held.Load())
 			}
 		})
+	})
+}
+
+// On the real clock, people behind one address signing in at once are
+// never held up by each other's successes, and attempts that share keys,
+// named in any order, never deadlock: every attempt goes ahead or waits,
+// none fails.
+func TestAttemptsAtOnce(t *testing.T) {
+	source := tend.Limit{Free: 50, First: time.Second, Longest: time.Minute, Forget: time.Hour}
+	pair := tend.Limit{Free: 5, First: time.Second, Longest: time.Minute, Forget: time.Hour}
+	ctx := context.Background()
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		attempts := sqldb.NewAttempts(db)
+		office := sqldb.Attempted{Key: "from 203.0.113.20", Limit: source}
+		var wg sync.WaitGroup
+		var held, failed atomic.Int32
+		for person := range 6 {
+			wg.Go(func() {
+				mine := sqldb.Attempted{Key: fmt.Sprintf("person %d from 203.0.113.20", person), Limit: pair}
+				for i := range 60 {
+					keys := []sqldb.Attempted{mine, office}
+					if i%2 == 1 {
+						keys = []sqldb.Attempted{office, mine}
+					}
+					switch err := attempts.Begin(ctx, "sign-ins", keys...); tend.ErrorCode(err) {
+					case "":
+						if err := attempts.Forgive(ctx, keys[1], keys[0]); err != nil {
+							failed.Add(1)
+							t.Error(err)
+						}
+					case tend.ETOOMANY:
+						held.Add(1)
+					default:
+						failed.Add(1)
+						t.Error(err)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if held.Load() != 0 || failed.Load() != 0 {
+			t.Fatalf("of 360 successful sign-ins at once, %d were held up and %d failed", held.Load(), failed.Load())
+		}
 	})
 }
