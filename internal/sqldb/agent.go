@@ -292,7 +292,9 @@ func updateAgent(ctx context.Context, tx *Tx, p tend.Principal, id int64, u *ten
 		}
 		changes["team_ids"] = *u.TeamIDs
 	}
-	if !active {
+	if !active || !old.Active {
+		// Deactivated, or reactivated: nothing an inactive agent was given
+		// may serve them once they are back.
 		revoked, err := cutOff(ctx, tx, id)
 		if err != nil {
 			return nil, err

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tendhq/tend"
 	"github.com/tendhq/tend/internal/sqldb"
@@ -321,5 +322,34 @@ func TestSetup(t *testing.T) {
 		wantCode(t, err, tend.ECONFLICT)
 		_, err = e.settings.NewSetupToken(ctx)
 		wantCode(t, err, tend.ECONFLICT)
+	})
+}
+
+// A sign-in that a deactivation overtakes, between the password check and
+// the session, gets no session: none is left to come back to life when
+// the agent is reactivated.
+func TestDeactivationOvertakesSignIn(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		admin := e.mustAgent(t, "admin", tend.RoleAdmin)
+		agent := e.mustAgent(t, "agent", tend.RoleAgent)
+		signedIn, err := e.agents.Authenticate(context.Background(), agent.Email, "long enough password")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.agents.UpdateAgent(as(admin), agent.ID, &tend.AgentUpdate{Active: ptr(false)}); err != nil {
+			t.Fatal(err)
+		}
+		session, err := e.tokens.CreateSession(context.Background(), signedIn.ID, time.Hour)
+		wantCode(t, err, tend.EUNAUTHORIZED)
+		_, _, err = e.tokens.CreateToken(as(admin), &tend.TokenCreate{AgentID: agent.ID, Name: "late"})
+		wantCode(t, err, tend.ECONFLICT)
+		if _, err := e.agents.UpdateAgent(as(admin), agent.ID, &tend.AgentUpdate{Active: ptr(true)}); err != nil {
+			t.Fatal(err)
+		}
+		if session != "" {
+			_, err = e.tokens.AuthenticateSession(context.Background(), session)
+			wantCode(t, err, tend.EUNAUTHORIZED)
+		}
 	})
 }

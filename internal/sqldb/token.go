@@ -86,7 +86,9 @@ func (s *TokenService) CreateToken(ctx context.Context, c *tend.TokenCreate) (*t
 	var tok *tend.Token
 	err = s.db.write(ctx, func(tx *Tx) error {
 		var active bool
-		err := tx.queryRow(ctx, `SELECT active FROM agents WHERE id = $1`, c.AgentID).Scan(&active)
+		// Share-locked, so that a deactivation running now waits and then
+		// revokes this token with the others.
+		err := tx.queryRow(ctx, `SELECT active FROM agents WHERE id = $1`+tx.db.forShare(), c.AgentID).Scan(&active)
 		if errors.Is(err, errNoRows) {
 			return notFound("Agent", c.AgentID)
 		} else if err != nil {
@@ -214,8 +216,16 @@ func (s *TokenService) CreateSession(ctx context.Context, agentID int64, ttl tim
 		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE agent_id = $1 AND expires_at < $2`, agentID, tx.now); err != nil {
 			return err
 		}
-		_, err := tx.exec(ctx, `INSERT INTO sessions (hash, agent_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
+		// Only for an agent active now: a deactivation that committed while
+		// the password was checked must not leave a session behind, to come
+		// back to life on reactivation. On PostgreSQL the share lock makes a
+		// deactivation running now wait, and then end this session too.
+		n, err := tx.exec(ctx, `INSERT INTO sessions (hash, agent_id, created_at, expires_at)
+			SELECT $1, id, $3, $4 FROM agents WHERE id = $2 AND active = TRUE`+tx.db.forShare(),
 			hashSecret(secret), agentID, tx.now, tx.now.Add(ttl))
+		if err == nil && n == 0 {
+			return tend.Errorf(tend.EUNAUTHORIZED, "That account is deactivated.")
+		}
 		return err
 	})
 	if err != nil {

@@ -331,7 +331,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.render(w, httpStatus(err), "login", page)
 		return
 	}
-	if err := s.startSession(w, r, agent); err != nil {
+	if err := s.startSession(w, r, agent); tend.ErrorCode(err) == tend.EUNAUTHORIZED {
+		// Deactivated while the password was checked.
+		page.Error = "That email and password do not match an active account."
+		s.render(w, http.StatusUnauthorized, "login", page)
+		return
+	} else if err != nil {
 		s.Logger.Error("start session", "err", err)
 		http.Error(w, "An internal error occurred.", http.StatusInternalServerError)
 		return
