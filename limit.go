@@ -84,7 +84,13 @@ func inWords(d time.Duration) string {
 func LimitedSource(addr string) string {
 	ip, err := netip.ParseAddr(addr)
 	if err != nil {
-		return addr
+		// Some proxies add the client's port: every connection would be
+		// a new source.
+		ap, err := netip.ParseAddrPort(addr)
+		if err != nil {
+			return addr
+		}
+		ip = ap.Addr()
 	}
 	ip = ip.Unmap()
 	if ip.Is4() {

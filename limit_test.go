@@ -63,6 +63,8 @@ func TestLimitedSource(t *testing.T) {
 		"2001:db8:1:2:ffff:ffff:ffff:ff": "2001:db8:1:2::/64",
 		"fe80::1%eth0":                   "fe80::/64",
 		"::1":                            "::/64",
+		"198.51.100.7:52811":             "198.51.100.7",
+		"[2001:db8:1:2::9]:443":          "2001:db8:1:2::/64",
 		"":                               "",
 		"not an address":                 "not an address",
 	} {

@@ -64,10 +64,11 @@ func BenchmarkSignIn(b *testing.B) {
 				for i := 0; b.Loop(); i++ {
 					keys := []sqldb.Attempted{{Key: fmt.Sprintf("bo from 192.0.2.%d", i%200), Limit: tend.SignInLimit},
 						{Key: fmt.Sprintf("from 192.0.2.%d", i%200), Limit: tend.SignInFromLimit}}
-					if err := attempts.Begin(context.Background(), "sign-ins", keys...); err != nil {
+					at, err := attempts.Begin(context.Background(), "sign-ins", keys...)
+					if err != nil {
 						b.Fatal(err)
 					}
-					if err := attempts.Forgive(context.Background(), keys...); err != nil {
+					if err := attempts.Forgive(context.Background(), at); err != nil {
 						b.Fatal(err)
 					}
 				}

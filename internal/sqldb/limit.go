@@ -32,80 +32,109 @@ func NewAttempts(db *DB) *Attempts { return &Attempts{db: db} }
 type Attempted struct {
 	Key   string
 	Limit tend.Limit
+	// ClearedBySuccess marks a key that a success clears of all its
+	// failures: one that names who tries (an address and its source), so
+	// that a success proves they know the secret. A broader key (a source
+	// trying any address) only takes the successful attempt back.
+	ClearedBySuccess bool
+}
+
+// Attempt is an attempt Begin counted, to be forgiven if it succeeds.
+type Attempt struct {
+	keys []attemptedRow // in lock order
+}
+
+// attemptedRow is a key's row as an attempt left it.
+type attemptedRow struct {
+	Attempted
+	hash string
+	// before is the last failure before the attempt, and wrote the one the
+	// attempt wrote.
+	before, wrote time.Time
 }
 
 // Begin counts an attempt against each of keys. It returns ETOOMANY, with
 // the longest wait among them, when any key must wait; then nothing is
 // counted. what names the attempts in the message, as in "sign-ins".
-func (a *Attempts) Begin(ctx context.Context, what string, keys ...Attempted) error {
+func (a *Attempts) Begin(ctx context.Context, what string, keys ...Attempted) (*Attempt, error) {
 	a.sweep(ctx)
-	return a.db.write(ctx, func(tx *Tx) error { return beginAttempt(ctx, tx, what, keys) })
+	var at *Attempt
+	err := a.db.write(ctx, func(tx *Tx) (err error) {
+		at, err = beginAttempt(ctx, tx, what, keys)
+		return err
+	})
+	return at, err
 }
 
-// Forgive takes back the count of an attempt that succeeded.
-func (a *Attempts) Forgive(ctx context.Context, keys ...Attempted) error {
+// Forgive takes back the count of an attempt that succeeded: as though it
+// had never been made, unless another attempt has been counted since.
+func (a *Attempts) Forgive(ctx context.Context, at *Attempt) error {
 	// A success must be forgiven even if the request that made it has
 	// ended meanwhile.
 	ctx = context.WithoutCancel(ctx)
 	return a.db.write(ctx, func(tx *Tx) error {
 		var errs []error
-		for _, hash := range hashesInLockOrder(keys) {
-			_, err := tx.exec(ctx, `UPDATE attempt_limits SET failures = failures - 1 WHERE key_hash = $1 AND failures > 0`, hash)
+		for _, k := range at.keys {
+			var err error
+			if k.ClearedBySuccess {
+				_, err = tx.exec(ctx, `DELETE FROM attempt_limits WHERE key_hash = $1`, k.hash)
+			} else {
+				_, err = tx.exec(ctx, `UPDATE attempt_limits SET failures = failures - 1,
+					last_at = CASE WHEN last_at = $2 THEN $3 ELSE last_at END,
+					forget_at = CASE WHEN last_at = $2 THEN $4 ELSE forget_at END
+					WHERE key_hash = $1 AND failures > 0`, k.hash, k.wrote, k.before, k.before.Add(k.Limit.Forget))
+			}
 			errs = append(errs, err)
 		}
 		return errors.Join(errs...)
 	})
 }
 
-// hashesInLockOrder returns the keys' hashes in the order their rows are
-// locked in, by every transaction: two attempts that share keys then
-// never each hold one that the other waits for.
-func hashesInLockOrder(keys []Attempted) []string {
-	hashes := make([]string, len(keys))
+func beginAttempt(ctx context.Context, tx *Tx, what string, keys []Attempted) (*Attempt, error) {
+	// Rows are locked in the order of their hashes, by every transaction:
+	// two attempts that share keys then never each hold one that the other
+	// waits for.
+	at := &Attempt{keys: make([]attemptedRow, len(keys))}
 	for i, k := range keys {
-		hashes[i] = hashSecret(k.Key)
+		at.keys[i] = attemptedRow{Attempted: k, hash: hashSecret(k.Key)}
 	}
-	slices.Sort(hashes)
-	return hashes
-}
-
-func beginAttempt(ctx context.Context, tx *Tx, what string, keys []Attempted) error {
-	keys = slices.Clone(keys)
-	slices.SortFunc(keys, func(a, b Attempted) int { return strings.Compare(hashSecret(a.Key), hashSecret(b.Key)) })
+	slices.SortFunc(at.keys, func(a, b attemptedRow) int { return strings.Compare(a.hash, b.hash) })
 	var wait time.Duration
-	counts, lasts := make([]int, len(keys)), make([]time.Time, len(keys))
-	for i, k := range keys {
+	counts := make([]int, len(keys))
+	for i := range at.keys {
+		k := &at.keys[i]
 		// One statement makes the row if need be and locks it (ON CONFLICT
 		// DO UPDATE locks the row it meets), so that two first attempts
 		// take turns like any others.
 		var forgetAt time.Time
 		err := tx.queryRow(ctx, `INSERT INTO attempt_limits (key_hash, failures, last_at, forget_at) VALUES ($1, 0, $2, $2)
 			ON CONFLICT (key_hash) DO UPDATE SET key_hash = excluded.key_hash
-			RETURNING failures, last_at, forget_at`, hashSecret(k.Key), tx.now).Scan(&counts[i], &lasts[i], &forgetAt)
+			RETURNING failures, last_at, forget_at`, k.hash, tx.now).Scan(&counts[i], &k.before, &forgetAt)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !tx.now.Before(forgetAt) {
 			counts[i] = 0 // forgotten, if not swept yet
 		}
-		wait = max(wait, k.Limit.RetryAfter(counts[i], lasts[i], tx.now))
+		wait = max(wait, k.Limit.RetryAfter(counts[i], k.before, tx.now))
 	}
 	if wait > 0 {
-		return tend.TooMany(wait, what)
+		return nil, tend.TooMany(wait, what)
 	}
-	for i, k := range keys {
+	for i := range at.keys {
+		k := &at.keys[i]
 		// A transaction that waited for the row may have begun before the
 		// one that wrote it: the last failure never moves back.
-		last := tx.now
-		if lasts[i].After(last) {
-			last = lasts[i]
+		k.wrote = tx.now
+		if k.before.After(k.wrote) {
+			k.wrote = k.before
 		}
 		if _, err := tx.exec(ctx, `UPDATE attempt_limits SET failures = $2, last_at = $3, forget_at = $4 WHERE key_hash = $1`,
-			hashSecret(k.Key), counts[i]+1, last, last.Add(k.Limit.Forget)); err != nil {
-			return err
+			k.hash, counts[i]+1, k.wrote, k.wrote.Add(k.Limit.Forget)); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return at, nil
 }
 
 // sweep deletes forgotten counts, at most once a minute, in a transaction

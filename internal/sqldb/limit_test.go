@@ -28,31 +28,93 @@ func TestAttempts(t *testing.T) {
 	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
 		clock := sqldbtest.NewClock(db)
 		attempts := sqldb.NewAttempts(db)
+		try := func(keys ...sqldb.Attempted) error {
+			_, err := attempts.Begin(ctx, "tries", keys...)
+			return err
+		}
 		ana := sqldb.Attempted{Key: "ana from 192.0.2.1", Limit: limit}
 		ben := sqldb.Attempted{Key: "ben from 192.0.2.1", Limit: limit}
 
 		t.Run("free failures, then a wait that doubles", func(t *testing.T) {
 			for i := range 3 {
-				if err := attempts.Begin(ctx, "tries", ana); err != nil {
+				if err := try(ana); err != nil {
 					t.Fatalf("free attempt %d: %v", i+1, err)
 				}
 			}
-			err := attempts.Begin(ctx, "tries", ana)
+			err := try(ana)
 			if s := wantWait(t, err); s != 2 || tend.ErrorMessage(err) != "Too many failed tries; try again in 2 seconds." {
 				t.Fatalf("after the free tries: wait %d s, %q", s, tend.ErrorMessage(err))
 			}
 			// A refused attempt is not counted: waiting the time given is enough.
 			clock.Advance(2 * time.Second)
-			if err := attempts.Begin(ctx, "tries", ana); err != nil {
+			if err := try(ana); err != nil {
 				t.Fatalf("after waiting: %v", err)
 			}
-			if s := wantWait(t, attempts.Begin(ctx, "tries", ana)); s != 4 {
+			if s := wantWait(t, try(ana)); s != 4 {
 				t.Fatalf("the next wait is %d s, want 4", s)
 			}
 		})
 
+		t.Run("a success clears a key that names who tries, and takes itself back from a broader one", func(t *testing.T) {
+			eve := sqldb.Attempted{Key: "eve from 192.0.2.5", Limit: limit, ClearedBySuccess: true}
+			source := sqldb.Attempted{Key: "anyone from 192.0.2.5", Limit: tend.Limit{Free: 5, First: 2 * time.Second,
+				Longest: time.Minute, Forget: time.Hour}}
+			for range 3 {
+				if err := try(eve, source); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// eve waits 2 s after her third failure, then gets in.
+			wantWait(t, try(eve, source))
+			clock.Advance(2 * time.Second)
+			at, err := attempts.Begin(ctx, "tries", eve, source)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := attempts.Forgive(ctx, at); err != nil {
+				t.Fatal(err)
+			}
+			// Signing in again at once is not held up, nor three typos after.
+			for i := range 3 {
+				if err := try(eve); err != nil {
+					t.Fatalf("attempt %d after a success: %v", i+1, err)
+				}
+			}
+			// The source keeps its three failures, and when the last was: its
+			// two free tries left go ahead at once, then it waits 2 s.
+			for i := range 2 {
+				if err := try(source); err != nil {
+					t.Fatalf("the source's free try %d: %v", i+4, err)
+				}
+			}
+			if s := wantWait(t, try(source)); s != 2 {
+				t.Fatalf("the source then waits %d s, want 2", s)
+			}
+		})
+
+		t.Run("a success does not restart a broader key's wait", func(t *testing.T) {
+			office := sqldb.Attempted{Key: "anyone from 192.0.2.6", Limit: limit}
+			for range 3 {
+				if err := try(office); err != nil {
+					t.Fatal(err)
+				}
+			}
+			clock.Advance(2 * time.Second)
+			at, err := attempts.Begin(ctx, "tries", office)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := attempts.Forgive(ctx, at); err != nil {
+				t.Fatal(err)
+			}
+			// The wait after the third failure is over, success or not.
+			if err := try(office); err != nil {
+				t.Fatalf("right after a success: %v", err)
+			}
+		})
+
 		t.Run("other keys are not held up", func(t *testing.T) {
-			if err := attempts.Begin(ctx, "tries", ben); err != nil {
+			if err := try(ben); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -60,10 +122,11 @@ func TestAttempts(t *testing.T) {
 		t.Run("a success forgives its own attempt", func(t *testing.T) {
 			carl := sqldb.Attempted{Key: "carl", Limit: limit}
 			for i := range 10 {
-				if err := attempts.Begin(ctx, "tries", carl); err != nil {
+				at, err := attempts.Begin(ctx, "tries", carl)
+				if err != nil {
 					t.Fatalf("attempt %d after successes: %v", i+1, err)
 				}
-				if err := attempts.Forgive(ctx, carl); err != nil {
+				if err := attempts.Forgive(ctx, at); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -73,26 +136,32 @@ func TestAttempts(t *testing.T) {
 			source := sqldb.Attempted{Key: "anyone from 192.0.2.9", Limit: tend.Limit{Free: 4, First: time.Second, Longest: time.Minute, Forget: time.Hour}}
 			for i := range 4 {
 				pair := sqldb.Attempted{Key: "person " + string(rune('a'+i)) + " from 192.0.2.9", Limit: limit}
-				if err := attempts.Begin(ctx, "tries", pair, source); err != nil {
+				if err := try(pair, source); err != nil {
 					t.Fatalf("attempt %d: %v", i+1, err)
 				}
 			}
 			fresh := sqldb.Attempted{Key: "person z from 192.0.2.9", Limit: limit}
-			wantWait(t, attempts.Begin(ctx, "tries", fresh, source))
+			wantWait(t, try(fresh, source))
 			// The refusal counted nothing against the fresh pair.
 			clock.Advance(time.Second)
 			for i := range 3 {
-				if err := attempts.Begin(ctx, "tries", fresh); err != nil {
+				if err := try(fresh); err != nil {
 					t.Fatalf("the fresh pair's attempt %d: %v", i+1, err)
 				}
 			}
 		})
 
 		t.Run("forgotten an hour after the last failure", func(t *testing.T) {
-			wantWait(t, attempts.Begin(ctx, "tries", ana))
+			fay := sqldb.Attempted{Key: "fay from 192.0.2.1", Limit: limit}
+			for range 3 {
+				if err := try(fay); err != nil {
+					t.Fatal(err)
+				}
+			}
+			wantWait(t, try(fay))
 			clock.Advance(time.Hour)
 			for i := range 3 {
-				if err := attempts.Begin(ctx, "tries", ana); err != nil {
+				if err := try(fay); err != nil {
 					t.Fatalf("attempt %d an hour on: %v", i+1, err)
 				}
 			}
@@ -104,7 +173,7 @@ func TestAttempts(t *testing.T) {
 			var passed, held atomic.Int32
 			for range 24 {
 				wg.Go(func() {
-					switch err := attempts.Begin(ctx, "tries", dana); tend.ErrorCode(err) {
+					switch err := try(dana); tend.ErrorCode(err) {
 					case "":
 						passed.Add(1)
 					case tend.ETOOMANY:
@@ -143,9 +212,10 @@ func TestAttemptsAtOnce(t *testing.T) {
 					if i%2 == 1 {
 						keys = []sqldb.Attempted{office, mine}
 					}
-					switch err := attempts.Begin(ctx, "sign-ins", keys...); tend.ErrorCode(err) {
+					at, err := attempts.Begin(ctx, "sign-ins", keys...)
+					switch tend.ErrorCode(err) {
 					case "":
-						if err := attempts.Forgive(ctx, keys[1], keys[0]); err != nil {
+						if err := attempts.Forgive(ctx, at); err != nil {
 							failed.Add(1)
 							t.Error(err)
 						}

@@ -93,6 +93,10 @@ func TestSignInIsRateLimited(t *testing.T) {
 	}
 	clock.Advance(2 * time.Second)
 	signInFrom(t, c, ts, csrf, guesser, "agent@staff.example", "long enough password").want(t, http.StatusSeeOther)
+	// Signed in, the agent starts afresh: signing in again, or a typo, is
+	// not held up by the guesses before.
+	signInFrom(t, c, ts, csrf, guesser, "agent@staff.example", "long enough password").want(t, http.StatusSeeOther)
+	signInFrom(t, c, ts, csrf, guesser, "agent@staff.example", "a typo").want(t, http.StatusUnauthorized)
 
 	// Successes are not failures: many sign-ins in a row are never held.
 	for range 12 {
