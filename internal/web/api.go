@@ -3,6 +3,7 @@ package web
 import (
 	_ "embed"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -92,16 +93,30 @@ func (s *Server) pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 // Parameters the handler never reads are reported too: a misspelt filter
 // must not silently list everything.
 type query struct {
-	r        *http.Request
+	values   url.Values
 	problems tend.Problems
 	read     []string
 }
 
-func newQuery(r *http.Request) *query { return &query{r: r, problems: tend.Problems{}} }
+// newQuery reads r's query string. One that does not parse (a stray %) is
+// a problem, not an empty filter that lists everything.
+func newQuery(r *http.Request) *query {
+	q := &query{problems: tend.Problems{}}
+	var err error
+	if q.values, err = url.ParseQuery(r.URL.RawQuery); err != nil {
+		q.problems.Add("query", "is not a valid query string: %v", err)
+	}
+	return q
+}
 
+// str reads a parameter given at most once: a second value would be
+// silently left out.
 func (q *query) str(name string) string {
 	q.read = append(q.read, name)
-	return strings.TrimSpace(q.r.URL.Query().Get(name))
+	if len(q.values[name]) > 1 {
+		q.problems.Add(name, "give it once, not %d times", len(q.values[name]))
+	}
+	return strings.TrimSpace(q.values.Get(name))
 }
 
 // limit reads the page size: 1 to max, 0 when absent.
@@ -151,7 +166,7 @@ func (q *query) int(name string) int {
 func (q *query) list(name string) []string {
 	q.read = append(q.read, name)
 	var out []string
-	for _, v := range q.r.URL.Query()[name] {
+	for _, v := range q.values[name] {
 		for _, part := range strings.Split(v, ",") {
 			if part = strings.TrimSpace(part); part != "" {
 				out = append(out, part)
@@ -179,7 +194,7 @@ func (q *query) boolean(name string) *bool {
 // err returns the problems found, after checking that every parameter
 // given was one the handler reads. Call it after reading them all.
 func (q *query) err() error {
-	for name := range q.r.URL.Query() {
+	for name := range q.values {
 		if !slices.Contains(q.read, name) {
 			if len(q.read) == 0 {
 				q.problems.Add(name, "is not a parameter of this endpoint, which takes none")

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html"
 	"html/template"
 	"io"
@@ -105,7 +106,10 @@ func (s *Server) ticketList(w http.ResponseWriter, r *http.Request) {
 	}
 	page.Title = page.Heading
 	f.Sort = tend.TicketSort(q.Get("sort"))
-	if !f.Sort.Valid() {
+	if f.Sort == "" {
+		f.Sort = tend.SortUpdatedDesc
+	} else if !f.Sort.Valid() && page.Error == "" {
+		page.Error = fmt.Sprintf("%q is not a way to sort this list; choose one of the column headings.", q.Get("sort"))
 		f.Sort = tend.SortUpdatedDesc
 	}
 	f.Cursor = q.Get("cursor")
