@@ -123,7 +123,10 @@ func (in *IMAPInput) normalize() {
 	if in == nil {
 		return
 	}
-	in.Host = strings.TrimSpace(in.Host)
+	// Lower-cased, so that the host compared and the host dialled are one:
+	// a host that only folds to the stored one (a Kelvin sign for a K)
+	// would otherwise keep the stored password and be dialled as written.
+	in.Host = strings.ToLower(strings.TrimSpace(in.Host))
 	in.Security = strings.ToLower(strings.TrimSpace(in.Security))
 	if in.Security == "" {
 		in.Security = "tls"
@@ -176,7 +179,7 @@ func (in *IMAPInput) NeedsSecret(was *IMAP, hadSecret bool) bool {
 	if in == nil || in.Host == "" || in.Secret != "" {
 		return false
 	}
-	return was == nil || !hadSecret || !strings.EqualFold(in.Host, was.Host) || in.Port != was.Port ||
+	return was == nil || !hadSecret || in.Host != strings.ToLower(was.Host) || in.Port != was.Port ||
 		in.Security != was.Security || in.Username != was.Username || in.Auth != was.Auth
 }
 

@@ -22,7 +22,8 @@ func TestIMAPInputNeedsSecret(t *testing.T) {
 	}{
 		{"no change", same(func(*tend.IMAPInput) {}), was, true, false},
 		{"another folder", same(func(in *tend.IMAPInput) { in.Folder, in.DoneFolder = "Support", "Done" }), was, true, false},
-		{"the host in capitals", same(func(in *tend.IMAPInput) { in.Host = "IMAP.acme.example" }), was, true, false},
+		{"a host stored in capitals", same(func(*tend.IMAPInput) {}), &tend.IMAP{Host: "IMAP.Acme.example", Port: 993,
+			Security: "tls", Username: "help", Auth: "password"}, true, false},
 		{"another host", same(func(in *tend.IMAPInput) { in.Host = "imap.evil.example" }), was, true, true},
 		{"another port", same(func(in *tend.IMAPInput) { in.Port = 143 }), was, true, true},
 		{"another security", same(func(in *tend.IMAPInput) { in.Security = "none" }), was, true, true},
@@ -40,5 +41,15 @@ func TestIMAPInputNeedsSecret(t *testing.T) {
 				t.Errorf("NeedsSecret = %v, want %v", got, c.want)
 			}
 		})
+	}
+}
+
+// The host is compared, and dialled, as it is normalised: lower-cased, so
+// that a host which only folds to the stored one is the stored one.
+func TestIMAPHostIsNormalised(t *testing.T) {
+	u := &tend.MailboxUpdate{IMAP: &tend.IMAPInput{Host: " IMAP.\u212Acme.Example ", Username: "help", Secret: "pw"}}
+	u.Normalize()
+	if u.IMAP.Host != "imap.kcme.example" {
+		t.Errorf("the host is %q", u.IMAP.Host)
 	}
 }

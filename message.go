@@ -141,15 +141,16 @@ func (a *AttachmentInput) Normalize() {
 	}
 }
 
-// CleanFileName keeps the last element of a path, drops control
-// characters, and never returns "".
+// CleanFileName keeps the last element of a path, drops control and
+// invisible characters (a right-to-left override makes "gnp.exe" read as
+// "exe.png"), and never returns "".
 func CleanFileName(name string) string {
 	name = strings.ToValidUTF8(name, "")
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
 		name = name[i+1:]
 	}
 	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		if breaksLine(r) || invisible(r) {
 			return -1
 		}
 		return r

@@ -22,38 +22,49 @@ func validateText(p Problems, field, s string) {
 	}
 }
 
-// validateLine records a problem unless s is valid UTF-8 on one line: no
-// control character at all, no line or paragraph separator, and none of
-// the characters that reorder text around them. A name goes into mail
+// validateLine records a problem unless s is valid UTF-8 on one line, as a
+// name must be: no control character, no line or paragraph separator, and
+// no invisible format character (see invisible). A name goes into mail
 // headers, page titles and lists; a line break there can forge a header
-// or a second line, and a right-to-left override can make "moc.evil"
-// read as "live.com".
+// or a second line, a right-to-left override can make "moc.evil" read as
+// "live.com", and a zero-width space can make two names that look alike.
 func validateLine(p Problems, field, s string) {
 	if !utf8.ValidString(s) {
 		p.Add(field, "must be valid UTF-8")
 		return
 	}
 	for _, r := range s {
-		if breaksLine(r) {
-			p.Add(field, "must be one line, without control characters such as U+%04X", r)
+		if breaksLine(r) || invisible(r) {
+			p.Add(field, "must be one line, without control or invisible characters such as U+%04X", r)
 			return
 		}
 	}
 }
 
-// breaksLine reports whether r may not stand in a one-line name.
-func breaksLine(r rune) bool {
-	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' ||
-		(r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069') || r == '\u200e' || r == '\u200f'
-}
+// breaksLine reports whether r ends a line or is a control character.
+func breaksLine(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }
 
-// OneLine returns s as a one-line name: characters that validateLine
-// refuses become spaces, runs of spaces one space, and the ends are
-// trimmed. For names Tend reads from mail, which it must keep however
-// they are written.
+// invisible reports whether r is a format character that shows nothing
+// itself (bidirectional marks and overrides, zero-width spaces, the byte
+// order mark), except the zero-width joiner and non-joiner, which Persian
+// and Indic names and emoji need.
+func invisible(r rune) bool { return unicode.Is(unicode.Cf, r) && r != '\u200c' && r != '\u200d' }
+
+// OneLine returns s as a one-line name: line breaks and control characters
+// become spaces, invisible characters go, runs of spaces become one space,
+// and the ends are trimmed. For names Tend reads from mail, which it must
+// keep however they are written.
 func OneLine(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return breaksLine(r) || unicode.IsSpace(r) }), " ")
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case breaksLine(r):
+			return ' '
+		case invisible(r):
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+	return strings.Join(strings.Fields(s), " ")
 }
 
 // FoldName returns the form of a name that Tend compares and sorts by:

@@ -28,7 +28,8 @@ func TestNamesAreOneLine(t *testing.T) {
 		},
 	}
 	for _, bad := range []string{"Eve\r\nBcc: all@example.com", "Eve\nAdmin", "Eve\tSmith", "Eve\x00", "Eve\x1b[31m",
-		"Eve\u0085Smith", "Eve\u2028Admin", "Eve \u202egnp.exe", "Eve\u2066x\u2069", "\xff\xfe"} {
+		"Eve\u0085Smith", "Eve\u2028Admin", "Eve \u202egnp.exe", "Eve\u2066x\u2069", "\xff\xfe",
+		"Ali\u061cAdmin", "ad\u200bmin", "\ufeffAna"} {
 		for kind, validate := range validators {
 			if err := validate(bad); tend.ErrorCode(err) != tend.EINVALID || tend.ErrorFields(err)[nameField(kind)] == "" {
 				t.Errorf("%s name %q: %v", kind, bad, err)
@@ -58,7 +59,10 @@ func TestOneLine(t *testing.T) {
 	for in, want := range map[string]string{
 		"Ana Ortiz":                       "Ana Ortiz",
 		"  Ana \r\n Ortiz\t":              "Ana Ortiz",
-		"Eve\u202egnp.exe":                "Eve gnp.exe",
+		"Eve \u202egnp.exe":               "Eve gnp.exe",
+		"Ana\u200bOrtiz\ufeff":            "AnaOrtiz",
+		"Ali\u061c":                       "Ali",
+		"می\u200cخواهم":                   "می\u200cخواهم",
 		"Eve\x00\x1b[31m":                 "Eve [31m",
 		"Zoë\u2028O’Brien":                "Zoë O’Brien",
 		"\xffAna":                         "\uFFFDAna",
@@ -68,6 +72,23 @@ func TestOneLine(t *testing.T) {
 	} {
 		if got := tend.OneLine(in); got != want {
 			t.Errorf("OneLine(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestCleanFileName(t *testing.T) {
+	for in, want := range map[string]string{
+		"report.pdf":             "report.pdf",
+		"../../etc/passwd":       "passwd",
+		`C:\Users\ana\scan.png`:  "scan.png",
+		"invoice\u202egnp.exe":   "invoicegnp.exe",
+		"a\r\nb\x00.txt":         "ab.txt",
+		"Q3 report (final).xlsx": "Q3 report (final).xlsx",
+		"  ":                     "attachment",
+		"..":                     "attachment",
+	} {
+		if got := tend.CleanFileName(in); got != want {
+			t.Errorf("CleanFileName(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -157,6 +157,21 @@ func TestStoredPasswordStaysWithItsAccount(t *testing.T) {
 			t.Fatalf("the new server got the old password: %q", got)
 		}
 
+		// The refusing server's error shows until the account is removed;
+		// one added after starts with no history.
+		if got, _ := mailboxes.FindMailboxByID(system, mb.ID); got.IMAP.LastError == "" {
+			t.Fatal("the failed poll recorded no error")
+		}
+		if _, err := mailboxes.UpdateMailbox(system, mb.ID, &tend.MailboxUpdate{IMAP: &tend.IMAPInput{}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := mailboxes.UpdateMailbox(system, mb.ID, &tend.MailboxUpdate{IMAP: &account}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := mailboxes.FindMailboxByID(system, mb.ID); got.IMAP.LastError != "" || got.IMAP.LastErrorAt != nil {
+			t.Fatalf("a new account shows the old one's error %q", got.IMAP.LastError)
+		}
+
 		// An account begins with a password.
 		_, err = mailboxes.CreateMailbox(system, &tend.MailboxCreate{Address: "sales@acme.example", IMAP: &tend.IMAPInput{
 			Host: "imap.acme.example", Username: "sales"}})

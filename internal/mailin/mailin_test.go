@@ -441,7 +441,7 @@ func TestNamesFromMailAreOneLine(t *testing.T) {
 	raw := "From: =?utf-8?q?Eve=0D=0ABcc=3A_all=40example=2Ecom?= <eve@example.com>\r\n" +
 		"To: help@acme.example\r\nCc: =?utf-8?q?Ben=E2=80=AEgnp=2Eexe?= <ben@example.com>\r\nSubject: Hello\r\n\r\nHi.\r\n"
 	m := mailin.Read([]byte(raw))
-	if m.Problem != "" || m.FromName != "Eve Bcc: all@example.com" || len(m.Cc) != 1 || m.Cc[0].Name != "Ben gnp.exe" {
+	if m.Problem != "" || m.FromName != "Eve Bcc: all@example.com" || len(m.Cc) != 1 || m.Cc[0].Name != "Bengnp.exe" {
 		t.Fatalf("read From %q, Cc %+v, problem %q", m.FromName, m.Cc, m.Problem)
 	}
 }

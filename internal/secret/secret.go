@@ -53,6 +53,13 @@ func LoadKey(encoded, path string) ([]byte, error) {
 	}
 	b, err := os.ReadFile(path)
 	if err == nil {
+		// A key file others may read (copied in by hand, say) is made the
+		// owner's alone: it opens every stored password.
+		if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(path, fi.Mode().Perm()&^0o077); err != nil {
+				return nil, fmt.Errorf("make %s private: %w", path, err)
+			}
+		}
 		return LoadKey(string(b), "")
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, err

@@ -84,3 +84,20 @@ func TestSealedFormat(t *testing.T) {
 		t.Fatalf("a value in the stored format opens as %q, %v", plain, err)
 	}
 }
+
+// A key file others may read is made the owner's alone when it is loaded.
+func TestLoadKeyMakesTheFilePrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "secret.key")
+	if _, err := secret.LoadKey("", path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := secret.LoadKey("", path); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the key file has mode %v (%v), want 600", fi.Mode().Perm(), err)
+	}
+}

@@ -189,7 +189,8 @@ func (s *MailboxService) UpdateMailbox(ctx context.Context, id int64, u *tend.Ma
 }
 
 // setIMAP stores a mailbox's IMAP account; an empty host stops polling. A
-// new host, account or folder starts reading it afresh. The stored secret
+// new host, account or folder starts reading it afresh, and a new host or
+// account forgets how polling the old one went. The stored secret
 // is kept only for the same account (tend.IMAPInput.NeedsSecret); a change
 // of where it would be sent without a new one is EINVALID.
 func (s *MailboxService) setIMAP(ctx context.Context, tx *Tx, id int64, in *tend.IMAPInput) error {
@@ -197,8 +198,8 @@ func (s *MailboxService) setIMAP(ctx context.Context, tx *Tx, id int64, in *tend
 		return nil
 	}
 	if in.Host == "" {
-		_, err := tx.exec(ctx, `UPDATE mailboxes SET imap_host = '', imap_secret = '', imap_uidvalidity = 0, imap_last_uid = 0
-			WHERE id = $1`, id)
+		_, err := tx.exec(ctx, `UPDATE mailboxes SET imap_host = '', imap_secret = '', imap_uidvalidity = 0, imap_last_uid = 0,
+			imap_last_error = '', imap_last_error_at = NULL, imap_last_success_at = NULL WHERE id = $1`, id)
 		return err
 	}
 	was, err := findMailbox(ctx, tx, "id = $1", id)
@@ -212,7 +213,7 @@ func (s *MailboxService) setIMAP(ctx context.Context, tx *Tx, id int64, in *tend
 	if in.NeedsSecret(was.IMAP, stored != "") {
 		what := "password or token"
 		if was.IMAP != nil && stored != "" {
-			what = "password or token again: the stored one is only sent to the server, port, security and user it was given for"
+			what = "password or token again: the stored one is only sent to the server, port, security, user and sign-in method it was given for"
 		}
 		return tend.FieldError(tend.EINVALID, "imap.secret", "give the account's %s", what)
 	}
@@ -224,8 +225,11 @@ func (s *MailboxService) setIMAP(ctx context.Context, tx *Tx, id int64, in *tend
 		secret = s.Secrets.Seal(in.Secret)
 	}
 	_, err = tx.exec(ctx, `UPDATE mailboxes SET
-		imap_uidvalidity = CASE WHEN imap_host = $2 AND imap_username = $5 AND imap_folder = $7 THEN imap_uidvalidity ELSE 0 END,
-		imap_last_uid = CASE WHEN imap_host = $2 AND imap_username = $5 AND imap_folder = $7 THEN imap_last_uid ELSE 0 END,
+		imap_uidvalidity = CASE WHEN LOWER(imap_host) = $2 AND imap_username = $5 AND imap_folder = $7 THEN imap_uidvalidity ELSE 0 END,
+		imap_last_uid = CASE WHEN LOWER(imap_host) = $2 AND imap_username = $5 AND imap_folder = $7 THEN imap_last_uid ELSE 0 END,
+		imap_last_error = CASE WHEN LOWER(imap_host) = $2 AND imap_username = $5 THEN imap_last_error ELSE '' END,
+		imap_last_error_at = CASE WHEN LOWER(imap_host) = $2 AND imap_username = $5 THEN imap_last_error_at ELSE NULL END,
+		imap_last_success_at = CASE WHEN LOWER(imap_host) = $2 AND imap_username = $5 THEN imap_last_success_at ELSE NULL END,
 		imap_host = $2, imap_port = $3, imap_security = $4, imap_username = $5, imap_auth = $6, imap_folder = $7,
 		imap_done_folder = $8, imap_secret = CASE WHEN $9 = '' THEN imap_secret ELSE $9 END
 		WHERE id = $1`, id, in.Host, in.Port, in.Security, in.Username, in.Auth, in.Folder, in.DoneFolder, secret)
