@@ -3,6 +3,7 @@ package tend
 import (
 	"context"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -68,7 +69,7 @@ func ValidateBaseURL(s string) error {
 func baseURLProblem(s string) string {
 	u, err := url.Parse(s)
 	switch {
-	case err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https"):
+	case err != nil || u.Hostname() == "" || (u.Scheme != "http" && u.Scheme != "https") || !validPort(u):
 		return "must be an address such as https://help.example.com"
 	case u.User != nil:
 		return "must not carry a user or password"
@@ -76,6 +77,19 @@ func baseURLProblem(s string) string {
 		return "must be the scheme and host alone, such as https://help.example.com: Tend's pages are at the root of their host"
 	}
 	return ""
+}
+
+// validPort reports whether u names no port, or one from 1 to 65535.
+func validPort(u *url.URL) bool {
+	if strings.HasSuffix(u.Host, ":") {
+		return false
+	}
+	p := u.Port()
+	if p == "" {
+		return true
+	}
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 1 && n <= 65535 && p[0] != '0'
 }
 
 // SettingsService reads settings (all staff) and changes them

@@ -25,6 +25,11 @@ func TestSettingsBaseURL(t *testing.T) {
 		{"https://ana:pw@help.example.com", "https://ana:pw@help.example.com", false},
 		{"https://", "https://", false},
 		{"//help.example.com", "//help.example.com", false},
+		{"https://:8080", "https://:8080", false},
+		{"https://help.example.com:99999", "https://help.example.com:99999", false},
+		{"https://help.example.com:", "https://help.example.com:", false},
+		{"https://help.example.com:0", "https://help.example.com:0", false},
+		{"https://help.example.com:8443", "https://help.example.com:8443", true},
 	} {
 		t.Run(c.in, func(t *testing.T) {
 			s := &tend.Settings{Name: "Acme", BaseURL: c.in}

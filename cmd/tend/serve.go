@@ -187,6 +187,11 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout
 			return err
 		}
 		fmt.Fprintf(stdout, "No admin yet. Open this link to create the first one (it works once):\n  %s/setup?token=%s\n", public, secret)
+	} else if cfg.baseURL == "" {
+		if st, err := a.settings.FindSettings(tend.SystemContext(ctx)); err == nil && st.BaseURL == "" {
+			logger.Warn("Tend does not know the address people open it at, so it can make no invitation links: " +
+				"set it under Settings → General, or start Tend with --base-url")
+		}
 	}
 
 	stopMail, err := startMail(ctx, a, cfg, logger, stdout)

@@ -243,7 +243,16 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getSettings(w http.ResponseWriter, r *http.Request) {
 	st, err := s.Settings.FindSettings(r.Context())
-	respond(s, w, r, st, err)
+	respond(s, w, r, s.inForce(st), err)
+}
+
+// inForce is the settings as Tend applies them: with --base-url, that
+// address, whatever is stored.
+func (s *Server) inForce(st *tend.Settings) *tend.Settings {
+	if st != nil && s.BaseURL != "" {
+		st.BaseURL = s.BaseURL
+	}
+	return st
 }
 
 // settingsPatch is the body of PATCH /settings: fields left out keep
@@ -267,10 +276,17 @@ func (s *Server) updateSettings(w http.ResponseWriter, r *http.Request) {
 		st.Name = *in.Name
 	}
 	if in.BaseURL != nil {
+		// Those who may change settings hear why this one cannot be;
+		// the rest hear that they may not.
+		if s.BaseURL != "" && tend.PrincipalFromContext(r.Context()).Can(tend.PermManageSettings) {
+			s.writeError(w, r, tend.FieldError(tend.ECONFLICT, "base_url",
+				"is set when Tend starts (--base-url or TEND_BASE_URL); change it there"))
+			return
+		}
 		st.BaseURL = *in.BaseURL
 	}
 	st, err = s.Settings.UpdateSettings(r.Context(), st)
-	respond(s, w, r, st, err)
+	respond(s, w, r, s.inForce(st), err)
 }
 
 func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {

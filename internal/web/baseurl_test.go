@@ -71,7 +71,8 @@ func TestLinksAreBuiltFromTheBaseURL(t *testing.T) {
 
 	set("")
 	status, body = invite(t, ts, c, csrf, host, "new2@staff.example")
-	if status != http.StatusConflict || !strings.Contains(body, "Settings → General") || inviteLink.MatchString(body) {
+	if status != http.StatusConflict || !strings.Contains(body, "Settings → General") || !strings.Contains(body, `id="no-address"`) ||
+		inviteLink.MatchString(body) {
 		t.Fatalf("without an address: %d\n%.2000s", status, body)
 	}
 	if list, _, _ := ts.server.Agents.FindAgents(sys, tend.AgentFilter{Email: "new2@staff.example"}); len(list) != 0 {
@@ -93,6 +94,17 @@ func TestBaseURLFlagWins(t *testing.T) {
 	if !strings.Contains(page, `value="https://desk.acme.example" disabled`) || strings.Contains(page, `name="base_url"`) {
 		t.Fatalf("the general settings page:\n%s", page)
 	}
+	// The API says which address is in force, and that it is not its to change.
+	var st tend.Settings
+	ts.as(tend.RoleAdmin, "GET", "/api/v1/settings", nil).want(t, 200).decode(t, &st)
+	if st.BaseURL != "https://desk.acme.example" {
+		t.Fatalf("GET /settings says the address is %q", st.BaseURL)
+	}
+	if p := ts.as(tend.RoleAdmin, "PATCH", "/api/v1/settings", map[string]string{"base_url": "https://evil.example"}).want(t, 409).problem(t); !strings.Contains(p.Detail, "--base-url") {
+		t.Fatalf("changing the address set at start: %+v", p)
+	}
+	ts.as(tend.RoleAgent, "PATCH", "/api/v1/settings", map[string]string{"base_url": "https://evil.example"}).want(t, 403)
+	ts.as(tend.RoleAdmin, "PATCH", "/api/v1/settings", map[string]string{"name": "Acme Desk"}).want(t, 200)
 }
 
 // Settings → General keeps the address an admin gives, refusing one that

@@ -25,8 +25,11 @@ type agentsPage struct {
 	// RetryInvite is the agent whose invitation could not be made, to
 	// offer trying again.
 	RetryInvite int64
-	Notice      string
-	Error       string
+	// NoAddress says Tend does not know its address, which invitation
+	// links need.
+	NoAddress bool
+	Notice    string
+	Error     string
 }
 
 type agentRow struct {
@@ -71,6 +74,9 @@ func (s *Server) agentsSettings(w http.ResponseWriter, r *http.Request) {
 // renderAgents fills in the list of the agents page and renders it.
 func (s *Server) renderAgents(w http.ResponseWriter, r *http.Request, ctx context.Context, status int, page *agentsPage) {
 	page.Roles = tend.Roles
+	if _, err := s.baseURL(ctx); tend.ErrorCode(err) == tend.ECONFLICT {
+		page.NoAddress = true
+	}
 	agents, err := s.allAgents(ctx)
 	var teams []*tend.Team
 	var invitations []*tend.Invitation

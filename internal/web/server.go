@@ -64,11 +64,12 @@ type Server struct {
 	// SessionTTL is how long a web sign-in lasts.
 	SessionTTL time.Duration
 
-	pages    *pages
-	counts   countCache
-	live     *hub
-	stopping chan struct{}
-	stopOnce sync.Once
+	pages        *pages
+	counts       countCache
+	live         *hub
+	stopping     chan struct{}
+	stopOnce     sync.Once
+	proxyWarning sync.Once
 }
 
 // TicketChanged tells open pages about a change to a ticket; it is (part
@@ -150,6 +151,13 @@ func (s *Server) Handler() (http.Handler, error) {
 // limits on guessing passwords.
 func (s *Server) withSource(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.TrustProxy && r.Header.Get("X-Forwarded-For") != "" {
+			s.proxyWarning.Do(func() {
+				s.Logger.Warn("requests come through a proxy (they carry X-Forwarded-For) but --trust-proxy is off: " +
+					"every client then has the proxy's address, in the logs and in the limits on guessing passwords, " +
+					"where one client's failures slow down everyone. Start Tend with --trust-proxy if the proxy is yours.")
+			})
+		}
 		next.ServeHTTP(w, r.WithContext(tend.NewContextWithSource(r.Context(), s.clientIP(r))))
 	})
 }
