@@ -118,6 +118,10 @@ type AgentUpdate struct {
 	Password        *string  `json:"password"`
 	CurrentPassword *string  `json:"current_password"`
 	TeamIDs         *[]int64 `json:"team_ids"`
+	// SuccessorID, with Active false, is who takes over the agent's
+	// unsolved tickets, as in DeactivateAgent; it is required when there
+	// are any.
+	SuccessorID *int64 `json:"successor_id"`
 }
 
 // Normalize trims and lower-cases what must compare equal.
@@ -145,6 +149,9 @@ func (u *AgentUpdate) Validate() error {
 	if u.Password != nil {
 		validatePassword(p, "password", *u.Password)
 	}
+	if u.SuccessorID != nil && (u.Active == nil || *u.Active) {
+		p.Add("successor_id", "goes with active false: it names who takes over from an agent deactivated")
+	}
 	return p.Err()
 }
 
@@ -168,7 +175,8 @@ type AgentService interface {
 	// CreateAgent returns ECONFLICT if the email is taken.
 	CreateAgent(ctx context.Context, c *AgentCreate) (*Agent, error)
 	// UpdateAgent returns ECONFLICT if the change would leave no active
-	// admin, or the email is taken.
+	// admin, or the email is taken. Deactivating an active agent (Active
+	// false) is DeactivateAgent, with SuccessorID as the successor.
 	UpdateAgent(ctx context.Context, id int64, u *AgentUpdate) (*Agent, error)
 	// Authenticate returns the active agent with that email and password,
 	// or EUNAUTHORIZED with the same message whichever part is wrong.

@@ -182,7 +182,9 @@ func setAgentTeams(ctx context.Context, tx *Tx, agentID int64, teamIDs []int64) 
 
 // UpdateAgent needs PermManageStaff, except that agents may change their
 // own name and password. It returns ECONFLICT if no active admin would be
-// left. Deactivating an agent ends their sessions.
+// left. Deactivating an active agent hands their unsolved tickets to
+// u.SuccessorID, and is refused, as DeactivateAgent is, without one when
+// there are any.
 func (s *AgentService) UpdateAgent(ctx context.Context, id int64, u *tend.AgentUpdate) (*tend.Agent, error) {
 	p, err := tend.RequireStaff(ctx)
 	if err != nil {
@@ -210,14 +212,49 @@ func (s *AgentService) UpdateAgent(ctx context.Context, id int64, u *tend.AgentU
 		}
 	}
 	var agent *tend.Agent
+	var moved []*tend.Ticket
 	err = s.db.write(ctx, func(tx *Tx) error {
-		agent, err = updateAgent(ctx, tx, p, id, u, hash)
+		old, err := findAgentByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if u.Active == nil || *u.Active || !old.Active {
+			agent, err = updateAgent(ctx, tx, p, id, u, hash)
+			return err
+		}
+		// Deactivating an active agent hands their tickets over, as
+		// DeactivateAgent does: no ticket is left with an owner gone.
+		rest := *u
+		rest.Active, rest.SuccessorID = nil, nil
+		if rest != (tend.AgentUpdate{}) {
+			if _, err := updateAgent(ctx, tx, p, id, &rest, hash); err != nil {
+				return err
+			}
+		}
+		successor := int64(0)
+		if u.SuccessorID != nil {
+			successor = *u.SuccessorID
+		}
+		agent, moved, err = deactivateAgent(ctx, tx, p, id, successor)
 		return err
 	})
 	if err == nil && (!agent.Active || u.Password != nil) {
 		s.db.sessionsEnded(id)
 	}
+	s.notifyHandedOver(err, moved)
 	return agent, err
+}
+
+var errDeactivateSelf = tend.Errorf(tend.ECONFLICT, "You cannot deactivate yourself; ask another admin to do it.")
+
+// notifyHandedOver tells Notify of the tickets a deactivation handed over,
+// once it committed.
+func (s *AgentService) notifyHandedOver(err error, moved []*tend.Ticket) {
+	if err == nil && s.Notify != nil {
+		for _, t := range moved {
+			s.Notify(tend.TicketChange{TicketID: t.ID, Kind: tend.EventOwnerChanged, Channel: t.Channel})
+		}
+	}
 }
 
 // cutOff ends every way agent id has in: sessions, API tokens (revoked,
@@ -345,12 +382,6 @@ func (s *AgentService) DeactivateAgent(ctx context.Context, id, successorID int6
 	if err != nil {
 		return nil, err
 	}
-	if id == p.AgentID {
-		return nil, tend.Errorf(tend.ECONFLICT, "You cannot deactivate yourself; ask another admin to do it.")
-	}
-	if successorID == id {
-		return nil, tend.FieldError(tend.EINVALID, "successor_id", "choose someone other than the agent being deactivated")
-	}
 	var agent *tend.Agent
 	var moved []*tend.Ticket
 	err = s.db.write(ctx, func(tx *Tx) error {
@@ -360,17 +391,19 @@ func (s *AgentService) DeactivateAgent(ctx context.Context, id, successorID int6
 	if err == nil {
 		s.db.sessionsEnded(id)
 	}
-	if err == nil && s.Notify != nil {
-		for _, t := range moved {
-			s.Notify(tend.TicketChange{TicketID: t.ID, Kind: tend.EventOwnerChanged, Channel: t.Channel})
-		}
-	}
+	s.notifyHandedOver(err, moved)
 	return agent, err
 }
 
 // deactivateAgent deactivates agent id and returns them with the tickets
 // handed to successorID.
 func deactivateAgent(ctx context.Context, tx *Tx, p tend.Principal, id, successorID int64) (*tend.Agent, []*tend.Ticket, error) {
+	if id == p.AgentID {
+		return nil, nil, errDeactivateSelf
+	}
+	if successorID == id {
+		return nil, nil, tend.FieldError(tend.EINVALID, "successor_id", "choose someone other than the agent being deactivated")
+	}
 	// Lock the agent before choosing their tickets: an assignment to them
 	// running now (which holds a share lock, see checkActiveAgent) commits
 	// first and its ticket is handed over too; a later one sees them

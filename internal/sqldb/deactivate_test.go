@@ -269,3 +269,44 @@ func invitationHashes(t *testing.T, db *sqldb.DB) []string {
 	}
 	return hashes
 }
+
+// Deactivating through an update (PATCH active=false) hands the agent's
+// unsolved tickets over just as DeactivateAgent does, and is refused
+// without a successor while there are any: no ticket keeps an owner who
+// is gone.
+func TestDeactivationByUpdateHandsOver(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		admin := e.mustAgent(t, "ana", tend.RoleAdmin)
+		leaver := e.mustAgent(t, "bo", tend.RoleAgent)
+		heir := e.mustAgent(t, "cy", tend.RoleAgent)
+		tk := e.mustTicket(t, system, "Printer", "zoe@example.org", "Hello")
+		if _, err := e.tickets.UpdateTicket(system, tk.ID, &tend.TicketUpdate{OwnerID: &leaver.ID}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := e.agents.UpdateAgent(as(admin), leaver.ID, &tend.AgentUpdate{Active: ptr(false), Name: ptr("Bo Left")})
+		wantCode(t, err, tend.EINVALID)
+		if a, _ := e.agents.FindAgentByID(system, leaver.ID); !a.Active || a.Name != "bo" {
+			t.Fatalf("a refused deactivation left %+v", a)
+		}
+		_, err = e.agents.UpdateAgent(as(admin), leaver.ID, &tend.AgentUpdate{SuccessorID: &heir.ID})
+		wantCode(t, err, tend.EINVALID)
+		_, err = e.agents.UpdateAgent(as(admin), admin.ID, &tend.AgentUpdate{Active: ptr(false), SuccessorID: &heir.ID})
+		wantCode(t, err, tend.ECONFLICT)
+
+		a, err := e.agents.UpdateAgent(as(admin), leaver.ID, &tend.AgentUpdate{Active: ptr(false), Name: ptr("Bo Left"), SuccessorID: &heir.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Active || a.Name != "Bo Left" {
+			t.Fatalf("after the update: %+v", a)
+		}
+		if got, _ := e.tickets.FindTicketByID(system, tk.ID); got.OwnerID == nil || *got.OwnerID != heir.ID {
+			t.Fatalf("the ticket is owned by %v, want %d", got.OwnerID, heir.ID)
+		}
+		// Once gone, deactivating again changes nothing and is no error.
+		if _, err := e.agents.UpdateAgent(as(admin), leaver.ID, &tend.AgentUpdate{Active: ptr(false)}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

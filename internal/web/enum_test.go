@@ -74,6 +74,11 @@ func TestUnknownEnumValuesAreRefused(t *testing.T) {
 			t.Errorf("GET %s: %d, want 400", path, status)
 		}
 	}
+	for _, path := range []string{"/presence/0", "/presence/-5", "/presence/abc"} {
+		if status, _ := fetchPage(t, c, http.MethodPost, ts.URL+path, url.Values{"csrf": {csrf}, "state": {"typing"}}); status != http.StatusNotFound {
+			t.Errorf("POST %s: %d, want 404", path, status)
+		}
+	}
 	for path, form := range map[string]url.Values{
 		fmt.Sprintf("/tickets/%d", tk.Number):          {"status": {"bogus"}},
 		fmt.Sprintf("/tickets/%d/messages", tk.Number): {"kind": {"bogus"}, "body": {"b"}},

@@ -813,8 +813,13 @@ func (s *Server) ticketPresence(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, err := strconv.ParseInt(r.PathValue("ticket"), 10, 64)
+	if err != nil || id <= 0 {
+		// 0 is what list pages follow: presence there would reach them all.
+		http.Error(w, "There is no such ticket.", http.StatusNotFound)
+		return
+	}
 	state := r.PostFormValue("state")
-	if err != nil || (state != "viewing" && state != "typing" && state != "left") {
+	if state != "viewing" && state != "typing" && state != "left" {
 		http.Error(w, "state must be viewing, typing or left.", http.StatusBadRequest)
 		return
 	}
