@@ -58,9 +58,9 @@ type SessionService interface {
 	// deactivated. The agent's TeamIDs are not read.
 	AuthenticateSession(ctx context.Context, secret string) (*Agent, error)
 	DeleteSession(ctx context.Context, secret string) error
-	// SessionTimeLeft returns how long a live session lasts before it
-	// ends by itself, or EUNAUTHORIZED as AuthenticateSession does.
-	SessionTimeLeft(ctx context.Context, secret string) (time.Duration, error)
+	// FindSession is AuthenticateSession, and says too how long the
+	// session lasts before it ends by itself.
+	FindSession(ctx context.Context, secret string) (*Agent, time.Duration, error)
 }
 
 // SetupService creates the first admin through a one-time link.

@@ -264,20 +264,23 @@ func (s *TokenService) DeleteSession(ctx context.Context, secret string) error {
 	return err
 }
 
-// SessionTimeLeft returns how long a live session lasts before it ends by
-// itself, by the store's clock, or EUNAUTHORIZED as AuthenticateSession
-// does.
-func (s *TokenService) SessionTimeLeft(ctx context.Context, secret string) (time.Duration, error) {
+// FindSession is AuthenticateSession, and says too how long the session
+// lasts before it ends by itself, by the store's clock.
+func (s *TokenService) FindSession(ctx context.Context, secret string) (*tend.Agent, time.Duration, error) {
+	var agent *tend.Agent
 	var left time.Duration
-	err := s.db.read(ctx, func(q *Tx) error {
+	err := s.db.read(ctx, func(q *Tx) (err error) {
 		var at time.Time
-		err := q.queryRow(ctx, `SELECT s.expires_at FROM sessions s JOIN agents a ON a.id = s.agent_id
-			WHERE s.hash = $1 AND s.expires_at > $2 AND a.active = TRUE`, hashSecret(secret), q.now).Scan(&at)
+		agent, err = scanAgent(q.queryRow(ctx, `SELECT s.expires_at, `+agentColumns+` FROM sessions s JOIN agents a ON a.id = s.agent_id
+			WHERE s.hash = $1 AND s.expires_at > $2 AND a.active = TRUE`, hashSecret(secret), q.now), &at)
 		if errors.Is(err, errNoRows) {
 			return tend.Errorf(tend.EUNAUTHORIZED, "Your session has ended; sign in again.")
 		}
 		left = at.Sub(q.now)
 		return err
 	})
-	return left, err
+	if err != nil {
+		return nil, 0, err
+	}
+	return agent, left, nil
 }

@@ -65,6 +65,10 @@ func TestFormsRefuseMalformedIDs(t *testing.T) {
 		{"the last message seen", ticketPath + "/messages", url.Values{"kind": {"reply"}, "body": {"Sorry about that."},
 			"last_message_id": {"abc"}}, `does not say which messages its page showed`},
 		{"a view's filter", "/tickets/views", url.Values{"name": {"Broken"}, "filter": {"status=%zz"}}, `is not a list&#39;s filter`},
+		{"a ticket's owner", ticketPath, url.Values{"owner_id": {"-1"}, "priority": {"urgent"}}, `choose an agent from the list`},
+		{"a ticket's team", ticketPath, url.Values{"team_id": {"abc"}, "priority": {"urgent"}}, `choose a team from the list`},
+		{"the customer to merge", fmt.Sprintf("/customers/%d/merge", tk.CustomerID), url.Values{"from_id": {"abc"}},
+			`choose a customer from the list`},
 	} {
 		t.Run(f.name, func(t *testing.T) {
 			status, body := post(f.path, f.form)

@@ -203,17 +203,6 @@ func (h *hub) expire(now time.Time) {
 // agent is deactivated or sets a new password (their sessions end; see
 // Server.SessionsEnded), and when the session expires.
 func (s *Server) liveStream(w http.ResponseWriter, r *http.Request) {
-	agent := s.sessionAgent(r)
-	if agent == nil {
-		http.Error(w, "Sign in first.", http.StatusUnauthorized)
-		return
-	}
-	c, _ := r.Cookie(sessionCookie)
-	timeLeft, err := s.Sessions.SessionTimeLeft(r.Context(), c.Value)
-	if err != nil {
-		http.Error(w, "Sign in first.", http.StatusUnauthorized)
-		return
-	}
 	var ticketID int64
 	if v := r.URL.Query().Get("ticket"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
@@ -228,25 +217,19 @@ func (s *Server) liveStream(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Streaming is not supported here.", http.StatusInternalServerError)
 		return
 	}
+	agent, _, ok := s.liveSession(r)
+	if !ok {
+		http.Error(w, "Sign in first.", http.StatusUnauthorized)
+		return
+	}
 	sub := s.live.subscribe(agent.ID, ticketID)
 	defer s.live.unsubscribe(sub)
 	// Subscribed first, then checked again: a session that ended between
 	// the first check and the subscription would otherwise go unnoticed.
-	if s.sessionAgent(r) == nil {
+	_, timeLeft, ok := s.liveSession(r)
+	if !ok {
 		http.Error(w, "Sign in first.", http.StatusUnauthorized)
 		return
-	}
-	expiry := time.NewTimer(timeLeft)
-	defer expiry.Stop()
-	// ended reports whether the session ended, when the hub said that
-	// sessions of the agent did.
-	ended := func() bool {
-		select {
-		case <-sub.recheck:
-			return s.sessionAgent(r) == nil
-		default:
-			return false
-		}
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
@@ -260,8 +243,32 @@ func (s *Server) liveStream(w http.ResponseWriter, r *http.Request) {
 		writeEvent(w, liveEvent{Type: "presence", TicketID: ticketID, Present: s.live.present(ticketID)})
 	}
 	flusher.Flush()
+	s.streamEvents(w, r, sub, timeLeft)
+}
+
+// liveSession returns the agent of r's session and how long the session
+// lasts, or false when it has ended.
+func (s *Server) liveSession(r *http.Request) (*tend.Agent, time.Duration, bool) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return nil, 0, false
+	}
+	agent, left, err := s.Sessions.FindSession(r.Context(), c.Value)
+	return agent, left, err == nil
+}
+
+// streamEvents writes sub's events to the stream until its session ends
+// (the hub says when sessions of the agent end; the session expires), the
+// page goes, or the server stops.
+func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, sub *subscriber, timeLeft time.Duration) {
+	expiry := time.NewTimer(timeLeft)
+	defer expiry.Stop()
 	keepAlive := time.NewTicker(20 * time.Second)
 	defer keepAlive.Stop()
+	signedIn := func() bool {
+		_, _, ok := s.liveSession(r)
+		return ok
+	}
 	// A page that stops reading (a laptop closed) must not hold a
 	// goroutine for ever: each write gets a deadline.
 	rc := http.NewResponseController(w)
@@ -269,20 +276,27 @@ func (s *Server) liveStream(w http.ResponseWriter, r *http.Request) {
 		rc.SetWriteDeadline(time.Now().Add(15 * time.Second))
 		select {
 		case e := <-sub.ch:
-			if ended() {
-				return
+			// Sessions that ended before e was published are told before
+			// e reaches the stream (see hub.sessionsEnded).
+			select {
+			case <-sub.recheck:
+				if !signedIn() {
+					return
+				}
+			default:
 			}
 			writeEvent(w, e)
 		case <-sub.recheck:
-			if s.sessionAgent(r) == nil {
+			if !signedIn() {
 				return
 			}
 			continue
 		case <-expiry.C:
 			return
 		case <-keepAlive.C:
-			// A session signed out or ended meanwhile ends its streams.
-			if s.sessionAgent(r) == nil {
+			// A check of its own, for a session that ended in another
+			// process (its hub knows nothing of this stream).
+			if !signedIn() {
 				return
 			}
 			fmt.Fprint(w, ": keep-alive\n\n")

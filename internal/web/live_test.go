@@ -146,15 +146,11 @@ func TestLiveStreamEndsWithTheSession(t *testing.T) {
 	})
 }
 
-// A stream ends when its session expires, not at the next check after.
+// A stream ends when its session expires: a session of one second ends
+// its stream well before the 20 s check for sessions ended elsewhere.
 func TestLiveStreamEndsWhenTheSessionExpires(t *testing.T) {
-	ts := newTestServer(t, sqldbtest.Open(t, sqldb.SQLite), func(s *web.Server) { s.SessionTTL = 2 * time.Second })
+	ts := newTestServer(t, sqldbtest.Open(t, sqldb.SQLite), func(s *web.Server) { s.SessionTTL = time.Second })
 	c, csrf := signInClient(t, ts)
 	signIn(t, c, ts, csrf, "agent@staff.example", "long enough password").Body.Close()
-	s := openStream(t, ts, c)
-	opened := time.Now()
-	s.ends()
-	if d := time.Since(opened); d > 3*time.Second {
-		t.Errorf("the stream ended %s after it opened, its session 2 s after sign-in", d)
-	}
+	openStream(t, ts, c).ends()
 }

@@ -135,14 +135,10 @@ func timeLeft(d time.Duration) string {
 }
 
 // invitationURL is the link that spends secret, on the help desk's own
-// address: the admin sends it on, and the Host of the admin's request is
-// not what the invited person must trust.
-func (s *Server) invitationURL(ctx context.Context, secret string) (string, error) {
-	base, err := s.baseURL(ctx)
-	if err != nil {
-		return "", err
-	}
-	return base + "/invite?token=" + url.QueryEscape(secret), nil
+// address (Server.baseURL): the admin sends it on, and the Host of the
+// admin's request is not what the invited person must trust.
+func invitationURL(base, secret string) string {
+	return base + "/invite?token=" + url.QueryEscape(secret)
 }
 
 // inviteAgentForm adds an agent without a password and shows the link with
@@ -175,13 +171,10 @@ func (s *Server) inviteAgentForm(w http.ResponseWriter, r *http.Request) {
 // showInvitation makes a new invitation for invited and renders the agents
 // page with its link.
 func (s *Server) showInvitation(w http.ResponseWriter, r *http.Request, ctx context.Context, page *agentsPage, invited *tend.Agent) {
-	link, err := s.baseURL(ctx)
+	base, err := s.baseURL(ctx)
 	var secret string
 	if err == nil {
 		secret, err = s.Agents.CreateInvitation(ctx, invited.ID)
-	}
-	if err == nil {
-		link, err = s.invitationURL(ctx, secret)
 	}
 	if err != nil {
 		page.Error = invited.Name + " has no invitation link: " + tend.ErrorMessage(err)
@@ -189,7 +182,7 @@ func (s *Server) showInvitation(w http.ResponseWriter, r *http.Request, ctx cont
 		s.renderAgents(w, r, ctx, httpStatus(err), page)
 		return
 	}
-	page.Invited = &invitedLink{Name: invited.Name, Email: invited.Email, URL: link,
+	page.Invited = &invitedLink{Name: invited.Name, Email: invited.Email, URL: invitationURL(base, secret),
 		Expires: time.Now().Add(tend.InvitationTTL)}
 	s.renderAgents(w, r, ctx, http.StatusOK, page)
 }

@@ -414,10 +414,11 @@ func (s *Server) customerMerge(w http.ResponseWriter, r *http.Request) {
 	back := "/customers/" + r.PathValue("id")
 	id, err := pathID(r, "customer")
 	if err == nil {
-		var from int64
-		if from, err = strconv.ParseInt(r.PostFormValue("from_id"), 10, 64); err != nil {
+		ids := newFormIDs(r)
+		from := ids.one("from_id", "a customer")
+		if err = ids.err(); err == nil && from == 0 {
 			err = tend.Errorf(tend.EINVALID, "Choose the customer to merge into this one.")
-		} else {
+		} else if err == nil {
 			_, err = s.Customers.MergeCustomers(ctx, from, id)
 		}
 	}

@@ -307,7 +307,7 @@ func (s *Server) saveView(w http.ResponseWriter, r *http.Request) {
 		err = tend.FieldError(tend.EINVALID, "filter", "is not a list's filter; save the view from the list it shows")
 	} else if !hasFilter(q) {
 		err = tend.FieldError(tend.EINVALID, "filter", "choose at least one filter to save")
-	} else if err == nil {
+	} else {
 		_, _, err = parseTicketFilter(q)
 	}
 	if err != nil {
@@ -756,25 +756,19 @@ func readTicketForm(r *http.Request, t *tend.Ticket, agent *tend.Agent) (*tend.T
 		p := tend.Priority(form.Get("priority"))
 		u.Priority = &p
 	}
-	if form.Has("owner_id") {
-		if v := form.Get("owner_id"); v != "" {
-			id, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return nil, tend.FieldError(tend.EINVALID, "owner_id", "choose an agent from the list")
-			}
-			if t.OwnerID == nil || *t.OwnerID != id {
-				u.OwnerID = &id
-			}
-		}
+	ids := newFormIDs(r)
+	// No owner chosen ("Nobody yet", or a deactivated owner kept) changes
+	// nothing; "No team" (0) clears the team.
+	if id := ids.one("owner_id", "an agent"); id != 0 && (t.OwnerID == nil || *t.OwnerID != id) {
+		u.OwnerID = &id
 	}
 	if form.Has("team_id") {
-		id, err := strconv.ParseInt(form.Get("team_id"), 10, 64)
-		if err != nil {
-			return nil, tend.FieldError(tend.EINVALID, "team_id", "choose a team from the list")
-		}
-		if (t.TeamID == nil && id != 0) || (t.TeamID != nil && *t.TeamID != id) {
+		if id := ids.one("team_id", "a team"); (t.TeamID == nil && id != 0) || (t.TeamID != nil && *t.TeamID != id) {
 			u.TeamID = &id
 		}
+	}
+	if err := ids.err(); err != nil {
+		return nil, err
 	}
 	if form.Has("tags") {
 		tags := []string{}
