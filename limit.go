@@ -103,6 +103,21 @@ func LimitedSource(addr string) string {
 	return prefix.String()
 }
 
+type browserKey struct{}
+
+// NewContextWithBrowser returns a copy of ctx carrying the secret of the
+// known-browser cookie a sign-in came with (see SessionService.
+// RememberBrowser).
+func NewContextWithBrowser(ctx context.Context, secret string) context.Context {
+	return context.WithValue(ctx, browserKey{}, secret)
+}
+
+// BrowserFromContext returns the known-browser secret in ctx, or "".
+func BrowserFromContext(ctx context.Context) string {
+	s, _ := ctx.Value(browserKey{}).(string)
+	return s
+}
+
 type sourceKey struct{}
 
 // NewContextWithSource returns a copy of ctx that says where a request

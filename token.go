@@ -61,6 +61,13 @@ type SessionService interface {
 	// FindSession is AuthenticateSession, and says too how long the
 	// session lasts before it ends by itself.
 	FindSession(ctx context.Context, secret string) (*Agent, time.Duration, error)
+	// RememberBrowser records that the agent signed in from a browser,
+	// for ttl: the one whose cookie holds secret, if that is the agent's,
+	// or a new one, whose secret it returns. A sign-in from a known
+	// browser is limited on its own, so that others' failed guesses from
+	// the same address never slow its owner down. It returns
+	// EUNAUTHORIZED for a deactivated agent.
+	RememberBrowser(ctx context.Context, agentID int64, secret string, ttl time.Duration) (string, error)
 }
 
 // SetupService creates the first admin through a one-time link.

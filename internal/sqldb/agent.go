@@ -258,8 +258,8 @@ func (s *AgentService) notifyHandedOver(err error, moved []*tend.Ticket) {
 }
 
 // cutOff ends every way agent id has in: sessions, API tokens (revoked,
-// so that reactivating the agent does not bring them back) and unspent
-// invitations. It returns how many tokens it revoked.
+// so that reactivating the agent does not bring them back), unspent
+// invitations and known browsers. It returns how many tokens it revoked.
 func cutOff(ctx context.Context, tx *Tx, id int64) (revoked int64, err error) {
 	if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE agent_id = $1`, id); err != nil {
 		return 0, err
@@ -268,6 +268,9 @@ func cutOff(ctx context.Context, tx *Tx, id int64) (revoked int64, err error) {
 		return 0, err
 	}
 	if _, err := tx.exec(ctx, `DELETE FROM invitations WHERE agent_id = $1 AND used_at IS NULL`, id); err != nil {
+		return 0, err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM known_browsers WHERE agent_id = $1`, id); err != nil {
 		return 0, err
 	}
 	return revoked, nil

@@ -353,3 +353,41 @@ func TestDeactivationOvertakesSignIn(t *testing.T) {
 		}
 	})
 }
+
+// A browser is known to the agent who signed in from it, until it expires
+// or the agent is deactivated.
+func TestRememberBrowser(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		clock := sqldbtest.NewClock(db)
+		admin := e.mustAgent(t, "admin", tend.RoleAdmin)
+		ana, bo := e.mustAgent(t, "ana", tend.RoleAgent), e.mustAgent(t, "bo", tend.RoleAgent)
+		ctx := context.Background()
+		first, err := e.tokens.RememberBrowser(ctx, ana.ID, "", time.Hour)
+		if err != nil || first == "" {
+			t.Fatalf("a new browser: %q, %v", first, err)
+		}
+		if again, err := e.tokens.RememberBrowser(ctx, ana.ID, first, time.Hour); err != nil || again != first {
+			t.Fatalf("the same browser again: %q, %v", again, err)
+		}
+		if other, err := e.tokens.RememberBrowser(ctx, bo.ID, first, time.Hour); err != nil || other == first {
+			t.Fatalf("another agent in ana's browser: %q, %v", other, err)
+		}
+		clock.Advance(2 * time.Hour)
+		if later, err := e.tokens.RememberBrowser(ctx, ana.ID, first, time.Hour); err != nil || later == first {
+			t.Fatalf("an expired browser: %q, %v", later, err)
+		}
+		known, _ := e.tokens.RememberBrowser(ctx, ana.ID, "", time.Hour)
+		if _, err := e.agents.UpdateAgent(as(admin), ana.ID, &tend.AgentUpdate{Active: ptr(false)}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.tokens.RememberBrowser(ctx, ana.ID, known, time.Hour)
+		wantCode(t, err, tend.EUNAUTHORIZED)
+		if _, err := e.agents.UpdateAgent(as(admin), ana.ID, &tend.AgentUpdate{Active: ptr(true)}); err != nil {
+			t.Fatal(err)
+		}
+		if after, err := e.tokens.RememberBrowser(ctx, ana.ID, known, time.Hour); err != nil || after == known {
+			t.Fatalf("after deactivation the browser is still known: %q, %v", after, err)
+		}
+	})
+}

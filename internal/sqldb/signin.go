@@ -14,22 +14,45 @@ import (
 // Checking passwords: signing in, and proving the current password to set
 // a new one. Both are limited by Attempts (limit.go).
 
-// signInAttempts are the counts a sign-in goes against: the address with
-// the source, which a success clears, and the source whatever the address.
-func signInAttempts(ctx context.Context, email string) []Attempted {
+// signInAttempts are the counts a sign-in goes against. From a browser
+// the address's agent signed in from before, that browser with the
+// address alone: failures of others from the same source do not touch it.
+// Otherwise the address with the source, which a success clears, and the
+// source whatever the address.
+func (s *AgentService) signInAttempts(ctx context.Context, email string) ([]Attempted, error) {
+	email = tend.NormalizeEmail(email)
+	if browser := tend.BrowserFromContext(ctx); browser != "" {
+		var known int
+		err := s.db.read(ctx, func(q *Tx) error {
+			return q.queryRow(ctx, `SELECT COUNT(*) FROM known_browsers b JOIN agents a ON a.id = b.agent_id
+				WHERE b.hash = $1 AND a.email = $2 AND b.expires_at > $3`, hashSecret(browser), email, q.now).Scan(&known)
+		})
+		if err != nil {
+			return nil, err
+		}
+		if known > 0 {
+			return []Attempted{{Key: "sign-in:" + email + " in browser " + hashSecret(browser), Limit: tend.SignInLimit,
+				ClearedBySuccess: true}}, nil
+		}
+	}
 	source := tend.LimitedSource(tend.SourceFromContext(ctx))
 	return []Attempted{
-		{Key: "sign-in:" + tend.NormalizeEmail(email) + " from " + source, Limit: tend.SignInLimit, ClearedBySuccess: true},
+		{Key: "sign-in:" + email + " from " + source, Limit: tend.SignInLimit, ClearedBySuccess: true},
 		{Key: "sign-in from " + source, Limit: tend.SignInFromLimit},
-	}
+	}, nil
 }
 
 // Authenticate returns the active agent with that email and password, or
 // EUNAUTHORIZED with one message whichever part is wrong. Failures are
 // limited per address and source (tend.SignInLimit) and per source
-// (tend.SignInFromLimit), with ETOOMANY.
+// (tend.SignInFromLimit), or per address and known browser, with
+// ETOOMANY.
 func (s *AgentService) Authenticate(ctx context.Context, email, pass string) (*tend.Agent, error) {
-	attempt, err := s.attempts.Begin(ctx, "sign-ins", signInAttempts(ctx, email)...)
+	keys, err := s.signInAttempts(ctx, email)
+	if err != nil {
+		return nil, err
+	}
+	attempt, err := s.attempts.Begin(ctx, "sign-ins", keys...)
 	if err != nil {
 		return nil, err
 	}

@@ -284,3 +284,33 @@ func (s *TokenService) FindSession(ctx context.Context, secret string) (*tend.Ag
 	}
 	return agent, left, nil
 }
+
+// RememberBrowser records that the agent signed in from the browser whose
+// cookie holds secret, for ttl from now, or from a new browser, whose
+// secret it returns.
+func (s *TokenService) RememberBrowser(ctx context.Context, agentID int64, secret string, ttl time.Duration) (string, error) {
+	err := s.db.write(ctx, func(tx *Tx) error {
+		if secret != "" {
+			n, err := tx.exec(ctx, `UPDATE known_browsers SET expires_at = $3 WHERE hash = $1 AND agent_id = $2 AND expires_at > $4`,
+				hashSecret(secret), agentID, tx.now.Add(ttl), tx.now)
+			if err != nil || n == 1 {
+				return err
+			}
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM known_browsers WHERE agent_id = $1 AND expires_at <= $2`, agentID, tx.now); err != nil {
+			return err
+		}
+		secret = newSecret()
+		n, err := tx.exec(ctx, `INSERT INTO known_browsers (hash, agent_id, created_at, expires_at)
+			SELECT $1, id, $3, $4 FROM agents WHERE id = $2 AND active = TRUE`+tx.db.forShare(),
+			hashSecret(secret), agentID, tx.now, tx.now.Add(ttl))
+		if err == nil && n == 0 {
+			return tend.Errorf(tend.EUNAUTHORIZED, "That account is deactivated.")
+		}
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("remember browser: %w", err)
+	}
+	return secret, nil
+}

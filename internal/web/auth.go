@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/tendhq/tend"
 )
@@ -33,7 +34,29 @@ func (s *Server) requireToken(next http.HandlerFunc) http.Handler {
 const (
 	sessionCookie = "tend_session"
 	csrfCookie    = "tend_csrf"
+	// browserCookie says that an agent signed in from this browser before
+	// (tend.SessionService.RememberBrowser); it is no credential.
+	browserCookie = "tend_browser"
 )
+
+// browserTTL is how long a browser stays known without a sign-in.
+const browserTTL = 365 * 24 * time.Hour
+
+// rememberBrowser marks the browser as one agent signed in from, for the
+// limits on guessing: its own failures are all that can slow it down.
+func (s *Server) rememberBrowser(w http.ResponseWriter, r *http.Request, agent *tend.Agent) {
+	current := ""
+	if c, err := r.Cookie(browserCookie); err == nil {
+		current = c.Value
+	}
+	secret, err := s.Sessions.RememberBrowser(r.Context(), agent.ID, current, browserTTL)
+	if err != nil {
+		s.Logger.Warn("remember browser", "agent_id", agent.ID, "err", err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: browserCookie, Value: secret, Path: "/login", HttpOnly: true,
+		Secure: s.secure(r), SameSite: http.SameSiteStrictMode, MaxAge: int(browserTTL.Seconds())})
+}
 
 // secure reports whether cookies for r should be marked Secure.
 func (s *Server) secure(r *http.Request) bool {

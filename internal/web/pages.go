@@ -315,7 +315,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ip := s.clientIP(r)
-	agent, err := s.Agents.Authenticate(r.Context(), email, r.PostFormValue("password"))
+	ctx := r.Context()
+	if c, err := r.Cookie(browserCookie); err == nil {
+		ctx = tend.NewContextWithBrowser(ctx, c.Value)
+	}
+	agent, err := s.Agents.Authenticate(ctx, email, r.PostFormValue("password"))
 	if err != nil {
 		switch tend.ErrorCode(err) {
 		case tend.EUNAUTHORIZED:
@@ -341,6 +345,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "An internal error occurred.", http.StatusInternalServerError)
 		return
 	}
+	s.rememberBrowser(w, r, agent)
 	s.Logger.Info("signed in", "agent_id", agent.ID, "ip", ip)
 	http.Redirect(w, r, page.Next, http.StatusSeeOther)
 }

@@ -252,3 +252,35 @@ func TestCurrentPasswordIsRateLimited(t *testing.T) {
 		}
 	})
 }
+
+// Someone who signed in from a browser before is not held up by others'
+// failures from the same address, as in an office behind one router: a
+// known browser counts only its own. A browser never used before is
+// held up like anyone else's.
+func TestKnownBrowserIsNotHeldUpByOthers(t *testing.T) {
+	ts := newTestServer(t, sqldbtest.Open(t, sqldb.SQLite), func(s *web.Server) { s.TrustProxy = true })
+	const office = "203.0.113.20"
+	ana, anaCSRF := signInClient(t, ts)
+	signInFrom(t, ana, ts, anaCSRF, office, "agent@staff.example", "long enough password").want(t, http.StatusSeeOther)
+
+	eve, eveCSRF := signInClient(t, ts)
+	for range 5 {
+		signInFrom(t, eve, ts, eveCSRF, office, "agent@staff.example", "a guess").want(t, http.StatusUnauthorized)
+	}
+	signInFrom(t, eve, ts, eveCSRF, office, "agent@staff.example", "long enough password").want(t, http.StatusTooManyRequests)
+	for i := range 45 {
+		signInFrom(t, eve, ts, eveCSRF, office, fmt.Sprintf("someone%d@staff.example", i), "a guess").want(t, http.StatusUnauthorized)
+	}
+	signInFrom(t, eve, ts, eveCSRF, office, "lead@staff.example", "long enough password").want(t, http.StatusTooManyRequests)
+
+	// Ana, in the same office, in the browser she used before.
+	signInFrom(t, ana, ts, anaCSRF, office, "agent@staff.example", "long enough password").want(t, http.StatusSeeOther)
+	signInFrom(t, ana, ts, anaCSRF, office, "agent@staff.example", "a typo").want(t, http.StatusUnauthorized)
+	signInFrom(t, ana, ts, anaCSRF, office, "agent@staff.example", "long enough password").want(t, http.StatusSeeOther)
+
+	// A browser Ana never signed in from is held up with the office.
+	fresh, freshCSRF := signInClient(t, ts)
+	signInFrom(t, fresh, ts, freshCSRF, office, "agent@staff.example", "long enough password").want(t, http.StatusTooManyRequests)
+	// Ana's browser does not vouch for another account.
+	signInFrom(t, ana, ts, anaCSRF, office, "lead@staff.example", "long enough password").want(t, http.StatusTooManyRequests)
+}

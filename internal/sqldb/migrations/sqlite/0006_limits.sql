@@ -9,3 +9,15 @@ CREATE TABLE attempt_limits (
 	forget_at  INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX attempt_limits_forget ON attempt_limits (forget_at);
+
+-- Browsers that agents signed in from, by the SHA-256 of the secret in the
+-- browser's cookie. A sign-in from a known browser is limited on its own,
+-- so that others' failures from the same address (an office behind one
+-- router) never slow down someone who has signed in there before.
+CREATE TABLE known_browsers (
+	hash       TEXT PRIMARY KEY,
+	agent_id   INTEGER NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
+	created_at INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX known_browsers_agent ON known_browsers (agent_id);
