@@ -216,17 +216,7 @@ func (s *TokenService) CreateSession(ctx context.Context, agentID int64, ttl tim
 		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE agent_id = $1 AND expires_at < $2`, agentID, tx.now); err != nil {
 			return err
 		}
-		// Only for an agent active now: a deactivation that committed while
-		// the password was checked must not leave a session behind, to come
-		// back to life on reactivation. On PostgreSQL the share lock makes a
-		// deactivation running now wait, and then end this session too.
-		n, err := tx.exec(ctx, `INSERT INTO sessions (hash, agent_id, created_at, expires_at)
-			SELECT $1, id, $3, $4 FROM agents WHERE id = $2 AND active = TRUE`+tx.db.forShare(),
-			hashSecret(secret), agentID, tx.now, tx.now.Add(ttl))
-		if err == nil && n == 0 {
-			return tend.Errorf(tend.EUNAUTHORIZED, "That account is deactivated.")
-		}
-		return err
+		return insertForActiveAgent(ctx, tx, "sessions", secret, agentID, ttl)
 	})
 	if err != nil {
 		return "", fmt.Errorf("create session: %w", err)
@@ -301,16 +291,26 @@ func (s *TokenService) RememberBrowser(ctx context.Context, agentID int64, secre
 			return err
 		}
 		secret = newSecret()
-		n, err := tx.exec(ctx, `INSERT INTO known_browsers (hash, agent_id, created_at, expires_at)
-			SELECT $1, id, $3, $4 FROM agents WHERE id = $2 AND active = TRUE`+tx.db.forShare(),
-			hashSecret(secret), agentID, tx.now, tx.now.Add(ttl))
-		if err == nil && n == 0 {
-			return tend.Errorf(tend.EUNAUTHORIZED, "That account is deactivated.")
-		}
-		return err
+		return insertForActiveAgent(ctx, tx, "known_browsers", secret, agentID, ttl)
 	})
 	if err != nil {
 		return "", fmt.Errorf("remember browser: %w", err)
 	}
 	return secret, nil
+}
+
+// insertForActiveAgent adds a row of secret's hash for agentID to table
+// (sessions or known_browsers), lasting ttl, if the agent is active now,
+// and returns EUNAUTHORIZED if not: a deactivation that committed while a
+// password was checked must leave nothing behind to come back to life on
+// reactivation. On PostgreSQL the share lock makes a deactivation running
+// now wait, and then end the new row too.
+func insertForActiveAgent(ctx context.Context, tx *Tx, table, secret string, agentID int64, ttl time.Duration) error {
+	n, err := tx.exec(ctx, `INSERT INTO `+table+` (hash, agent_id, created_at, expires_at)
+		SELECT $1, id, $3, $4 FROM agents WHERE id = $2 AND active = TRUE`+tx.db.forShare(),
+		hashSecret(secret), agentID, tx.now, tx.now.Add(ttl))
+	if err == nil && n == 0 {
+		return tend.Errorf(tend.EUNAUTHORIZED, "That account is deactivated.")
+	}
+	return err
 }
