@@ -1,8 +1,11 @@
 package sanitize
 
 import (
+	"errors"
+	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -14,16 +17,19 @@ import (
 // it walk on and close the page's own list item, the message itself.
 const Box = "section"
 
-// maxFragment bounds the HTML kept of one message once written again: a
-// few unclosed formatting elements before thousands of blocks make the
-// parser copy them into every block.
-const maxFragment = 2 << 20
+// Bounds on mending one message's HTML. A mail can be made so that the
+// parser builds a tree far larger than itself (formatting elements left
+// open are copied into every later block, and which ones stay open only
+// the parser knows), so mending gives up past a size and a time, and the
+// message shows its text. Ordinary mail takes well under a millisecond.
+const (
+	maxFragmentInput = 1 << 20 // sanitised HTML to mend
+	maxFragment      = 1 << 20 // HTML kept once mended
+	mendingTime      = 100 * time.Millisecond
+)
 
-// maxFormatting bounds the formatting elements left open at once. Each is
-// copied into every block that follows, as the parser reconstructs them;
-// mail never needs many, and a mail made to have hundreds would cost
-// seconds to parse on every showing.
-const maxFormatting = 64
+// errTooCostly stops a parse or a render past the bounds.
+var errTooCostly = errors.New("sanitize: too costly to mend")
 
 // Fragment writes sanitised HTML again as the page's parser will read it
 // inside the Box: every element closed where it ends, end tags of elements
@@ -40,18 +46,20 @@ const maxFormatting = 64
 // the same tree (tables move misplaced content before themselves), so
 // Fragment repeats until it does: what it returns is what the browser will
 // build, closed, inside the Box. It returns "" for HTML it cannot bring to
-// that point within bounds (too deep, too many open formatting elements,
-// too large once mended, no fixed point); the text stands alone then.
+// that point within bounds (too large before or after, too deep for the
+// parser, too slow, no fixed point); the text stands alone then.
 //
 // Fragment runs when HTML is stored and again when it is shown, which
-// mends what was stored before it existed; HTML it wrote parses once.
+// mends what was stored before it existed; HTML it wrote parses back to
+// itself, in time linear in its size.
 func Fragment(s string) string {
-	if s == "" || tooManyFormatting(s) {
+	if s == "" || len(s) > maxFragmentInput {
 		return ""
 	}
+	deadline := time.Now().Add(mendingTime)
 	for range 4 {
-		next, ok := rewrite(s)
-		if !ok || len(next) > maxFragment {
+		next, ok := rewrite(s, deadline)
+		if !ok {
 			return ""
 		}
 		if next == s {
@@ -62,75 +70,66 @@ func Fragment(s string) string {
 	return ""
 }
 
-// rewrite parses s inside the Box and writes the tree again.
-func rewrite(s string) (string, bool) {
+// rewrite parses s inside the Box and writes the tree again, giving up at
+// deadline or past maxFragment.
+func rewrite(s string, deadline time.Time) (string, bool) {
 	box := &html.Node{Type: html.ElementNode, Data: Box, DataAtom: atom.Lookup([]byte(Box))}
-	nodes, err := html.ParseFragment(strings.NewReader(s), box)
+	nodes, err := html.ParseFragment(&slowReader{s: s, deadline: deadline}, box)
 	if err != nil {
-		// The parser refuses trees more than 512 elements deep.
+		// Out of time, or more than 512 elements deep, which the parser
+		// refuses.
 		return "", false
 	}
-	var b strings.Builder
+	out := &boundedWriter{deadline: deadline}
 	for _, n := range nodes {
 		tidy(n)
 		if n.Type == html.ElementNode && rawTextElements[n.DataAtom] {
 			continue
 		}
-		if err := html.Render(&b, n); err != nil {
+		if err := html.Render(out, n); err != nil {
 			return "", false
 		}
 	}
-	return strings.TrimSpace(b.String()), true
+	return strings.TrimSpace(out.b.String()), true
 }
 
-// formattingElements are those the parser reopens in each block after
-// them while they are left open.
-var formattingElements = map[atom.Atom]bool{
-	atom.A: true, atom.B: true, atom.Big: true, atom.Code: true, atom.Em: true, atom.Font: true, atom.I: true,
-	atom.Nobr: true, atom.S: true, atom.Small: true, atom.Strike: true, atom.Strong: true, atom.Tt: true, atom.U: true,
+// slowReader hands the parser its input a little at a time and stops it
+// at deadline. The parser builds the tree as it reads, so between two reads
+// it does a bounded part of the work.
+type slowReader struct {
+	s        string
+	off      int
+	deadline time.Time
 }
 
-// tooManyFormatting reports whether s leaves more than maxFormatting
-// formatting elements open at once, counting, as the parser does, at most
-// three alike (same name and attributes).
-func tooManyFormatting(s string) bool {
-	z := html.NewTokenizer(strings.NewReader(s))
-	var open []string
-	for {
-		switch z.Next() {
-		case html.ErrorToken:
-			return false
-		case html.StartTagToken:
-			t := z.Token()
-			if !formattingElements[t.DataAtom] {
-				continue
-			}
-			key := t.String()
-			alike := 0
-			for _, k := range open {
-				if k == key {
-					alike++
-				}
-			}
-			if alike < 3 {
-				open = append(open, key)
-			}
-			if len(open) > maxFormatting {
-				return true
-			}
-		case html.EndTagToken:
-			t := z.Token()
-			if !formattingElements[t.DataAtom] {
-				continue
-			}
-			for i := len(open) - 1; i >= 0; i-- {
-				if strings.HasPrefix(open[i], "<"+t.Data+">") || strings.HasPrefix(open[i], "<"+t.Data+" ") {
-					open = slices.Delete(open, i, i+1)
-					break
-				}
-			}
-		}
+func (r *slowReader) Read(p []byte) (int, error) {
+	if r.off >= len(r.s) {
+		return 0, io.EOF
 	}
+	if time.Now().After(r.deadline) {
+		return 0, errTooCostly
+	}
+	n := copy(p[:min(len(p), 512)], r.s[r.off:])
+	r.off += n
+	return n, nil
+}
+
+// boundedWriter collects the rendered HTML up to maxFragment bytes and
+// deadline.
+type boundedWriter struct {
+	b        strings.Builder
+	deadline time.Time
+	writes   int
+}
+
+func (w *boundedWriter) Write(p []byte) (int, error) {
+	if w.b.Len()+len(p) > maxFragment {
+		return 0, errTooCostly
+	}
+	if w.writes++; w.writes%1024 == 0 && time.Now().After(w.deadline) {
+		return 0, errTooCostly
+	}
+	return w.b.Write(p)
 }
 
 // rawTextElements are written without escaping their text, so none is

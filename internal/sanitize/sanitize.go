@@ -26,8 +26,15 @@ var policy = func() *bluemonday.Policy {
 // cannot be kept within bounds (see Fragment): the message's text then
 // stands alone.
 func HTML(s string) string {
+	if len(s) > maxHTML {
+		return ""
+	}
 	return Fragment(policy.Sanitize(s))
 }
+
+// maxHTML bounds the HTML sanitised for one message; mail's HTML parts are
+// rarely a tenth of it.
+const maxHTML = 4 << 20
 
 var blockElements = map[string]bool{
 	"p": true, "div": true, "br": true, "li": true, "tr": true, "h1": true, "h2": true, "h3": true,

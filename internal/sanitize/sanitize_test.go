@@ -122,28 +122,32 @@ func soup(r *rand.Rand) string {
 	return b.String()
 }
 
-// inThePage parses a ticket page's conversation with the fragment in its
-// message box, as the browser will, and returns what ends up in the box
-// and whether everything around it kept its place.
-func inThePage(t *testing.T, fragment string) (inBox string, intact bool) {
+// ticketPage is a ticket page's conversation with fragment in two
+// message boxes, one as a message's body and one in its folded history.
+func ticketPage(fragment string) string {
+	box := func(f string) string { return `<` + sanitize.Box + ` class="html">` + f + `</` + sanitize.Box + `>` }
+	return `<!DOCTYPE html><html><body><main><ol class="conversation"><li class="msg" id="m1"><div class="body">` +
+		box(fragment) + `</div><details class="quoted"><summary>Quoted history</summary>` + box(fragment) +
+		`</details><ul class="files" id="files"><li>a.pdf</li></ul></li><li class="msg" id="m2">next</li></ol>` +
+		`<form id="composer"><textarea></textarea></form></main><aside id="side"></aside></body></html>`
+}
+
+// inThePage parses the ticket page with the fragment in its boxes, as the
+// browser will, and returns what ends up in each box and the page with
+// the boxes emptied.
+func inThePage(t *testing.T, fragment string) (inBoxes []string, around string) {
 	t.Helper()
-	page := `<!DOCTYPE html><html><body><main><ol class="conversation"><li class="msg" id="m1"><div class="body">` +
-		`<` + sanitize.Box + ` class="html">` + fragment + `</` + sanitize.Box + `></div><ul class="files" id="files"></ul></li>` +
-		`<li class="msg" id="m2">next</li></ol><form id="composer"></form></main></body></html>`
-	doc, err := html.Parse(strings.NewReader(page))
+	doc, err := html.Parse(strings.NewReader(ticketPage(fragment)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	byID := map[string]*html.Node{}
-	var box *html.Node
+	var boxes []*html.Node
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
 		for _, a := range n.Attr {
-			if a.Key == "id" {
-				byID[a.Val] = n
-			}
-			if a.Key == "class" && a.Val == "html" && box == nil {
-				box = n
+			if a.Key == "class" && a.Val == "html" && n.Data == sanitize.Box {
+				boxes = append(boxes, n)
+				return
 			}
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -151,18 +155,19 @@ func inThePage(t *testing.T, fragment string) (inBox string, intact bool) {
 		}
 	}
 	walk(doc)
+	for _, box := range boxes {
+		var b strings.Builder
+		for c := box.FirstChild; c != nil; c = c.NextSibling {
+			html.Render(&b, c)
+		}
+		inBoxes = append(inBoxes, b.String())
+		for box.FirstChild != nil {
+			box.RemoveChild(box.FirstChild)
+		}
+	}
 	var b strings.Builder
-	for c := box.FirstChild; c != nil; c = c.NextSibling {
-		html.Render(&b, c)
-	}
-	parentIs := func(id, parent string) bool {
-		n := byID[id]
-		return n != nil && n.Parent != nil && n.Parent == byID[parent]
-	}
-	list := byID["m1"].Parent
-	intact = parentIs("files", "m1") && byID["m2"] != nil && byID["m2"].Parent == list && list.Data == "ol" &&
-		byID["composer"] != nil && byID["composer"].Parent == list.Parent && byID["m1"].Parent == list
-	return b.String(), intact
+	html.Render(&b, doc)
+	return inBoxes, b.String()
 }
 
 // Whatever the mail, what Tend keeps of its HTML is what the browser will
@@ -176,18 +181,21 @@ func TestFragmentStaysInItsBox(t *testing.T) {
 		`<dt><table><div><div><div><dd>x</table><p>spoofed</p>`,
 		`<dd>a<dt>b`,
 		unclosedLink,
+		strings.Repeat(`<b title="t"><table></b></table>`, 70) + `<p>x</p>`,
 	}
 	for range 20_000 {
 		cases = append(cases, soup(r))
 	}
+	_, empty := inThePage(t, "")
 	for _, in := range cases {
 		kept := sanitize.HTML(in)
 		if again := sanitize.Fragment(kept); again != kept {
 			t.Fatalf("HTML(%q) = %q is not stable: Fragment gives %q", in, kept, again)
 		}
-		inBox, intact := inThePage(t, kept)
-		if !intact || inBox != kept {
-			t.Fatalf("HTML(%q) = %q does not stay in its box: the box holds %q; the page is intact: %v", in, kept, inBox, intact)
+		inBoxes, around := inThePage(t, kept)
+		if len(inBoxes) != 2 || inBoxes[0] != kept || inBoxes[1] != kept || around != empty {
+			t.Fatalf("HTML(%q) = %q does not stay in its boxes: they hold %q, and around them the page reads\n%s\nnot\n%s",
+				in, kept, inBoxes, around, empty)
 		}
 	}
 }
@@ -195,26 +203,41 @@ func TestFragmentStaysInItsBox(t *testing.T) {
 const unclosedLink = `<p>See <a href="https://evil.example/">our site`
 
 // HTML that would cost too much to mend is not kept: the message shows
-// its text.
+// its text. Each of these makes the parser copy formatting elements into
+// thousands of blocks, a tree of hundreds of megabytes from tens of
+// kilobytes.
 func TestFragmentBounds(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("<div>")
-	for i := range 500 {
-		fmt.Fprintf(&b, `<b title="%d">`, i)
+	blocks := func(n int) string { return strings.Repeat("<p>x</p>", n) }
+	repeat := func(n int, f func(i int) string) string {
+		var b strings.Builder
+		for i := range n {
+			b.WriteString(f(i))
+		}
+		return b.String()
 	}
-	b.WriteString("</div>")
-	for range 3000 {
-		b.WriteString("<div>x</div>")
+	for name, in := range map[string]string{
+		"formatting left open": "<div>" + repeat(500, func(i int) string { return fmt.Sprintf(`<b title="%d">`, i) }) + "</div>" +
+			blocks(3000),
+		"end tags the parser ignores in a table": repeat(400, func(i int) string {
+			return fmt.Sprintf(`<div><b title="%d"><table></b></table></div>`, i)
+		}) + blocks(5000),
+		"end tags past the parser's eight rounds": repeat(400, func(i int) string {
+			return fmt.Sprintf(`<div><b title="%d">`, i) + strings.Repeat("<div>", 10) + "</b>" + strings.Repeat("</div>", 11)
+		}) + blocks(5000),
+		"a few left open before very many blocks": "<div>" + repeat(64, func(i int) string { return fmt.Sprintf(`<b title="%d">`, i) }) +
+			"</div>" + blocks(40000),
+		"nested deeper than the parser takes": strings.Repeat("<div>", 600) + "deep",
+		"too large":                           strings.Repeat("<p>a paragraph of text</p>", 200_000),
+	} {
+		t.Run(name, func(t *testing.T) {
+			if got := sanitize.HTML(in); got != "" {
+				t.Errorf("%d bytes of HTML kept %d", len(in), len(got))
+			}
+		})
 	}
-	if got := sanitize.HTML(b.String()); got != "" {
-		t.Errorf("500 open formatting elements before 3,000 blocks kept %d bytes", len(got))
-	}
-	if got := sanitize.HTML(strings.Repeat("<div>", 600) + "deep"); got != "" {
-		t.Errorf("600 nested blocks kept %d bytes", len(got))
-	}
-	// Formatting left open by the ordinary mail client is kept.
-	ordinary := strings.Repeat(`<font face="Arial"><b>`, 5) + strings.Repeat("<p>para</p>", 200)
-	if got := sanitize.HTML(ordinary); !strings.Contains(got, "para") {
-		t.Errorf("ordinary unclosed formatting was dropped")
+	// Formatting left open by an ordinary mail client is kept.
+	ordinary := strings.Repeat(`<font face="Arial"><b>`, 5) + blocks(200)
+	if got := sanitize.HTML(ordinary); !strings.Contains(got, "x") || sanitize.Fragment(got) != got {
+		t.Errorf("ordinary unclosed formatting was not kept as it is: %.200q", got)
 	}
 }
