@@ -49,8 +49,9 @@ type attemptedRow struct {
 	Attempted
 	hash string
 	// before is the last failure before the attempt, and wrote the one the
-	// attempt wrote.
+	// attempt wrote, as the row's write number write.
 	before, wrote time.Time
+	write         int64
 }
 
 // Begin counts an attempt against each of keys. It returns ETOOMANY, with
@@ -80,9 +81,9 @@ func (a *Attempts) Forgive(ctx context.Context, at *Attempt) error {
 				_, err = tx.exec(ctx, `DELETE FROM attempt_limits WHERE key_hash = $1`, k.hash)
 			} else {
 				_, err = tx.exec(ctx, `UPDATE attempt_limits SET failures = failures - 1,
-					last_at = CASE WHEN last_at = $2 THEN $3 ELSE last_at END,
-					forget_at = CASE WHEN last_at = $2 THEN $4 ELSE forget_at END
-					WHERE key_hash = $1 AND failures > 0`, k.hash, k.wrote, k.before, k.before.Add(k.Limit.Forget))
+					last_at = CASE WHEN writes = $2 THEN $3 ELSE last_at END,
+					forget_at = CASE WHEN writes = $2 THEN $4 ELSE forget_at END
+					WHERE key_hash = $1 AND failures > 0`, k.hash, k.write, k.before, k.before.Add(k.Limit.Forget))
 			}
 			errs = append(errs, err)
 		}
@@ -100,16 +101,16 @@ func beginAttempt(ctx context.Context, tx *Tx, what string, keys []Attempted) (*
 	}
 	slices.SortFunc(at.keys, func(a, b attemptedRow) int { return strings.Compare(a.hash, b.hash) })
 	var wait time.Duration
-	counts := make([]int, len(keys))
+	counts, seqs := make([]int, len(keys)), make([]int64, len(keys))
 	for i := range at.keys {
 		k := &at.keys[i]
 		// One statement makes the row if need be and locks it (ON CONFLICT
 		// DO UPDATE locks the row it meets), so that two first attempts
 		// take turns like any others.
 		var forgetAt time.Time
-		err := tx.queryRow(ctx, `INSERT INTO attempt_limits (key_hash, failures, last_at, forget_at) VALUES ($1, 0, $2, $2)
+		err := tx.queryRow(ctx, `INSERT INTO attempt_limits (key_hash, failures, last_at, forget_at, writes) VALUES ($1, 0, $2, $2, 0)
 			ON CONFLICT (key_hash) DO UPDATE SET key_hash = excluded.key_hash
-			RETURNING failures, last_at, forget_at`, k.hash, tx.now).Scan(&counts[i], &k.before, &forgetAt)
+			RETURNING failures, last_at, forget_at, writes`, k.hash, tx.now).Scan(&counts[i], &k.before, &forgetAt, &seqs[i])
 		if err != nil {
 			return nil, err
 		}
@@ -124,13 +125,15 @@ func beginAttempt(ctx context.Context, tx *Tx, what string, keys []Attempted) (*
 	for i := range at.keys {
 		k := &at.keys[i]
 		// A transaction that waited for the row may have begun before the
-		// one that wrote it: the last failure never moves back.
+		// one that wrote it: the last failure never moves back. The count
+		// of writes tells Forgive whether another attempt came since.
 		k.wrote = tx.now
 		if k.before.After(k.wrote) {
 			k.wrote = k.before
 		}
-		if _, err := tx.exec(ctx, `UPDATE attempt_limits SET failures = $2, last_at = $3, forget_at = $4 WHERE key_hash = $1`,
-			k.hash, counts[i]+1, k.wrote, k.wrote.Add(k.Limit.Forget)); err != nil {
+		k.write = seqs[i] + 1
+		if _, err := tx.exec(ctx, `UPDATE attempt_limits SET failures = $2, last_at = $3, forget_at = $4, writes = $5
+			WHERE key_hash = $1`, k.hash, counts[i]+1, k.wrote, k.wrote.Add(k.Limit.Forget), k.write); err != nil {
 			return nil, err
 		}
 	}

@@ -113,6 +113,35 @@ func TestAttempts(t *testing.T) {
 			}
 		})
 
+		t.Run("a success forgiven after a later failure leaves that failure counted", func(t *testing.T) {
+			// Free 3: three failures, then waits.
+			gus := sqldb.Attempted{Key: "anyone from 192.0.2.7", Limit: limit}
+			if err := try(gus); err != nil {
+				t.Fatal(err)
+			}
+			clock.Advance(59 * time.Minute)
+			ok, err := attempts.Begin(ctx, "tries", gus)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A failure on a server whose clock is a minute behind, or in a
+			// transaction that began before ok's committed.
+			behind := tend.NewContextWithTime(ctx, clock.Now().Add(-time.Minute))
+			if _, err := attempts.Begin(behind, "tries", gus); err != nil {
+				t.Fatal(err)
+			}
+			if err := attempts.Forgive(ctx, ok); err != nil {
+				t.Fatal(err)
+			}
+			// Two failures stand, the last just now: not forgotten two
+			// minutes on, when the first would have been.
+			clock.Advance(2 * time.Minute)
+			if err := try(gus); err != nil {
+				t.Fatal(err)
+			}
+			wantWait(t, try(gus))
+		})
+
 		t.Run("other keys are not held up", func(t *testing.T) {
 			if err := try(ben); err != nil {
 				t.Fatal(err)

@@ -6,7 +6,8 @@ CREATE TABLE attempt_limits (
 	key_hash   TEXT PRIMARY KEY,
 	failures   INTEGER NOT NULL,
 	last_at    TIMESTAMPTZ NOT NULL,
-	forget_at  TIMESTAMPTZ NOT NULL
+	forget_at  TIMESTAMPTZ NOT NULL,
+	writes     BIGINT NOT NULL -- counted attempts, so that forgiving one knows if another came since
 );
 CREATE INDEX attempt_limits_forget ON attempt_limits (forget_at);
 
