@@ -352,11 +352,54 @@ func updateAgent(ctx context.Context, tx *Tx, p tend.Principal, id int64, u *ten
 	return findAgentByID(ctx, tx, id)
 }
 
+// lockForDeactivation locks what deactivating agent id hands to
+// successorID, in an order every deactivation keeps, so that two at once
+// wait for each other rather than deadlock (two admins deactivating each
+// other; two agents each named the other's successor): the active admins
+// when the agent is one, as requireOtherAdmin does, then the agent and the
+// successor by id. The agent is locked before their tickets are chosen:
+// an assignment to them running now (which holds a share lock, see
+// checkActiveAgent) commits first and its ticket is handed over too; a
+// later one sees them deactivated.
+func lockForDeactivation(ctx context.Context, tx *Tx, id, successorID int64) error {
+	var role string
+	if err := tx.queryRow(ctx, `SELECT role FROM agents WHERE id = $1`, id).Scan(&role); errors.Is(err, errNoRows) {
+		return notFound("Agent", id)
+	} else if err != nil {
+		return err
+	}
+	if tend.Role(role) == tend.RoleAdmin {
+		if _, err := queryAll(ctx, tx, scanID, adminsInLockOrder+tx.db.forUpdate()); err != nil {
+			return err
+		}
+	}
+	locks := []struct {
+		id   int64
+		lock string
+	}{{id, tx.db.forUpdate()}, {successorID, tx.db.forShare()}}
+	if successorID < id {
+		locks[0], locks[1] = locks[1], locks[0]
+	}
+	for _, l := range locks {
+		if l.id == 0 {
+			continue
+		}
+		if _, err := tx.exec(ctx, `SELECT id FROM agents WHERE id = $1`+l.lock, l.id); err != nil {
+			return fmt.Errorf("lock agent: %w", err)
+		}
+	}
+	return nil
+}
+
+// adminsInLockOrder selects the active admins in the order every
+// transaction locks them in.
+const adminsInLockOrder = `SELECT id FROM agents WHERE role = 'admin' AND active = TRUE ORDER BY id`
+
 // requireOtherAdmin returns ECONFLICT unless an active admin other than a
 // exists. It locks the admins, so that two admins demoting each other at
 // once cannot both succeed.
 func requireOtherAdmin(ctx context.Context, tx *Tx, a *tend.Agent) error {
-	admins, err := queryAll(ctx, tx, scanID, `SELECT id FROM agents WHERE role = 'admin' AND active = TRUE`+tx.db.forUpdate())
+	admins, err := queryAll(ctx, tx, scanID, adminsInLockOrder+tx.db.forUpdate())
 	if err != nil {
 		return err
 	}
@@ -407,12 +450,8 @@ func deactivateAgent(ctx context.Context, tx *Tx, p tend.Principal, id, successo
 	if successorID == id {
 		return nil, nil, tend.FieldError(tend.EINVALID, "successor_id", "choose someone other than the agent being deactivated")
 	}
-	// Lock the agent before choosing their tickets: an assignment to them
-	// running now (which holds a share lock, see checkActiveAgent) commits
-	// first and its ticket is handed over too; a later one sees them
-	// deactivated.
-	if _, err := tx.exec(ctx, `SELECT id FROM agents WHERE id = $1`+tx.db.forUpdate(), id); err != nil {
-		return nil, nil, fmt.Errorf("lock agent: %w", err)
+	if err := lockForDeactivation(ctx, tx, id, successorID); err != nil {
+		return nil, nil, err
 	}
 	old, err := findAgentByID(ctx, tx, id)
 	if err != nil {

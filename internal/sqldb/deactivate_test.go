@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -307,6 +309,66 @@ func TestDeactivationByUpdateHandsOver(t *testing.T) {
 		// Once gone, deactivating again changes nothing and is no error.
 		if _, err := e.agents.UpdateAgent(as(admin), leaver.ID, &tend.AgentUpdate{Active: ptr(false)}); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// Deactivations that meet, and a sign-in that meets one, wait for each
+// other: two admins deactivated at once, two agents each named the other's
+// successor, a session being made for an agent being deactivated. On
+// PostgreSQL none of them ends in a deadlock.
+func TestDeactivationsAtOnce(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		boss := e.mustAgent(t, "boss", tend.RoleAdmin)
+		at := func(fns ...func() error) []error {
+			errs := make([]error, len(fns))
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for i, fn := range fns {
+				wg.Go(func() {
+					<-start
+					errs[i] = fn()
+				})
+			}
+			close(start)
+			wg.Wait()
+			return errs
+		}
+		internal := func(what string, errs []error) {
+			t.Helper()
+			for _, err := range errs {
+				if tend.ErrorCode(err) == tend.EINTERNAL {
+					t.Fatalf("%s: %v", what, err)
+				}
+			}
+		}
+		for i := range 15 {
+			x, y := e.mustAgent(t, fmt.Sprintf("x%d", i), tend.RoleAdmin), e.mustAgent(t, fmt.Sprintf("y%d", i), tend.RoleAdmin)
+			internal("two admins", at(
+				func() error { _, err := e.agents.DeactivateAgent(as(boss), x.ID, boss.ID); return err },
+				func() error { _, err := e.agents.DeactivateAgent(as(boss), y.ID, boss.ID); return err },
+			))
+			a, b := e.mustAgent(t, fmt.Sprintf("a%d", i), tend.RoleAgent), e.mustAgent(t, fmt.Sprintf("b%d", i), tend.RoleAgent)
+			errs := at(
+				func() error { _, err := e.agents.DeactivateAgent(as(boss), a.ID, b.ID); return err },
+				func() error {
+					_, err := e.agents.UpdateAgent(as(boss), b.ID, &tend.AgentUpdate{Active: ptr(false), SuccessorID: &a.ID})
+					return err
+				},
+			)
+			internal("successors named crosswise", errs)
+			if (errs[0] == nil) == (errs[1] == nil) {
+				t.Fatalf("crosswise successors: %v, %v; want one done and one refused", errs[0], errs[1])
+			}
+			c := e.mustAgent(t, fmt.Sprintf("c%d", i), tend.RoleAgent)
+			if _, err := e.tokens.CreateSession(context.Background(), c.ID, -time.Hour); err != nil {
+				t.Fatal(err)
+			}
+			internal("a sign-in meeting a deactivation", at(
+				func() error { _, err := e.tokens.CreateSession(context.Background(), c.ID, time.Hour); return err },
+				func() error { _, err := e.agents.DeactivateAgent(as(boss), c.ID, 0); return err },
+			))
 		}
 	})
 }

@@ -212,11 +212,14 @@ func (s *TokenService) markUsed(ctx context.Context, id int64) {
 func (s *TokenService) CreateSession(ctx context.Context, agentID int64, ttl time.Duration) (string, error) {
 	secret := newSecret()
 	err := s.db.write(ctx, func(tx *Tx) error {
+		if err := lockActiveAgent(ctx, tx, agentID); err != nil {
+			return err
+		}
 		// Sweep this agent's expired sessions while here.
 		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE agent_id = $1 AND expires_at < $2`, agentID, tx.now); err != nil {
 			return err
 		}
-		return insertForActiveAgent(ctx, tx, "sessions", secret, agentID, ttl)
+		return insertSecret(ctx, tx, "sessions", secret, agentID, ttl)
 	})
 	if err != nil {
 		return "", fmt.Errorf("create session: %w", err)
@@ -280,6 +283,9 @@ func (s *TokenService) FindSession(ctx context.Context, secret string) (*tend.Ag
 // secret it returns.
 func (s *TokenService) RememberBrowser(ctx context.Context, agentID int64, secret string, ttl time.Duration) (string, error) {
 	err := s.db.write(ctx, func(tx *Tx) error {
+		if err := lockActiveAgent(ctx, tx, agentID); err != nil {
+			return err
+		}
 		if secret != "" {
 			n, err := tx.exec(ctx, `UPDATE known_browsers SET expires_at = $3 WHERE hash = $1 AND agent_id = $2 AND expires_at > $4`,
 				hashSecret(secret), agentID, tx.now.Add(ttl), tx.now)
@@ -291,7 +297,14 @@ func (s *TokenService) RememberBrowser(ctx context.Context, agentID int64, secre
 			return err
 		}
 		secret = newSecret()
-		return insertForActiveAgent(ctx, tx, "known_browsers", secret, agentID, ttl)
+		if err := insertSecret(ctx, tx, "known_browsers", secret, agentID, ttl); err != nil {
+			return err
+		}
+		// A browser is one of the agent's last few: scripts and private
+		// windows sign in afresh each time.
+		_, err := tx.exec(ctx, `DELETE FROM known_browsers WHERE agent_id = $1 AND hash NOT IN (
+			SELECT hash FROM known_browsers WHERE agent_id = $1 ORDER BY created_at DESC, hash LIMIT 20)`, agentID)
+		return err
 	})
 	if err != nil {
 		return "", fmt.Errorf("remember browser: %w", err)
@@ -299,18 +312,25 @@ func (s *TokenService) RememberBrowser(ctx context.Context, agentID int64, secre
 	return secret, nil
 }
 
-// insertForActiveAgent adds a row of secret's hash for agentID to table
-// (sessions or known_browsers), lasting ttl, if the agent is active now,
-// and returns EUNAUTHORIZED if not: a deactivation that committed while a
-// password was checked must leave nothing behind to come back to life on
-// reactivation. On PostgreSQL the share lock makes a deactivation running
-// now wait, and then end the new row too.
-func insertForActiveAgent(ctx context.Context, tx *Tx, table, secret string, agentID int64, ttl time.Duration) error {
-	n, err := tx.exec(ctx, `INSERT INTO `+table+` (hash, agent_id, created_at, expires_at)
-		SELECT $1, id, $3, $4 FROM agents WHERE id = $2 AND active = TRUE`+tx.db.forShare(),
-		hashSecret(secret), agentID, tx.now, tx.now.Add(ttl))
-	if err == nil && n == 0 {
+// lockActiveAgent share-locks agent id for a session or a known browser
+// being made, first of all the transaction's locks as in a deactivation,
+// and returns EUNAUTHORIZED unless the agent is active: a deactivation
+// that committed while a password was checked must leave nothing behind to
+// come back to life on reactivation, and one running now waits, then ends
+// what this made.
+func lockActiveAgent(ctx context.Context, tx *Tx, id int64) error {
+	var active bool
+	err := tx.queryRow(ctx, `SELECT active FROM agents WHERE id = $1`+tx.db.forShare(), id).Scan(&active)
+	if errors.Is(err, errNoRows) || (err == nil && !active) {
 		return tend.Errorf(tend.EUNAUTHORIZED, "That account is deactivated.")
 	}
+	return err
+}
+
+// insertSecret adds a row of secret's hash for agentID to table (sessions
+// or known_browsers), lasting ttl.
+func insertSecret(ctx context.Context, tx *Tx, table, secret string, agentID int64, ttl time.Duration) error {
+	_, err := tx.exec(ctx, `INSERT INTO `+table+` (hash, agent_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
+		hashSecret(secret), agentID, tx.now, tx.now.Add(ttl))
 	return err
 }
