@@ -214,28 +214,34 @@ func (s *AgentService) UpdateAgent(ctx context.Context, id int64, u *tend.AgentU
 	var agent *tend.Agent
 	var moved []*tend.Ticket
 	err = s.db.write(ctx, func(tx *Tx) error {
-		old, err := findAgentByID(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if u.Active == nil || *u.Active || !old.Active {
+		if u.Active == nil || *u.Active {
 			agent, err = updateAgent(ctx, tx, p, id, u, hash)
 			return err
 		}
 		// Deactivating an active agent hands their tickets over, as
-		// DeactivateAgent does: no ticket is left with an owner gone.
-		rest := *u
-		rest.Active, rest.SuccessorID = nil, nil
-		if rest != (tend.AgentUpdate{}) {
-			if _, err := updateAgent(ctx, tx, p, id, &rest, hash); err != nil {
-				return err
-			}
-		}
+		// DeactivateAgent does: no ticket is left with an owner gone. The
+		// agent is locked first, as a deactivation locks, to tell.
 		successor := int64(0)
 		if u.SuccessorID != nil {
 			successor = *u.SuccessorID
 		}
-		agent, moved, err = deactivateAgent(ctx, tx, p, id, successor)
+		if err := lockForDeactivation(ctx, tx, id, successor); err != nil {
+			return err
+		}
+		if old, err := findAgentByID(ctx, tx, id); err != nil {
+			return err
+		} else if !old.Active {
+			agent, err = updateAgent(ctx, tx, p, id, u, hash)
+			return err
+		}
+		if agent, moved, err = deactivateAgent(ctx, tx, p, id, successor); err != nil {
+			return err
+		}
+		rest := *u
+		rest.Active, rest.SuccessorID, rest.CurrentPassword = nil, nil, nil
+		if rest != (tend.AgentUpdate{}) {
+			agent, err = updateAgent(ctx, tx, p, id, &rest, hash)
+		}
 		return err
 	})
 	if err == nil && (!agent.Active || u.Password != nil) {

@@ -278,12 +278,15 @@ func (s *Server) updateSettings(w http.ResponseWriter, r *http.Request) {
 	if in.BaseURL != nil {
 		// Those who may change settings hear why this one cannot be;
 		// the rest hear that they may not.
-		if s.BaseURL != "" && tend.PrincipalFromContext(r.Context()).Can(tend.PermManageSettings) {
+		if s.BaseURL != "" && tend.NormalizeBaseURL(*in.BaseURL) != s.BaseURL &&
+			tend.PrincipalFromContext(r.Context()).Can(tend.PermManageSettings) {
 			s.writeError(w, r, tend.FieldError(tend.ECONFLICT, "base_url",
 				"is set when Tend starts (--base-url or TEND_BASE_URL); change it there"))
 			return
 		}
-		st.BaseURL = *in.BaseURL
+		if s.BaseURL == "" {
+			st.BaseURL = *in.BaseURL
+		}
 	}
 	st, err = s.Settings.UpdateSettings(r.Context(), st)
 	respond(s, w, r, s.inForce(st), err)

@@ -104,6 +104,8 @@ func TestBaseURLFlagWins(t *testing.T) {
 		t.Fatalf("changing the address set at start: %+v", p)
 	}
 	ts.as(tend.RoleAgent, "PATCH", "/api/v1/settings", map[string]string{"base_url": "https://evil.example"}).want(t, 403)
+	// Settings read and sent back whole go through.
+	ts.as(tend.RoleAdmin, "PATCH", "/api/v1/settings", map[string]string{"name": "Acme", "base_url": "https://desk.acme.example/"}).want(t, 200)
 	ts.as(tend.RoleAdmin, "PATCH", "/api/v1/settings", map[string]string{"name": "Acme Desk"}).want(t, 200)
 }
 
