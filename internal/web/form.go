@@ -26,8 +26,13 @@ func newFormIDs(r *http.Request) *formIDs {
 // choice; what names the choice in the message, as in "an agent".
 func (f *formIDs) one(name, what string) int64 {
 	v := ""
-	if vs := f.form(name); len(vs) > 0 {
+	switch vs := f.form(name); len(vs) {
+	case 0:
+	case 1:
 		v = strings.TrimSpace(vs[0])
+	default:
+		f.problems.Add(name, "choose %s once, not %d times", what, len(vs))
+		return 0
 	}
 	if v == "" || v == "0" {
 		return 0

@@ -52,6 +52,8 @@ func TestFormsRefuseMalformedIDs(t *testing.T) {
 		{"a team's members", teamPath, url.Values{"name": {"Billing"}, "lead_id": {strID(lead.ID)}, "member_ids": {"abc"}},
 			`choose agents from the list`},
 		{"a new team's lead", "/settings/teams", url.Values{"name": {"Sales"}, "lead_id": {"abc"}}, `choose an agent from the list`},
+		{"a lead chosen twice", teamPath, url.Values{"name": {"Billing"}, "lead_id": {strID(lead.ID), "abc"},
+			"member_ids": {strID(lead.ID), strID(agent.ID)}}, `choose an agent once, not 2 times`},
 		{"a token's agent", "/settings/tokens", url.Values{"name": {"sync"}, "agent_id": {"abc"}}, `choose a staff member from the list`},
 		{"a token without an agent", "/settings/tokens", url.Values{"name": {"sync"}}, `choose who the token acts as`},
 		{"a mail address's team", fmt.Sprintf("/settings/mail/%d", mb.ID), url.Values{"address": {"help@acme.example"}, "team_id": {"abc"}},
