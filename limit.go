@@ -26,7 +26,7 @@ type Limit struct {
 var (
 	SignInLimit         = Limit{Free: 5, First: time.Second, Longest: 15 * time.Minute, Forget: time.Hour}
 	SignInFromLimit     = Limit{Free: 50, First: time.Second, Longest: 15 * time.Minute, Forget: time.Hour}
-	PasswordCheckLimit  = Limit{Free: 5, First: time.Second, Longest: 15 * time.Minute, Forget: time.Hour}
+	PasswordCheckLimit  = SignInLimit
 	PasswordAnyoneLimit = Limit{Free: 20, First: time.Second, Longest: 15 * time.Minute, Forget: time.Hour}
 )
 

@@ -53,14 +53,12 @@ type TokenService interface {
 type SessionService interface {
 	// CreateSession starts a session for the agent and returns its secret.
 	CreateSession(ctx context.Context, agentID int64, ttl time.Duration) (string, error)
-	// AuthenticateSession returns the session's active agent, or
-	// EUNAUTHORIZED if the session is unknown, expired or its agent
-	// deactivated. The agent's TeamIDs are not read.
-	AuthenticateSession(ctx context.Context, secret string) (*Agent, error)
-	DeleteSession(ctx context.Context, secret string) error
-	// FindSession is AuthenticateSession, and says too how long the
-	// session lasts before it ends by itself.
+	// FindSession returns the session's active agent and how long the
+	// session lasts before it ends by itself, or EUNAUTHORIZED if the
+	// session is unknown, expired or its agent deactivated. The agent's
+	// TeamIDs are not read.
 	FindSession(ctx context.Context, secret string) (*Agent, time.Duration, error)
+	DeleteSession(ctx context.Context, secret string) error
 	// RememberBrowser records that the agent signed in from a browser,
 	// for ttl: the one whose cookie holds secret, if that is the agent's,
 	// or a new one, whose secret it returns. A sign-in from a known

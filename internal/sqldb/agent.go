@@ -225,16 +225,15 @@ func (s *AgentService) UpdateAgent(ctx context.Context, id int64, u *tend.AgentU
 		if u.SuccessorID != nil {
 			successor = *u.SuccessorID
 		}
-		if err := lockForDeactivation(ctx, tx, id, successor); err != nil {
+		old, err := lockToDeactivate(ctx, tx, p, id, successor)
+		if err != nil {
 			return err
 		}
-		if old, err := findAgentByID(ctx, tx, id); err != nil {
-			return err
-		} else if !old.Active {
+		if !old.Active {
 			agent, err = updateAgent(ctx, tx, p, id, u, hash)
 			return err
 		}
-		if agent, moved, err = deactivateAgent(ctx, tx, p, id, successor); err != nil {
+		if agent, moved, err = handOver(ctx, tx, p, old, successor); err != nil {
 			return err
 		}
 		rest := *u
@@ -450,22 +449,36 @@ func (s *AgentService) DeactivateAgent(ctx context.Context, id, successorID int6
 // deactivateAgent deactivates agent id and returns them with the tickets
 // handed to successorID.
 func deactivateAgent(ctx context.Context, tx *Tx, p tend.Principal, id, successorID int64) (*tend.Agent, []*tend.Ticket, error) {
-	if id == p.AgentID {
-		return nil, nil, errDeactivateSelf
-	}
-	if successorID == id {
-		return nil, nil, tend.FieldError(tend.EINVALID, "successor_id", "choose someone other than the agent being deactivated")
-	}
-	if err := lockForDeactivation(ctx, tx, id, successorID); err != nil {
-		return nil, nil, err
-	}
-	old, err := findAgentByID(ctx, tx, id)
+	old, err := lockToDeactivate(ctx, tx, p, id, successorID)
 	if err != nil {
 		return nil, nil, err
 	}
 	if !old.Active {
 		return nil, nil, tend.Errorf(tend.ECONFLICT, "%s is deactivated already.", old.Name)
 	}
+	return handOver(ctx, tx, p, old, successorID)
+}
+
+// lockToDeactivate refuses to deactivate oneself or to make an agent their
+// own successor, takes the locks of a deactivation (lockForDeactivation)
+// and returns agent id as locked.
+func lockToDeactivate(ctx context.Context, tx *Tx, p tend.Principal, id, successorID int64) (*tend.Agent, error) {
+	if id == p.AgentID {
+		return nil, errDeactivateSelf
+	}
+	if successorID == id {
+		return nil, tend.FieldError(tend.EINVALID, "successor_id", "choose someone other than the agent being deactivated")
+	}
+	if err := lockForDeactivation(ctx, tx, id, successorID); err != nil {
+		return nil, err
+	}
+	return findAgentByID(ctx, tx, id)
+}
+
+// handOver hands the unsolved tickets of old, locked and active, to
+// successorID and deactivates old, returning them with the tickets moved.
+func handOver(ctx context.Context, tx *Tx, p tend.Principal, old *tend.Agent, successorID int64) (*tend.Agent, []*tend.Ticket, error) {
+	id := old.ID
 	if old.Role == tend.RoleAdmin {
 		if err := requireOtherAdmin(ctx, tx, old); err != nil {
 			return nil, nil, err

@@ -227,21 +227,6 @@ func (s *TokenService) CreateSession(ctx context.Context, agentID int64, ttl tim
 	return secret, nil
 }
 
-// AuthenticateSession returns the session's agent if the session is live
-// and the agent active.
-func (s *TokenService) AuthenticateSession(ctx context.Context, secret string) (*tend.Agent, error) {
-	var agent *tend.Agent
-	err := s.db.read(ctx, func(q *Tx) (err error) {
-		agent, err = scanAgent(q.queryRow(ctx, `SELECT `+agentColumns+` FROM sessions s JOIN agents a ON a.id = s.agent_id
-			WHERE s.hash = $1 AND s.expires_at > $2 AND a.active = TRUE`, hashSecret(secret), q.now))
-		if errors.Is(err, errNoRows) {
-			return tend.Errorf(tend.EUNAUTHORIZED, "Your session has ended; sign in again.")
-		}
-		return err
-	})
-	return agent, err
-}
-
 // DeleteSession ends a session.
 func (s *TokenService) DeleteSession(ctx context.Context, secret string) error {
 	var agentIDs []int64
@@ -257,8 +242,8 @@ func (s *TokenService) DeleteSession(ctx context.Context, secret string) error {
 	return err
 }
 
-// FindSession is AuthenticateSession, and says too how long the session
-// lasts before it ends by itself, by the store's clock.
+// FindSession returns the session's agent, if the session is live and the
+// agent active, and how long the session lasts by the store's clock.
 func (s *TokenService) FindSession(ctx context.Context, secret string) (*tend.Agent, time.Duration, error) {
 	var agent *tend.Agent
 	var left time.Duration

@@ -75,15 +75,19 @@ func (s *Server) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
 
 // sessionAgent returns the signed-in agent of a web request, or nil.
 func (s *Server) sessionAgent(r *http.Request) *tend.Agent {
+	agent, _, _ := s.session(r)
+	return agent
+}
+
+// session returns the agent of r's session and how long the session
+// lasts, or false when there is none or it has ended.
+func (s *Server) session(r *http.Request) (*tend.Agent, time.Duration, bool) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" {
-		return nil
+		return nil, 0, false
 	}
-	agent, err := s.Sessions.AuthenticateSession(r.Context(), c.Value)
-	if err != nil {
-		return nil
-	}
-	return agent
+	agent, left, err := s.Sessions.FindSession(r.Context(), c.Value)
+	return agent, left, err == nil
 }
 
 // csrfToken returns the request's CSRF token, setting the cookie that

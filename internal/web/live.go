@@ -217,7 +217,7 @@ func (s *Server) liveStream(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Streaming is not supported here.", http.StatusInternalServerError)
 		return
 	}
-	agent, _, ok := s.liveSession(r)
+	agent, _, ok := s.session(r)
 	if !ok {
 		http.Error(w, "Sign in first.", http.StatusUnauthorized)
 		return
@@ -226,7 +226,7 @@ func (s *Server) liveStream(w http.ResponseWriter, r *http.Request) {
 	defer s.live.unsubscribe(sub)
 	// Subscribed first, then checked again: a session that ended between
 	// the first check and the subscription would otherwise go unnoticed.
-	_, timeLeft, ok := s.liveSession(r)
+	_, timeLeft, ok := s.session(r)
 	if !ok {
 		http.Error(w, "Sign in first.", http.StatusUnauthorized)
 		return
@@ -246,17 +246,6 @@ func (s *Server) liveStream(w http.ResponseWriter, r *http.Request) {
 	s.streamEvents(w, r, sub, timeLeft)
 }
 
-// liveSession returns the agent of r's session and how long the session
-// lasts, or false when it has ended.
-func (s *Server) liveSession(r *http.Request) (*tend.Agent, time.Duration, bool) {
-	c, err := r.Cookie(sessionCookie)
-	if err != nil || c.Value == "" {
-		return nil, 0, false
-	}
-	agent, left, err := s.Sessions.FindSession(r.Context(), c.Value)
-	return agent, left, err == nil
-}
-
 // streamEvents writes sub's events to the stream until its session ends
 // (the hub says when sessions of the agent end; the session expires), the
 // page goes, or the server stops.
@@ -265,10 +254,7 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, sub *subsc
 	defer expiry.Stop()
 	keepAlive := time.NewTicker(20 * time.Second)
 	defer keepAlive.Stop()
-	signedIn := func() bool {
-		_, _, ok := s.liveSession(r)
-		return ok
-	}
+	signedIn := func() bool { return s.sessionAgent(r) != nil }
 	// A page that stops reading (a laptop closed) must not hold a
 	// goroutine for ever: each write gets a deadline.
 	rc := http.NewResponseController(w)

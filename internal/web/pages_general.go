@@ -33,7 +33,7 @@ func (s *Server) baseURL(ctx context.Context) (string, error) {
 // it: only ever offered to an admin to confirm, never used unasked.
 func (s *Server) requestBase(r *http.Request) string {
 	scheme := "http"
-	if r.TLS != nil || (s.TrustProxy && r.Header.Get("X-Forwarded-Proto") == "https") {
+	if s.secure(r) {
 		scheme = "https"
 	}
 	return tend.NormalizeBaseURL(scheme + "://" + r.Host)
