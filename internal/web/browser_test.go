@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -199,4 +200,38 @@ func TestBrowserFirstAdminSetup(t *testing.T) {
 	if msg := b.text(`.error`); !strings.Contains(msg, "set up already") {
 		t.Fatalf("a reused setup link shows %q", msg)
 	}
+}
+
+// In a real browser: someone guessing an agent's password from the same
+// address holds up a browser that never signed in, which is told how long
+// to wait, and not the agent's own browser, which signed in before.
+func TestBrowserSignInLimits(t *testing.T) {
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	sqldbtest.NewClock(db) // stands still: the wait does not run out while the browser loads
+	ts := newTestServer(t, db)
+	own, fresh := newBrowser(t), newBrowser(t)
+	signInAs := func(b *browser, password string) {
+		b.t.Helper()
+		b.do(chromedp.Navigate(ts.URL+"/login"), chromedp.WaitVisible(css(`#email`)),
+			chromedp.SendKeys(css(`#email`), "agent@staff.example"), chromedp.SendKeys(css(`#password`), password),
+			chromedp.Click(css(`button[type=submit]`)), chromedp.WaitVisible(css(`main`)))
+	}
+	signInAs(own, "long enough password")
+	own.do(chromedp.WaitVisible(css(`.signout`)), chromedp.Click(css(`.signout button`)), chromedp.WaitVisible(css(`#email`)))
+
+	// Someone on the same machine guesses, five times.
+	c, csrf := signInClient(t, ts)
+	for i := range 5 {
+		if resp := signIn(t, c, ts, csrf, "agent@staff.example", fmt.Sprintf("guess %d", i)); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d", i+1, resp.StatusCode)
+		}
+	}
+
+	signInAs(fresh, "long enough password")
+	if msg := fresh.text(`.error`); !strings.Contains(msg, "Too many failed sign-ins; try again in") {
+		t.Fatalf("a browser that never signed in reads %q", msg)
+	}
+	fresh.screenshot("sign-in-held")
+	signInAs(own, "long enough password")
+	own.do(chromedp.WaitVisible(css(`.signout`)))
 }
