@@ -17,9 +17,12 @@ type Customer struct {
 	OrganizationID *int64   `json:"organization_id"`
 	Notes          string   `json:"notes"`
 	// Bouncing lists the addresses that mail to has bounced for good.
-	Bouncing  []Bounce  `json:"bouncing"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Bouncing []Bounce `json:"bouncing"`
+	// MergedIntoID is set on a customer merged into another: what is left
+	// of them, so that their id keeps naming them in history.
+	MergedIntoID *int64    `json:"merged_into_id"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 }
 
 // Bounce is an address that mail could not be delivered to.

@@ -29,6 +29,26 @@ type Error struct {
 	Fields map[string]string
 	// RetryAfter is how long to wait before trying again, for ETOOMANY.
 	RetryAfter time.Duration
+	// NewMessages are the customer's messages a refused reply had not
+	// seen (CustomerWroteSince).
+	NewMessages []*Message
+}
+
+// CustomerWroteSince refuses a reply written before the customer's
+// messages unread: the author reads them, then sends again if the reply
+// still fits.
+func CustomerWroteSince(number int64, unread []*Message) *Error {
+	return &Error{Code: ECONFLICT, NewMessages: unread, Message: fmt.Sprintf(
+		"The customer wrote again on ticket #%d while you were writing. Read their new message, then send your reply if it still fits.", number)}
+}
+
+// ErrorNewMessages returns the unread messages err refused a reply for.
+func ErrorNewMessages(err error) []*Message {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.NewMessages
+	}
+	return nil
 }
 
 func (e *Error) Error() string {

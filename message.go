@@ -63,6 +63,10 @@ type MessageCreate struct {
 	// Status, when set, moves the ticket in the same change ("send and
 	// set status").
 	Status *Status `json:"status"`
+	// SeenMessageID, when set on a reply, is the newest message its author
+	// saw: the reply is refused (CustomerWroteSince) if the customer wrote
+	// after it.
+	SeenMessageID *int64 `json:"seen_message_id,omitempty"`
 
 	IdempotencyKey string `json:"-"`
 }
@@ -79,6 +83,9 @@ func (c *MessageCreate) Validate() error {
 	p := Problems{}
 	if !c.Kind.Valid() {
 		p.Add("kind", "must be reply or note")
+	}
+	if c.SeenMessageID != nil && *c.SeenMessageID <= 0 {
+		p.Add("seen_message_id", "must be the id of a message on the ticket")
 	}
 	if c.FromCustomer && c.Kind == KindNote {
 		p.Add("from_customer", "a customer's message is a reply, not a note")

@@ -7,13 +7,6 @@ import (
 	"time"
 )
 
-// Change is one entry for a ticket's history, produced by the workflow
-// rules below and recorded by the store in the same transaction.
-type Change struct {
-	Kind EventKind
-	Data map[string]any
-}
-
 // TicketChange tells listeners, after commit, that a ticket changed.
 type TicketChange struct {
 	TicketID  int64
@@ -26,31 +19,36 @@ type TicketChange struct {
 // record; none if u changes nothing. Owner and team ids must have been
 // checked to exist. It returns ECONFLICT for a status change the workflow
 // does not allow, naming the ones it does.
-func (t *Ticket) ApplyUpdate(p Principal, u *TicketUpdate, now time.Time) ([]Change, error) {
-	var changes []Change
+func (t *Ticket) ApplyUpdate(p Principal, u *TicketUpdate, now time.Time) ([]EventData, error) {
+	var changes []EventData
 	if u.Subject != nil && *u.Subject != t.Subject {
-		changes = append(changes, Change{EventSubjectChanged, map[string]any{"from": t.Subject, "to": *u.Subject}})
+		changes = append(changes, SubjectChanged{From: t.Subject, To: *u.Subject})
 		t.Subject = *u.Subject
 	}
 	if u.Priority != nil && *u.Priority != t.Priority {
-		changes = append(changes, Change{EventPriorityChanged, map[string]any{"from": t.Priority, "to": *u.Priority}})
+		changes = append(changes, PriorityChanged{From: t.Priority, To: *u.Priority})
 		t.Priority = *u.Priority
 	}
 	if u.TeamID != nil && !sameID(t.TeamID, *u.TeamID) {
 		to := OptionalID(*u.TeamID)
-		changes = append(changes, Change{EventTeamChanged, map[string]any{"from": t.TeamID, "to": to}})
+		changes = append(changes, TeamChanged{From: t.TeamID, To: to})
 		t.TeamID = to
 	}
 	if u.OwnerID != nil {
 		changes = append(changes, t.setOwner(*u.OwnerID)...)
 	}
 	if tags := u.newTags(t.Tags); !slices.Equal(tags, t.Tags) {
-		changes = append(changes, Change{EventTagsChanged, map[string]any{
-			"added": missingFrom(tags, t.Tags), "removed": missingFrom(t.Tags, tags)}})
+		changes = append(changes, TagsChanged{Added: missingFrom(tags, t.Tags), Removed: missingFrom(t.Tags, tags)})
 		t.Tags = tags
 	}
-	if u.Status != nil {
-		c, err := t.setStatus(p, *u.Status, now)
+	status := u.Status
+	if status == nil && t.Status == StatusNew && u.OwnerID != nil && *u.OwnerID != 0 {
+		// Giving a new ticket an owner triages it: taking a ticket opens it.
+		open := StatusOpen
+		status = &open
+	}
+	if status != nil {
+		c, err := t.setStatus(p, *status, now)
 		if err != nil {
 			return nil, err
 		}
@@ -67,7 +65,7 @@ func (t *Ticket) ApplyUpdate(p Principal, u *TicketUpdate, now time.Time) ([]Cha
 // ticket (counting a reopen) and brings back one that waited on them; a
 // staff reply records the first response and opens a new ticket. An
 // explicit status, from staff, replaces the implicit move.
-func (t *Ticket) ApplyMessage(p Principal, author AuthorType, kind MessageKind, status *Status, now time.Time) ([]Change, error) {
+func (t *Ticket) ApplyMessage(p Principal, author AuthorType, kind MessageKind, status *Status, now time.Time) ([]EventData, error) {
 	if t.Status == StatusClosed && (kind == KindReply || status != nil) {
 		return nil, Errorf(ECONFLICT, "Ticket #%d is closed; a new request needs a new ticket.", t.Number)
 	}
@@ -92,6 +90,17 @@ func (t *Ticket) ApplyMessage(p Principal, author AuthorType, kind MessageKind, 
 	return changes, nil
 }
 
+// ApplyCustomerMerge moves t to the customer intoID, into whom its
+// customer was merged, and to that customer's organization. Its last
+// activity stays as it was, since a merge is not news about a ticket, but
+// its version moves on so that a copy read before the merge is stale.
+func (t *Ticket) ApplyCustomerMerge(intoID int64, orgID *int64) EventData {
+	c := CustomerMerged{FromID: t.CustomerID, IntoID: intoID}
+	t.CustomerID, t.OrganizationID = intoID, orgID
+	t.Version++
+	return c
+}
+
 func (t *Ticket) touch(now time.Time) {
 	t.UpdatedAt = now
 	t.Version++
@@ -99,22 +108,22 @@ func (t *Ticket) touch(now time.Time) {
 
 // setStatus moves t to next. A staff member who takes a ticket out of new
 // becomes its owner if it has none: every triaged ticket has one.
-func (t *Ticket) setStatus(p Principal, next Status, now time.Time) ([]Change, error) {
+func (t *Ticket) setStatus(p Principal, next Status, now time.Time) ([]EventData, error) {
 	if next == t.Status {
 		return nil, nil
 	}
 	if !t.Status.CanBecome(next) {
 		return nil, t.transitionError(next)
 	}
-	var changes []Change
+	var changes []EventData
 	from := t.Status
 	t.Status = next
-	changes = append(changes, Change{EventStatusChanged, map[string]any{"from": from, "to": next}})
+	changes = append(changes, StatusChanged{From: from, To: next})
 	switch {
 	case from == StatusSolved && next == StatusOpen:
 		t.ReopenCount++
 		t.SolvedAt = nil
-		changes = append(changes, Change{EventReopened, map[string]any{"reopen_count": t.ReopenCount}})
+		changes = append(changes, Reopened{ReopenCount: t.ReopenCount})
 	case next == StatusSolved:
 		at := now
 		t.SolvedAt = &at
@@ -131,24 +140,37 @@ func (t *Ticket) setStatus(p Principal, next Status, now time.Time) ([]Change, e
 func (t *Ticket) transitionError(next Status) error {
 	allowed := t.Status.Next()
 	if len(allowed) == 0 {
-		return Errorf(ECONFLICT, "Ticket #%d is %s and cannot change status; a new request needs a new ticket.", t.Number, t.Status)
+		return Errorf(ECONFLICT, "Ticket #%d is %s and cannot change status; a new request needs a new ticket.", t.Number, t.Status.Words())
 	}
 	names := make([]string, len(allowed))
 	for i, s := range allowed {
-		names[i] = string(s)
+		names[i] = s.Words()
 	}
+	can := joinWords(names, "or")
 	return &Error{Code: ECONFLICT,
-		Message: fmt.Sprintf("status: ticket #%d is %s and can become %s, not %s", t.Number, t.Status, strings.Join(names, ", "), next),
-		Fields:  map[string]string{"status": fmt.Sprintf("can become %s", strings.Join(names, ", "))}}
+		Message: fmt.Sprintf("Ticket #%d is %s, so it cannot become %s; it can become %s.", t.Number, t.Status.Words(), next.Words(), can),
+		Fields:  map[string]string{"status": "can become " + can}}
 }
 
-func (t *Ticket) setOwner(id int64) []Change {
-	if t.OwnerID != nil && *t.OwnerID == id {
+// Words names a status as a sentence does: "on hold", not "on_hold".
+func (s Status) Words() string { return strings.ReplaceAll(string(s), "_", " ") }
+
+// joinWords lists words as prose: "a", "a or b", "a, b or c".
+func joinWords(words []string, and string) string {
+	if len(words) <= 1 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " " + and + " " + words[len(words)-1]
+}
+
+func (t *Ticket) setOwner(id int64) []EventData {
+	to := OptionalID(id)
+	if sameID(t.OwnerID, id) {
 		return nil
 	}
-	c := Change{EventOwnerChanged, map[string]any{"from": t.OwnerID, "to": id}}
-	t.OwnerID = &id
-	return []Change{c}
+	c := OwnerChanged{From: t.OwnerID, To: to}
+	t.OwnerID = to
+	return []EventData{c}
 }
 
 // newTags returns the tag set after u, sorted.

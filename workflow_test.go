@@ -97,7 +97,7 @@ func TestApplyUpdateRecordsEachChange(t *testing.T) {
 	}
 	var kinds []tend.EventKind
 	for _, c := range changes {
-		kinds = append(kinds, c.Kind)
+		kinds = append(kinds, c.EventKind())
 	}
 	want := []tend.EventKind{tend.EventPriorityChanged, tend.EventTeamChanged, tend.EventTagsChanged}
 	if len(kinds) != len(want) {
@@ -121,3 +121,60 @@ func TestApplyUpdateRecordsEachChange(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// Taking a ticket (giving it an owner) triages it: a new ticket opens. An
+// explicit status still wins, and a ticket past new keeps its status.
+func TestGivingAnOwnerOpensANewTicket(t *testing.T) {
+	me := tend.Principal{AgentID: 4, Role: tend.RoleAgent}
+	pending, closed := tend.StatusPending, tend.StatusClosed
+	for _, c := range []struct {
+		name   string
+		from   tend.Status
+		update tend.TicketUpdate
+		want   tend.Status
+		events []tend.EventKind
+	}{
+		{"take a new ticket", tend.StatusNew, tend.TicketUpdate{OwnerID: ptr(int64(4))}, tend.StatusOpen,
+			[]tend.EventKind{tend.EventOwnerChanged, tend.EventStatusChanged}},
+		{"give a new ticket to someone else", tend.StatusNew, tend.TicketUpdate{OwnerID: ptr(int64(9))}, tend.StatusOpen,
+			[]tend.EventKind{tend.EventOwnerChanged, tend.EventStatusChanged}},
+		{"take it and say pending", tend.StatusNew, tend.TicketUpdate{OwnerID: ptr(int64(4)), Status: &pending}, tend.StatusPending,
+			[]tend.EventKind{tend.EventOwnerChanged, tend.EventStatusChanged}},
+		{"take a pending ticket", tend.StatusPending, tend.TicketUpdate{OwnerID: ptr(int64(4))}, tend.StatusPending,
+			[]tend.EventKind{tend.EventOwnerChanged}},
+		{"a priority alone leaves it new", tend.StatusNew, tend.TicketUpdate{Priority: ptr(tend.PriorityHigh)}, tend.StatusNew,
+			[]tend.EventKind{tend.EventPriorityChanged}},
+		{"close a solved ticket, no owner change", tend.StatusSolved, tend.TicketUpdate{Status: &closed}, tend.StatusClosed,
+			[]tend.EventKind{tend.EventStatusChanged}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tk := &tend.Ticket{Number: 7, Status: c.from, Priority: tend.PriorityNormal, Tags: []string{}, Version: 1}
+			changes, err := tk.ApplyUpdate(me, &c.update, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var kinds []tend.EventKind
+			for _, ch := range changes {
+				kinds = append(kinds, ch.EventKind())
+			}
+			if tk.Status != c.want || len(kinds) != len(c.events) {
+				t.Fatalf("status %s, changes %v; want %s, %v", tk.Status, kinds, c.want, c.events)
+			}
+			for i := range kinds {
+				if kinds[i] != c.events[i] {
+					t.Fatalf("changes %v, want %v", kinds, c.events)
+				}
+			}
+		})
+	}
+}
+
+// The refusal of a status move is said in words, naming what is allowed.
+func TestTransitionRefusalInWords(t *testing.T) {
+	tk := &tend.Ticket{Number: 1302, Status: tend.StatusPending}
+	_, err := tk.ApplyUpdate(tend.Principal{AgentID: 1}, &tend.TicketUpdate{Status: ptr(tend.StatusNew)}, time.Now())
+	want := "Ticket #1302 is pending, so it cannot become new; it can become open, on hold or solved."
+	if tend.ErrorCode(err) != tend.ECONFLICT || tend.ErrorMessage(err) != want {
+		t.Errorf("refusal = %v %q, want %q", tend.ErrorCode(err), tend.ErrorMessage(err), want)
+	}
+}

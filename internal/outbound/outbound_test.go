@@ -495,3 +495,38 @@ func BenchmarkSendToSink(b *testing.B) {
 		})
 	}
 }
+
+// After the customer is merged into another, a reply on the ticket goes
+// to the address the customer wrote from on it, not the kept customer's
+// first address.
+func TestRepliesGoToTheAddressLastUsedOnTheTicket(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		sink, err := mailtest.Start(mailtest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sink.Close()
+		d := newDesk(t, db, outbound.Relay{Addr: sink.Addr, Timeout: 5 * time.Second})
+		work := d.request("Ann Lee <ann@work.example>", "Invoice question")
+		home := d.request("Ann Lee <ann@home.example>", "Parcel question")
+		if _, err := sqldb.NewCustomerService(db).MergeCustomers(d.agent, home.CustomerID, work.CustomerID); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "two acknowledgements", func() bool { return len(sink.Received()) >= 2 })
+		for _, c := range []struct {
+			ticket *tend.Ticket
+			want   string
+		}{{home, "ann@home.example"}, {work, "ann@work.example"}} {
+			before := len(sink.Received())
+			m := d.reply(c.ticket.ID, "We are on it.")
+			if got := d.delivered(c.ticket.ID, m.ID); got.Delivery != "sent" {
+				t.Fatalf("delivery = %q (%s)", got.Delivery, got.DeliveryError)
+			}
+			waitFor(t, "the reply", func() bool { return len(sink.Received()) > before })
+			r := sink.Received()[before]
+			if len(r.To) != 1 || r.To[0] != c.want {
+				t.Errorf("reply on #%d went to %v, want %s, the address the customer wrote from on it", c.ticket.Number, r.To, c.want)
+			}
+		}
+	})
+}

@@ -507,22 +507,18 @@ func handOver(ctx context.Context, tx *Tx, p tend.Principal, old *tend.Agent, su
 	numbers := make([]int64, 0, len(open))
 	moved := make([]*tend.Ticket, 0, len(open))
 	for _, ticketID := range open {
-		t, err := lockTicket(ctx, tx, ticketID)
+		c, err := changeTicket(ctx, tx, p, ticketID, nil)
 		if err != nil {
 			return nil, nil, err
 		}
-		changes, err := t.ApplyUpdate(p, &tend.TicketUpdate{OwnerID: &successorID}, tx.now)
-		if err != nil {
+		if err := c.update(ctx, &tend.TicketUpdate{OwnerID: &successorID}); err != nil {
 			return nil, nil, err
 		}
-		if err := saveTicket(ctx, tx, t); err != nil {
+		if err := c.commit(ctx); err != nil {
 			return nil, nil, err
 		}
-		if err := recordChanges(ctx, tx, p, t.ID, changes); err != nil {
-			return nil, nil, err
-		}
-		numbers = append(numbers, t.Number)
-		moved = append(moved, t)
+		numbers = append(numbers, c.t.Number)
+		moved = append(moved, c.t)
 	}
 	if _, err := tx.exec(ctx, `UPDATE agents SET active = FALSE, updated_at = $1 WHERE id = $2`, tx.now, id); err != nil {
 		return nil, nil, fmt.Errorf("deactivate agent: %w", err)

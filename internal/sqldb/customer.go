@@ -22,11 +22,11 @@ func NewCustomerService(db *DB) *CustomerService { return &CustomerService{db: d
 
 var _ tend.CustomerService = (*CustomerService)(nil)
 
-const customerColumns = `id, name, phone, organization_id, notes, created_at, updated_at`
+const customerColumns = `id, name, phone, organization_id, notes, merged_into_id, created_at, updated_at`
 
 func scanCustomer(r row) (*tend.Customer, error) {
 	c := &tend.Customer{Emails: []string{}}
-	err := r.Scan(&c.ID, &c.Name, &c.Phone, &c.OrganizationID, &c.Notes, &c.CreatedAt, &c.UpdatedAt)
+	err := r.Scan(&c.ID, &c.Name, &c.Phone, &c.OrganizationID, &c.Notes, &c.MergedIntoID, &c.CreatedAt, &c.UpdatedAt)
 	return c, err
 }
 
@@ -89,7 +89,7 @@ func (s *CustomerService) FindCustomers(ctx context.Context, f tend.CustomerFilt
 		return nil, "", err
 	}
 	var a args
-	where := []string{"1 = 1"}
+	where := []string{"merged_into_id IS NULL"}
 	if q := tend.FoldName(strings.TrimSpace(f.Q)); q != "" {
 		where = append(where, "("+s.db.prefixMatch(&a, "name_key", q)+
 			" OR id IN (SELECT customer_id FROM customer_emails WHERE "+s.db.prefixMatch(&a, "email", q)+"))")
@@ -263,8 +263,10 @@ func (s *CustomerService) UpdateCustomer(ctx context.Context, id int64, u *tend.
 	}
 	var cust *tend.Customer
 	err = s.db.write(ctx, func(tx *Tx) error {
-		if _, err := findCustomerByID(ctx, tx, id); err != nil {
+		if c, err := findCustomerByID(ctx, tx, id); err != nil {
 			return err
+		} else if c.MergedIntoID != nil {
+			return tend.Errorf(tend.ECONFLICT, "Customer %d was merged into customer %d; change that one instead.", id, *c.MergedIntoID)
 		}
 		var a args
 		sets := []string{"updated_at = " + a.add(tx.now)}
@@ -321,12 +323,9 @@ func customerChanges(u *tend.CustomerUpdate) map[string]any {
 }
 
 // MergeCustomers moves the tickets, messages and addresses of the customer
-// fromID to intoID and deletes fromID, in one transaction. The moved
-// tickets take the survivor's organization, as if the survivor had written
-// them; their last activity stays as it was, since a merge is not news
-// about a ticket, but their version moves on so that a copy read before
-// the merge is stale. No ticket event records the move: the history has no
-// kind for a change of customer, and the audit log names the tickets.
+// fromID to intoID, in one transaction. Each moved ticket changes
+// customer through the workflow (tend.Ticket.ApplyCustomerMerge), which
+// its history records. fromID stays as a tombstone pointing to intoID.
 func (s *CustomerService) MergeCustomers(ctx context.Context, fromID, intoID int64) (*tend.Customer, error) {
 	p, err := tend.RequireStaff(ctx)
 	if err != nil {
@@ -336,11 +335,11 @@ func (s *CustomerService) MergeCustomers(ctx context.Context, fromID, intoID int
 		return nil, tend.Errorf(tend.EINVALID, "A customer cannot be merged into themselves.")
 	}
 	var cust *tend.Customer
-	var moved []int64
+	var notices []tend.TicketChange
 	err = s.db.write(ctx, func(tx *Tx) error {
 		// Locked in id order, so that two merges of the same pair, either
 		// way round, wait for each other instead of deadlocking; the
-		// second then finds one of them gone.
+		// second then finds one of them merged.
 		if _, err := queryAll(ctx, tx, scanID, `SELECT id FROM customers WHERE id IN ($1, $2) ORDER BY id`+tx.db.forUpdate(),
 			min(fromID, intoID), max(fromID, intoID)); err != nil {
 			return fmt.Errorf("lock customers: %w", err)
@@ -353,7 +352,12 @@ func (s *CustomerService) MergeCustomers(ctx context.Context, fromID, intoID int
 		if err != nil {
 			return err
 		}
-		tickets, err := moveCustomerData(ctx, tx, from, into)
+		for _, c := range []*tend.Customer{from, into} {
+			if c.MergedIntoID != nil {
+				return tend.Errorf(tend.ECONFLICT, "Customer %d was merged into customer %d already; merge that one instead.", c.ID, *c.MergedIntoID)
+			}
+		}
+		tickets, err := moveCustomerData(ctx, tx, p, from, into)
 		if err != nil {
 			return err
 		}
@@ -361,17 +365,19 @@ func (s *CustomerService) MergeCustomers(ctx context.Context, fromID, intoID int
 			return err
 		}
 		if err := tx.audit(ctx, p, "customer.merged", "customer", intoID, map[string]any{
-			"from_id": from.ID, "from_name": from.Name, "emails": from.Emails, "ticket_ids": tickets,
+			"from_id": from.ID, "emails": from.Emails, "ticket_ids": tickets,
 		}); err != nil {
 			return err
 		}
-		moved = tickets
+		for _, id := range tickets {
+			notices = append(notices, tend.TicketChange{TicketID: id, Kind: tend.EventCustomerMerged})
+		}
 		cust, err = findCustomerByID(ctx, tx, intoID)
 		return err
 	})
 	if err == nil && s.Notify != nil {
-		for _, id := range moved {
-			s.Notify(tend.TicketChange{TicketID: id})
+		for _, n := range notices {
+			s.Notify(n)
 		}
 	}
 	return cust, err
@@ -380,7 +386,7 @@ func (s *CustomerService) MergeCustomers(ctx context.Context, fromID, intoID int
 // moveCustomerData hands from's tickets, messages and addresses to into
 // and returns the ids of the tickets moved. Addresses keep their bounce
 // marks and follow into's own in order.
-func moveCustomerData(ctx context.Context, tx *Tx, from, into *tend.Customer) ([]int64, error) {
+func moveCustomerData(ctx context.Context, tx *Tx, p tend.Principal, from, into *tend.Customer) ([]int64, error) {
 	orgID := into.OrganizationID
 	if orgID == nil {
 		orgID = from.OrganizationID
@@ -389,9 +395,15 @@ func moveCustomerData(ctx context.Context, tx *Tx, from, into *tend.Customer) ([
 	if err != nil {
 		return nil, fmt.Errorf("find tickets: %w", err)
 	}
-	if _, err := tx.exec(ctx, `UPDATE tickets SET customer_id = $1, organization_id = $2, version = version + 1
-		WHERE customer_id = $3`, into.ID, orgID, from.ID); err != nil {
-		return nil, fmt.Errorf("move tickets: %w", err)
+	for _, id := range tickets {
+		c, err := changeTicket(ctx, tx, p, id, nil)
+		if err != nil {
+			return nil, err
+		}
+		c.record(c.t.ApplyCustomerMerge(into.ID, orgID))
+		if err := c.commit(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if _, err := tx.exec(ctx, `UPDATE messages SET author_customer_id = $1 WHERE author_customer_id = $2`, into.ID, from.ID); err != nil {
 		return nil, fmt.Errorf("move messages: %w", err)
@@ -408,7 +420,7 @@ func moveCustomerData(ctx context.Context, tx *Tx, from, into *tend.Customer) ([
 }
 
 // absorbCustomer fills in what into lacks from from, keeps both notes,
-// and deletes from, who owns nothing any more.
+// and leaves from, who owns nothing any more, as a tombstone.
 func absorbCustomer(ctx context.Context, tx *Tx, from, into *tend.Customer) error {
 	name, phone, notes, orgID := into.Name, into.Phone, into.Notes, into.OrganizationID
 	if name == "" {
@@ -429,8 +441,9 @@ func absorbCustomer(ctx context.Context, tx *Tx, from, into *tend.Customer) erro
 		updated_at = $6 WHERE id = $7`, name, tend.FoldName(name), phone, notes, orgID, tx.now, into.ID); err != nil {
 		return fmt.Errorf("update customer: %w", err)
 	}
-	if _, err := tx.exec(ctx, `DELETE FROM customers WHERE id = $1`, from.ID); err != nil {
-		return fmt.Errorf("delete merged customer: %w", err)
+	if _, err := tx.exec(ctx, `UPDATE customers SET merged_into_id = $1, updated_at = $2 WHERE id = $3`,
+		into.ID, tx.now, from.ID); err != nil {
+		return fmt.Errorf("mark merged customer: %w", err)
 	}
 	return nil
 }

@@ -96,10 +96,9 @@ func TestDeactivateAgent(t *testing.T) {
 					t.Fatal(err)
 				}
 				last := events[len(events)-1]
-				var data struct{ From, To int64 }
-				json.Unmarshal(last.Data, &data)
-				if last.Kind != tend.EventOwnerChanged || data.From != leaver.ID || data.To != heir.ID || *last.ActorID != admin.ID {
-					t.Fatalf("ticket #%d's last event: %s %s by %v", tk.Number, last.Kind, last.Data, last.ActorID)
+				data, _ := last.Data.(tend.OwnerChanged)
+				if data.From == nil || *data.From != leaver.ID || data.To == nil || *data.To != heir.ID || *last.ActorID != admin.ID {
+					t.Fatalf("ticket #%d's last event: %s %+v by %v", tk.Number, last.Kind, last.Data, last.ActorID)
 				}
 			}
 		})

@@ -47,36 +47,35 @@ func (s *InboundService) Deliver(ctx context.Context, m *tend.InboundMail, repla
 		}
 	}
 	var rec *tend.InboundRecord
-	var change *tend.TicketChange
+	var notices []tend.TicketChange
 	err := s.db.write(ctx, func(tx *Tx) (err error) {
 		d := &delivery{s: s, tx: tx, m: m, msg: msg}
 		if err := d.run(ctx); err != nil {
 			return err
 		}
-		change = d.change
+		notices = d.notices
 		rec, err = d.record(ctx, replace)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if change != nil {
-		s.tickets.notify(*change)
-	}
+	s.tickets.notify(notices...)
 	return rec, nil
 }
 
-// delivery is one inbound mail being delivered in a transaction.
+// delivery is one inbound mail being delivered in a transaction: the
+// store gathers the facts (facts), the domain decides (tend.DecideMail),
+// and the store carries the decision out (apply).
 type delivery struct {
 	s   *InboundService
 	tx  *Tx
 	m   *tend.InboundMail
 	msg *newMessage
 
-	outcome  tend.InboundOutcome
-	ticketID *int64
+	decision tend.MailDecision
 	detail   string
-	change   *tend.TicketChange
+	notices  []tend.TicketChange
 
 	mb *tend.Mailbox // read by mailbox
 }
@@ -95,42 +94,76 @@ func (d *delivery) mailbox(ctx context.Context) (*tend.Mailbox, error) {
 }
 
 func (d *delivery) run(ctx context.Context) error {
-	m := d.m
-	if m.Problem != "" {
-		d.outcome, d.detail = tend.OutcomeFailed, m.Problem
-		return nil
+	f, err := d.facts(ctx)
+	if err != nil {
+		return err
+	}
+	d.decision = tend.DecideMail(f)
+	d.detail = d.decision.Detail
+	return d.apply(ctx)
+}
+
+// facts gathers what the decision needs, locking the tickets the mail
+// points at so that they cannot close or change before it is applied.
+func (d *delivery) facts(ctx context.Context) (tend.MailFacts, error) {
+	m, tx := d.m, d.tx
+	f := tend.MailFacts{Problem: m.Problem, Kind: m.Kind, KindReason: m.KindReason, Imported: m.Source == "import"}
+	if f.Problem != "" {
+		return f, nil
 	}
 	if m.MessageID != "" {
 		var ticketID int64
-		err := d.tx.queryRow(ctx, `SELECT ticket_id FROM mail_ids WHERE message_id = $1`, m.MessageID).Scan(&ticketID)
+		err := tx.queryRow(ctx, `SELECT ticket_id FROM mail_ids WHERE message_id = $1`, m.MessageID).Scan(&ticketID)
 		if err == nil {
-			d.outcome, d.ticketID, d.detail = tend.OutcomeDuplicate, &ticketID, "this Message-ID arrived before"
-			return nil
+			f.SeenBefore = &ticketID
+			return f, nil
 		} else if !errors.Is(err, errNoRows) {
-			return err
+			return f, err
 		}
 	}
 	switch m.Kind {
 	case tend.MailBounce:
-		return d.bounce(ctx)
-	case tend.MailAutoReply:
-		return d.autoReply(ctx)
+		return f, nil // bounce gathers its own
 	case tend.MailBulk:
-		d.outcome, d.detail = tend.OutcomeIgnored, m.KindReason
-		return nil
+		return f, nil
 	}
-	return d.human(ctx)
+	var err error
+	if f.Thread, err = d.threading(ctx); err != nil || m.Kind != tend.MailHuman {
+		return f, err
+	}
+	if f.SenderBouncing, err = isBouncing(ctx, tx, m.FromEmail); err != nil || d.s.outbox == nil {
+		return f, err // without an outbox, no acknowledgement is allowed
+	}
+	f.AckLimit = d.s.outbox.AckLimit
+	f.AcksSent, err = d.s.outbox.recentAcknowledgements(ctx, tx, tend.NormalizeEmail(m.FromEmail))
+	return f, err
+}
+
+// apply carries out the decision.
+func (d *delivery) apply(ctx context.Context) error {
+	switch dec := d.decision; dec.Outcome {
+	case tend.OutcomeBounce:
+		return d.bounce(ctx)
+	case tend.OutcomeAutoReply:
+		return d.autoReply(ctx, *dec.Ticket)
+	case tend.OutcomeAdded:
+		return d.join(ctx, *dec.Ticket)
+	case tend.OutcomeCreated:
+		return d.newTicket(ctx)
+	}
+	return nil // failed, duplicate, ignored: only the record
 }
 
 // record writes the inbound record: a new one, or the retried one.
 func (d *delivery) record(ctx context.Context, replace int64) (*tend.InboundRecord, error) {
 	m, tx := d.m, d.tx
 	detail := strings.ToValidUTF8(d.detail, "?")
+	outcome, ticketID := d.decision.Outcome, d.decision.Ticket
 	var id int64
 	if replace != 0 {
 		n, err := tx.exec(ctx, `UPDATE inbound_mail SET outcome = $2, ticket_id = $3, detail = $4, message_id = $5,
 			sender = $6, subject = $7, updated_at = $8 WHERE id = $1`,
-			replace, string(d.outcome), d.ticketID, detail, m.MessageID, m.FromEmail, clip(m.Subject, 500), tx.now)
+			replace, string(outcome), ticketID, detail, m.MessageID, m.FromEmail, clip(m.Subject, 500), tx.now)
 		if err != nil {
 			return nil, err
 		} else if n == 0 {
@@ -145,7 +178,7 @@ func (d *delivery) record(ctx context.Context, replace int64) (*tend.InboundReco
 		err := tx.queryRow(ctx, `INSERT INTO inbound_mail (mailbox_id, source, message_id, sender, subject, raw_sha256,
 			size, outcome, ticket_id, detail, received_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
 			RETURNING id`, mailbox, m.Source, m.MessageID, m.FromEmail, clip(m.Subject, 500), m.RawSHA256, m.Size,
-			string(d.outcome), d.ticketID, detail, tx.now).Scan(&id)
+			string(outcome), ticketID, detail, tx.now).Scan(&id)
 		if err != nil {
 			return nil, fmt.Errorf("record inbound mail: %w", err)
 		}
@@ -160,43 +193,18 @@ func clip(s string, n int) string {
 	return strings.ToValidUTF8(s[:n], "")
 }
 
-// human delivers mail from a person: a message on the ticket it answers,
-// or a new ticket.
-func (d *delivery) human(ctx context.Context) error {
-	tx := d.tx
-	t, how, err := d.thread(ctx)
-	if err != nil {
-		return err
-	}
-	if t != nil && t.Status == tend.StatusClosed {
-		// A closed ticket stays closed; the reply starts a follow-up.
-		previous := t
-		if t, err = d.newTicket(ctx, &previous.ID); err != nil {
-			return err
-		}
-		err = tx.addEvent(ctx, tend.Principal{System: true}, previous.ID, tend.EventFollowUpCreated,
-			map[string]any{"ticket_id": t.ID, "number": t.Number})
-		d.detail = fmt.Sprintf("answers closed ticket #%d (%s); opened #%d", previous.Number, how, t.Number)
-		return err
-	}
-	if t == nil {
-		t, err = d.newTicket(ctx, nil)
-		return err
-	}
-	if err := d.addMessage(ctx, t); err != nil {
-		return err
-	}
-	d.outcome, d.ticketID, d.detail = tend.OutcomeAdded, &t.ID, "threaded by "+how
-	return nil
-}
-
 // newTicket opens a ticket with the mail, as the mailbox's team's, and
-// acknowledges it.
-func (d *delivery) newTicket(ctx context.Context, previousID *int64) (*tend.Ticket, error) {
-	m, tx := d.m, d.tx
+// acknowledges it if the decision says so. A follow-up to a closed ticket
+// is noted in the closed one's history.
+func (d *delivery) newTicket(ctx context.Context) error {
+	m, tx, dec := d.m, d.tx, d.decision
 	mb, err := d.mailbox(ctx)
 	if err != nil {
-		return nil, err
+		return err
+	}
+	var previousID *int64
+	if dec.FollowUpOf != nil {
+		previousID = &dec.FollowUpOf.TicketID
 	}
 	subject := tend.CleanMailSubject(m.Subject)
 	c := &tend.TicketCreate{Subject: subject, Customer: tend.CustomerRef{Email: m.FromEmail, Name: m.FromName},
@@ -204,67 +212,64 @@ func (d *delivery) newTicket(ctx context.Context, previousID *int64) (*tend.Tick
 	d.msg.kind, d.msg.authorType = tend.KindReply, tend.AuthorCustomer
 	t, err := createTicket(ctx, tx, tend.Principal{System: true}, c, d.msg, origin{mailboxID: &mb.ID, previousID: previousID})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err := d.afterMessage(ctx, t); err != nil {
-		return nil, err
+	d.decision.Ticket, d.detail = &t.ID, dec.Describe(t.Number)
+	if err := d.afterMessage(ctx, t, t.Messages[0].ID, tx.addEvent); err != nil {
+		return err
 	}
-	d.outcome, d.ticketID = tend.OutcomeCreated, &t.ID
-	d.change = &tend.TicketChange{TicketID: t.ID, Kind: tend.EventCreated, Channel: t.Channel}
-	if m.Source == "import" {
-		return t, nil // history: its senders were answered long ago
+	d.notices = append(d.notices, tend.TicketChange{TicketID: t.ID, Kind: tend.EventCreated, Channel: t.Channel})
+	if dec.FollowUpOf != nil {
+		if err := tx.addEvent(ctx, tend.Principal{System: true}, dec.FollowUpOf.TicketID,
+			tend.FollowUpCreated{TicketID: t.ID, Number: t.Number}); err != nil {
+			return err
+		}
 	}
-	bouncing, err := isBouncing(ctx, tx, m.FromEmail)
-	if err != nil || bouncing {
-		return t, err
+	if !dec.Acknowledge {
+		return nil
 	}
-	acked, err := d.s.outbox.queueAcknowledgement(ctx, tx, t, mb, m.FromEmail)
-	if err == nil && !acked {
-		d.detail = "no acknowledgement: this address had its share this hour"
-	}
-	return t, err
+	return d.s.outbox.queueAcknowledgement(ctx, tx, t, mb, tend.NormalizeEmail(m.FromEmail))
 }
 
-// addMessage adds the mail to t as a reply from its sender, who may be
-// the ticket's customer or someone copied on its mail.
-func (d *delivery) addMessage(ctx context.Context, t *tend.Ticket) error {
+// join adds the mail to the ticket it answers, as a reply from its
+// sender, who may be the ticket's customer or someone copied on its mail.
+func (d *delivery) join(ctx context.Context, ticketID int64) error {
 	tx := d.tx
 	customerID, _, err := findOrCreateCustomer(ctx, tx, tend.CustomerRef{Email: d.m.FromEmail, Name: d.m.FromName})
 	if err != nil {
 		return err
 	}
+	// Tend makes the change, which the sender is the author of: the
+	// sender may be a participant, not the ticket's customer.
+	c, err := changeTicket(ctx, tx, tend.Principal{System: true}, ticketID, nil)
+	if err != nil {
+		return err
+	}
+	c.p = tend.Principal{CustomerID: customerID}
 	d.msg.kind, d.msg.authorType, d.msg.authorID = tend.KindReply, tend.AuthorCustomer, &customerID
-	system := tend.Principal{System: true}
-	changes, err := t.ApplyMessage(system, tend.AuthorCustomer, tend.KindReply, nil, tx.now)
+	msg, err := c.addMessage(ctx, d.msg, nil, tend.ChannelEmail)
 	if err != nil {
 		return err
 	}
-	name, err := authorName(ctx, tx, tend.AuthorCustomer, &customerID)
-	if err != nil {
+	record := func(ctx context.Context, p tend.Principal, _ int64, data tend.EventData) error {
+		c.recordAs(p, data)
+		return nil
+	}
+	if err := d.afterMessage(ctx, c.t, msg.ID, record); err != nil {
 		return err
 	}
-	msg, err := insertMessage(ctx, tx, t.ID, d.msg, name)
-	if err != nil {
+	if err := c.commit(ctx); err != nil {
 		return err
 	}
-	if err := saveTicket(ctx, tx, t); err != nil {
-		return err
-	}
-	actor := tend.Principal{CustomerID: customerID}
-	if err := tx.addEvent(ctx, actor, t.ID, tend.EventMessageAdded, map[string]any{"message_id": msg.ID, "kind": msg.Kind,
-		"author_type": msg.AuthorType, "author_id": msg.AuthorID, "attachments": len(msg.Attachments), "channel": "email"}); err != nil {
-		return err
-	}
-	if err := recordChanges(ctx, tx, actor, t.ID, changes); err != nil {
-		return err
-	}
-	d.change = &tend.TicketChange{TicketID: t.ID, Kind: tend.EventMessageAdded, Channel: t.Channel, MessageID: msg.ID}
-	return d.afterMessage(ctx, t)
+	d.notices = append(d.notices, c.notices...)
+	return nil
 }
 
 // afterMessage records the mail's Message-ID for threading its answers,
-// and makes the addresses it copied participants.
-func (d *delivery) afterMessage(ctx context.Context, t *tend.Ticket) error {
+// and makes the addresses it copied participants, noting them in the
+// history through record.
+func (d *delivery) afterMessage(ctx context.Context, t *tend.Ticket, messageID int64,
+	record func(context.Context, tend.Principal, int64, tend.EventData) error) error {
 	tx, m := d.tx, d.m
 	if err := d.recordMessageID(ctx, t.ID); err != nil {
 		return err
@@ -273,7 +278,7 @@ func (d *delivery) afterMessage(ctx context.Context, t *tend.Ticket) error {
 	if err != nil {
 		return err
 	}
-	var added []string
+	added := 0
 	for _, a := range append(append([]tend.MailAddress{}, m.To...), m.Cc...) {
 		email := tend.NormalizeEmail(a.Email)
 		if !tend.ValidEmail(email) || email == tend.NormalizeEmail(m.FromEmail) || slices.Contains(customerEmails, email) {
@@ -288,14 +293,13 @@ func (d *delivery) afterMessage(ctx context.Context, t *tend.Ticket) error {
 			ON CONFLICT DO NOTHING`, t.ID, email, clip(a.Name, 200))
 		if err != nil {
 			return err
-		} else if n == 1 {
-			added = append(added, email)
 		}
+		added += int(n)
 	}
-	if len(added) == 0 {
+	if added == 0 {
 		return nil
 	}
-	return tx.addEvent(ctx, tend.Principal{System: true}, t.ID, tend.EventParticipants, map[string]any{"added": added})
+	return record(ctx, tend.Principal{System: true}, t.ID, tend.ParticipantsAdded{MessageID: &messageID, Count: added})
 }
 
 // recordMessageID keeps the mail's Message-ID with the ticket it went to:
@@ -332,42 +336,55 @@ func isBouncing(ctx context.Context, tx *Tx, email string) (bool, error) {
 	return n > 0, err
 }
 
-// thread finds the ticket a mail answers: by the Message-IDs it refers to,
-// then by the reply token of the address it was sent to, then by a ticket
-// number in the subject when the sender belongs to that ticket. Never by
-// the subject's words. It returns the ticket locked, and how it was found.
-func (d *delivery) thread(ctx context.Context) (*tend.Ticket, string, error) {
+// threading finds the tickets a mail may answer: by the Message-IDs it
+// refers to, by the reply token of an address it was sent to, and by a
+// ticket number in the subject when the sender belongs to that ticket.
+// Each ticket found is locked.
+func (d *delivery) threading(ctx context.Context) (tend.Threading, error) {
 	m, tx := d.m, d.tx
+	var th tend.Threading
+	candidate := func(id int64) (*tend.ThreadCandidate, error) {
+		t, err := lockTicket(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		return &tend.ThreadCandidate{TicketID: t.ID, Number: t.Number, Status: t.Status}, nil
+	}
 	refs := append(slices.Clone(m.InReplyTo), reversed(m.References)...)
 	if len(refs) > 0 {
 		var a args
 		found, err := queryAll(ctx, tx, scanPair[string], `SELECT ticket_id, message_id FROM mail_ids
 			WHERE message_id IN (`+list(&a, refs)+`)`, a...)
 		if err != nil {
-			return nil, "", err
+			return th, err
 		}
+	refs:
 		for _, ref := range refs {
 			for _, f := range found {
 				if f.value == ref {
-					t, err := lockTicket(ctx, tx, f.id)
-					return t, "Message-ID", err
+					if th.ByMessageID, err = candidate(f.id); err != nil {
+						return th, err
+					}
+					break refs
 				}
 			}
 		}
 	}
 	mb, err := d.mailbox(ctx)
 	if err != nil {
-		return nil, "", err
+		return th, err
 	}
 	for _, addr := range d.addressedTo() {
 		if token, ok := tend.ReplyToken(addr, mb.Address); ok {
 			var id int64
 			err := tx.queryRow(ctx, `SELECT id FROM tickets WHERE reply_token = $1`, token).Scan(&id)
 			if err == nil {
-				t, err := lockTicket(ctx, tx, id)
-				return t, "reply address", err
+				if th.ByReplyAddress, err = candidate(id); err != nil {
+					return th, err
+				}
+				break
 			} else if !errors.Is(err, errNoRows) {
-				return nil, "", err
+				return th, err
 			}
 		}
 	}
@@ -378,13 +395,14 @@ func (d *delivery) thread(ctx context.Context) (*tend.Ticket, string, error) {
 			OR EXISTS (SELECT 1 FROM ticket_participants p WHERE p.ticket_id = t.id AND p.email = $2))`,
 			n, tend.NormalizeEmail(m.FromEmail)).Scan(&id)
 		if err == nil {
-			t, err := lockTicket(ctx, tx, id)
-			return t, "ticket number in the subject", err
+			if th.BySubjectNumber, err = candidate(id); err != nil {
+				return th, err
+			}
 		} else if !errors.Is(err, errNoRows) {
-			return nil, "", err
+			return th, err
 		}
 	}
-	return nil, "", nil
+	return th, nil
 }
 
 // addressedTo lists every address the mail was sent to: the envelope's and
@@ -407,7 +425,6 @@ func reversed(s []string) []string {
 // marks permanently failing addresses as bouncing.
 func (d *delivery) bounce(ctx context.Context) error {
 	m, tx := d.m, d.tx
-	d.outcome, d.detail = tend.OutcomeBounce, m.KindReason
 	var ticketID int64
 	var outboundID *int64
 	var messageID *int64
@@ -430,7 +447,7 @@ func (d *delivery) bounce(ctx context.Context) error {
 	if ticketID == 0 {
 		return nil
 	}
-	d.ticketID = &ticketID
+	d.decision.Ticket = &ticketID
 	if err := d.recordMessageID(ctx, ticketID); err != nil {
 		return err
 	}
@@ -446,27 +463,17 @@ func (d *delivery) bounce(ctx context.Context) error {
 			return err
 		}
 	}
-	return tx.addEvent(ctx, tend.Principal{System: true}, ticketID, tend.EventBounced, map[string]any{
-		"recipients": m.FailedRecipients, "reason": m.KindReason, "permanent": m.PermanentFailure, "message_id": messageID})
+	return tx.addEvent(ctx, tend.Principal{System: true}, ticketID, tend.Bounced{MessageID: messageID,
+		Failed: len(m.FailedRecipients), Permanent: m.PermanentFailure, Reason: m.KindReason})
 }
 
-// autoReply records an automatic reply on the ticket it answers, if any;
-// it is never answered, and opens nothing.
-func (d *delivery) autoReply(ctx context.Context) error {
-	t, how, err := d.thread(ctx)
-	if err != nil {
+// autoReply records an automatic reply on the ticket it answers; it is
+// never answered, and opens nothing.
+func (d *delivery) autoReply(ctx context.Context, ticketID int64) error {
+	if err := d.recordMessageID(ctx, ticketID); err != nil {
 		return err
 	}
-	if t == nil {
-		d.outcome, d.detail = tend.OutcomeIgnored, d.m.KindReason+"; about no known ticket"
-		return nil
-	}
-	d.outcome, d.ticketID, d.detail = tend.OutcomeAutoReply, &t.ID, d.m.KindReason+"; threaded by "+how
-	if err := d.recordMessageID(ctx, t.ID); err != nil {
-		return err
-	}
-	return d.tx.addEvent(ctx, tend.Principal{System: true}, t.ID, tend.EventAutoReply, map[string]any{
-		"from": d.m.FromEmail, "subject": clip(d.m.Subject, 300), "reason": d.m.KindReason})
+	return d.tx.addEvent(ctx, tend.Principal{System: true}, ticketID, tend.AutoReplied{Reason: d.m.KindReason})
 }
 
 const inboundColumns = `id, mailbox_id, source, message_id, sender, subject, raw_sha256, size, outcome, ticket_id, detail,

@@ -64,8 +64,16 @@ func TestMergeCustomers(t *testing.T) {
 		if merged.OrganizationID == nil || *merged.OrganizationID != acme.ID {
 			t.Errorf("survivor's organization = %v, want %d kept", merged.OrganizationID, acme.ID)
 		}
-		_, err = e.customers.FindCustomerByID(ctx, from)
-		wantCode(t, err, tend.ENOTFOUND)
+		// The merged customer stays as a tombstone, out of every list,
+		// so that their id keeps naming them in history.
+		gone, err := e.customers.FindCustomerByID(ctx, from)
+		if err != nil || gone.MergedIntoID == nil || *gone.MergedIntoID != into || len(gone.Emails) != 0 || gone.Name != "Ann" {
+			t.Errorf("merged customer = %+v, %v; want a tombstone pointing to %d", gone, err, into)
+		}
+		listed, _, err := e.customers.FindCustomers(ctx, tend.CustomerFilter{Q: "Ann"})
+		if err != nil || len(listed) != 1 || listed[0].ID != into {
+			t.Errorf("customers named Ann = %+v, %v; want the survivor alone", listed, err)
+		}
 
 		mine, _, err := e.tickets.FindTickets(ctx, tend.TicketFilter{CustomerID: &into})
 		if err != nil || len(mine) != 3 {
@@ -81,6 +89,14 @@ func TestMergeCustomers(t *testing.T) {
 			}
 			if got.Version != tk.Version+1 || !got.UpdatedAt.Equal(tk.UpdatedAt) {
 				t.Errorf("ticket %d: version %d, updated %v; want %d and unchanged activity", got.Number, got.Version, got.UpdatedAt, tk.Version+1)
+			}
+			events, _, err := e.tickets.FindTicketEvents(ctx, tk.ID, "", 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			last := events[len(events)-1]
+			if d, ok := last.Data.(tend.CustomerMerged); !ok || d.FromID != from || d.IntoID != into || last.ActorID == nil || *last.ActorID != bo.ID {
+				t.Errorf("ticket %d's last event = %s %+v by %v; want the merge by %d", got.Number, last.Kind, last.Data, last.ActorID, bo.ID)
 			}
 			if m := got.Messages[0]; m.AuthorID == nil || *m.AuthorID != into {
 				t.Errorf("ticket %d: first message by %v, want the survivor", got.Number, m.AuthorID)
@@ -106,6 +122,35 @@ func TestMergeCustomers(t *testing.T) {
 		}
 		if err := json.Unmarshal(entries[0].Data, &data); err != nil || data.FromID != from || len(data.TicketIDs) != 2 || len(data.Emails) != 2 {
 			t.Errorf("audit data = %s (%v)", entries[0].Data, err)
+		}
+	})
+}
+
+// An id in history or the audit log names one customer for good: after a
+// merge, the next customer gets a new id on both engines, even when the
+// merged one had the highest.
+func TestMergedCustomerIDNotReused(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		bo := e.mustAgent(t, "bo", tend.RoleAgent)
+		kept := e.mustTicket(t, system, "One", "kept@example.com", "Hi.")
+		merged := e.mustTicket(t, system, "Two", "merged@example.com", "Hi.")
+		if _, err := e.customers.MergeCustomers(as(bo), merged.CustomerID, kept.CustomerID); err != nil {
+			t.Fatal(err)
+		}
+		fresh := e.mustTicket(t, system, "Three", "fresh@example.com", "Hi.")
+		if fresh.CustomerID == merged.CustomerID || fresh.CustomerID == kept.CustomerID {
+			t.Fatalf("a new customer got id %d, which names the merged customer %d or the kept one %d",
+				fresh.CustomerID, merged.CustomerID, kept.CustomerID)
+		}
+		entries := auditOf(t, e, "customer.merged")
+		var data struct {
+			FromID int64 `json:"from_id"`
+		}
+		json.Unmarshal(entries[0].Data, &data)
+		c, err := e.customers.FindCustomerByID(as(bo), data.FromID)
+		if err != nil || len(c.Emails) != 0 || c.MergedIntoID == nil {
+			t.Errorf("the audit log's from_id %d names %+v, %v; want the merged customer's tombstone", data.FromID, c, err)
 		}
 	})
 }
@@ -146,12 +191,17 @@ func TestMergeCustomersRefused(t *testing.T) {
 		}
 
 		// Every staff role may merge, as it may edit customers; the
-		// second merge of the same pair finds the source gone.
+		// second merge of the same pair, either way round, finds one of
+		// them merged already.
 		if _, err := e.customers.MergeCustomers(as(bo), b.CustomerID, a.CustomerID); err != nil {
 			t.Fatal(err)
 		}
 		_, err := e.customers.MergeCustomers(as(bo), b.CustomerID, a.CustomerID)
-		wantCode(t, err, tend.ENOTFOUND)
+		wantCode(t, err, tend.ECONFLICT)
+		_, err = e.customers.MergeCustomers(as(bo), a.CustomerID, b.CustomerID)
+		wantCode(t, err, tend.ECONFLICT)
+		_, err = e.customers.UpdateCustomer(as(bo), b.CustomerID, &tend.CustomerUpdate{Name: ptr("Revived")})
+		wantCode(t, err, tend.ECONFLICT)
 	})
 }
 

@@ -75,16 +75,18 @@ func (o *Outbox) queueReply(ctx context.Context, tx *Tx, t *tend.Ticket, m *tend
 }
 
 // queueAcknowledgement queues the automatic "we have your request" for a
-// ticket that mail opened, unless the address has had AckLimit of them in
-// AckWindow. It reports whether one was queued.
-func (o *Outbox) queueAcknowledgement(ctx context.Context, tx *Tx, t *tend.Ticket, mb *tend.Mailbox, to string) (bool, error) {
+// ticket that mail opened.
+func (o *Outbox) queueAcknowledgement(ctx context.Context, tx *Tx, t *tend.Ticket, mb *tend.Mailbox, to string) error {
+	return o.queue(ctx, tx, t, mb, "acknowledgement", nil, to, nil)
+}
+
+// recentAcknowledgements counts the acknowledgements to address in
+// AckWindow, of the AckLimit allowed.
+func (o *Outbox) recentAcknowledgements(ctx context.Context, tx *Tx, address string) (int, error) {
 	var recent int
 	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM outbound_mail WHERE to_address = $1 AND kind = 'acknowledgement'
-		AND created_at > $2`, to, tx.now.Add(-o.AckWindow)).Scan(&recent)
-	if err != nil || recent >= o.AckLimit {
-		return false, err
-	}
-	return true, o.queue(ctx, tx, t, mb, "acknowledgement", nil, to, nil)
+		AND created_at > $2`, address, tx.now.Add(-o.AckWindow)).Scan(&recent)
+	return recent, err
 }
 
 // queue records one outbound mail, its Message-ID for threading the
@@ -115,14 +117,29 @@ func (o *Outbox) queue(ctx context.Context, tx *Tx, t *tend.Ticket, mb *tend.Mai
 	return o.Jobs.Enqueue(ctx, tx, tend.SendMail{OutboundID: id})
 }
 
-// recipients returns whom mail about a ticket goes to: the customer's
-// first address that does not bounce, and the participants that do not.
+// recipients returns whom mail about a ticket goes to: the address the
+// customer last wrote from on the ticket, or else their first address,
+// whichever does not bounce; and the participants that do not bounce.
 func recipients(ctx context.Context, tx *Tx, t *tend.Ticket) (string, []string, error) {
-	to := ""
-	err := tx.queryRow(ctx, `SELECT email FROM customer_emails WHERE customer_id = $1 AND bouncing_since IS NULL
-		ORDER BY position LIMIT 1`, t.CustomerID).Scan(&to)
-	if err != nil && !errors.Is(err, errNoRows) {
+	addresses, err := queryAll(ctx, tx, scanString, `SELECT email FROM customer_emails WHERE customer_id = $1
+		AND bouncing_since IS NULL ORDER BY position`, t.CustomerID)
+	if err != nil {
 		return "", nil, err
+	}
+	to := ""
+	if len(addresses) > 0 {
+		to = addresses[0]
+		senders, err := queryAll(ctx, tx, scanString, `SELECT sender FROM inbound_mail WHERE ticket_id = $1
+			AND outcome IN ('created', 'added') ORDER BY id DESC LIMIT 20`, t.ID)
+		if err != nil {
+			return "", nil, err
+		}
+		for _, s := range senders {
+			if s = tend.NormalizeEmail(s); slices.Contains(addresses, s) {
+				to = s
+				break
+			}
+		}
 	}
 	cc, err := queryAll(ctx, tx, scanString,
 		`SELECT p.email FROM ticket_participants p WHERE p.ticket_id = $1 AND NOT EXISTS
@@ -298,9 +315,8 @@ func (s *OutboundService) MarkFailed(ctx context.Context, id int64, reason strin
 		}
 		var ticketID int64
 		var messageID *int64
-		var to string
-		if err := tx.queryRow(ctx, `SELECT ticket_id, message_id, to_address FROM outbound_mail WHERE id = $1`, id).
-			Scan(&ticketID, &messageID, &to); err != nil {
+		if err := tx.queryRow(ctx, `SELECT ticket_id, message_id FROM outbound_mail WHERE id = $1`, id).
+			Scan(&ticketID, &messageID); err != nil {
 			return err
 		}
 		if messageID != nil {
@@ -309,7 +325,7 @@ func (s *OutboundService) MarkFailed(ctx context.Context, id int64, reason strin
 				return err
 			}
 		}
-		return tx.addEvent(ctx, tend.Principal{System: true}, ticketID, tend.EventDeliveryFailed,
-			map[string]any{"outbound_id": id, "message_id": messageID, "to": to, "reason": reason})
+		return tx.addEvent(ctx, tend.Principal{System: true}, ticketID,
+			tend.DeliveryFailed{OutboundID: id, MessageID: messageID, Reason: reason})
 	})
 }

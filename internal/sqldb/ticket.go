@@ -331,7 +331,11 @@ func (s *TicketService) FindTicketEvents(ctx context.Context, ticketID int64, cu
 func scanEvent(r row) (*tend.Event, error) {
 	e := &tend.Event{}
 	var kind, actorType, data string
-	err := r.Scan(&e.ID, &e.TicketID, &kind, &actorType, &e.ActorID, &data, &e.CreatedAt)
-	e.Kind, e.ActorType, e.Data = tend.EventKind(kind), tend.AuthorType(actorType), []byte(data)
+	if err := r.Scan(&e.ID, &e.TicketID, &kind, &actorType, &e.ActorID, &data, &e.CreatedAt); err != nil {
+		return nil, err
+	}
+	e.Kind, e.ActorType = tend.EventKind(kind), tend.AuthorType(actorType)
+	var err error
+	e.Data, err = tend.DecodeEventData(e.Kind, []byte(data))
 	return e, err
 }

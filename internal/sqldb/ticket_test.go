@@ -1,7 +1,6 @@
 package sqldb_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -129,7 +128,7 @@ func TestTicketWorkflow(t *testing.T) {
 		}
 		_, err = e.tickets.UpdateTicket(as(bo), tk.ID, &tend.TicketUpdate{Status: ptr(tend.StatusPending)})
 		wantCode(t, err, tend.ECONFLICT)
-		if !strings.Contains(tend.ErrorMessage(err), "open, closed") {
+		if !strings.Contains(tend.ErrorMessage(err), "it can become open or closed.") {
 			t.Errorf("message %q does not name the allowed statuses", tend.ErrorMessage(err))
 		}
 		if _, err := e.tickets.UpdateTicket(as(bo), tk.ID, &tend.TicketUpdate{Status: ptr(tend.StatusClosed)}); err != nil {
@@ -164,9 +163,8 @@ func TestTicketWorkflow(t *testing.T) {
 		if strings.Join(kinds, " ") != want {
 			t.Errorf("events:\n got %s\nwant %s", strings.Join(kinds, " "), want)
 		}
-		var reopened map[string]any
-		json.Unmarshal(events[8].Data, &reopened)
-		if events[8].ActorType != tend.AuthorCustomer || reopened["reopen_count"] != float64(1) {
+		reopened, _ := events[8].Data.(tend.Reopened)
+		if events[8].ActorType != tend.AuthorCustomer || reopened.ReopenCount != 1 {
 			t.Errorf("reopen event = %+v %s", events[8], events[8].Data)
 		}
 	})
@@ -627,5 +625,52 @@ func TestCustomersAndOrganizations(t *testing.T) {
 		if err != nil || len(found) != 1 || found[0].ID != emile.ID {
 			t.Errorf("FindCustomers(ÉMILE z) = %v, %v", found, err)
 		}
+	})
+}
+
+// A reply that names the newest message its author saw is refused, under
+// the ticket's lock, when the customer wrote after it; the refusal
+// carries the new messages. A note, or a reply that saw them, goes in.
+func TestReplyRefusedWhenTheCustomerWroteSince(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		bo := e.mustAgent(t, "bo", tend.RoleAgent)
+		tk := e.mustTicket(t, system, "Parcel", "pat@example.com", "Where is it?")
+		seen := tk.Messages[0].ID
+		again, err := e.tickets.AddMessage(asCustomer(tk.CustomerID), tk.ID, &tend.MessageCreate{Body: "Hello? Also, the box was wet."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.tickets.AddMessage(as(bo), tk.ID, &tend.MessageCreate{Body: "It left today.", SeenMessageID: &seen, IdempotencyKey: "k1"})
+		wantCode(t, err, tend.ECONFLICT)
+		unread := tend.ErrorNewMessages(err)
+		if len(unread) != 1 || unread[0].ID != again.ID || unread[0].Body != again.Body {
+			t.Fatalf("refusal carries %+v, want the customer's message %d", unread, again.ID)
+		}
+		got, _ := e.tickets.FindTicketByID(as(bo), tk.ID)
+		if len(got.Messages) != 2 {
+			t.Fatalf("the refused reply was added: %d messages", len(got.Messages))
+		}
+		// A note is never held; nor is a reply that saw the new message,
+		// and its idempotency key, unused by the refusal, still works.
+		if _, err := e.tickets.AddMessage(as(bo), tk.ID, &tend.MessageCreate{Kind: tend.KindNote, Body: "Check the depot.", SeenMessageID: &seen}); err != nil {
+			t.Fatal(err)
+		}
+		m, err := e.tickets.AddMessage(as(bo), tk.ID, &tend.MessageCreate{Body: "It left today.", SeenMessageID: &again.ID, IdempotencyKey: "k1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The same request again, having seen even more, is the same reply.
+		note := got.Messages[1].ID + 1
+		repeat, err := e.tickets.AddMessage(as(bo), tk.ID, &tend.MessageCreate{Body: "It left today.", SeenMessageID: &note, IdempotencyKey: "k1"})
+		if err != nil || repeat.ID != m.ID {
+			t.Errorf("the repeat = %+v, %v; want message %d again", repeat, err, m.ID)
+		}
+		// Staff messages after the one seen do not hold a reply.
+		if _, err := e.tickets.AddMessage(as(bo), tk.ID, &tend.MessageCreate{Body: "And a tracking number.", SeenMessageID: &again.ID}); err != nil {
+			t.Errorf("a reply after our own messages was refused: %v", err)
+		}
+		_, err = e.tickets.AddMessage(as(bo), tk.ID, &tend.MessageCreate{Body: "x", SeenMessageID: ptr(int64(0))})
+		wantCode(t, err, tend.EINVALID)
 	})
 }

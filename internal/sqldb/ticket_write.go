@@ -114,9 +114,8 @@ func createTicket(ctx context.Context, tx *Tx, p tend.Principal, c *tend.TicketC
 		return nil, err
 	}
 	t.Messages = []*tend.Message{m}
-	err = tx.addEvent(ctx, p, t.ID, tend.EventCreated, map[string]any{"number": t.Number, "subject": t.Subject,
-		"status": t.Status, "priority": t.Priority, "channel": t.Channel, "customer_id": t.CustomerID,
-		"team_id": t.TeamID, "tags": t.Tags, "message_id": m.ID})
+	err = tx.addEvent(ctx, p, t.ID, tend.TicketCreated{Number: t.Number, Subject: t.Subject, Status: t.Status,
+		Priority: t.Priority, Channel: t.Channel, CustomerID: t.CustomerID, TeamID: t.TeamID, Tags: t.Tags, MessageID: m.ID})
 	return t, err
 }
 
@@ -169,77 +168,32 @@ func (s *TicketService) UpdateTicket(ctx context.Context, id int64, u *tend.Tick
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
-	var t *tend.Ticket
-	var changes []tend.Change
+	var c *change
 	err = s.db.write(ctx, func(tx *Tx) error {
-		if t, err = lockTicket(ctx, tx, id); err != nil {
+		if c, err = changeTicket(ctx, tx, p, id, nil); err != nil {
 			return err
 		}
-		if u.Version != nil && *u.Version != t.Version {
+		if u.Version != nil && *u.Version != c.t.Version {
 			return tend.Errorf(tend.ESTALE, "Ticket #%d has changed since version %d (it is at version %d now); reload it and apply your change again.",
-				t.Number, *u.Version, t.Version)
+				c.t.Number, *u.Version, c.t.Version)
 		}
-		if u.OwnerID != nil {
-			if err := checkActiveAgent(ctx, tx, "owner_id", *u.OwnerID); err != nil {
-				return err
-			}
-		}
-		if u.TeamID != nil && *u.TeamID != 0 {
-			if err := checkTeam(ctx, tx, *u.TeamID); err != nil {
-				return err
-			}
-		}
-		oldTags := t.Tags
-		if changes, err = t.ApplyUpdate(p, u, tx.now); err != nil || len(changes) == 0 {
+		if err := c.update(ctx, u); err != nil {
 			return err
 		}
-		if err := saveTicket(ctx, tx, t); err != nil {
-			return err
-		}
-		if strings.Join(oldTags, " ") != strings.Join(t.Tags, " ") {
-			if _, err := tx.exec(ctx, `DELETE FROM ticket_tags WHERE ticket_id = $1`, id); err != nil {
-				return err
-			}
-			if err := insertTags(ctx, tx, id, t.Tags); err != nil {
-				return err
-			}
-		}
-		return recordChanges(ctx, tx, p, id, changes)
+		return c.commit(ctx)
 	})
 	if err != nil {
 		return nil, err
 	}
-	if len(changes) > 0 {
-		s.notify(tend.TicketChange{TicketID: id, Kind: changes[0].Kind, Channel: t.Channel})
-	}
-	return t, nil
-}
-
-// saveTicket writes back the fields that the workflow changes.
-func saveTicket(ctx context.Context, tx *Tx, t *tend.Ticket) error {
-	_, err := tx.exec(ctx, `UPDATE tickets SET subject = $2, status = $3, priority = $4, owner_id = $5, team_id = $6,
-		tags = $7, reopen_count = $8, version = $9, updated_at = $10, first_responded_at = $11, solved_at = $12,
-		closed_at = $13 WHERE id = $1`,
-		t.ID, t.Subject, string(t.Status), string(t.Priority), t.OwnerID, t.TeamID, strings.Join(t.Tags, " "),
-		t.ReopenCount, t.Version, t.UpdatedAt, t.FirstRespondedAt, t.SolvedAt, t.ClosedAt)
-	if err != nil {
-		return fmt.Errorf("save ticket: %w", err)
-	}
-	return nil
-}
-
-func recordChanges(ctx context.Context, tx *Tx, p tend.Principal, ticketID int64, changes []tend.Change) error {
-	for _, c := range changes {
-		if err := tx.addEvent(ctx, p, ticketID, c.Kind, c.Data); err != nil {
-			return err
-		}
-	}
-	return nil
+	s.notify(c.notices...)
+	return c.t, nil
 }
 
 // AddMessage adds a reply or note and moves the ticket along (see
 // tend.Ticket.ApplyMessage). Customers may only reply to their own
-// tickets, and may not set a status.
+// tickets, and may not set a status. A reply that says which message its
+// author saw last is refused while a newer one from the customer is
+// unread.
 func (s *TicketService) AddMessage(ctx context.Context, ticketID int64, c *tend.MessageCreate) (*tend.Message, error) {
 	p, err := tend.RequireSignedIn(ctx)
 	if err != nil {
@@ -255,10 +209,13 @@ func (s *TicketService) AddMessage(ctx context.Context, ticketID int64, c *tend.
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
+	// A retry that saw more messages is still the same request.
+	same := *c
+	same.SeenMessageID = nil
 	reqHash := requestHash(struct {
 		TicketID int64
 		Message  *tend.MessageCreate
-	}{ticketID, c})
+	}{ticketID, &same})
 	if len(c.Attachments) > 0 {
 		// Refuse before storing any file.
 		if err := s.db.read(ctx, func(q *Tx) error {
@@ -286,7 +243,7 @@ func (s *TicketService) AddMessage(ctx context.Context, ticketID int64, c *tend.
 	}
 
 	var m *tend.Message
-	var t *tend.Ticket
+	var ch *change
 	err = s.db.write(ctx, func(tx *Tx) error {
 		if c.IdempotencyKey != "" {
 			_, prior, err := claimIdempotencyKey(ctx, tx, p, c.IdempotencyKey, reqHash)
@@ -297,54 +254,52 @@ func (s *TicketService) AddMessage(ctx context.Context, ticketID int64, c *tend.
 				return err
 			}
 		}
-		if t, err = lockTicket(ctx, tx, ticketID); err != nil {
+		if ch, err = changeTicket(ctx, tx, p, ticketID, s.Outbox); err != nil {
 			return err
 		}
-		if !canSee(p, t) {
-			return ticketNotFound(ticketID)
-		}
-		if msg.authorType == tend.AuthorCustomer {
-			msg.authorID = &t.CustomerID
-		}
-		changes, err := t.ApplyMessage(p, msg.authorType, msg.kind, c.Status, tx.now)
-		if err != nil {
-			return err
-		}
-		name, err := authorName(ctx, tx, msg.authorType, msg.authorID)
-		if err != nil {
-			return err
-		}
-		if m, err = insertMessage(ctx, tx, t.ID, msg, name); err != nil {
-			return err
-		}
-		if err := saveTicket(ctx, tx, t); err != nil {
-			return err
-		}
-		if s.Outbox != nil && m.Kind == tend.KindReply && m.AuthorType == tend.AuthorAgent {
-			if err := s.Outbox.queueReply(ctx, tx, t, m); err != nil {
+		if c.SeenMessageID != nil && c.Kind == tend.KindReply {
+			if err := checkSeen(ctx, tx, ch.t, *c.SeenMessageID); err != nil {
 				return err
 			}
 		}
-		err = tx.addEvent(ctx, p, t.ID, tend.EventMessageAdded, map[string]any{"message_id": m.ID, "kind": m.Kind,
-			"author_type": m.AuthorType, "author_id": m.AuthorID, "attachments": len(m.Attachments)})
-		if err != nil {
+		if msg.authorType == tend.AuthorCustomer {
+			msg.authorID = &ch.t.CustomerID
+		}
+		if m, err = ch.addMessage(ctx, msg, c.Status, ""); err != nil {
 			return err
 		}
-		if err := recordChanges(ctx, tx, p, t.ID, changes); err != nil {
+		if err := ch.commit(ctx); err != nil {
 			return err
 		}
 		if c.IdempotencyKey != "" {
-			return recordIdempotencyKey(ctx, tx, p, c.IdempotencyKey, t.ID, m.ID)
+			return recordIdempotencyKey(ctx, tx, p, c.IdempotencyKey, ch.t.ID, m.ID)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if t != nil {
-		s.notify(tend.TicketChange{TicketID: t.ID, Kind: tend.EventMessageAdded, Channel: t.Channel, MessageID: m.ID})
+	if ch != nil {
+		s.notify(ch.notices...)
 	}
 	return m, nil
+}
+
+// checkSeen refuses a reply written before the customer's newest
+// messages, returning those messages with the refusal.
+func checkSeen(ctx context.Context, tx *Tx, t *tend.Ticket, seen int64) error {
+	ids, err := queryAll(ctx, tx, scanID, `SELECT id FROM messages WHERE ticket_id = $1 AND id > $2
+		AND author_type = 'customer' ORDER BY id`, t.ID, seen)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	unread := make([]*tend.Message, len(ids))
+	for i, id := range ids {
+		if unread[i], err = findMessage(ctx, tx, id); err != nil {
+			return err
+		}
+	}
+	return tend.CustomerWroteSince(t.Number, unread)
 }
 
 // authorName returns the name a message by this author shows: an agent's
@@ -367,8 +322,11 @@ func authorName(ctx context.Context, tx *Tx, typ tend.AuthorType, id *int64) (st
 	return name, nil
 }
 
-func (s *TicketService) notify(c tend.TicketChange) {
-	if s.Notify != nil {
+func (s *TicketService) notify(changes ...tend.TicketChange) {
+	if s.Notify == nil {
+		return
+	}
+	for _, c := range changes {
 		s.Notify(c)
 	}
 }

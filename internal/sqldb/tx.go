@@ -27,8 +27,10 @@ func actor(p tend.Principal) (tend.AuthorType, *int64) {
 	return tend.AuthorSystem, nil
 }
 
-// addEvent appends to a ticket's history.
-func (tx *Tx) addEvent(ctx context.Context, p tend.Principal, ticketID int64, kind tend.EventKind, data any) error {
+// addEvent appends to a ticket's history. Only a change (change.go)
+// and the mail that reports on a ticket's mail record history.
+func (tx *Tx) addEvent(ctx context.Context, p tend.Principal, ticketID int64, data tend.EventData) error {
+	kind := data.EventKind()
 	b, err := json.Marshal(data)
 	if err != nil {
 		return err

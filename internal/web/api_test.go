@@ -174,7 +174,7 @@ func TestBadInput(t *testing.T) {
 			{"id that is not a number", "GET", "/api/v1/tickets/abc", nil, nil, 404, "not an id", ""},
 			{"unknown endpoint", "GET", "/api/v1/tickkets", nil, nil, 404, "openapi.json", ""},
 			{"wrong method", "DELETE", tpath, nil, nil, 405, "it takes GET, PATCH", ""},
-			{"invalid transition", "PATCH", tpath, `{"status":"closed"}`, nil, 409, "can become open, pending, on_hold, solved, not closed", "status"},
+			{"invalid transition", "PATCH", tpath, `{"status":"closed"}`, nil, 409, "is new, so it cannot become closed; it can become open, pending, on hold or solved", "status"},
 			{"clearing the owner", "PATCH", tpath, `{"owner_id":null}`, nil, 400, "hand it over", "owner_id"},
 			{"negative id", "PATCH", tpath, `{"team_id":-3}`, nil, 400, "team_id: must be a positive id or null", "team_id"},
 			{"unknown team", "PATCH", tpath, `{"team_id":77}`, nil, 400, "team 77 does not exist", "team_id"},
@@ -305,4 +305,36 @@ func grepLines(s string, words ...string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// A reply sent with seen_message_id is refused with 409 when the customer
+// wrote after that message, and the answer carries their new messages.
+func TestAPIReplyHeldWhenTheCustomerWroteSince(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		ts := newTestServer(t, db)
+		var tk tend.Ticket
+		ts.as(tend.RoleAgent, "POST", "/api/v1/tickets", map[string]any{"subject": "Parcel",
+			"customer": map[string]string{"email": "pat@example.com"}, "body": "Where is it?"}).want(t, http.StatusCreated).decode(t, &tk)
+		path := fmt.Sprintf("/api/v1/tickets/%d/messages", tk.ID)
+		seen := tk.Messages[0].ID
+		var later tend.Message
+		ts.as(tend.RoleAgent, "POST", path, map[string]any{"body": "The box was wet, they say on the phone.", "from_customer": true}).
+			want(t, http.StatusCreated).decode(t, &later)
+
+		held := ts.as(tend.RoleAgent, "POST", path, map[string]any{"body": "It left today.", "seen_message_id": seen}).want(t, http.StatusConflict)
+		if p := held.problem(t); p.Code != tend.ECONFLICT || !strings.Contains(p.Detail, "wrote again") {
+			t.Errorf("problem = %+v", p)
+		}
+		var doc struct {
+			NewMessages []tend.Message `json:"new_messages"`
+		}
+		held.decode(t, &doc)
+		if len(doc.NewMessages) != 1 || doc.NewMessages[0].ID != later.ID {
+			t.Errorf("new_messages = %+v, want message %d", doc.NewMessages, later.ID)
+		}
+		ts.as(tend.RoleAgent, "POST", path, map[string]any{"body": "It left today.", "seen_message_id": later.ID}).want(t, http.StatusCreated)
+		// Optional: without it the reply is not held.
+		ts.as(tend.RoleAgent, "POST", path, map[string]any{"body": "Tracking follows."}).want(t, http.StatusCreated)
+		ts.as(tend.RoleAgent, "POST", path, map[string]any{"body": "x", "seen_message_id": "soon"}).want(t, http.StatusBadRequest)
+	})
 }

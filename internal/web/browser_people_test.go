@@ -112,9 +112,10 @@ func TestBrowserCustomers(t *testing.T) {
 	b.screenshot("customer-tablet")
 	b.do(chromedp.EmulateViewport(1280, 900))
 
-	// The old customer is gone; the organization lists the survivor.
+	// The old customer's page leads to the survivor; the organization
+	// lists the survivor.
 	b.do(chromedp.Navigate(ts.URL+"/customers/"+strconv.FormatInt(home.ID, 10)), chromedp.WaitVisible(css(`main`)))
-	if body := b.text(`main`); !strings.Contains(body, "does not exist") {
+	if body := b.text(`main`); !strings.Contains(body, "was merged into this one") || !strings.Contains(body, "Ann Lee") {
 		t.Fatalf("the merged customer's page reads %q", body)
 	}
 	b.do(chromedp.Navigate(ts.URL+"/organizations"), chromedp.WaitVisible(css(`.people-table`)),

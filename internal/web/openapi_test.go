@@ -129,6 +129,23 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"MailAddress":   tend.MailAddress{},
 		"FieldProblem":  fieldProblem{},
 
+		// History payloads, one per kind of event.
+		"TicketCreated":     tend.TicketCreated{},
+		"StatusChanged":     tend.StatusChanged{},
+		"PriorityChanged":   tend.PriorityChanged{},
+		"OwnerChanged":      tend.OwnerChanged{},
+		"TeamChanged":       tend.TeamChanged{},
+		"TagsChanged":       tend.TagsChanged{},
+		"SubjectChanged":    tend.SubjectChanged{},
+		"CustomerMerged":    tend.CustomerMerged{},
+		"MessageAdded":      tend.MessageAdded{},
+		"Reopened":          tend.Reopened{},
+		"Bounced":           tend.Bounced{},
+		"AutoReplied":       tend.AutoReplied{},
+		"DeliveryFailed":    tend.DeliveryFailed{},
+		"ParticipantsAdded": tend.ParticipantsAdded{},
+		"FollowUpCreated":   tend.FollowUpCreated{},
+
 		// Lists.
 		"TicketList":       page[*tend.Ticket]{},
 		"EventList":        page[*tend.Event]{},
@@ -215,6 +232,39 @@ func TestOpenAPIEnumsMatchGo(t *testing.T) {
 	}
 	if want := enumStrings(tend.InboundOutcomes); !slices.Equal(got, want) {
 		t.Errorf("InboundRecord.outcome enum = %v, want %v", got, want)
+	}
+}
+
+// Event documents one payload per kind, and the payload it names for a
+// kind is the Go type that kind decodes into.
+func TestOpenAPIEventPayloadsByKind(t *testing.T) {
+	doc := loadOpenAPI(t)
+	event := openAPISchema(doc, "Event")
+	byKind := map[string]string{}
+	alternatives, _ := event["oneOf"].([]any)
+	for _, a := range alternatives {
+		props, _ := a.(map[string]any)["properties"].(map[string]any)
+		kind, _ := props["kind"].(map[string]any)["const"].(string)
+		ref, _ := props["data"].(map[string]any)["$ref"].(string)
+		byKind[kind] = strings.TrimPrefix(ref, "#/components/schemas/")
+	}
+	enum, _ := openAPISchema(doc, "EventKind")["enum"].([]any)
+	var inEnum []string
+	for _, v := range enum {
+		inEnum = append(inEnum, fmt.Sprint(v))
+	}
+	if want := enumStrings(tend.EventKinds); !slices.Equal(inEnum, want) {
+		t.Errorf("EventKind enum = %v, want %v", inEnum, want)
+	}
+	for _, kind := range tend.EventKinds {
+		data := tend.NewEventData(kind)
+		want := reflect.TypeOf(data).Elem().Name()
+		if byKind[string(kind)] != want {
+			t.Errorf("Event.oneOf gives kind %s the payload %q, want %s", kind, byKind[string(kind)], want)
+		}
+	}
+	if len(byKind) != len(tend.EventKinds) {
+		t.Errorf("Event.oneOf has %d kinds, want %d", len(byKind), len(tend.EventKinds))
 	}
 }
 

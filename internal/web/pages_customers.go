@@ -122,13 +122,34 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	id, err := pathID(r, "customer")
+	if err == nil && s.toSurvivor(w, r, ctx, id) {
+		return
+	}
 	page, err := s.customerPage(w, r, ctx, agent)
 	if err != nil {
 		s.pageError(w, r, agent, err)
 		return
 	}
 	page.Notice = customerNotices[r.URL.Query().Get("done")]
+	if merged := r.URL.Query().Get("merged"); page.Notice == "" && merged != "" {
+		if _, err := strconv.ParseInt(merged, 10, 64); err == nil {
+			page.Notice = "Customer " + merged + " was merged into this one; this is their page now."
+		}
+	}
 	s.render(w, http.StatusOK, "customer", page)
+}
+
+// toSurvivor sends the page of a merged customer on to the customer they
+// were merged into, and reports whether it did: links to them (from the
+// audit log, say) still lead to the person.
+func (s *Server) toSurvivor(w http.ResponseWriter, r *http.Request, ctx context.Context, id int64) bool {
+	c, err := s.Customers.FindCustomerByID(ctx, id)
+	if err != nil || c.MergedIntoID == nil {
+		return false
+	}
+	http.Redirect(w, r, "/customers/"+strconv.FormatInt(*c.MergedIntoID, 10)+"?merged="+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	return true
 }
 
 // customerPage reads the profile of the customer in the path: who they
@@ -201,6 +222,9 @@ func (s *Server) customerEditForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, err := pathID(r, "customer")
+	if err == nil && s.toSurvivor(w, r, ctx, id) {
+		return
+	}
 	var c *tend.Customer
 	if err == nil {
 		c, err = s.Customers.FindCustomerByID(ctx, id)

@@ -44,6 +44,19 @@ func (sc *staffClient) get(path string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
+// getRedirect returns the status of a page, where it redirects to, and
+// its body.
+func (sc *staffClient) getRedirect(path string) (int, string, string) {
+	sc.t.Helper()
+	resp, err := sc.c.Get(sc.ts.URL + path)
+	if err != nil {
+		sc.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("Location"), string(b)
+}
+
 // post sends a form with the CSRF token and returns the status, where it
 // redirects to, and the body.
 func (sc *staffClient) post(path string, form url.Values) (int, string, string) {
@@ -145,12 +158,13 @@ func TestCustomerPages(t *testing.T) {
 	}
 	_, body = sc.get(annURL + "?done=merged")
 	mustContain(t, "the survivor", body, "Old laptop", "Printer &lt;b&gt;on fire&lt;/b&gt;", "ann@home.example", `class="notice"`)
-	status, _ = sc.get("/customers/" + strconv.FormatInt(bob, 10))
-	if status != http.StatusNotFound {
-		t.Fatalf("the merged customer's page: %d", status)
+	// The merged customer's page leads to the survivor's.
+	status, loc, _ = sc.getRedirect("/customers/" + strconv.FormatInt(bob, 10))
+	if status != http.StatusSeeOther || loc != annURL+"?merged="+strconv.FormatInt(bob, 10) {
+		t.Fatalf("the merged customer's page: %d to %q", status, loc)
 	}
 	status, _, body = sc.post(annURL+"/merge", url.Values{"from_id": {strconv.FormatInt(bob, 10)}})
-	if status != http.StatusNotFound {
+	if status != http.StatusConflict || !strings.Contains(body, "merged into customer") {
 		t.Fatalf("merging again: %d\n%s", status, body)
 	}
 

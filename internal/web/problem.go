@@ -32,6 +32,8 @@ type problem struct {
 	Detail string         `json:"detail"`
 	Code   string         `json:"code"`
 	Errors []fieldProblem `json:"errors,omitempty"`
+	// NewMessages are the customer's messages a reply had not seen.
+	NewMessages []*tend.Message `json:"new_messages,omitempty"`
 }
 
 type fieldProblem struct {
@@ -51,11 +53,17 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="tend"`)
 	}
 	setRetryAfter(w, err)
-	s.writeProblem(w, r, status, code, tend.ErrorMessage(err), tend.ErrorFields(err))
+	s.writeProblemOf(w, r, status, code, tend.ErrorMessage(err), tend.ErrorFields(err), tend.ErrorNewMessages(err))
 }
 
 func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, status int, code, detail string, fields map[string]string) {
-	p := problem{Type: "urn:tend:problem:" + code, Title: http.StatusText(status), Status: status, Detail: detail, Code: code}
+	s.writeProblemOf(w, r, status, code, detail, fields, nil)
+}
+
+func (s *Server) writeProblemOf(w http.ResponseWriter, r *http.Request, status int, code, detail string, fields map[string]string,
+	unread []*tend.Message) {
+	p := problem{Type: "urn:tend:problem:" + code, Title: http.StatusText(status), Status: status, Detail: detail, Code: code,
+		NewMessages: unread}
 	keys := make([]string, 0, len(fields))
 	for k := range fields {
 		keys = append(keys, k)

@@ -1,0 +1,159 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tendhq/tend"
+)
+
+// A change is one change to one ticket, made in a write transaction: the
+// only way a ticket is changed once it exists. changeTicket locks the
+// ticket and hands the change to the caller, whose steps (update, message,
+// record) apply the domain's workflow to the ticket; commit then saves the
+// ticket, records the history, and runs the side effects that must commit
+// with it (the mail a reply sends). What listeners hear after the commit
+// is collected in notices.
+type change struct {
+	tx *Tx
+	p  tend.Principal // the actor of the history entries
+	t  *tend.Ticket
+
+	// outbox mails staff replies; nil sends nothing (tests, imports).
+	outbox *Outbox
+
+	loaded  tend.Ticket // as locked, to tell what to write back
+	entries []historyEntry
+	replies []*tend.Message
+	notices []tend.TicketChange
+}
+
+type historyEntry struct {
+	actor tend.Principal
+	data  tend.EventData
+}
+
+// changeTicket locks ticket id for a change by p. The ticket is
+// ENOTFOUND unless p may see it.
+func changeTicket(ctx context.Context, tx *Tx, p tend.Principal, id int64, outbox *Outbox) (*change, error) {
+	t, err := lockTicket(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !canSee(p, t) {
+		return nil, ticketNotFound(id)
+	}
+	return &change{tx: tx, p: p, t: t, outbox: outbox, loaded: *t}, nil
+}
+
+// record adds history entries by the change's actor.
+func (c *change) record(data ...tend.EventData) {
+	for _, d := range data {
+		c.entries = append(c.entries, historyEntry{c.p, d})
+	}
+}
+
+// recordAs adds a history entry by someone other than the change's actor:
+// Tend itself, noting what a customer's mail brought with it.
+func (c *change) recordAs(actor tend.Principal, data tend.EventData) {
+	c.entries = append(c.entries, historyEntry{actor, data})
+}
+
+// update applies u through the workflow, after checking that the owner
+// and team it names exist.
+func (c *change) update(ctx context.Context, u *tend.TicketUpdate) error {
+	if u.OwnerID != nil {
+		if err := checkActiveAgent(ctx, c.tx, "owner_id", *u.OwnerID); err != nil {
+			return err
+		}
+	}
+	if u.TeamID != nil && *u.TeamID != 0 {
+		if err := checkTeam(ctx, c.tx, *u.TeamID); err != nil {
+			return err
+		}
+	}
+	changes, err := c.t.ApplyUpdate(c.p, u, c.tx.now)
+	if err != nil {
+		return err
+	}
+	c.record(changes...)
+	if len(changes) > 0 {
+		c.notices = append(c.notices, tend.TicketChange{TicketID: c.t.ID, Kind: changes[0].EventKind(), Channel: c.t.Channel})
+	}
+	return nil
+}
+
+// addMessage adds msg, whose author is set, through the workflow, with an
+// explicit status from staff if any. A staff reply is mailed when the
+// change commits.
+func (c *change) addMessage(ctx context.Context, msg *newMessage, status *tend.Status, channel tend.Channel) (*tend.Message, error) {
+	changes, err := c.t.ApplyMessage(c.p, msg.authorType, msg.kind, status, c.tx.now)
+	if err != nil {
+		return nil, err
+	}
+	name, err := authorName(ctx, c.tx, msg.authorType, msg.authorID)
+	if err != nil {
+		return nil, err
+	}
+	m, err := insertMessage(ctx, c.tx, c.t.ID, msg, name)
+	if err != nil {
+		return nil, err
+	}
+	c.record(tend.MessageAdded{MessageID: m.ID, Kind: m.Kind, AuthorType: m.AuthorType, AuthorID: m.AuthorID,
+		Attachments: len(m.Attachments), Channel: channel})
+	c.record(changes...)
+	if m.Kind == tend.KindReply && m.AuthorType == tend.AuthorAgent {
+		c.replies = append(c.replies, m)
+	}
+	c.notices = append(c.notices, tend.TicketChange{TicketID: c.t.ID, Kind: tend.EventMessageAdded, Channel: c.t.Channel, MessageID: m.ID})
+	return m, nil
+}
+
+// commit writes back what the steps changed, records their history and
+// queues the mail they send.
+func (c *change) commit(ctx context.Context) error {
+	tx, t := c.tx, c.t
+	if t.Version != c.loaded.Version || t.CustomerID != c.loaded.CustomerID {
+		if err := saveTicket(ctx, tx, t); err != nil {
+			return err
+		}
+	}
+	if !slices.Equal(t.Tags, c.loaded.Tags) {
+		if _, err := tx.exec(ctx, `DELETE FROM ticket_tags WHERE ticket_id = $1`, t.ID); err != nil {
+			return err
+		}
+		if err := insertTags(ctx, tx, t.ID, t.Tags); err != nil {
+			return err
+		}
+	}
+	for _, e := range c.entries {
+		if err := tx.addEvent(ctx, e.actor, t.ID, e.data); err != nil {
+			return err
+		}
+	}
+	if c.outbox != nil {
+		for _, m := range c.replies {
+			if err := c.outbox.queueReply(ctx, tx, t, m); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// saveTicket writes back the fields that the workflow changes.
+func saveTicket(ctx context.Context, tx *Tx, t *tend.Ticket) error {
+	_, err := tx.exec(ctx, `UPDATE tickets SET subject = $2, status = $3, priority = $4, owner_id = $5, team_id = $6,
+		tags = $7, reopen_count = $8, version = $9, updated_at = $10, first_responded_at = $11, solved_at = $12,
+		closed_at = $13, customer_id = $14, organization_id = $15 WHERE id = $1`,
+		t.ID, t.Subject, string(t.Status), string(t.Priority), t.OwnerID, t.TeamID, tagText(t.Tags),
+		t.ReopenCount, t.Version, t.UpdatedAt, t.FirstRespondedAt, t.SolvedAt, t.ClosedAt, t.CustomerID, t.OrganizationID)
+	if err != nil {
+		return fmt.Errorf("save ticket: %w", err)
+	}
+	return nil
+}
+
+func tagText(tags []string) string { return strings.Join(tags, " ") }

@@ -1,0 +1,71 @@
+package web
+
+import (
+	"testing"
+	"time"
+
+	"github.com/tendhq/tend"
+)
+
+// Every kind of history entry reads as a sentence, naming people and
+// teams, never "from none to none".
+func TestDescribeEveryKind(t *testing.T) {
+	id := func(n int64) *int64 { return &n }
+	st := &staff{agent: map[int64]*tend.Agent{3: {ID: 3, Name: "Ana Ortiz"}, 4: {ID: 4, Name: "Bo Lund"}},
+		team: map[int64]*tend.Team{2: {ID: 2, Name: "Billing"}}}
+	cases := []struct {
+		data tend.EventData
+		want string
+	}{
+		{tend.TicketCreated{Number: 1000}, "opened the ticket"},
+		{tend.StatusChanged{From: tend.StatusPending, To: tend.StatusOnHold}, "changed the status from Pending to On hold"},
+		{tend.PriorityChanged{From: tend.PriorityNormal, To: tend.PriorityUrgent}, "changed the priority from Normal to Urgent"},
+		{tend.OwnerChanged{To: id(3)}, "gave it to Ana Ortiz"},
+		{tend.OwnerChanged{From: id(3), To: id(4)}, "gave it to Bo Lund, from Ana Ortiz"},
+		{tend.OwnerChanged{From: id(3)}, "took Ana Ortiz off it"},
+		{tend.OwnerChanged{From: id(9), To: id(3)}, "gave it to Ana Ortiz, from agent 9"},
+		{tend.TeamChanged{To: id(2)}, "moved it to Billing, from no team"},
+		{tend.TeamChanged{From: id(2)}, "moved it to no team, from Billing"},
+		{tend.TagsChanged{Added: []string{"vip"}, Removed: []string{}}, "added the tag vip"},
+		{tend.TagsChanged{Added: []string{"a", "b"}, Removed: []string{"c"}}, "added the tags a, b and removed the tag c"},
+		{tend.TagsChanged{Removed: []string{"c", "d"}}, "removed the tags c, d"},
+		{tend.SubjectChanged{From: "Printer", To: "Printer on fire"}, `changed the subject from "Printer" to "Printer on fire"`},
+		{tend.CustomerMerged{FromID: 5, IntoID: 6}, "moved it with its customer, merged into customer 6"},
+		{tend.MessageAdded{Kind: tend.KindReply}, "added a reply"},
+		{tend.MessageAdded{Kind: tend.KindNote}, "added an internal note"},
+		{tend.MessageAdded{Kind: tend.KindReply, Channel: tend.ChannelEmail}, "wrote a reply by email"},
+		{tend.Reopened{ReopenCount: 1}, "reopened it"},
+		{tend.Reopened{ReopenCount: 3}, "reopened it (3rd time)"},
+		{tend.Bounced{Reason: "550 no such user"}, "noted that mail to the customer bounced: 550 no such user"},
+		{tend.Bounced{Permanent: true}, "noted that mail to the customer bounced for good"},
+		{tend.AutoReplied{Reason: "Auto-Submitted: auto-replied"}, "received an automatic reply, not answered: Auto-Submitted: auto-replied"},
+		{tend.DeliveryFailed{Reason: "relay refused"}, "gave up sending a mail: relay refused"},
+		{tend.ParticipantsAdded{Count: 1}, "added 1 person copied on the mail to the conversation"},
+		{tend.ParticipantsAdded{Added: []string{"a@example.com", "b@example.com"}}, "added 2 people copied on the mail to the conversation"},
+		{tend.FollowUpCreated{TicketID: 8, Number: 1008}, "opened #1008, since mail answered this closed ticket"},
+		{tend.UnknownEvent{Kind: "sla_breached"}, "Sla breached"},
+	}
+	covered := map[tend.EventKind]bool{}
+	for _, c := range cases {
+		covered[c.data.EventKind()] = true
+		if got := describeChange(c.data, st); got != c.want {
+			t.Errorf("%s %+v reads %q, want %q", c.data.EventKind(), c.data, got, c.want)
+		}
+	}
+	for _, k := range tend.EventKinds {
+		if !covered[k] {
+			t.Errorf("no case for %s", k)
+		}
+	}
+	at := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		typ  tend.AuthorType
+		id   *int64
+		want string
+	}{{tend.AuthorAgent, id(3), "Ana Ortiz"}, {tend.AuthorCustomer, id(5), "The customer"}, {tend.AuthorSystem, nil, "Tend"}} {
+		v := describeEvent(&tend.Event{Kind: tend.EventReopened, ActorType: c.typ, ActorID: c.id, Data: tend.Reopened{ReopenCount: 1}, CreatedAt: at}, st)
+		if v.Actor != c.want || v.Text != "reopened it" || !v.At.Equal(at) {
+			t.Errorf("event by %s = %+v, want actor %q", c.typ, v, c.want)
+		}
+	}
+}
