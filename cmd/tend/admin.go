@@ -10,7 +10,24 @@ import (
 	"strings"
 
 	"github.com/tendhq/tend"
+	"github.com/tendhq/tend/internal/sqldb"
 )
+
+// openDesk opens the database of a help desk that tend serve has set up,
+// and nothing else: a command pointed at a wrong --data or --db refuses,
+// where it would otherwise make an empty desk there and work on it. It
+// touches no other file of the data folder.
+func openDesk(ctx context.Context, st storage) (*sqldb.DB, error) {
+	db, err := sqldb.OpenExisting(ctx, st.dsn())
+	if errors.Is(err, sqldb.ErrNoDatabase) {
+		return nil, fmt.Errorf("no Tend database in %s: give the --data folder (or --db) that tend serve uses, "+
+			"or start tend serve there first", st.describe())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", st.describe(), err)
+	}
+	return db, nil
+}
 
 func userCreate(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var st storage
@@ -37,16 +54,16 @@ func userCreate(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			return fmt.Errorf("--password-stdin: standard input held no password")
 		}
 	}
-	a, err := openApp(ctx, st)
+	db, err := openDesk(ctx, st)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	agent, err := a.agents.CreateAgent(tend.SystemContext(ctx), in)
+	defer db.Close()
+	agent, err := sqldb.NewAgentService(db).CreateAgent(tend.SystemContext(ctx), in)
 	if err != nil {
 		return cliError(err)
 	}
-	fmt.Fprintf(stdout, "Created %s %s <%s> (id %d).\n", agent.Role, agent.Name, agent.Email, agent.ID)
+	fmt.Fprintf(stdout, "Created %s %s <%s> (id %d) in %s.\n", agent.Role, agent.Name, agent.Email, agent.ID, st.describe())
 	if !passwordStdin {
 		fmt.Fprintln(stdout, "They have no password yet; set one with --password-stdin or through the API.")
 	}
@@ -67,16 +84,16 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if email == "" {
 		return fmt.Errorf("--email is required")
 	}
-	a, err := openApp(ctx, st)
+	db, err := openDesk(ctx, st)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	agent, err := a.findAgentByEmail(ctx, email)
+	defer db.Close()
+	agent, err := findAgentByEmail(ctx, sqldb.NewAgentService(db), email, st.describe())
 	if err != nil {
 		return err
 	}
-	_, secret, err := a.tokens.CreateToken(tend.SystemContext(ctx), &tend.TokenCreate{AgentID: agent.ID, Name: name})
+	_, secret, err := sqldb.NewTokenService(db).CreateToken(tend.SystemContext(ctx), &tend.TokenCreate{AgentID: agent.ID, Name: name})
 	if err != nil {
 		return cliError(err)
 	}

@@ -154,7 +154,7 @@ func benchToken(ctx context.Context, st storage) (string, error) {
 	}
 	defer a.Close()
 	sys := tend.SystemContext(ctx)
-	admin, err := a.findAgentByEmail(ctx, "bench@bench.example")
+	admin, err := findAgentByEmail(ctx, a.agents, "bench@bench.example", st.describe())
 	if err != nil {
 		admin, err = a.agents.CreateAgent(sys, &tend.AgentCreate{Name: "Bench", Email: "bench@bench.example", Role: tend.RoleAdmin})
 		if err != nil {

@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -137,17 +137,30 @@ func (s *storage) dsn() string {
 	return filepath.Join(s.data, "tend.db")
 }
 
-// describe names the database for messages, without a password.
+// describe names the database for messages: a SQLite file by its full
+// path, so that a wrong --data shows, and a PostgreSQL URL without its
+// password.
 func (s *storage) describe() string {
 	if s.db == "" {
-		return "SQLite " + s.dsn()
-	}
-	if i := strings.Index(s.db, "@"); i >= 0 {
-		if j := strings.Index(s.db, "://"); j >= 0 && j < i {
-			return "PostgreSQL " + s.db[:j+3] + "…" + s.db[i:]
+		path := s.dsn()
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
 		}
+		return "SQLite " + path
 	}
-	return "PostgreSQL " + s.db
+	u, err := url.Parse(s.db)
+	if err != nil {
+		return "PostgreSQL (an address that is not a URL)"
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	if q := u.Query(); q.Has("password") || q.Has("sslpassword") {
+		q.Del("password")
+		q.Del("sslpassword")
+		u.RawQuery = q.Encode()
+	}
+	return "PostgreSQL " + u.String()
 }
 
 // app is an open database with its services.
@@ -240,13 +253,15 @@ func (a *app) Close() error {
 }
 
 // findAgentByEmail returns the agent with that address, as Tend itself.
-func (a *app) findAgentByEmail(ctx context.Context, email string) (*tend.Agent, error) {
-	list, _, err := a.agents.FindAgents(tend.SystemContext(ctx), tend.AgentFilter{Email: email})
+// where names the database, so that not finding them shows a wrong --data
+// or --db.
+func findAgentByEmail(ctx context.Context, agents tend.AgentService, email, where string) (*tend.Agent, error) {
+	list, _, err := agents.FindAgents(tend.SystemContext(ctx), tend.AgentFilter{Email: email})
 	if err != nil {
 		return nil, err
 	}
 	if len(list) == 0 {
-		return nil, fmt.Errorf("no staff member has the address %s", email)
+		return nil, fmt.Errorf("no staff member has the address %s in %s", email, where)
 	}
 	return list[0], nil
 }

@@ -172,6 +172,7 @@ func TestFirstRunSetup(t *testing.T) {
 // A request in flight when the server is told to stop still completes.
 func TestGracefulShutdown(t *testing.T) {
 	st := dbStorage(t, sqldb.SQLite)
+	setUpDesk(t, st)
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"user", "create", "--data", st.data, "--email", "bo@example.com", "--name", "Bo", "--role", "agent"},
 		strings.NewReader(""), &out, io.Discard); err != nil {
@@ -229,10 +230,8 @@ func TestGracefulShutdown(t *testing.T) {
 // prints the token alone, and it works against the API.
 func TestUserAndTokenCommands(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, st storage) {
-		common := []string{"--data", st.data}
-		if st.db != "" {
-			common = append(common, "--db", st.db)
-		}
+		setUpDesk(t, st)
+		common := storageArgs(st)
 		var out bytes.Buffer
 		args := append([]string{"user", "create", "--email", "Lee@Example.com", "--name", "Lee Lead", "--role", "lead", "--password-stdin"}, common...)
 		if err := run(context.Background(), args, strings.NewReader("correct horse battery\n"), &out, io.Discard); err != nil {

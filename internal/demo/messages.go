@@ -8,10 +8,10 @@ import (
 )
 
 // scenario is one kind of request, written once and told many times with
-// other people, numbers and endings. Texts may say {first} and {name}
-// (the customer), {org}, {agent} (the owner), {lead}, {order} and
-// {serial}. Each ending reads on from the opening whichever of the
-// others came before it.
+// other people, numbers and endings. Texts, subjects included, may say
+// {first} and {name} (the customer), {org} (only where only businesses
+// ask), {agent} (the owner), {lead}, {order} and {serial}. Each ending
+// reads on from the opening whichever of the others came before it.
 type scenario struct {
 	team     teamKey
 	subjects []string

@@ -123,20 +123,14 @@ func (p *planner) ticket(status tend.Status) []*step {
 		subject: pick(p.rng, sc.subjects), priority: sc.priority, tags: sc.tags}
 	t.owner = p.owner(t.team)
 	t.channel = p.channel(status)
-	org := ""
-	if o := t.customer.org; o != nil {
-		org = o.name
-		if o.tier == tend.TierPriority {
-			t.tags = append(slices.Clone(t.tags), "priority-account")
-			if t.priority == tend.PriorityNormal && p.rng.IntN(2) == 0 {
-				t.priority = tend.PriorityHigh
-			}
+	if o := t.customer.org; o != nil && o.tier == tend.TierPriority {
+		t.tags = append(slices.Clone(t.tags), "priority-account")
+		if t.priority == tend.PriorityNormal && p.rng.IntN(2) == 0 {
+			t.priority = tend.PriorityHigh
 		}
 	}
-	t.words = strings.NewReplacer("{first}", t.customer.first(), "{name}", t.customer.name, "{org}", org,
-		"{agent}", t.owner.first, "{lead}", t.team.lead.first,
-		"{order}", fmt.Sprintf("HC-%06d", 210000+p.rng.IntN(60000)),
-		"{serial}", fmt.Sprintf("HX%02d-%05d", 20+p.rng.IntN(6), p.rng.IntN(100000)))
+	t.words = p.words(t)
+	t.subject = t.words.Replace(t.subject)
 	t.filed = t.team
 	switch {
 	case status == tend.StatusNew && p.rng.Float64() < 0.35:
@@ -145,6 +139,19 @@ func (p *planner) ticket(status tend.Status) []*step {
 		t.filed = p.d.teams[support] // customers often take a bill for a general question
 	}
 	return p.schedule(t, p.story(t, p.flow(status, sc)))
+}
+
+// words returns what fills the placeholders of t's texts (see scenario).
+// Every text a ticket shows, its subject included, goes through it.
+func (p *planner) words(t *ticketPlan) *strings.Replacer {
+	org := ""
+	if t.customer.org != nil {
+		org = t.customer.org.name
+	}
+	return strings.NewReplacer("{first}", t.customer.first(), "{name}", t.customer.name, "{org}", org,
+		"{agent}", t.owner.first, "{lead}", t.team.lead.first,
+		"{order}", fmt.Sprintf("HC-%06d", 210000+p.rng.IntN(60000)),
+		"{serial}", fmt.Sprintf("HX%02d-%05d", 20+p.rng.IntN(6), p.rng.IntN(100000)))
 }
 
 // scenario picks a request that can end in status, preferring the less

@@ -2,6 +2,10 @@ package demo
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,6 +117,79 @@ func TestPlanUsesEveryone(t *testing.T) {
 	for _, c := range d.customers {
 		if c.tickets == 0 {
 			t.Errorf("customer %s has no ticket", c.name)
+		}
+	}
+}
+
+// placeholder matches a {word} left in a text that was meant to be filled.
+var placeholder = regexp.MustCompile(`\{[A-Za-z_]+\}`)
+
+func TestPlanFillsEveryPlaceholder(t *testing.T) {
+	for _, s := range plan(testDesk(), time.Now()) {
+		texts := map[string]string{"plan subject": s.ticket.subject}
+		var files []*tend.AttachmentInput
+		switch {
+		case s.create != nil:
+			texts["subject"], texts["opening"], files = s.create.Subject, s.create.Body, s.create.Attachments
+		case s.msg != nil:
+			texts[string(s.msg.Kind)], files = s.msg.Body, s.msg.Attachments
+		}
+		for _, f := range files {
+			texts[f.Name] = string(f.Data)
+		}
+		for what, text := range texts {
+			if m := placeholder.FindString(text); m != "" {
+				t.Errorf("%s of %q leaves %s unfilled: %q", what, s.ticket.subject, m, text)
+			}
+		}
+	}
+}
+
+// TestEveryTextFillsItsPlaceholders covers the texts the fixed seed of
+// TestPlanFillsEveryPlaceholder happens not to pick.
+func TestEveryTextFillsItsPlaceholders(t *testing.T) {
+	d := testDesk()
+	p := &planner{rng: rand.New(rand.NewPCG(1, 2)), d: d}
+	var business *customer
+	for _, c := range d.customers {
+		if c.org != nil {
+			business = c
+			break
+		}
+	}
+	tp := &ticketPlan{customer: business, team: d.teams[support], owner: d.teams[support].workers[0]}
+	words := p.words(tp)
+	check := func(what string, texts ...string) {
+		t.Helper()
+		for _, text := range texts {
+			if m := placeholder.FindString(words.Replace(text)); m != "" {
+				t.Errorf("%s leaves %s unfilled: %q", what, m, text)
+			}
+		}
+	}
+	for _, list := range [][]scenario{supportScenarios, billingScenarios, technicalScenarios} {
+		for _, sc := range list {
+			texts := append(slices.Clone(sc.subjects), sc.opening, sc.ask, sc.answer, sc.hold, sc.note, sc.fix, sc.reopen, sc.refix)
+			for _, f := range []*file{sc.attach, sc.guide} {
+				if f != nil {
+					texts = append(texts, f.name, f.body)
+				}
+			}
+			check(fmt.Sprintf("scenario %q", sc.subjects[0]), texts...)
+			if !sc.business && len(sc.orgs) == 0 {
+				for _, text := range texts {
+					if strings.Contains(text, "{org}") {
+						t.Errorf("scenario %q says {org}, but households ask it too: %q", sc.subjects[0], text)
+					}
+				}
+			}
+		}
+	}
+	check("a shared phrase", slices.Concat(acks, chases, accountNotes, urgentNotes, moveNotes)...)
+	// Greetings and sign-offs are not filled at all.
+	for _, text := range slices.Concat(greetings, signOffs, agentSignOffs) {
+		if m := placeholder.FindString(text); m != "" {
+			t.Errorf("greeting or sign-off %q says %s, which nothing fills", text, m)
 		}
 	}
 }

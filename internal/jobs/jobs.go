@@ -120,7 +120,13 @@ func Open(ctx context.Context, db *sqldb.DB, cfg Config) (*Queue, error) {
 	}, nil
 }
 
+// migrate brings River's tables up to date. River's migrator reports
+// each migration it applies, and that there was none, at info: chatter at
+// every start-up, so it is logged at debug; warnings and errors stay.
 func migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], logger *slog.Logger) error {
+	if logger != nil {
+		logger = slog.New(debugHandler{logger.Handler()})
+	}
 	m, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: logger})
 	if err != nil {
 		return fmt.Errorf("river migrations: %w", err)
@@ -193,4 +199,31 @@ func (q *Queue) Stop(ctx context.Context) error {
 		err = cerr
 	}
 	return err
+}
+
+// debugHandler passes records below warning on at debug level.
+type debugHandler struct{ slog.Handler }
+
+func quieter(l slog.Level) slog.Level {
+	if l < slog.LevelWarn {
+		return min(l, slog.LevelDebug)
+	}
+	return l
+}
+
+func (h debugHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return h.Handler.Enabled(ctx, quieter(l))
+}
+
+func (h debugHandler) Handle(ctx context.Context, r slog.Record) error {
+	r.Level = quieter(r.Level)
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h debugHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return debugHandler{h.Handler.WithAttrs(attrs)}
+}
+
+func (h debugHandler) WithGroup(name string) slog.Handler {
+	return debugHandler{h.Handler.WithGroup(name)}
 }

@@ -1,7 +1,10 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,6 +78,41 @@ func TestRecoverOrphans(t *testing.T) {
 		}
 		if got := state(); got != "available" {
 			t.Fatalf("after recovery the job is %q, want available", got)
+		}
+	})
+}
+
+// River's migrations are start-up chatter: Open logs them, on a new
+// database and on one already up to date, at debug only.
+func TestMigrationsLogAtDebug(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		var buf bytes.Buffer
+		logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		for range 2 {
+			q, err := Open(ctx, db, Config{Logger: logger})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := q.Stop(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+		applied := 0
+		for _, line := range lines {
+			if !strings.Contains(line, "igration") {
+				continue
+			}
+			if !strings.Contains(line, "level=DEBUG") {
+				t.Errorf("migration logged above debug: %s", line)
+			}
+			if strings.Contains(line, "Applied migration") {
+				applied++
+			}
+		}
+		if applied == 0 {
+			t.Errorf("no applied migration logged at debug; the log was:\n%s", buf.String())
 		}
 	})
 }

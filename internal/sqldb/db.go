@@ -76,15 +76,47 @@ func (db *DB) Engine() Engine { return db.engine }
 // a postgres:// or postgresql:// URL for PostgreSQL, anything else the path
 // of a SQLite file (created if missing).
 func Open(ctx context.Context, dsn string) (*DB, error) {
+	return open(ctx, dsn, false)
+}
+
+// ErrNoDatabase is returned by OpenExisting where Tend has never set up a
+// database.
+var ErrNoDatabase = errors.New("no Tend database there")
+
+// OpenExisting is Open for a database Tend has set up before: it returns
+// ErrNoDatabase, and creates nothing, for a SQLite file that does not exist
+// or a database without Tend's schema. The command-line tools use it, so
+// that one pointed at the wrong place does not make an empty help desk
+// there and work on it.
+func OpenExisting(ctx context.Context, dsn string) (*DB, error) {
+	return open(ctx, dsn, true)
+}
+
+func open(ctx context.Context, dsn string, existing bool) (*DB, error) {
 	var db *DB
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		db, err = openPostgres(ctx, dsn)
 	} else {
+		if existing {
+			if _, err := os.Stat(dsn); errors.Is(err, fs.ErrNotExist) {
+				return nil, ErrNoDatabase
+			}
+		}
 		db, err = openSQLite(dsn)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if existing {
+		ok, err := db.hasSchema(ctx)
+		if err == nil && !ok {
+			err = ErrNoDatabase
+		}
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()

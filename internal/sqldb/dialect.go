@@ -1,5 +1,10 @@
 package sqldb
 
+import (
+	"context"
+	"fmt"
+)
+
 // The few places where SQLite and PostgreSQL need different SQL.
 
 // timeType is the column type of a timestamp.
@@ -8,6 +13,20 @@ func (db *DB) timeType() string {
 		return "TIMESTAMPTZ"
 	}
 	return "INTEGER"
+}
+
+// hasSchema reports whether Tend has migrated the database before.
+func (db *DB) hasSchema(ctx context.Context) (bool, error) {
+	query := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`
+	if db.engine == Postgres {
+		query = `SELECT COUNT(*) FROM pg_catalog.pg_class WHERE oid = to_regclass('schema_migrations')`
+	}
+	var n int
+	err := db.read(ctx, func(q *Tx) error { return q.queryRow(ctx, query).Scan(&n) })
+	if err != nil {
+		return false, fmt.Errorf("look for Tend's schema: %w", err)
+	}
+	return n > 0, nil
 }
 
 // forUpdate locks the rows a SELECT reads until the transaction ends. SQLite
