@@ -367,21 +367,37 @@ type OutboundMail struct {
 	ID            int64
 	Kind          string // reply or acknowledgement
 	MailMessageID string
-	FromName      string
+	FromName      string // the mailbox's name
 	FromAddress   string
 	ReplyTo       string
 	To            MailAddress
 	Cc            []MailAddress
+	Date          time.Time // when it was queued
+	Status        string    // queued, sent or failed
+	Attempts      int
+
+	// What the mail is about, from which the outbound package writes it
+	// (outbound.Write).
+	TicketNumber  int64
+	TicketSubject string
+	Reply         *Message   // the staff reply it carries; nil for an acknowledgement
+	Quote         *Message   // the customer's last message before the reply
+	Thread        []ThreadID // the ticket's mail, newest first
+
+	// What it says, written by outbound.Write.
 	Subject       string
 	Text, HTML    string
 	Attachments   []*Attachment
 	InReplyTo     string
 	References    []string
-	AutoSubmitted bool      // automatic mail, such as an acknowledgement
-	Date          time.Time // when it was queued
-	Status        string    // queued, sent or failed
-	Attempts      int
-	Quote         *Message // the customer's last message, quoted below a reply
+	AutoSubmitted bool // automatic mail, such as an acknowledgement
+}
+
+// ThreadID is the Message-ID of a mail about a ticket, and whether it
+// came in or went out.
+type ThreadID struct {
+	MessageID string
+	Inbound   bool
 }
 
 // replyPrefix matches the "Re:" and "Fwd:" prefixes mail programs add, in

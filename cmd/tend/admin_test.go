@@ -43,9 +43,14 @@ func TestUserAndTokenNeedADesk(t *testing.T) {
 			for _, args := range [][]string{
 				{"user", "create", "--email", "ana@example.com", "--name", "Ana", "--role", "admin", "--password-stdin"},
 				{"token", "create", "--email", "ana@example.com", "--name", "ci"},
+				{"mail", "import", "--mailbox", "support@example.com"},
 			} {
 				var out bytes.Buffer
-				err := run(context.Background(), append(args, storageArgs(wrong)...), strings.NewReader("a long password\n"), &out, io.Discard)
+				full := append(args, storageArgs(wrong)...)
+				if args[0] == "mail" {
+					full = append(full, filepath.Join(empty, "none.eml"))
+				}
+				err := run(context.Background(), full, strings.NewReader("a long password\n"), &out, io.Discard)
 				if err == nil {
 					t.Fatalf("%s with --data %s: no error; it printed %q", args[0], data, out.String())
 				}

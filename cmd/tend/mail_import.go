@@ -49,6 +49,12 @@ func mailImport(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fs.Usage()
 		return fmt.Errorf("name at least one file or folder to import")
 	}
+	// Importing into a mistyped --data must not make a new, empty desk.
+	desk, err := openDesk(ctx, st)
+	if err != nil {
+		return err
+	}
+	desk.Close()
 	a, err := openApp(ctx, st)
 	if err != nil {
 		return err
@@ -128,7 +134,11 @@ func importMailbox(ctx context.Context, a *app, address string) (*tend.Mailbox, 
 }
 
 func report(w io.Writer, total int, mb *tend.Mailbox, counts map[tend.InboundOutcome]int, failures []string) {
-	fmt.Fprintf(w, "Read %d mails for %s:\n", total, mb.Address)
+	mails := "mails"
+	if total == 1 {
+		mails = "mail"
+	}
+	fmt.Fprintf(w, "Read %d %s for %s:\n", total, mails, mb.Address)
 	for _, o := range importOrder {
 		if counts[o] > 0 {
 			fmt.Fprintf(w, "  %6d %s\n", counts[o], importMeaning[o])

@@ -240,7 +240,7 @@ func (a *app) openQueue(ctx context.Context, workers *river.Workers, logger *slo
 
 // receiver returns the inbound mail pipeline.
 func (a *app) receiver(logger *slog.Logger) *mailin.Receiver {
-	return &mailin.Receiver{Inbound: a.inbound, Blobs: a.blobs, Logger: logger}
+	return &mailin.Receiver{Inbound: a.inbound, Blobs: a.blobs, Logger: logger, Clock: a.db.Clock()}
 }
 
 func (a *app) Close() error {

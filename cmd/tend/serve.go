@@ -135,7 +135,7 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout
 		Mailboxes: a.mailboxes, Inbound: a.inbound, RetryInbound: a.receiver(logger).Retry, SavedViews: a.savedViews,
 		Blobs: a.blobs, Ping: a.db.Ping, Logger: logger, Metrics: metrics,
 		MaxAttachmentSize: cfg.maxAttachmentSize, SecureCookies: cfg.secureCookies, TrustProxy: cfg.trustProxy,
-		MetricsElsewhere: cfg.metricsAddr != "", BaseURL: cfg.baseURL,
+		MetricsElsewhere: cfg.metricsAddr != "", BaseURL: cfg.baseURL, Clock: a.db.Clock(),
 	}
 	handler, err := srv.Handler()
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"time"
 
 	"github.com/tendhq/tend"
 	"github.com/tendhq/tend/internal/mail"
@@ -26,6 +25,7 @@ type Receiver struct {
 	Inbound tend.InboundService
 	Blobs   Blobs
 	Logger  *slog.Logger
+	Clock   tend.Clock
 }
 
 // Receive keeps raw as received, then delivers it for mailbox. It returns
@@ -39,7 +39,7 @@ func (r *Receiver) Receive(ctx context.Context, source string, mailboxID int64, 
 	}
 	in := Read(raw)
 	in.Source, in.MailboxID, in.Recipients, in.RawSHA256, in.Size = source, mailboxID, recipients, sum, int64(len(raw))
-	if source == "import" && !in.Date.IsZero() && in.Date.Before(time.Now()) {
+	if source == "import" && !in.Date.IsZero() && in.Date.Before(r.Clock.Now()) {
 		// Imported history keeps the dates it happened on.
 		ctx = tend.NewContextWithTime(ctx, in.Date)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/tendhq/tend"
 	"github.com/tendhq/tend/internal/mailin"
 	"github.com/tendhq/tend/internal/mailtest"
+	"github.com/tendhq/tend/internal/outbound"
 	"github.com/tendhq/tend/internal/sqldb"
 	"github.com/tendhq/tend/internal/sqldb/sqldbtest"
 )
@@ -94,6 +95,7 @@ func (d *desk) outboundFor(ticketID int64) []*tend.OutboundMail {
 		} else if err != nil {
 			d.t.Fatal(err)
 		}
+		outbound.Write(o)
 		if strings.Contains(o.Subject, fmt.Sprintf("#%d", d.ticket(&ticketID).Number)) {
 			out = append(out, o)
 		}

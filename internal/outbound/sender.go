@@ -44,6 +44,7 @@ func (s *Sender) Work(ctx context.Context, job *river.Job[tend.SendMail]) error 
 	if o.Status != "queued" {
 		return nil
 	}
+	Write(o)
 	data, err := Compose(o, s.Content)
 	if err != nil {
 		return s.fail(ctx, o, job, &PermanentError{Err: err})

@@ -282,6 +282,10 @@ func (db *DB) Stats() []PoolStats {
 }
 
 // now returns the current time in the precision both engines keep.
+// Clock is the clock of everything Tend decides: db.Now, as it is when
+// read, so that a test or the demo moving db.Now moves it too.
+func (db *DB) Clock() tend.Clock { return func() time.Time { return db.Now() } }
+
 func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Microsecond) }
 
 // nowFor returns the time a change made under ctx happens at: the one ctx

@@ -157,19 +157,20 @@ type OutboundService struct {
 // NewOutboundService returns the outbound service of db.
 func NewOutboundService(db *DB) *OutboundService { return &OutboundService{db: db} }
 
-// FindOutbound returns what is needed to write outbound mail id.
+// FindOutbound returns what outbound mail id is about: its recipients,
+// its ticket, the reply it carries and the mail it answers. What it says
+// is the outbound package's to write.
 func (s *OutboundService) FindOutbound(ctx context.Context, id int64) (*tend.OutboundMail, error) {
 	o := &tend.OutboundMail{ID: id}
 	err := s.db.read(ctx, func(q *Tx) error {
 		var ticketID, mailboxID int64
 		var messageID *int64
-		var cc, token, ticketSubject string
-		var number int64
+		var cc, token string
 		err := q.queryRow(ctx, `SELECT o.kind, o.mail_message_id, o.to_address, o.cc_addresses, o.status, o.attempts,
 			o.created_at, o.ticket_id, o.message_id, o.mailbox_id, t.number, t.subject, COALESCE(t.reply_token, '')
 			FROM outbound_mail o JOIN tickets t ON t.id = o.ticket_id WHERE o.id = $1`, id).Scan(
 			&o.Kind, &o.MailMessageID, &o.To.Email, &cc, &o.Status, &o.Attempts, &o.Date, &ticketID, &messageID,
-			&mailboxID, &number, &ticketSubject, &token)
+			&mailboxID, &o.TicketNumber, &o.TicketSubject, &token)
 		if errors.Is(err, errNoRows) {
 			return notFound("Outbound mail", id)
 		} else if err != nil {
@@ -186,22 +187,36 @@ func (s *OutboundService) FindOutbound(ctx context.Context, id int64) (*tend.Out
 		if token != "" {
 			o.ReplyTo = tend.PlusAddress(mb.Address, token)
 		}
-		o.Subject = fmt.Sprintf("Re: %s [#%d]", ticketSubject, number)
-		if err := s.threadHeaders(ctx, q, o, ticketID); err != nil {
+		if o.Thread, err = queryAll(ctx, q, scanThreadID, `SELECT message_id, direction FROM mail_ids
+			WHERE ticket_id = $1 AND message_id <> $2 ORDER BY created_at DESC, message_id LIMIT 20`, ticketID, o.MailMessageID); err != nil {
 			return err
 		}
 		if messageID == nil {
-			o.AutoSubmitted = true
-			o.Subject = fmt.Sprintf("[#%d] %s", number, ticketSubject)
-			o.Text = acknowledgementText(mb, number, ticketSubject)
 			return nil
 		}
-		return s.replyContent(ctx, q, o, *messageID)
+		if o.Reply, err = findMessage(ctx, q, *messageID); err != nil {
+			return err
+		}
+		quote, err := scanMessage(q.queryRow(ctx, `SELECT `+messageColumns+messageJoins+` WHERE m.ticket_id = $1
+			AND m.id < $2 AND m.kind = 'reply' AND m.author_type = 'customer' ORDER BY m.id DESC LIMIT 1`, ticketID, *messageID))
+		if err == nil {
+			o.Quote = quote
+		} else if !errors.Is(err, errNoRows) {
+			return err
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return o, nil
+}
+
+func scanThreadID(r row) (id tend.ThreadID, err error) {
+	var direction string
+	err = r.Scan(&id.MessageID, &direction)
+	id.Inbound = direction == "in"
+	return id, err
 }
 
 // names fills in the names that go with the recipients' addresses: the
@@ -224,61 +239,6 @@ func (s *OutboundService) names(ctx context.Context, q *Tx, o *tend.OutboundMail
 		o.Cc = append(o.Cc, a)
 	}
 	return nil
-}
-
-// threadHeaders sets In-Reply-To to the customer's latest mail and
-// References to the ticket's recent Message-IDs, so that the customer's
-// mail program shows one conversation.
-func (s *OutboundService) threadHeaders(ctx context.Context, q *Tx, o *tend.OutboundMail, ticketID int64) error {
-	ids, err := queryAll(ctx, q, func(r row) (id idRow, err error) { return id, r.Scan(&id.messageID, &id.direction) },
-		`SELECT message_id, direction FROM mail_ids WHERE ticket_id = $1 AND message_id <> $2
-		ORDER BY created_at DESC LIMIT 20`, ticketID, o.MailMessageID)
-	if err != nil {
-		return err
-	}
-	for i := len(ids) - 1; i >= 0; i-- {
-		o.References = append(o.References, ids[i].messageID)
-	}
-	for _, id := range ids {
-		if id.direction == "in" {
-			o.InReplyTo = id.messageID
-			break
-		}
-	}
-	return nil
-}
-
-type idRow struct{ messageID, direction string }
-
-// replyContent fills in the reply's text, its author as the sender's
-// name, attachments, and the customer message it answers.
-func (s *OutboundService) replyContent(ctx context.Context, q *Tx, o *tend.OutboundMail, messageID int64) error {
-	m, err := findMessage(ctx, q, messageID)
-	if err != nil {
-		return err
-	}
-	o.Text, o.HTML, o.Attachments = m.Body, m.BodyHTML, m.Attachments
-	if m.AuthorType == tend.AuthorAgent && m.AuthorName != "" {
-		o.FromName = m.AuthorName
-	}
-	quote, err := scanMessage(q.queryRow(ctx, `SELECT `+messageColumns+messageJoins+` WHERE m.ticket_id = $1
-		AND m.id < $2 AND m.kind = 'reply' AND m.author_type = 'customer' ORDER BY m.id DESC LIMIT 1`, m.TicketID, m.ID))
-	if err == nil {
-		o.Quote = quote
-	} else if !errors.Is(err, errNoRows) {
-		return err
-	}
-	return nil
-}
-
-func acknowledgementText(mb *tend.Mailbox, number int64, subject string) string {
-	team := mb.Name
-	if team == "" {
-		team = "our team"
-	}
-	return fmt.Sprintf("Hello,\n\nThank you for writing to us. We have your request %q as ticket #%d, and %s "+
-		"will answer you by email.\n\nTo add to your request, reply to this message and keep [#%d] in the subject.\n\n"+
-		"This message was sent automatically; there is no need to answer it.\n", subject, number, team, number)
 }
 
 // MarkSent records that outbound mail id was handed over for delivery.

@@ -86,6 +86,7 @@ func newBareServer(t testing.TB, db *sqldb.DB, configure ...func(*web.Server)) *
 		Tokens: tokens, Sessions: tokens, Setup: settings, Settings: settings, Audit: settings,
 		Mailboxes: sqldb.NewMailboxService(db, box), Inbound: inbound, RetryInbound: receiver.Retry,
 		SavedViews: sqldb.NewSavedViewService(db), Blobs: blobs, Ping: db.Ping, MaxAttachmentSize: 64 << 10, MaxBodySize: 256 << 10,
+		Clock: db.Clock(),
 	}
 	for _, c := range configure {
 		c(srv)

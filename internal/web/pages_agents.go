@@ -97,7 +97,7 @@ func (s *Server) renderAgents(w http.ResponseWriter, r *http.Request, ctx contex
 	for _, i := range invitations {
 		invited[i.AgentID] = i
 	}
-	now := time.Now()
+	now := s.Clock.Now()
 	page.Rows = page.Rows[:0]
 	for _, a := range agents {
 		row := agentRow{Agent: a, Self: a.ID == page.Agent.ID}
@@ -183,7 +183,7 @@ func (s *Server) showInvitation(w http.ResponseWriter, r *http.Request, ctx cont
 		return
 	}
 	page.Invited = &invitedLink{Name: invited.Name, Email: invited.Email, URL: invitationURL(base, secret),
-		Expires: time.Now().Add(tend.InvitationTTL)}
+		Expires: s.Clock.Now().Add(tend.InvitationTTL)}
 	s.renderAgents(w, r, ctx, http.StatusOK, page)
 }
 

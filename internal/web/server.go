@@ -63,6 +63,8 @@ type Server struct {
 	MetricsElsewhere bool
 	// SessionTTL is how long a web sign-in lasts.
 	SessionTTL time.Duration
+	// Clock is the time pages show and decide by: the database's.
+	Clock tend.Clock
 
 	pages        *pages
 	counts       countCache

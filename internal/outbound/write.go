@@ -1,0 +1,51 @@
+package outbound
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/tendhq/tend"
+)
+
+// Write decides what outbound mail o says, from what it is about: the
+// subject, the text (the reply, or the acknowledgement), who it is from,
+// and the headers that thread it with the customer's mail.
+func Write(o *tend.OutboundMail) {
+	o.InReplyTo, o.References = threadHeaders(o.Thread)
+	if o.Reply == nil {
+		o.AutoSubmitted = true
+		o.Subject = fmt.Sprintf("[#%d] %s", o.TicketNumber, o.TicketSubject)
+		o.Text, o.HTML, o.Attachments = acknowledgementText(o.FromName, o.TicketNumber, o.TicketSubject), "", nil
+		return
+	}
+	o.Subject = fmt.Sprintf("Re: %s [#%d]", o.TicketSubject, o.TicketNumber)
+	o.Text, o.HTML, o.Attachments = o.Reply.Body, o.Reply.BodyHTML, o.Reply.Attachments
+	if o.Reply.AuthorType == tend.AuthorAgent && o.Reply.AuthorName != "" {
+		o.FromName = o.Reply.AuthorName
+	}
+}
+
+// threadHeaders answers the customer's latest mail (In-Reply-To) and
+// lists the ticket's recent mail oldest first (References), so that the
+// customer's mail program shows one conversation. thread is newest first.
+func threadHeaders(thread []tend.ThreadID) (inReplyTo string, references []string) {
+	for _, id := range thread {
+		if id.Inbound {
+			inReplyTo = id.MessageID
+			break
+		}
+	}
+	for _, id := range slices.Backward(thread) {
+		references = append(references, id.MessageID)
+	}
+	return inReplyTo, references
+}
+
+func acknowledgementText(team string, number int64, subject string) string {
+	if team == "" {
+		team = "our team"
+	}
+	return fmt.Sprintf("Hello,\n\nThank you for writing to us. We have your request %q as ticket #%d, and %s "+
+		"will answer you by email.\n\nTo add to your request, reply to this message and keep [#%d] in the subject.\n\n"+
+		"This message was sent automatically; there is no need to answer it.\n", subject, number, team, number)
+}

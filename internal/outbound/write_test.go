@@ -1,0 +1,54 @@
+package outbound
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tendhq/tend"
+)
+
+func TestThreadHeaders(t *testing.T) {
+	in := func(id string) tend.ThreadID { return tend.ThreadID{MessageID: id, Inbound: true} }
+	out := func(id string) tend.ThreadID { return tend.ThreadID{MessageID: id} }
+	for _, c := range []struct {
+		name      string
+		thread    []tend.ThreadID // newest first
+		inReplyTo string
+		refs      []string
+	}{
+		{"no mail yet", nil, "", nil},
+		{"answers the customer's latest mail", []tend.ThreadID{in("c2"), out("t1"), in("c1")}, "c2", []string{"c1", "t1", "c2"}},
+		{"our own later mail does not count as answered", []tend.ThreadID{out("t2"), in("c1")}, "c1", []string{"c1", "t2"}},
+		{"only our mail: no In-Reply-To", []tend.ThreadID{out("t1")}, "", []string{"t1"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			irt, refs := threadHeaders(c.thread)
+			if irt != c.inReplyTo || !slices.Equal(refs, c.refs) {
+				t.Errorf("threadHeaders = %q, %v; want %q, %v", irt, refs, c.inReplyTo, c.refs)
+			}
+		})
+	}
+}
+
+func TestWrite(t *testing.T) {
+	ack := &tend.OutboundMail{Kind: "acknowledgement", FromName: "Acme Support", TicketNumber: 42, TicketSubject: "Invoice missing",
+		Thread: []tend.ThreadID{{MessageID: "c1", Inbound: true}}}
+	Write(ack)
+	if !ack.AutoSubmitted || ack.Subject != "[#42] Invoice missing" || !strings.Contains(ack.Text, `"Invoice missing" as ticket #42, and Acme Support`) ||
+		ack.InReplyTo != "c1" || ack.FromName != "Acme Support" {
+		t.Errorf("acknowledgement = %+v", ack)
+	}
+	unnamed := &tend.OutboundMail{TicketNumber: 1, TicketSubject: "x"}
+	if Write(unnamed); !strings.Contains(unnamed.Text, "our team will answer") {
+		t.Errorf("a mailbox without a name: %q", unnamed.Text)
+	}
+	reply := &tend.OutboundMail{Kind: "reply", FromName: "Acme Support", TicketNumber: 42, TicketSubject: "Invoice missing",
+		Reply: &tend.Message{Body: "Here it is.", BodyHTML: "<p>Here it is.</p>", AuthorType: tend.AuthorAgent, AuthorName: "Ana Ortiz",
+			Attachments: []*tend.Attachment{{Name: "invoice.pdf"}}}}
+	Write(reply)
+	if reply.AutoSubmitted || reply.Subject != "Re: Invoice missing [#42]" || reply.Text != "Here it is." || reply.HTML != "<p>Here it is.</p>" ||
+		reply.FromName != "Ana Ortiz" || len(reply.Attachments) != 1 {
+		t.Errorf("reply = %+v", reply)
+	}
+}
