@@ -49,15 +49,27 @@ type TokenService interface {
 }
 
 // SessionService keeps web sign-ins. Only hashes of session secrets are
+// Session is who a web sign-in is: a principal, which the web hands the
+// services, and what pages show of them. Today every session is an
+// agent's; a customer's portal session will have Agent nil.
+type Session struct {
+	Principal Principal
+	// Agent is the signed-in staff member; its TeamIDs are not read.
+	Agent *Agent
+	// Left is how long the session lasts before it ends by itself.
+	Left time.Duration
+}
+
+// Staff reports whether the session is a staff member's.
+func (s *Session) Staff() bool { return s != nil && s.Agent != nil && s.Principal.AgentID == s.Agent.ID }
+
 // stored.
 type SessionService interface {
 	// CreateSession starts a session for the agent and returns its secret.
 	CreateSession(ctx context.Context, agentID int64, ttl time.Duration) (string, error)
-	// FindSession returns the session's active agent and how long the
-	// session lasts before it ends by itself, or EUNAUTHORIZED if the
-	// session is unknown, expired or its agent deactivated. The agent's
-	// TeamIDs are not read.
-	FindSession(ctx context.Context, secret string) (*Agent, time.Duration, error)
+	// FindSession returns who the session is, or EUNAUTHORIZED if the
+	// session is unknown, expired or its agent deactivated.
+	FindSession(ctx context.Context, secret string) (*Session, error)
 	DeleteSession(ctx context.Context, secret string) error
 	// RememberBrowser records that the agent signed in from a browser,
 	// for ttl: the one whose cookie holds secret, if that is the agent's,

@@ -230,13 +230,13 @@ func TestTokensAndSessions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if a, _, err := e.tokens.FindSession(context.Background(), session); err != nil || a.ID != agent.ID {
+		if a, err := e.tokens.FindSession(context.Background(), session); err != nil || a.Principal.AgentID != agent.ID || a.Agent.ID != agent.ID || !a.Staff() {
 			t.Fatalf("FindSession = %v, %v", a, err)
 		}
 		if _, err := e.agents.UpdateAgent(as(admin), agent.ID, &tend.AgentUpdate{Active: ptr(false)}); err != nil {
 			t.Fatal(err)
 		}
-		_, _, err = e.tokens.FindSession(context.Background(), session)
+		_, err = e.tokens.FindSession(context.Background(), session)
 		wantCode(t, err, tend.EUNAUTHORIZED)
 		_, err = e.tokens.AuthenticateToken(context.Background(), secret2)
 		wantCode(t, err, tend.EUNAUTHORIZED)
@@ -348,7 +348,7 @@ func TestDeactivationOvertakesSignIn(t *testing.T) {
 			t.Fatal(err)
 		}
 		if session != "" {
-			_, _, err = e.tokens.FindSession(context.Background(), session)
+			_, err = e.tokens.FindSession(context.Background(), session)
 			wantCode(t, err, tend.EUNAUTHORIZED)
 		}
 	})

@@ -109,7 +109,7 @@ func TestDeactivateAgent(t *testing.T) {
 			}
 		})
 		t.Run("sessions end and sign-in fails", func(t *testing.T) {
-			_, _, err := e.tokens.FindSession(context.Background(), session)
+			_, err := e.tokens.FindSession(context.Background(), session)
 			wantCode(t, err, tend.EUNAUTHORIZED)
 			_, err = e.agents.Authenticate(context.Background(), leaver.Email, "long enough password")
 			wantCode(t, err, tend.EUNAUTHORIZED)

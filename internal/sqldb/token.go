@@ -242,9 +242,9 @@ func (s *TokenService) DeleteSession(ctx context.Context, secret string) error {
 	return err
 }
 
-// FindSession returns the session's agent, if the session is live and the
+// FindSession returns who the session is, if the session is live and the
 // agent active, and how long the session lasts by the store's clock.
-func (s *TokenService) FindSession(ctx context.Context, secret string) (*tend.Agent, time.Duration, error) {
+func (s *TokenService) FindSession(ctx context.Context, secret string) (*tend.Session, error) {
 	var agent *tend.Agent
 	var left time.Duration
 	err := s.db.read(ctx, func(q *Tx) (err error) {
@@ -258,9 +258,9 @@ func (s *TokenService) FindSession(ctx context.Context, secret string) (*tend.Ag
 		return err
 	})
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	return agent, left, nil
+	return &tend.Session{Principal: tend.Principal{AgentID: agent.ID, Role: agent.Role}, Agent: agent, Left: left}, nil
 }
 
 // RememberBrowser records that the agent signed in from the browser whose

@@ -75,19 +75,21 @@ func (s *Server) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
 
 // sessionAgent returns the signed-in agent of a web request, or nil.
 func (s *Server) sessionAgent(r *http.Request) *tend.Agent {
-	agent, _, _ := s.session(r)
-	return agent
+	if sess, ok := s.session(r); ok && sess.Staff() {
+		return sess.Agent
+	}
+	return nil
 }
 
-// session returns the agent of r's session and how long the session
-// lasts, or false when there is none or it has ended.
-func (s *Server) session(r *http.Request) (*tend.Agent, time.Duration, bool) {
+// session returns who r's session is, or false when there is none or it
+// has ended.
+func (s *Server) session(r *http.Request) (*tend.Session, bool) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" {
-		return nil, 0, false
+		return nil, false
 	}
-	agent, left, err := s.Sessions.FindSession(r.Context(), c.Value)
-	return agent, left, err == nil
+	sess, err := s.Sessions.FindSession(r.Context(), c.Value)
+	return sess, err == nil
 }
 
 // csrfToken returns the request's CSRF token, setting the cookie that

@@ -217,16 +217,16 @@ func (s *Server) liveStream(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Streaming is not supported here.", http.StatusInternalServerError)
 		return
 	}
-	agent, _, ok := s.session(r)
-	if !ok {
+	sess, ok := s.session(r)
+	if !ok || !sess.Staff() {
 		http.Error(w, "Sign in first.", http.StatusUnauthorized)
 		return
 	}
-	sub := s.live.subscribe(agent.ID, ticketID)
+	sub := s.live.subscribe(sess.Agent.ID, ticketID)
 	defer s.live.unsubscribe(sub)
 	// Subscribed first, then checked again: a session that ended between
 	// the first check and the subscription would otherwise go unnoticed.
-	_, timeLeft, ok := s.session(r)
+	again, ok := s.session(r)
 	if !ok {
 		http.Error(w, "Sign in first.", http.StatusUnauthorized)
 		return
@@ -243,7 +243,7 @@ func (s *Server) liveStream(w http.ResponseWriter, r *http.Request) {
 		writeEvent(w, liveEvent{Type: "presence", TicketID: ticketID, Present: s.live.present(ticketID)})
 	}
 	flusher.Flush()
-	s.streamEvents(w, r, sub, timeLeft)
+	s.streamEvents(w, r, sub, again.Left)
 }
 
 // streamEvents writes sub's events to the stream until its session ends
