@@ -46,7 +46,7 @@ type asset struct {
 // loadPages parses every page under templates/ with the layout and the
 // shared parts, and bundles static/*.css and static/*.js, each in the
 // order of their names.
-func loadPages() (*pages, error) {
+func loadPages(clock tend.Clock) (*pages, error) {
 	p := &pages{byName: map[string]*template.Template{}}
 	files, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -57,7 +57,9 @@ func loadPages() (*pages, error) {
 		if name == "layout" || name == "parts" {
 			continue
 		}
-		t, err := template.New("").Funcs(pageFuncs).ParseFS(templateFS, "templates/layout.html", "templates/parts.html", f)
+		t, err := template.New("").Funcs(pageFuncs).Funcs(template.FuncMap{
+			"ago": func(t time.Time) string { return ago(clock.Now().Sub(t)) },
+		}).ParseFS(templateFS, "templates/layout.html", "templates/parts.html", f)
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
 		}
@@ -108,7 +110,7 @@ var pageFuncs = template.FuncMap{
 	"list":  func(v ...string) []string { return v },
 	"label": label,
 	"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"ago":   func(t time.Time) string { return ago(time.Since(t)) },
+	"ago":   func(time.Time) string { panic("ago is set by loadPages, from the server's clock") },
 	"hasValue": func(q url.Values, key, value string) bool {
 		for _, v := range q[key] {
 			for _, part := range strings.Split(v, ",") {

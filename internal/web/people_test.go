@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tendhq/tend"
 	"github.com/tendhq/tend/internal/sqldb"
@@ -235,4 +236,18 @@ func mustCreateTicket(t *testing.T, ts *testServer, subject, email string) *tend
 		t.Fatal(err)
 	}
 	return tk
+}
+
+// Pages tell time by the database's clock, as the services do: moving it
+// moves "how long ago" with it.
+func TestPagesTellTimeByTheDatabaseClock(t *testing.T) {
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	ts := newTestServer(t, db)
+	ts.as(tend.RoleAgent, "POST", "/api/v1/tickets", map[string]any{"subject": "Old news",
+		"customer": map[string]string{"email": "o@example.com"}, "body": "Hello."}).want(t, http.StatusCreated)
+	sc := newStaffClient(t, ts, tend.RoleAgent)
+	later := time.Now().Add(3*time.Hour + time.Minute)
+	db.Now = func() time.Time { return later }
+	_, body := sc.get("/tickets/1000")
+	mustContain(t, "the ticket page three hours on", body, "3 hours ago")
 }

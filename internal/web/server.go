@@ -126,7 +126,7 @@ func (s *Server) Handler() (http.Handler, error) {
 		s.live, s.stopping = newHub(), make(chan struct{})
 		go s.expirePresence()
 	}
-	p, err := loadPages()
+	p, err := loadPages(s.Clock)
 	if err != nil {
 		return nil, err
 	}
