@@ -313,3 +313,48 @@ func hasFilter(q url.Values) bool {
 	}
 	return false
 }
+
+// saveView serves POST /tickets/views: keep the current filter as a view.
+func (s *Server) saveView(w http.ResponseWriter, r *http.Request) {
+	agent, ctx, ok := s.staffForm(w, r)
+	if !ok {
+		return
+	}
+	// The filter is read as the list reads it, so that a view is never
+	// saved that the sidebar cannot show.
+	q, err := url.ParseQuery(r.PostFormValue("filter"))
+	if err != nil {
+		err = tend.FieldError(tend.EINVALID, "filter", "is not a list's filter; save the view from the list it shows")
+	} else if !hasFilter(q) {
+		err = tend.FieldError(tend.EINVALID, "filter", "choose at least one filter to save")
+	} else {
+		_, _, err = parseTicketFilter(q)
+	}
+	if err != nil {
+		s.formError(w, r, agent, err, "/tickets?"+r.PostFormValue("filter"))
+		return
+	}
+	v, err := s.SavedViews.CreateSavedView(ctx, &tend.SavedViewCreate{Name: r.PostFormValue("name"), Filter: filterQuery(q).Encode()})
+	if err != nil {
+		s.formError(w, r, agent, err, "/tickets?"+r.PostFormValue("filter"))
+		return
+	}
+	http.Redirect(w, r, "/tickets?view=saved-"+strconv.FormatInt(v.ID, 10)+"&done=saved", http.StatusSeeOther)
+}
+
+// deleteView serves POST /tickets/views/{id}/delete.
+func (s *Server) deleteView(w http.ResponseWriter, r *http.Request) {
+	agent, ctx, ok := s.staffForm(w, r)
+	if !ok {
+		return
+	}
+	id, err := pathID(r, "view")
+	if err == nil {
+		err = s.SavedViews.DeleteSavedView(ctx, id)
+	}
+	if err != nil {
+		s.formError(w, r, agent, err, "/tickets")
+		return
+	}
+	http.Redirect(w, r, "/tickets?done=deleted", http.StatusSeeOther)
+}

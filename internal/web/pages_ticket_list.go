@@ -1,0 +1,288 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tendhq/tend"
+)
+
+// The ticket list, where agents spend their day, and the staff names its
+// rows show.
+
+// ticketRow is a ticket as a list shows it.
+type ticketRow struct {
+	ID, Number int64
+	Subject    string
+	Customer   string
+	Status     tend.Status
+	Priority   tend.Priority
+	Owner      string
+	Team       string
+	UpdatedAt  time.Time
+}
+
+type ticketListPage struct {
+	basePage
+	Heading   string
+	ViewKey   string
+	Rows      []ticketRow
+	Next      string // URL of the next page, if any
+	First     string // URL of the first page, when not on it
+	SortLinks map[string]sortLink
+	// The filter form.
+	Filter    url.Values
+	Problems  map[string]string
+	Agents    []*tend.Agent
+	Teams     []*tend.Team
+	Statuses  []tend.Status
+	CanSave   bool
+	SavedID   int64 // the saved view shown, to offer deleting it
+	FilterRaw string
+	Notice    string
+	Error     string
+}
+
+type sortLink struct {
+	URL     string
+	Current string // "ascending", "descending" or ""
+}
+
+// ticketList serves GET /tickets: a view (?view=mine), or a filter of the
+// agent's own (?status=open&priority=high), a page at a time.
+func (s *Server) ticketList(w http.ResponseWriter, r *http.Request) {
+	agent, ctx, ok := s.staffPage(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	page := ticketListPage{basePage: s.base(w, r, "Tickets", agent), Filter: q, Statuses: tend.Statuses}
+	page.Live = "list"
+	page.Notice = listNotices[q.Get("done")]
+
+	builtin, saved, err := s.agentViews(ctx, agent)
+	if err != nil {
+		s.pageError(w, r, agent, err)
+		return
+	}
+	var f tend.TicketFilter
+	switch {
+	case hasFilter(q):
+		f, page.Problems, err = parseTicketFilter(q)
+		page.Heading, page.CanSave = "Filtered tickets", err == nil
+		page.FilterRaw = filterQuery(q).Encode()
+		if err != nil {
+			page.Error = "Fix the filter: " + strings.Join(sortedValues(page.Problems), "; ")
+		}
+	default:
+		key := q.Get("view")
+		if key == "" {
+			key = "mine"
+		}
+		i := slices.IndexFunc(append(builtin, saved...), func(v view) bool { return v.Key == key })
+		if i < 0 {
+			s.render(w, http.StatusNotFound, "message", messagePage{basePage: page.basePage, Message: "There is no such view."})
+			return
+		}
+		v := append(builtin, saved...)[i]
+		f, page.Heading, page.ViewKey = v.Filter, v.Name, v.Key
+		if i >= len(builtin) {
+			page.SavedID = saved[i-len(builtin)].savedID
+			page.Filter = saved[i-len(builtin)].query
+		}
+	}
+	page.Title = page.Heading
+	f.Sort = tend.TicketSort(q.Get("sort"))
+	if f.Sort == "" {
+		f.Sort = tend.SortUpdatedDesc
+	} else if !f.Sort.Valid() && page.Error == "" {
+		page.Error = fmt.Sprintf("%q is not a way to sort this list; choose one of the column headings.", q.Get("sort"))
+		f.Sort = tend.SortUpdatedDesc
+	}
+	f.Cursor = q.Get("cursor")
+	st, err := s.staff(ctx)
+	if err != nil {
+		s.pageError(w, r, agent, err)
+		return
+	}
+	page.Agents, page.Teams = st.agents, st.teams
+	status := http.StatusOK
+	if page.Error == "" {
+		list, next, err := s.Tickets.FindTickets(ctx, f)
+		if err != nil {
+			if tend.ErrorCode(err) != tend.EINVALID {
+				s.pageError(w, r, agent, err)
+				return
+			}
+			page.Error, status = tend.ErrorMessage(err), http.StatusBadRequest
+		}
+		if page.Rows, err = s.ticketRowsWith(ctx, list, st); err != nil {
+			s.pageError(w, r, agent, err)
+			return
+		}
+		page.Next, page.First = pageLinks(r.URL, next)
+	} else {
+		status = http.StatusBadRequest
+	}
+	page.SortLinks = sortLinks(r.URL, f.Sort)
+	if r.URL.Query().Get("fragment") == "list" {
+		s.renderFragment(w, "tickets", "ticketTable", page)
+		return
+	}
+	if page.Nav, err = s.navOf(ctx, agent, builtin, saved, page.ViewKey); err != nil {
+		s.pageError(w, r, agent, err)
+		return
+	}
+	s.render(w, status, "tickets", page)
+}
+
+var listNotices = map[string]string{
+	"saved":   "The view was saved; it is in the sidebar.",
+	"deleted": "The view was deleted.",
+}
+
+// filterQuery keeps only the filter's parameters of q.
+func filterQuery(q url.Values) url.Values {
+	out := url.Values{}
+	for _, k := range filterKeys {
+		for _, v := range q[k] {
+			if v != "" {
+				out.Add(k, v)
+			}
+		}
+	}
+	return out
+}
+
+func sortedValues(m map[string]string) []string {
+	keys := slices.Sorted(func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	})
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k + " " + m[k]
+	}
+	return out
+}
+
+// withParam returns u's path and query with key set to value, or removed
+// when value is empty; a new sort or filter starts at the first page.
+func withParam(u *url.URL, key, value string) string {
+	q := u.Query()
+	q.Del("fragment")
+	if key != "cursor" {
+		q.Del("cursor")
+	}
+	if value == "" {
+		q.Del(key)
+	} else {
+		q.Set(key, value)
+	}
+	if len(q) == 0 {
+		return u.Path
+	}
+	return u.Path + "?" + q.Encode()
+}
+
+// sortLinks returns, for the sortable columns, the link that sorts by
+// them: the other way round if they are the current order.
+func sortLinks(u *url.URL, current tend.TicketSort) map[string]sortLink {
+	link := func(asc, desc tend.TicketSort) sortLink {
+		switch current {
+		case desc:
+			return sortLink{URL: withParam(u, "sort", string(asc)), Current: "descending"}
+		case asc:
+			return sortLink{URL: withParam(u, "sort", string(desc)), Current: "ascending"}
+		}
+		return sortLink{URL: withParam(u, "sort", string(desc))}
+	}
+	return map[string]sortLink{
+		"updated": link(tend.SortUpdatedAsc, tend.SortUpdatedDesc),
+		"created": link(tend.SortCreatedAsc, tend.SortCreatedDesc),
+	}
+}
+
+// staff is every agent and team, for names and choices, read once per
+// page.
+type staff struct {
+	agents []*tend.Agent
+	teams  []*tend.Team
+	agent  map[int64]*tend.Agent
+	team   map[int64]*tend.Team
+}
+
+// staff reads every agent and team.
+func (s *Server) staff(ctx context.Context) (*staff, error) {
+	agents, err := s.allAgents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	teams, err := s.Teams.FindTeams(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st := &staff{agents: agents, teams: teams, agent: agentsByID(agents), team: make(map[int64]*tend.Team, len(teams))}
+	for _, t := range teams {
+		st.team[t.ID] = t
+	}
+	return st, nil
+}
+
+// agentName is the name of the agent with id, or a stand-in for one the
+// list lacks.
+func (st *staff) agentName(id int64) string {
+	if a := st.agent[id]; a != nil {
+		return a.Name
+	}
+	return "agent " + strconv.FormatInt(id, 10)
+}
+
+// ticketRows joins the names a list shows to its tickets.
+func (s *Server) ticketRows(ctx context.Context, list []*tend.Ticket) ([]ticketRow, error) {
+	st, err := s.staff(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.ticketRowsWith(ctx, list, st)
+}
+
+// ticketRowsWith is ticketRows for a page that has read the staff already.
+func (s *Server) ticketRowsWith(ctx context.Context, list []*tend.Ticket, st *staff) ([]ticketRow, error) {
+	ids := make([]int64, 0, len(list))
+	for _, t := range list {
+		ids = append(ids, t.CustomerID)
+	}
+	customers, err := s.Customers.FindCustomersByIDs(ctx, slices.Compact(slices.Sorted(slices.Values(ids))))
+	if err != nil {
+		return nil, err
+	}
+	names := map[int64]string{}
+	for _, c := range customers {
+		names[c.ID] = c.Name
+		if c.Name == "" && len(c.Emails) > 0 {
+			names[c.ID] = c.Emails[0]
+		}
+	}
+	rows := make([]ticketRow, len(list))
+	for i, t := range list {
+		rows[i] = ticketRow{ID: t.ID, Number: t.Number, Subject: t.Subject, Customer: names[t.CustomerID],
+			Status: t.Status, Priority: t.Priority, UpdatedAt: t.UpdatedAt}
+		if t.OwnerID != nil {
+			rows[i].Owner = st.agentName(*t.OwnerID)
+		}
+		if t.TeamID != nil && st.team[*t.TeamID] != nil {
+			rows[i].Team = st.team[*t.TeamID].Name
+		}
+	}
+	return rows, nil
+}
