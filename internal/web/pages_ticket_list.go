@@ -62,6 +62,10 @@ func (s *Server) ticketList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
+	if renamed, ok := renamedFilter(q); ok {
+		http.Redirect(w, r, r.URL.Path+"?"+renamed.Encode(), http.StatusMovedPermanently)
+		return
+	}
 	page := ticketListPage{basePage: s.base(w, r, "Tickets", agent), Filter: q, Statuses: tend.Statuses}
 	page.Live = "list"
 	page.Notice = listNotices[q.Get("done")]
@@ -74,7 +78,8 @@ func (s *Server) ticketList(w http.ResponseWriter, r *http.Request) {
 	var f tend.TicketFilter
 	switch {
 	case hasFilter(q):
-		f, page.Problems, err = parseTicketFilter(q)
+		f, err = listFilter(q)
+		page.Problems = tend.ErrorFields(err)
 		page.Heading, page.CanSave = "Filtered tickets", err == nil
 		page.FilterRaw = filterQuery(q).Encode()
 		if err != nil {
@@ -145,19 +150,6 @@ func (s *Server) ticketList(w http.ResponseWriter, r *http.Request) {
 var listNotices = map[string]string{
 	"saved":   "The view was saved; it is in the sidebar.",
 	"deleted": "The view was deleted.",
-}
-
-// filterQuery keeps only the filter's parameters of q.
-func filterQuery(q url.Values) url.Values {
-	out := url.Values{}
-	for _, k := range filterKeys {
-		for _, v := range q[k] {
-			if v != "" {
-				out.Add(k, v)
-			}
-		}
-	}
-	return out
 }
 
 func sortedValues(m map[string]string) []string {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -73,7 +72,7 @@ func builtinViews(agent *tend.Agent, teams []*tend.Team) []view {
 func savedViews(saved []*tend.SavedView) []view {
 	views := make([]view, 0, len(saved))
 	for _, sv := range saved {
-		f, _, err := parseTicketFilter(sv.Query())
+		f, err := savedFilter(sv.Query())
 		if err != nil {
 			continue // a filter that no longer parses (a deleted team) shows nothing rather than everything
 		}
@@ -248,72 +247,6 @@ func agentContext(ctx context.Context, agent *tend.Agent) context.Context {
 	return tend.NewContextWithPrincipal(ctx, tend.Principal{AgentID: agent.ID, Role: agent.Role})
 }
 
-// filterKeys are the query parameters of a ticket list's filter.
-var filterKeys = []string{"status", "priority", "owner", "team", "tag", "channel", "customer", "organization"}
-
-// parseTicketFilter reads a ticket list's filter from query parameters:
-// status (several, or comma-separated), priority, owner (an id, "none"),
-// team (an id, "none"), tag, channel, customer and organization (ids). It
-// returns the filter and the problems by field.
-func parseTicketFilter(q url.Values) (tend.TicketFilter, map[string]string, error) {
-	var f tend.TicketFilter
-	problems := map[string]string{}
-	for _, v := range q["status"] {
-		for _, st := range strings.Split(v, ",") {
-			if st = strings.TrimSpace(st); st != "" {
-				f.Statuses = append(f.Statuses, tend.Status(st))
-			}
-		}
-	}
-	if v := q.Get("priority"); v != "" {
-		p := tend.Priority(v)
-		f.Priority = &p
-	}
-	if v := q.Get("channel"); v != "" {
-		c := tend.Channel(v)
-		f.Channel = &c
-	}
-	f.Tag = q.Get("tag")
-	id := func(key string, noneAllowed bool) *int64 {
-		v := q.Get(key)
-		if v == "" {
-			return nil
-		}
-		if noneAllowed && v == "none" {
-			zero := int64(0)
-			return &zero
-		}
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			problems[key] = fmt.Sprintf("%q is not one of the choices", v)
-			return nil
-		}
-		return &n
-	}
-	f.OwnerID, f.TeamID = id("owner", true), id("team", true)
-	f.CustomerID, f.OrganizationID = id("customer", false), id("organization", false)
-	f.Normalize()
-	if err := f.Validate(); err != nil {
-		for field, msg := range tend.ErrorFields(err) {
-			problems[field] = msg
-		}
-	}
-	if len(problems) > 0 {
-		return f, problems, tend.Errorf(tend.EINVALID, "The filter is not valid.")
-	}
-	return f, nil, nil
-}
-
-// hasFilter reports whether q filters tickets by hand.
-func hasFilter(q url.Values) bool {
-	for _, k := range filterKeys {
-		if q.Get(k) != "" {
-			return true
-		}
-	}
-	return false
-}
-
 // saveView serves POST /tickets/views: keep the current filter as a view.
 func (s *Server) saveView(w http.ResponseWriter, r *http.Request) {
 	agent, ctx, ok := s.staffForm(w, r)
@@ -328,7 +261,7 @@ func (s *Server) saveView(w http.ResponseWriter, r *http.Request) {
 	} else if !hasFilter(q) {
 		err = tend.FieldError(tend.EINVALID, "filter", "choose at least one filter to save")
 	} else {
-		_, _, err = parseTicketFilter(q)
+		_, err = listFilter(q)
 	}
 	if err != nil {
 		s.formError(w, r, agent, err, "/tickets?"+r.PostFormValue("filter"))
