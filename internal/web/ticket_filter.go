@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/tendhq/tend"
@@ -12,7 +13,7 @@ import (
 // them: a filter that works in a script works in a bookmark.
 
 // ticketFilterKeys are the query parameters of a ticket list's filter.
-var ticketFilterKeys = []string{"status", "priority", "owner_id", "team_id", "customer_id", "organization_id", "channel", "tag", "q"}
+var ticketFilterKeys = []string{"status", "priority", "owner_id", "team_id", "customer_id", "organization_id", "channel", "tag", "q", "number"}
 
 // oldFilterKeys are the names the list pages gave some of those
 // parameters before they took the API's; links and bookmarks with them
@@ -22,8 +23,9 @@ var oldFilterKeys = map[string]string{"owner": "owner_id", "team": "team_id", "c
 
 // readTicketFilter reads a ticket list's filter from q: status (repeated
 // or comma-separated), priority, owner_id and team_id (an id, or none),
-// customer_id and organization_id (ids), channel, tag and q (words to
-// search for). Problems are left in q, by parameter.
+// customer_id and organization_id (ids), channel, tag, q (words to
+// search for) and number (the ticket's number). Problems are left in q, by
+// parameter.
 func readTicketFilter(q *query) tend.TicketFilter {
 	f := tend.TicketFilter{
 		OwnerID:        q.id("owner_id", true),
@@ -43,6 +45,14 @@ func readTicketFilter(q *query) tend.TicketFilter {
 	if v := q.str("channel"); v != "" {
 		c := tend.Channel(v)
 		f.Channel = &c
+	}
+	if v := q.str("number"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			q.problems.Add("number", "must be a ticket's number, such as 1042")
+		} else {
+			f.Number = &n
+		}
 	}
 	return f
 }
