@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"html"
 	"html/template"
 	"net/http"
@@ -30,18 +31,21 @@ type ticketPage struct {
 	OwnerName    string
 	// OwnerUnlisted is an owner the form does not offer: deactivated.
 	OwnerUnlisted bool
-	Statuses      []tend.Status
-	Priorities    []tend.Priority
-	Present       []presentAgent // other agents with the ticket open
-	Events        []eventView
-	EventsNext    string
-	ShowHistory   bool
-	LastID        int64 // the newest message, as the composer saw it
-	Draft         draft
-	Notice        string
-	Error         string
-	Problems      map[string]string
-	NewSince      int64 // messages after this id are new to the writer
+	// Statuses are the ticket's own and those the workflow lets it
+	// become, for its details; Moves only the latter, for a reply.
+	Statuses    []tend.Status
+	Moves       []tend.Status
+	Priorities  []tend.Priority
+	Present     []presentAgent // other agents with the ticket open
+	Events      []eventView
+	EventsNext  string
+	ShowHistory bool
+	LastID      int64 // the newest message, as the composer saw it
+	Draft       draft
+	Notice      string
+	Error       string
+	Problems    map[string]string
+	NewSince    int64 // messages after this id are new to the writer
 }
 
 type draft struct {
@@ -130,7 +134,11 @@ func (s *Server) ticketPageOf(ctx context.Context, w http.ResponseWriter, r *htt
 		return nil, err
 	}
 	page := &ticketPage{basePage: s.base(w, r, "#"+strconv.FormatInt(t.Number, 10)+" "+t.Subject, agent), Ticket: t,
-		Statuses: tend.Statuses, Priorities: tend.Priorities, Draft: draft{Kind: tend.KindReply, Key: rand.Text()}}
+		Statuses: append([]tend.Status{t.Status}, t.Status.Next()...), Moves: t.Status.Next(), Priorities: tend.Priorities,
+		Draft: draft{Kind: tend.KindReply, Key: rand.Text()}}
+	slices.SortFunc(page.Statuses, func(a, b tend.Status) int {
+		return slices.Index(tend.Statuses, a) - slices.Index(tend.Statuses, b)
+	})
 	page.Live = "ticket=" + strconv.FormatInt(t.ID, 10)
 	if page.Customer, err = s.Customers.FindCustomerByID(ctx, t.CustomerID); err != nil {
 		return nil, err
@@ -235,4 +243,33 @@ func (s *Server) attachmentPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.getAttachment(w, r.WithContext(agentContext(r.Context(), agent)))
+}
+
+// statusRefusal says in words why t may not become want. The workflow's
+// own message is for the API: it names the field and writes statuses as
+// the API does ("status: ticket #12 is pending and can become open,
+// on_hold, solved, not new").
+func statusRefusal(t *tend.Ticket, want tend.Status) string {
+	next := t.Status.Next()
+	if len(next) == 0 {
+		return fmt.Sprintf("Ticket #%d is %s, and its status cannot change: a new request needs a new ticket.", t.Number, statusWords(t.Status))
+	}
+	words := make([]string, len(next))
+	for i, st := range next {
+		words[i] = statusWords(st)
+	}
+	list := words[0]
+	if n := len(words); n > 1 {
+		list = strings.Join(words[:n-1], ", ") + " or " + words[n-1]
+	}
+	return fmt.Sprintf("Ticket #%d is %s now, and a %s ticket can become %s, not %s.", t.Number, statusWords(t.Status),
+		statusWords(t.Status), list, statusWords(want))
+}
+
+// statusWords writes a status as a sentence says it: on_hold is "on hold".
+func statusWords(st tend.Status) string { return strings.ReplaceAll(string(st), "_", " ") }
+
+// isStatusRefusal reports whether err is the workflow refusing a status.
+func isStatusRefusal(err error) bool {
+	return tend.ErrorCode(err) == tend.ECONFLICT && tend.ErrorFields(err)["status"] != ""
 }

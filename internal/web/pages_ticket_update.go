@@ -42,6 +42,11 @@ func (s *Server) ticketUpdate(w http.ResponseWriter, r *http.Request) {
 		if tend.ErrorCode(err) == tend.ESTALE {
 			err = tend.Errorf(tend.ESTALE, "Someone changed this ticket while you had it open. Reload it to see the change, then make yours again.")
 		}
+		if u.Status != nil && isStatusRefusal(err) {
+			if now, e := s.Tickets.FindTicketByNumber(ctx, number); e == nil {
+				err = tend.Errorf(tend.ECONFLICT, "%s", statusRefusal(now, *u.Status))
+			}
+		}
 		s.formError(w, r, agent, err, back)
 		return
 	}

@@ -1,0 +1,67 @@
+package web_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/tendhq/tend"
+	"github.com/tendhq/tend/internal/sqldb"
+	"github.com/tendhq/tend/internal/sqldb/sqldbtest"
+)
+
+// options returns the values of the options of the select sel.
+func (b *browser) options(sel string) string {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](fmt.Sprintf(
+		`Array.from(document.querySelector(%q).options).map(o => o.value).join(",")`, sel)))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return v
+}
+
+// The ticket page offers only the statuses the workflow allows from the
+// ticket's own, and says a refusal in words: a page opened before someone
+// else solved the ticket may still offer what is no longer allowed.
+func TestBrowserTicketOffersOnlyAllowedStatuses(t *testing.T) {
+	b := newBrowser(t)
+	ts := newTestServer(t, sqldbtest.Open(t, sqldb.SQLite))
+	tk := newTicket(t, ts, "Hub offline", "ana@customer.example", "The hub is offline.")
+	if _, err := ts.tickets.UpdateTicket(system, tk.ID, &tend.TicketUpdate{Status: ptr(tend.StatusPending)}); err != nil {
+		t.Fatal(err)
+	}
+	b.signIn(ts.URL, tend.RoleAgent)
+	b.within(10*time.Second, chromedp.Navigate(fmt.Sprintf("%s/tickets/%d", ts.URL, tk.Number)), chromedp.WaitVisible(css(`#composer`)))
+	if got := b.options(`select#status`); got != "open,pending,on_hold,solved" {
+		t.Errorf("a pending ticket's details offer the statuses %s", got)
+	}
+	if got := b.options(`select#send-status`); got != ",open,on_hold,solved" {
+		t.Errorf("a pending ticket's reply offers to set the statuses %s", got)
+	}
+
+	// Someone solves it; this page, opened before, still offers on hold.
+	if _, err := ts.tickets.UpdateTicket(system, tk.ID, &tend.TicketUpdate{Status: ptr(tend.StatusSolved)}); err != nil {
+		t.Fatal(err)
+	}
+	b.do(
+		chromedp.SendKeys(css(`#body`), "It should be back now."),
+		chromedp.SetValue(css(`#send-status`), "on_hold"),
+		chromedp.Click(css(`#composer button[type=submit]`)),
+	)
+	msg := b.waitText(`#composer-error`, "on hold", 10*time.Second)
+	b.screenshot("status-refused")
+	for _, raw := range []string{"status:", "on_hold", "can become open, closed"} {
+		if strings.Contains(msg, raw) {
+			t.Errorf("the refusal reads %q, with %q", msg, raw)
+		}
+	}
+	if !strings.Contains(msg, "solved") || !strings.Contains(msg, "open or closed") {
+		t.Errorf("the refusal reads %q; want it to say the ticket is solved and can become open or closed", msg)
+	}
+	if v, _ := chromedp.Run(b.ctx, chromedp.Value(css(`#body`))); v != "It should be back now." {
+		t.Errorf("the draft was not kept: %q", v)
+	}
+}
