@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/tendhq/tend"
 )
@@ -155,7 +159,7 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, agent *tend.A
 	if status >= 500 {
 		s.Logger.Error("form", "path", r.URL.Path, "err", err)
 	}
-	s.render(w, status, "message", messagePage{basePage: s.base(w, r, "Not done", agent), Message: tend.ErrorMessage(err), Back: back})
+	s.render(w, status, "message", messagePage{basePage: s.base(w, r, "Not done", agent), Message: formProblem(err), Back: back})
 }
 
 // pageError answers a page whose data could not be read.
@@ -164,7 +168,7 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, agent *tend.A
 	if status >= 500 {
 		s.Logger.Error("page", "path", r.URL.Path, "err", err)
 	}
-	s.render(w, status, "message", messagePage{basePage: s.base(w, r, "Not found", agent), Message: tend.ErrorMessage(err)})
+	s.render(w, status, "message", messagePage{basePage: s.base(w, r, "Not found", agent), Message: formProblem(err)})
 }
 
 // renderFragment writes one template of a page alone, for pages that
@@ -187,13 +191,74 @@ func (s *Server) renderFragment(w http.ResponseWriter, page, name string, data a
 	io.WriteString(w, b.String())
 }
 
-// formProblem is what a refused form says above its fields: the problems
-// themselves are shown beside the fields they are about.
-func formProblem(err error) string {
-	if len(tend.ErrorFields(err)) > 0 {
-		return "Nothing was saved: correct what is marked below."
+// formProblem is what a refused form says above its fields. The domain
+// writes a problem with a field's name first ("email: ann@example.com
+// already belongs to a staff member"), which suits the API, whose answer
+// lists the fields; a page shows each problem beside its field instead,
+// for the fields in shown, and says the others here in words.
+func formProblem(err error, shown ...string) string {
+	return problemsSaid(err, "Nothing was saved: correct what is marked below.", shown)
+}
+
+// problemsSaid is formProblem with another first sentence for when some
+// problems are marked beside their fields.
+func problemsSaid(err error, marked string, shown []string) string {
+	fields := tend.ErrorFields(err)
+	if len(fields) == 0 {
+		return tend.ErrorMessage(err)
 	}
-	return tend.ErrorMessage(err)
+	var said []string
+	beside := false
+	for _, field := range slices.Sorted(maps.Keys(fields)) {
+		if slices.Contains(shown, field) {
+			beside = true
+		} else {
+			said = append(said, fieldSentence(field, fields[field]))
+		}
+	}
+	if beside {
+		said = append([]string{marked}, said...)
+	}
+	return strings.Join(said, " ")
+}
+
+// fieldSentence writes a field's problem as a sentence: "is required"
+// becomes "The name is required.", "choose who takes over" "Choose who
+// takes over."
+func fieldSentence(field, problem string) string {
+	s := problem
+	for _, verb := range []string{"is ", "are ", "must ", "may ", "needs ", "can ", "goes ", "has "} {
+		if strings.HasPrefix(problem, verb) {
+			s = fieldWords(field) + " " + problem
+			break
+		}
+	}
+	first, size := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(first)) + s[size:]
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
+		s += "."
+	}
+	return s
+}
+
+// fieldWords names a form's field as a sentence does.
+func fieldWords(field string) string {
+	if w, ok := fieldNames[field]; ok {
+		return w
+	}
+	w := strings.TrimSuffix(strings.TrimSuffix(field, "_ids"), "_id")
+	return "the " + strings.NewReplacer("_", " ", ".", " ", "imap", "IMAP").Replace(w)
+}
+
+var fieldNames = map[string]string{
+	"body":             "the message",
+	"base_url":         "the help desk's address",
+	"emails":           "the email addresses",
+	"member_ids":       "the members",
+	"successor_id":     "who takes over",
+	"agent_id":         "who the token acts as",
+	"current_password": "your current password",
+	"q":                "the search",
 }
 
 // formIDs reads the ids a posted form chose. An empty field is no choice

@@ -357,7 +357,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	}
 	agent, err := s.Setup.CompleteSetup(r.Context(), token, in)
 	if err != nil {
-		page.Error = tend.ErrorMessage(err)
+		page.Error = formProblem(err)
 		page.Valid = tend.ErrorCode(err) == tend.EINVALID
 		s.render(w, statusOf[tend.ErrorCode(err)], "setup", page)
 		return

@@ -153,7 +153,7 @@ func (s *Server) createMailboxForm(w http.ResponseWriter, r *http.Request) {
 		in.TeamID = &form.TeamID
 	}
 	if _, err := s.Mailboxes.CreateMailbox(ctx, in); err != nil {
-		page.Error, page.Form.Fields = tend.ErrorMessage(err), tend.ErrorFields(err)
+		page.Error, page.Form.Fields = formProblem(err, "address", "team_id"), tend.ErrorFields(err)
 		s.renderMail(w, ctx, statusOf[tend.ErrorCode(err)], &page)
 		return
 	}
@@ -190,7 +190,7 @@ func (s *Server) updateMailboxForm(w http.ResponseWriter, r *http.Request) {
 	}
 	u := &tend.MailboxUpdate{Address: &form.Address, Name: &form.Name, TeamID: &form.TeamID, IMAP: imap}
 	if _, err := s.Mailboxes.UpdateMailbox(ctx, id, u); err != nil {
-		page.Error, page.Form.Fields = tend.ErrorMessage(err), tend.ErrorFields(err)
+		page.Error, page.Form.Fields = formProblem(err, "address", "team_id"), tend.ErrorFields(err)
 		s.render(w, statusOf[tend.ErrorCode(err)], "mailbox", page)
 		return
 	}
@@ -213,7 +213,7 @@ func (s *Server) retryInboundForm(w http.ResponseWriter, r *http.Request) {
 		_, err = s.RetryInbound(ctx, id)
 	}
 	if err != nil {
-		page.Error = tend.ErrorMessage(err)
+		page.Error = formProblem(err)
 		s.renderMail(w, ctx, statusOf[tend.ErrorCode(err)], &page)
 		return
 	}

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tendhq/tend"
@@ -45,8 +44,18 @@ type ticketListPage struct {
 	CanSave   bool
 	SavedID   int64 // the saved view shown, to offer deleting it
 	FilterRaw string
-	Notice    string
-	Error     string
+	// The name the save form was sent with, and its problem, when the
+	// view was not saved.
+	SaveName, SaveProblem string
+	Notice                string
+	Error                 string
+}
+
+// refusedView is a view that was not saved: its name, the problem with
+// it, what the page says above and the status it answers with.
+type refusedView struct {
+	name, problem, said string
+	status              int
 }
 
 type sortLink struct {
@@ -61,11 +70,17 @@ func (s *Server) ticketList(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	q := r.URL.Query()
-	if renamed, ok := renamedFilter(q); ok {
+	if renamed, ok := renamedFilter(r.URL.Query()); ok {
 		http.Redirect(w, r, r.URL.Path+"?"+renamed.Encode(), http.StatusMovedPermanently)
 		return
 	}
+	s.showTicketList(w, r, agent, ctx, r.URL, nil)
+}
+
+// showTicketList renders the list at u; refused, when not nil, is a view
+// that could not be saved from it, shown in its form.
+func (s *Server) showTicketList(w http.ResponseWriter, r *http.Request, agent *tend.Agent, ctx context.Context, u *url.URL, refused *refusedView) {
+	q := u.Query()
 	page := ticketListPage{basePage: s.base(w, r, "Tickets", agent), Filter: q, Statuses: tend.Statuses}
 	page.Live = "list"
 	page.Notice = listNotices[q.Get("done")]
@@ -83,7 +98,7 @@ func (s *Server) ticketList(w http.ResponseWriter, r *http.Request) {
 		page.Heading, page.CanSave = "Filtered tickets", err == nil
 		page.FilterRaw = filterQuery(q).Encode()
 		if err != nil {
-			page.Error = "Fix the filter: " + strings.Join(sortedValues(page.Problems), "; ")
+			page.Error = problemsSaid(err, "No tickets are listed: correct the filter where it is marked below.", filterFormFields)
 		}
 	default:
 		key := q.Get("view")
@@ -125,18 +140,18 @@ func (s *Server) ticketList(w http.ResponseWriter, r *http.Request) {
 				s.pageError(w, r, agent, err)
 				return
 			}
-			page.Error, status = tend.ErrorMessage(err), http.StatusBadRequest
+			page.Error, status = formProblem(err), http.StatusBadRequest
 		}
 		if page.Rows, err = s.ticketRowsWith(ctx, list, st); err != nil {
 			s.pageError(w, r, agent, err)
 			return
 		}
-		page.Next, page.First = pageLinks(r.URL, next)
+		page.Next, page.First = pageLinks(u, next)
 	} else {
 		status = http.StatusBadRequest
 	}
-	page.SortLinks = sortLinks(r.URL, f.Sort)
-	if r.URL.Query().Get("fragment") == "list" {
+	page.SortLinks = sortLinks(u, f.Sort)
+	if q.Get("fragment") == "list" {
 		s.renderFragment(w, "tickets", "ticketTable", page)
 		return
 	}
@@ -144,27 +159,19 @@ func (s *Server) ticketList(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, agent, err)
 		return
 	}
+	if refused != nil {
+		page.SaveName, page.SaveProblem, page.Error, status = refused.name, refused.problem, refused.said, refused.status
+	}
 	s.render(w, status, "tickets", page)
 }
+
+// filterFormFields are the fields of the filter form, where their problems
+// are shown.
+var filterFormFields = []string{"status", "priority", "owner_id", "team_id", "channel", "tag", "customer_id", "organization_id"}
 
 var listNotices = map[string]string{
 	"saved":   "The view was saved; it is in the sidebar.",
 	"deleted": "The view was deleted.",
-}
-
-func sortedValues(m map[string]string) []string {
-	keys := slices.Sorted(func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	})
-	out := make([]string, len(keys))
-	for i, k := range keys {
-		out[i] = k + " " + m[k]
-	}
-	return out
 }
 
 // withParam returns u's path and query with key set to value, or removed

@@ -115,7 +115,7 @@ func (s *Server) ticketReply(w http.ResponseWriter, r *http.Request) {
 		if tend.ErrorCode(err) == tend.EINTERNAL {
 			s.Logger.Error("add message", "ticket", t.ID, "err", err)
 		}
-		msg, problems := tend.ErrorMessage(err), tend.ErrorFields(err)
+		msg, problems := formProblem(err), tend.ErrorFields(err)
 		if c.Status != nil && isStatusRefusal(err) {
 			if now, e := s.Tickets.FindTicketByNumber(ctx, number); e == nil {
 				msg, problems = statusRefusal(now, *c.Status), nil

@@ -267,9 +267,17 @@ func (s *Server) saveView(w http.ResponseWriter, r *http.Request) {
 		s.formError(w, r, agent, err, "/tickets?"+r.PostFormValue("filter"))
 		return
 	}
-	v, err := s.SavedViews.CreateSavedView(ctx, &tend.SavedViewCreate{Name: r.PostFormValue("name"), Filter: filterQuery(q).Encode()})
+	name := r.PostFormValue("name")
+	v, err := s.SavedViews.CreateSavedView(ctx, &tend.SavedViewCreate{Name: name, Filter: filterQuery(q).Encode()})
 	if err != nil {
-		s.formError(w, r, agent, err, "/tickets?"+r.PostFormValue("filter"))
+		// Shown again on the list it was saved from, the name kept and
+		// its problem beside it.
+		if httpStatus(err) >= 500 {
+			s.Logger.Error("save view", "err", err)
+		}
+		s.showTicketList(w, r, agent, ctx, &url.URL{Path: "/tickets", RawQuery: filterQuery(q).Encode()}, &refusedView{name: name,
+			problem: tend.ErrorFields(err)["name"], said: problemsSaid(err, "The view was not saved: correct its name.", []string{"name"}),
+			status: httpStatus(err)})
 		return
 	}
 	http.Redirect(w, r, "/tickets?view=saved-"+strconv.FormatInt(v.ID, 10)+"&done=saved", http.StatusSeeOther)
