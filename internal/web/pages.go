@@ -183,8 +183,34 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /settings", s.settingsIndex)
 	s.peopleRoutes(mux, forms)
 	s.adminRoutes(mux, forms)
+	formAddresses(mux)
 	mux.HandleFunc("GET /static/app.css", s.pages.css.serve)
 	mux.HandleFunc("GET /static/app.js", s.pages.js.serve)
+}
+
+// formAddresses answers GET at the addresses that only take a form's
+// post, with a way to the page the form is on. A browser shows the
+// address a form was posted to, and a reload or a visit there asks for it
+// again: it must find a page, not "Method Not Allowed". Every other form
+// posts to the address of a page.
+func formAddresses(mux *http.ServeMux) {
+	to := func(page func(r *http.Request) string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, page(r), http.StatusSeeOther) }
+	}
+	fixed := func(page string) http.HandlerFunc { return to(func(*http.Request) string { return page }) }
+	mux.HandleFunc("GET /logout", fixed("/"))
+	mux.HandleFunc("GET /tickets/views", fixed("/tickets"))
+	mux.HandleFunc("GET /tickets/views/{id}/delete", to(func(r *http.Request) string {
+		return "/tickets?view=saved-" + url.QueryEscape(r.PathValue("id"))
+	}))
+	mux.HandleFunc("GET /tickets/{number}/messages", to(func(r *http.Request) string {
+		return "/tickets/" + url.PathEscape(r.PathValue("number"))
+	}))
+	mux.HandleFunc("GET /settings/mail/inbound/{id}/retry", fixed("/settings/mail"))
+	for _, action := range []string{"role", "invitation", "reactivate"} {
+		mux.HandleFunc("GET /settings/agents/{id}/"+action, fixed("/settings/agents"))
+	}
+	mux.HandleFunc("GET /settings/tokens/{id}/revoke", fixed("/settings/tokens"))
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {

@@ -53,26 +53,16 @@ func (s *Server) ticketReply(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	// refuse shows the ticket again with the draft kept and why it was
-	// not sent. A browser cannot refill chosen files, so it says so.
+	// refuse holds the draft and sends the browser to the ticket page,
+	// which shows it again with why it was not sent. A browser cannot
+	// refill chosen files, so it says so.
 	refuse := func(status int, msg string, problems map[string]string, newSince int64) {
-		page, err := s.ticketPageOf(ctx, w, r, agent, number)
-		if err != nil {
-			s.pageError(w, r, agent, err)
-			return
-		}
-		fresh := page.Draft.Key
-		page.Draft, page.Error, page.Problems, page.NewSince = d, msg, problems, newSince
-		if page.Draft.Key == "" {
-			page.Draft.Key = fresh
-		}
 		if len(files) > 0 {
-			page.Error += " Attach your files again before you send."
+			msg += " Attach your files again before you send."
 		}
-		for i := range page.Messages {
-			page.Messages[i].New = newSince > 0 && page.Messages[i].ID > newSince
-		}
-		s.render(w, status, "ticket", page)
+		token := s.held.hold(&heldForm{agentID: agent.ID, number: number, status: status, draft: &d, newSince: newSince,
+			err: msg, problems: problems})
+		http.Redirect(w, r, back+"?held="+token, http.StatusSeeOther)
 	}
 	t, err := s.Tickets.FindTicketByNumber(ctx, number)
 	if err != nil {
@@ -90,13 +80,9 @@ func (s *Server) ticketReply(w http.ResponseWriter, r *http.Request) {
 		refuse(http.StatusBadRequest, "This form does not say which messages its page showed; reload the page and send again.", nil, 0)
 		return
 	}
-	if d.Kind == tend.KindReply && seen > 0 {
-		for _, m := range t.Messages {
-			if m.ID > seen && m.AuthorType == tend.AuthorCustomer {
-				refuse(http.StatusConflict, "The customer wrote again while you were writing. Read their new message, then send your reply if it still fits.", nil, seen)
-				return
-			}
-		}
+	if d.Kind == tend.KindReply && customerWroteSince(t, seen) {
+		refuse(http.StatusConflict, "The customer wrote again while you were writing. Read their new message, then send your reply if it still fits.", nil, seen)
+		return
 	}
 	c := &tend.MessageCreate{Kind: d.Kind, Body: d.Body, IdempotencyKey: d.Key}
 	if d.Status != "" {
@@ -124,6 +110,7 @@ func (s *Server) ticketReply(w http.ResponseWriter, r *http.Request) {
 		refuse(httpStatus(err), msg, problems, 0)
 		return
 	}
+	s.held.drop(r.PostFormValue("held"), agent.ID)
 	s.live.setPresence(t.ID, agent, "viewing")
 	done := "replied"
 	if d.Kind == tend.KindNote {
@@ -151,4 +138,19 @@ func readUpload(fh *multipart.FileHeader, max int64) (*tend.AttachmentInput, err
 		typ = http.DetectContentType(data)
 	}
 	return &tend.AttachmentInput{Name: fh.Filename, ContentType: typ, Data: data}, nil
+}
+
+// customerWroteSince reports whether the customer wrote to t after the
+// message seen, the newest the replying page showed (0: the form did not
+// say, and nothing is held).
+func customerWroteSince(t *tend.Ticket, seen int64) bool {
+	if seen <= 0 {
+		return false
+	}
+	for _, m := range t.Messages {
+		if m.ID > seen && m.AuthorType == tend.AuthorCustomer {
+			return true
+		}
+	}
+	return false
 }

@@ -46,6 +46,9 @@ type ticketPage struct {
 	Error       string
 	Problems    map[string]string
 	NewSince    int64 // messages after this id are new to the writer
+	// Held names the refused form the page shows again, which sending
+	// it forgets.
+	Held string
 }
 
 type draft struct {
@@ -97,6 +100,14 @@ func (s *Server) ticketShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page.Notice = ticketNotices[r.URL.Query().Get("done")]
+	status := http.StatusOK
+	if token := r.URL.Query().Get("held"); token != "" {
+		if h := s.held.find(token, agent.ID, number); h != nil {
+			status = page.showHeld(token, h)
+		} else {
+			page.Notice = "The form you sent from this page is no longer kept: Tend keeps one that was refused for an hour, and not across a restart."
+		}
+	}
 	if r.URL.Query().Get("history") == "1" {
 		page.ShowHistory = true
 		events, next, err := s.Tickets.FindTicketEvents(ctx, page.Ticket.ID, r.URL.Query().Get("after"), 200)
@@ -120,7 +131,24 @@ func (s *Server) ticketShow(w http.ResponseWriter, r *http.Request) {
 		s.live.setPresence(page.Ticket.ID, agent, "viewing")
 	}
 	page.Present = others(s.live.present(page.Ticket.ID), agent.ID)
-	s.render(w, http.StatusOK, "ticket", page)
+	s.render(w, status, "ticket", page)
+}
+
+// showHeld puts the refused form h back on the page, with why it was
+// refused, and returns the status the page answers with.
+func (page *ticketPage) showHeld(token string, h *heldForm) int {
+	page.Held, page.Error, page.Problems = token, h.err, h.problems
+	if h.draft != nil {
+		fresh := page.Draft.Key
+		page.Draft, page.NewSince = *h.draft, h.newSince
+		if page.Draft.Key == "" {
+			page.Draft.Key = fresh
+		}
+	}
+	for i := range page.Messages {
+		page.Messages[i].New = h.newSince > 0 && page.Messages[i].ID > h.newSince
+	}
+	return h.status
 }
 
 func others(present []presentAgent, me int64) []presentAgent {

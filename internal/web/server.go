@@ -66,6 +66,7 @@ type Server struct {
 
 	pages        *pages
 	counts       countCache
+	held         heldForms
 	live         *hub
 	stopping     chan struct{}
 	stopOnce     sync.Once

@@ -142,7 +142,9 @@
   const ticketID = live.startsWith("ticket=") ? live.slice(7) : "";
   const conversation = $("div#conversation");
   const composer = $("form#composer");
-  const body = composer ? composer.elements.body : null;
+  // The composer's fields are looked up when needed: a held reply puts
+  // the server's composer in place of this one.
+  const draftBox = () => (composer ? composer.elements.body : null);
   // The ticket's own address; after a held reply the browser shows the
   // address the form was posted to.
   const ticketPath = composer ? new URL(composer.action).pathname.replace(/\/messages$/, "") : location.pathname;
@@ -198,6 +200,7 @@
     }
     // While an agent writes, a new customer message is pointed out; the
     // server holds a reply sent without having seen it.
+    const body = draftBox();
     if (body && body.value.trim() && fresh.some((m) => m.dataset.author === "customer")) {
       warn("The customer wrote again while you were writing. Their new message is marked above.");
     }
@@ -242,8 +245,9 @@
     if (state === "typing" && Date.now() - lastKey > 8000) state = "viewing";
     presence();
   }, 10000);
-  if (body) {
-    body.addEventListener("input", () => {
+  if (composer) {
+    composer.addEventListener("input", (e) => {
+      if (e.target !== draftBox()) return;
       lastKey = Date.now();
       if (state !== "typing") { state = "typing"; presence(); }
     });
@@ -251,9 +255,11 @@
   window.addEventListener("pagehide", () => post("/presence/" + ticketID, { state: "left" }));
 
   // Sending without a reload. The form carries an idempotency key, so a
-  // retry never adds the reply twice. On success the server redirects to
-  // the ticket; anything else (the customer wrote again, a problem with
-  // the text) saved nothing, and the form is sent the ordinary way to
+  // retry never adds the reply twice. The server answers with a redirect
+  // to the ticket: ?done= when it was sent, ?held= when it was not (the
+  // customer wrote again, a problem with the text), to a page that shows
+  // the draft again with why, which takes this composer's place. Any
+  // other answer saved nothing, and the form is sent the ordinary way to
   // show the server's page. A redirect elsewhere (signed out) keeps the
   // draft.
   if (composer) {
@@ -267,13 +273,21 @@
         const res = await fetch(composer.action, { method: "POST", body: new FormData(composer), credentials: "same-origin" });
         if (!res.redirected) { HTMLFormElement.prototype.submit.call(composer); return; }
         const after = new URL(res.url);
-        const doc = res.ok ? new DOMParser().parseFromString(await res.text(), "text/html") : null;
-        if (after.pathname !== ticketPath || !doc || !$("div#conversation", doc)) {
+        const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+        if (after.pathname !== ticketPath || !$("div#conversation", doc) || !$("form#composer", doc)) {
           warn("You were signed out, so this was not sent. Sign in again in another tab, then send; your text is still here.");
           return;
         }
         shownConversation = $("div#conversation", doc).innerHTML;
         conversation.innerHTML = shownConversation;
+        if (after.searchParams.has("held")) {
+          composer.innerHTML = $("form#composer", doc).innerHTML;
+          if (notice) { notice.remove(); notice = null; }
+          history.replaceState(null, "", res.url);
+          const box = draftBox();
+          if (box) box.focus();
+          return;
+        }
         for (const sel of ["aside.ticket-side", "p.meta"]) {
           const from = $(sel, doc), to = $(sel);
           if (from && to) to.innerHTML = from.innerHTML;
