@@ -65,3 +65,44 @@ func TestBrowserTicketOffersOnlyAllowedStatuses(t *testing.T) {
 		t.Errorf("the draft was not kept: %q", v)
 	}
 }
+
+// A reply held because the customer wrote again, then sent anyway, is
+// sent once, and the composer is empty again: no draft, no warning, a new
+// key, so that pressing Send once more sends nothing twice.
+func TestBrowserHeldReplySentAnywayOnce(t *testing.T) {
+	b := newBrowser(t)
+	ts := newTestServer(t, sqldbtest.Open(t, sqldb.SQLite))
+	tk := newTicket(t, ts, "Door sensor offline", "noor@customer.example", "The door sensor went offline.")
+	b.signIn(ts.URL, tend.RoleAgent)
+	b.within(10*time.Second, chromedp.Navigate(fmt.Sprintf("%s/tickets/%d", ts.URL, tk.Number)), chromedp.WaitVisible(css(`#composer`)))
+	if _, err := ts.tickets.AddMessage(system, tk.ID, &tend.MessageCreate{FromCustomer: true, Body: "It came back by itself."}); err != nil {
+		t.Fatal(err)
+	}
+	b.waitText(`.conversation`, "It came back by itself.", 5*time.Second)
+	b.do(chromedp.SendKeys(css(`#body`), "Please restart the hub."), chromedp.Click(css(`#composer button[type=submit]`)))
+	b.waitText(`#composer-error`, "The customer wrote again", 10*time.Second)
+	if label := b.text(`#composer button[type=submit]`); label != "Send anyway" {
+		t.Fatalf("the held reply's button reads %q", label)
+	}
+
+	b.do(chromedp.Click(css(`#composer button[type=submit]`)))
+	b.waitText(`.conversation`, "Please restart the hub.", 10*time.Second)
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`document.querySelector('textarea#body').value === "" && !document.querySelector('#composer-error')`,
+		chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		v, _ := chromedp.Run(b.ctx, chromedp.Value(css(`#body`)))
+		warning, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(document.querySelector('#composer-error') || {}).textContent || ""`))
+		t.Errorf("after sending anyway the composer holds %q and says %q", v, warning)
+	}
+	if label := b.text(`#composer button[type=submit]`); label != "Send" {
+		t.Errorf("after sending anyway the button reads %q", label)
+	}
+	b.screenshot("held-reply-sent")
+
+	// Pressing Send again sends nothing more.
+	b.do(chromedp.Click(css(`#composer button[type=submit]`)))
+	time.Sleep(time.Second)
+	got, _ := ts.tickets.FindTicketByID(system, tk.ID)
+	if n := len(got.Messages); n != 3 {
+		t.Fatalf("the ticket has %d messages, want 3: the reply sent once", n)
+	}
+}

@@ -280,10 +280,14 @@
         }
         shownConversation = $("div#conversation", doc).innerHTML;
         conversation.innerHTML = shownConversation;
+        // The server's composer takes this one's place: the held draft
+        // with why, or after sending an empty one with a new key, so that
+        // nothing sent can be sent again (a held draft's warning, button
+        // and text included).
+        composer.innerHTML = $("form#composer", doc).innerHTML;
+        if (notice) { notice.remove(); notice = null; }
+        history.replaceState(null, "", res.url);
         if (after.searchParams.has("held")) {
-          composer.innerHTML = $("form#composer", doc).innerHTML;
-          if (notice) { notice.remove(); notice = null; }
-          history.replaceState(null, "", res.url);
           const box = draftBox();
           if (box) box.focus();
           return;
@@ -295,16 +299,9 @@
         enhanceSelects(side);
         sideEdited = false;
         $$("main p.notice").forEach((el) => el.remove());
-        if (notice) { notice.remove(); notice = null; }
         const done = $("main p.notice", doc);
         const status = $("p#sent-status");
         if (done && status) status.textContent = done.textContent;
-        for (const name of ["last_message_id", "idempotency_key"]) {
-          const next = $(`form#composer input[name="${name}"]`, doc);
-          if (next) composer.elements[name].value = next.value;
-        }
-        composer.reset();
-        history.replaceState(null, "", res.url);
         state = "viewing";
         presence();
       } catch (err) {
