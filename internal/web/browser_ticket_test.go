@@ -106,3 +106,59 @@ func TestBrowserHeldReplySentAnywayOnce(t *testing.T) {
 		t.Fatalf("the ticket has %d messages, want 3: the reply sent once", n)
 	}
 }
+
+// Two people change a ticket's details at once. Changes to different
+// fields both stay; a change to the same field is not lost either way:
+// the page shows what the other person made it beside the agent's own
+// choice, which saving again applies.
+func TestBrowserDetailsMergeAndShowConflicts(t *testing.T) {
+	b := newBrowser(t)
+	ts := newTestServer(t, sqldbtest.Open(t, sqldb.SQLite))
+	tk := newTicket(t, ts, "Invoice twice", "ida@customer.example", "I got two invoices.")
+	team, err := ts.server.Teams.CreateTeam(system, &tend.TeamCreate{Name: "Billing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lead := asAgent(ts.agents[tend.RoleLead])
+	b.signIn(ts.URL, tend.RoleAgent)
+	b.within(10*time.Second, chromedp.Navigate(fmt.Sprintf("%s/tickets/%d", ts.URL, tk.Number)), chromedp.WaitVisible(css(`#composer`)))
+
+	// The agent starts on the tags and the team; the lead raises the
+	// priority meanwhile.
+	b.do(chromedp.SendKeys(css(`#tags`), "billing"), chromedp.SetValue(css(`#team_id`), strID(team.ID)))
+	if _, err := ts.tickets.UpdateTicket(lead, tk.ID, &tend.TicketUpdate{Priority: ptr(tend.PriorityHigh)}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond) // the live refresh must leave the agent's edit alone
+	b.do(chromedp.Click(css(`.controls button[type=submit]`)))
+	b.waitText(`main`, "The ticket was updated.", 10*time.Second)
+	got, _ := ts.tickets.FindTicketByID(system, tk.ID)
+	if got.Priority != tend.PriorityHigh || strings.Join(got.Tags, ",") != "billing" || got.TeamID == nil || *got.TeamID != team.ID {
+		t.Fatalf("after both changes: priority %s, tags %v, team %v", got.Priority, got.Tags, got.TeamID)
+	}
+
+	// Now both change the priority: the agent to low, the lead to urgent.
+	b.do(chromedp.SetValue(css(`#priority`), "low"))
+	if _, err := ts.tickets.UpdateTicket(lead, tk.ID, &tend.TicketUpdate{Priority: ptr(tend.PriorityUrgent)}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	b.do(chromedp.Click(css(`.controls button[type=submit]`)))
+	note := b.waitText(`#priority-problem`, "Urgent", 10*time.Second)
+	b.screenshot("details-conflict")
+	if !strings.Contains(note, "Low") {
+		t.Errorf("beside the priority: %q; want both Urgent (theirs) and Low (the agent's)", note)
+	}
+	if v, _ := chromedp.Run(b.ctx, chromedp.Value(css(`#priority`))); v != "low" {
+		t.Errorf("the agent's choice was not kept: the priority reads %q", v)
+	}
+	if got, _ := ts.tickets.FindTicketByID(system, tk.ID); got.Priority != tend.PriorityUrgent {
+		t.Fatalf("a clash saved the agent's priority: %s", got.Priority)
+	}
+	// Saving again makes it the agent's.
+	b.do(chromedp.Click(css(`.controls button[type=submit]`)))
+	b.waitText(`main`, "The ticket was updated.", 10*time.Second)
+	if got, _ := ts.tickets.FindTicketByID(system, tk.ID); got.Priority != tend.PriorityLow {
+		t.Fatalf("after saving again the priority is %s, want low", got.Priority)
+	}
+}

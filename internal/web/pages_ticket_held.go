@@ -33,6 +33,9 @@ type heldForm struct {
 	// shown, when the customer wrote since.
 	draft    *draft
 	newSince int64
+	// side is the edit of the details that was not saved, if the details
+	// were refused.
+	side     *sideEdit
 	err      string
 	problems map[string]string
 }

@@ -46,9 +46,11 @@ type ticketPage struct {
 	Error       string
 	Problems    map[string]string
 	NewSince    int64 // messages after this id are new to the writer
-	// Held names the refused form the page shows again, which sending
+	// Held names the refused reply the page shows again, which sending
 	// it forgets.
 	Held string
+	// Side is the details form.
+	Side *sideForm
 }
 
 type draft struct {
@@ -137,12 +139,20 @@ func (s *Server) ticketShow(w http.ResponseWriter, r *http.Request) {
 // showHeld puts the refused form h back on the page, with why it was
 // refused, and returns the status the page answers with.
 func (page *ticketPage) showHeld(token string, h *heldForm) int {
-	page.Held, page.Error, page.Problems = token, h.err, h.problems
 	if h.draft != nil {
+		page.Held, page.Error, page.Problems = token, h.err, h.problems
 		fresh := page.Draft.Key
 		page.Draft, page.NewSince = *h.draft, h.newSince
 		if page.Draft.Key == "" {
 			page.Draft.Key = fresh
+		}
+	}
+	if h.side != nil {
+		page.Side = sideFormOf(page.Ticket, h.side, page.staff, h.err, h.problems)
+		// The choice stays on offer, though the workflow may refuse it
+		// now: the page says so beside it.
+		if st := tend.Status(page.Side.Values["status"]); !slices.Contains(page.Statuses, st) && st.Valid() {
+			page.Statuses = append(page.Statuses, st)
 		}
 	}
 	for i := range page.Messages {
@@ -180,6 +190,7 @@ func (s *Server) ticketPageOf(ctx context.Context, w http.ResponseWriter, r *htt
 		return nil, err
 	}
 	page.Agents, page.Teams = page.staff.agents, page.staff.teams
+	page.Side = sideFormOf(t, nil, page.staff, "", nil)
 	if t.OwnerID != nil {
 		// The owner stays chosen in the form even when they cannot be
 		// chosen anew (deactivated), so that saving other fields does not
