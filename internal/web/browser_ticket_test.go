@@ -162,3 +162,49 @@ func TestBrowserDetailsMergeAndShowConflicts(t *testing.T) {
 		t.Fatalf("after saving again the priority is %s, want low", got.Priority)
 	}
 }
+
+// Details changed and not saved are not lost to a reply without a word:
+// Send first says which are unsaved, and sends only when pressed again;
+// they stay on the page after it, and saving them keeps a draft.
+func TestBrowserReplySaysDetailsAreUnsaved(t *testing.T) {
+	b := newBrowser(t)
+	ts := newTestServer(t, sqldbtest.Open(t, sqldb.SQLite))
+	tk := newTicket(t, ts, "Camera offline", "sol@customer.example", "The garden camera went offline.")
+	b.signIn(ts.URL, tend.RoleAgent)
+	b.within(10*time.Second, chromedp.Navigate(fmt.Sprintf("%s/tickets/%d", ts.URL, tk.Number)), chromedp.WaitVisible(css(`#composer`)))
+
+	b.do(
+		chromedp.SetValue(css(`#priority`), "high"),
+		chromedp.SendKeys(css(`#tags`), "camera"),
+		chromedp.SendKeys(css(`#body`), "Hi Sol, please power-cycle it once."),
+		chromedp.Click(css(`#composer button[type=submit]`)),
+	)
+	say := b.waitText(`#unsaved-details`, "not saved", 5*time.Second)
+	b.screenshot("unsaved-details")
+	if !strings.Contains(say, "priority") || !strings.Contains(say, "tags") {
+		t.Errorf("the warning reads %q; want it to name the priority and the tags", say)
+	}
+	if got, _ := ts.tickets.FindTicketByID(system, tk.ID); len(got.Messages) != 1 {
+		t.Fatalf("the reply was sent (%d messages) before the page said the details are unsaved", len(got.Messages))
+	}
+
+	// Sent anyway, the reply goes; the details stay as the agent left them.
+	b.do(chromedp.Click(css(`#composer button[type=submit]`)))
+	b.waitText(`.conversation`, "power-cycle it once", 10*time.Second)
+	if v, _ := chromedp.Run(b.ctx, chromedp.Value(css(`#priority`))); v != "high" {
+		t.Errorf("after sending, the unsaved priority reads %q", v)
+	}
+	if got, _ := ts.tickets.FindTicketByID(system, tk.ID); got.Priority != tend.PriorityNormal || len(got.Messages) != 2 {
+		t.Fatalf("after sending: priority %s, %d messages", got.Priority, len(got.Messages))
+	}
+
+	// Saving the details keeps a draft being written.
+	b.do(chromedp.SendKeys(css(`#body`), "One more thing"), chromedp.Click(css(`.controls button[type=submit]`)))
+	b.waitText(`main`, "The ticket was updated.", 10*time.Second)
+	if v, _ := chromedp.Run(b.ctx, chromedp.Value(css(`#body`))); v != "One more thing" {
+		t.Errorf("saving the details left the draft %q", v)
+	}
+	if got, _ := ts.tickets.FindTicketByID(system, tk.ID); got.Priority != tend.PriorityHigh || strings.Join(got.Tags, ",") != "camera" {
+		t.Fatalf("after saving: priority %s, tags %v", got.Priority, got.Tags)
+	}
+}

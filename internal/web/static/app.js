@@ -145,8 +145,7 @@
   // The composer's fields are looked up when needed: a held reply puts
   // the server's composer in place of this one.
   const draftBox = () => (composer ? composer.elements.body : null);
-  // The ticket's own address; after a held reply the browser shows the
-  // address the form was posted to.
+  // The ticket's own address, whatever the browser shows.
   const ticketPath = composer ? new URL(composer.action).pathname.replace(/\/messages$/, "") : location.pathname;
   const side = $("aside.ticket-side");
   let sideEdited = false;
@@ -154,6 +153,26 @@
     side.addEventListener("input", () => { sideEdited = true; });
     side.addEventListener("change", () => { sideEdited = true; });
   }
+  // sideChanges names the details the agent changed and has not saved:
+  // the fields whose value differs from the one the form says its page
+  // was loaded with.
+  const sideNames = { owner_id: "owner", team_id: "team", priority: "priority", status: "status", tags: "tags" };
+  const tagSet = (v) => v.split(",").map((t) => t.trim().toLowerCase().split(/\s+/).filter(Boolean).join("-"))
+    .filter(Boolean).sort().filter((t, i, all) => all.indexOf(t) === i).join(",");
+  function sideChanges() {
+    const form = side ? $("form.controls", side) : null;
+    if (!form) return [];
+    return Object.keys(sideNames).filter((name) => {
+      const el = form.elements[name], loaded = form.elements["loaded_" + name];
+      if (!el || !loaded) return false;
+      let now = el.value, was = loaded.value;
+      if (name === "owner_id" && now === "") return false; // no owner chosen changes nothing
+      if (name === "team_id") { now = now || "0"; was = was || "0"; }
+      if (name === "tags") { now = tagSet(now); was = tagSet(was); }
+      return now !== was;
+    }).map((name) => sideNames[name]);
+  }
+  const inWords = (list) => list.length < 2 ? list.join("") : list.slice(0, -1).join(", ") + " and " + list[list.length - 1];
   let notice = null;
   let shownConversation = conversation ? conversation.innerHTML : "";
 
@@ -194,7 +213,7 @@
     const meta = $("p.meta", doc);
     if (meta && $("p.meta")) $("p.meta").innerHTML = meta.innerHTML;
     const version = (root) => { const v = $('input[name="version"]', root); return v ? v.value : ""; };
-    if (side && !sideEdited) {
+    if (side && !sideEdited && !sideChanges().length) {
       const nextSide = $("aside.ticket-side", doc);
       if (nextSide && version(nextSide) !== version(side)) { side.innerHTML = nextSide.innerHTML; enhanceSelects(side); }
     }
@@ -262,11 +281,74 @@
   // other answer saved nothing, and the form is sent the ordinary way to
   // show the server's page. A redirect elsewhere (signed out) keeps the
   // draft.
+  // The details are saved without a reload too, so that a reply being
+  // written stays. The answer's details, and its notice, take the place
+  // of these: saved, or refused with why. Any other answer (the form
+  // expired, signed out) is shown the ordinary way.
+  if (side) {
+    side.addEventListener("submit", async (e) => {
+      const form = e.target;
+      if (!form.matches || !form.matches("form.take, form.controls")) return;
+      e.preventDefault();
+      const body = new FormData(form);
+      if (e.submitter && e.submitter.name) body.append(e.submitter.name, e.submitter.value);
+      form.setAttribute("aria-busy", "true");
+      try {
+        const res = await fetch(form.action, { method: "POST", body, credentials: "same-origin" });
+        if (!res.redirected) {
+          if (e.submitter && e.submitter.name) {
+            const pressed = document.createElement("input");
+            pressed.type = "hidden";
+            pressed.name = e.submitter.name;
+            pressed.value = e.submitter.value;
+            form.append(pressed);
+          }
+          HTMLFormElement.prototype.submit.call(form);
+          return;
+        }
+        const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+        const nextSide = $("aside.ticket-side", doc);
+        if (!nextSide || new URL(res.url).pathname !== ticketPath) { location.assign(res.url); return; }
+        side.innerHTML = nextSide.innerHTML;
+        enhanceSelects(side);
+        sideEdited = false;
+        const meta = $("p.meta", doc);
+        if (meta && $("p.meta")) $("p.meta").innerHTML = meta.innerHTML;
+        $$("main p.notice, p#unsaved-details").forEach((el) => el.remove());
+        const done = $("main p.notice", doc);
+        if (done && conversation) conversation.before(document.importNode(done, true));
+        history.replaceState(null, "", res.url);
+      } catch (err) {
+        warn("Saving failed: " + err.message + ". Your changes are still here; save again.");
+      } finally {
+        form.removeAttribute("aria-busy");
+      }
+    });
+  }
+
   if (composer) {
-    let sending = false;
+    let sending = false, warnedFor = "";
     composer.addEventListener("submit", async (e) => {
       e.preventDefault();
       if (sending) return;
+      // Details changed and not saved would stay unsaved: say so before
+      // sending, and send when Send is pressed again.
+      const unsaved = sideChanges();
+      if (unsaved.length && unsaved.join() !== warnedFor) {
+        warnedFor = unsaved.join();
+        let p = $("p#unsaved-details");
+        if (!p) {
+          p = document.createElement("p");
+          p.id = "unsaved-details";
+          p.className = "error";
+          p.setAttribute("role", "alert");
+          composer.before(p);
+        }
+        p.textContent = "You changed the " + inWords(unsaved) + " of this ticket, and they are not saved. " +
+          "Save changes to keep them; press Send again to send your reply without saving them.";
+        return;
+      }
+      warnedFor = "";
       sending = true;
       composer.setAttribute("aria-busy", "true");
       try {
@@ -292,12 +374,16 @@
           if (box) box.focus();
           return;
         }
-        for (const sel of ["aside.ticket-side", "p.meta"]) {
-          const from = $(sel, doc), to = $(sel);
-          if (from && to) to.innerHTML = from.innerHTML;
+        $$("p#unsaved-details").forEach((el) => el.remove());
+        const meta = $("p.meta", doc);
+        if (meta && $("p.meta")) $("p.meta").innerHTML = meta.innerHTML;
+        // Details the agent changed and did not save stay as they are.
+        const nextSide = $("aside.ticket-side", doc);
+        if (side && nextSide && !sideChanges().length) {
+          side.innerHTML = nextSide.innerHTML;
+          enhanceSelects(side);
+          sideEdited = false;
         }
-        enhanceSelects(side);
-        sideEdited = false;
         $$("main p.notice").forEach((el) => el.remove());
         const done = $("main p.notice", doc);
         const status = $("p#sent-status");
