@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"slices"
@@ -89,7 +90,7 @@ func readSideEdit(r *http.Request, t *tend.Ticket, agent *tend.Agent) (*sideEdit
 				e.sent[field] = id(field, "an agent")
 			case "team_id":
 				// "No team" (0) clears the team.
-				e.sent[field] = cmpOr(id(field, "a team"), "0")
+				e.sent[field] = cmp.Or(id(field, "a team"), "0")
 			default:
 				e.sent[field] = strings.TrimSpace(form.Get(field))
 			}
@@ -98,7 +99,7 @@ func readSideEdit(r *http.Request, t *tend.Ticket, agent *tend.Agent) (*sideEdit
 	if err := ids.err(); err != nil {
 		return e, err
 	}
-	e.loaded["team_id"] = cmpOr(e.loaded["team_id"], "0")
+	e.loaded["team_id"] = cmp.Or(e.loaded["team_id"], "0")
 	if !form.Has("loaded_owner_id") {
 		e.unloaded = true
 		for _, field := range sideFields {
@@ -113,13 +114,6 @@ func readSideEdit(r *http.Request, t *tend.Ticket, agent *tend.Agent) (*sideEdit
 		}
 	}
 	return e, nil
-}
-
-func cmpOr(v, otherwise string) string {
-	if v == "" {
-		return otherwise
-	}
-	return v
 }
 
 // changed reports whether the agent changed field: chose a value other
