@@ -291,6 +291,7 @@ type TicketFilter struct {
 	CustomerID     *int64
 	OrganizationID *int64
 	Channel        *Channel
+	Number         *int64 // the ticket people call #Number
 	Q              string
 	Sort           TicketSort
 	Cursor         string

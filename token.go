@@ -48,7 +48,6 @@ type TokenService interface {
 	AuthenticateToken(ctx context.Context, secret string) (*Agent, error)
 }
 
-// SessionService keeps web sign-ins. Only hashes of session secrets are
 // Session is who a web sign-in is: a principal, which the web hands the
 // services, and what pages show of them. Today every session is an
 // agent's; a customer's portal session will have Agent nil.
@@ -61,8 +60,11 @@ type Session struct {
 }
 
 // Staff reports whether the session is a staff member's.
-func (s *Session) Staff() bool { return s != nil && s.Agent != nil && s.Principal.AgentID == s.Agent.ID }
+func (s *Session) Staff() bool {
+	return s != nil && s.Agent != nil && s.Principal.AgentID == s.Agent.ID
+}
 
+// SessionService keeps web sign-ins. Only hashes of session secrets are
 // stored.
 type SessionService interface {
 	// CreateSession starts a session for the agent and returns its secret.

@@ -57,7 +57,11 @@ func canSee(p tend.Principal, t *tend.Ticket) bool {
 	return p.IsStaff() || (p.IsCustomer() && t.CustomerID == p.CustomerID)
 }
 
-func ticketNotFound(id int64) error { return notFound("Ticket", id) }
+// ticketNotFound says the id was read as an id: a ticket's number (#1042)
+// given in its place is another ticket's id, or none.
+func ticketNotFound(id int64) error {
+	return tend.Errorf(tend.ENOTFOUND, "Ticket with id %d does not exist.", id)
+}
 
 // FindTicketByID returns the ticket with its messages; a customer sees no
 // internal notes.
@@ -200,6 +204,9 @@ func (s *TicketService) ticketWhere(p tend.Principal, f tend.TicketFilter) (args
 	}
 	if f.Channel != nil {
 		where = append(where, "t.channel = "+a.add(string(*f.Channel)))
+	}
+	if f.Number != nil {
+		where = append(where, "t.number = "+a.add(*f.Number))
 	}
 	if f.Tag != "" {
 		where = append(where, "t.id IN (SELECT ticket_id FROM ticket_tags WHERE tag = "+a.add(f.Tag)+")")

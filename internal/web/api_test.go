@@ -170,7 +170,7 @@ func TestBadInput(t *testing.T) {
 			{"oversized attachment", "POST", "/api/v1/tickets", map[string]any{"subject": "x", "customer": map[string]string{"email": "a@b.co"}, "body": "b",
 				"attachments": []map[string]any{{"name": "big.bin", "data": make([]byte, 70<<10)}}}, nil, 413, "big.bin is 70.0 KB; the limit is 64.0 KB", ""},
 			{"not JSON", "POST", "/api/v1/tickets", "subject=x", []string{"Content-Type", "application/x-www-form-urlencoded"}, 415, "Content-Type: application/json", ""},
-			{"unknown ticket", "GET", "/api/v1/tickets/987654", nil, nil, 404, "Ticket 987654 does not exist", ""},
+			{"unknown ticket", "GET", "/api/v1/tickets/987654", nil, nil, 404, "Ticket with id 987654 does not exist", ""},
 			{"id that is not a number", "GET", "/api/v1/tickets/abc", nil, nil, 404, "not an id", ""},
 			{"unknown endpoint", "GET", "/api/v1/tickkets", nil, nil, 404, "openapi.json", ""},
 			{"wrong method", "DELETE", tpath, nil, nil, 405, "it takes GET, PATCH", ""},
@@ -336,5 +336,50 @@ func TestAPIReplyHeldWhenTheCustomerWroteSince(t *testing.T) {
 		// Optional: without it the reply is not held.
 		ts.as(tend.RoleAgent, "POST", path, map[string]any{"body": "Tracking follows."}).want(t, http.StatusCreated)
 		ts.as(tend.RoleAgent, "POST", path, map[string]any{"body": "x", "seen_message_id": "soon"}).want(t, http.StatusBadRequest)
+	})
+}
+
+// Scripts know tickets by the number people write (#1001); the API by
+// id. A number finds its ticket in the list, and an id that names no
+// ticket says it was read as an id, so that a number given by mistake is
+// told apart.
+func TestAPIFindsATicketByNumber(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		ts := newTestServer(t, db)
+		newTicket(t, ts, "First", "ana@customer.example", "One.")
+		second := newTicket(t, ts, "Second", "ben@customer.example", "Two.")
+
+		var list struct{ Items []tend.Ticket }
+		ts.as(tend.RoleAgent, "GET", fmt.Sprintf("/api/v1/tickets?number=%d", second.Number), nil).want(t, http.StatusOK).decode(t, &list)
+		if len(list.Items) != 1 || list.Items[0].ID != second.ID {
+			t.Fatalf("?number=%d lists %+v", second.Number, list.Items)
+		}
+		ts.as(tend.RoleAgent, "GET", fmt.Sprintf("/api/v1/tickets?number=%d&status=solved", second.Number), nil).want(t, http.StatusOK).decode(t, &list)
+		if len(list.Items) != 0 {
+			t.Fatalf("?number with another filter lists %+v", list.Items)
+		}
+		p := ts.as(tend.RoleAgent, "GET", "/api/v1/tickets?number=abc", nil).want(t, http.StatusBadRequest).problem(t)
+		if len(p.Errors) != 1 || p.Errors[0].Field != "number" {
+			t.Fatalf("?number=abc: %+v", p)
+		}
+
+		for _, op := range []struct{ method, path string }{
+			{"GET", fmt.Sprintf("/api/v1/tickets/%d", second.Number)},
+			{"PATCH", fmt.Sprintf("/api/v1/tickets/%d", second.Number)},
+			{"POST", fmt.Sprintf("/api/v1/tickets/%d/messages", second.Number)},
+			{"GET", fmt.Sprintf("/api/v1/tickets/%d/events", second.Number)},
+		} {
+			var body any
+			switch op.method {
+			case "PATCH":
+				body = map[string]any{"priority": "high"}
+			case "POST":
+				body = map[string]any{"body": "Hello"}
+			}
+			p := ts.as(tend.RoleAgent, op.method, op.path, body).want(t, http.StatusNotFound).problem(t)
+			if want := fmt.Sprintf("Ticket with id %d does not exist", second.Number); !strings.Contains(p.Detail, want) {
+				t.Errorf("%s %s: %q, want it to say %q", op.method, op.path, p.Detail, want)
+			}
+		}
 	})
 }

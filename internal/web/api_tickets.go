@@ -19,28 +19,8 @@ func (s *Server) uploadLimit() int64 { return s.MaxAttachmentSize/3*4 + 4 + s.Ma
 
 func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) {
 	q := newQuery(r)
-	f := tend.TicketFilter{
-		OwnerID:        q.id("owner_id", true),
-		TeamID:         q.id("team_id", true),
-		CustomerID:     q.id("customer_id", false),
-		OrganizationID: q.id("organization_id", false),
-		Tag:            q.str("tag"),
-		Q:              q.str("q"),
-		Sort:           tend.TicketSort(q.str("sort")),
-		Cursor:         q.str("cursor"),
-		Limit:          q.limit(tend.MaxPageSize),
-	}
-	for _, st := range q.list("status") {
-		f.Statuses = append(f.Statuses, tend.Status(st))
-	}
-	if v := q.str("priority"); v != "" {
-		p := tend.Priority(v)
-		f.Priority = &p
-	}
-	if v := q.str("channel"); v != "" {
-		c := tend.Channel(v)
-		f.Channel = &c
-	}
+	f := readTicketFilter(q)
+	f.Sort, f.Cursor, f.Limit = tend.TicketSort(q.str("sort")), q.str("cursor"), q.limit(tend.MaxPageSize)
 	if err := q.err(); err != nil {
 		s.writeError(w, r, err)
 		return

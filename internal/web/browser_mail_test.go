@@ -56,15 +56,16 @@ func TestBrowserMailSettings(t *testing.T) {
 		t.Fatalf("after adding, the addresses read %q", table)
 	}
 
-	// The same address twice is refused, and the form keeps what was typed.
+	// The same address twice is refused, said beside the address, and the
+	// form keeps what was typed.
 	b.do(
 		chromedp.SendKeys(css(`#address`), "billing@acme.example"),
 		chromedp.Click(css(`.mailbox-form button[type=submit]`)),
-		chromedp.WaitVisible(css(`.error`)),
+		chromedp.WaitVisible(css(`#address-problem`)),
 	)
 	typed, _ := chromedp.Run(b.ctx, chromedp.Value(css(`#address`)))
-	if msg := b.text(`.error`); !strings.Contains(msg, "billing@acme.example") || typed != "billing@acme.example" {
-		t.Fatalf("a duplicate address: error %q, form keeps %q", msg, typed)
+	if msg := b.text(`#address-problem`); !strings.Contains(msg, "billing@acme.example is a mailbox already") || typed != "billing@acme.example" {
+		t.Fatalf("a duplicate address: beside it %q, form keeps %q", msg, typed)
 	}
 
 	// Fetch from an IMAP account instead; the secret is never shown back.

@@ -69,7 +69,7 @@ func TestBrowserCustomers(t *testing.T) {
 		!strings.Contains(body, "Acme Corporation") || strings.Contains(body, "Cannot sign in from home") {
 		t.Fatalf("the profile reads %q", body)
 	}
-	if link := b.text(`.related a[href="/tickets?customer=` + strconv.FormatInt(ann.ID, 10) + `"]`); link != "All their tickets" {
+	if link := b.text(`.related a[href="/tickets?customer_id=` + strconv.FormatInt(ann.ID, 10) + `"]`); link != "All their tickets" {
 		t.Fatalf("the link to all their tickets reads %q", link)
 	}
 

@@ -79,13 +79,16 @@ func TestUnknownEnumValuesAreRefused(t *testing.T) {
 			t.Errorf("POST %s: %d, want 404", path, status)
 		}
 	}
+	// A refused form of the ticket page redirects to the page that says
+	// why, which answers 400.
+	follow := &http.Client{Jar: c.Jar}
 	for path, form := range map[string]url.Values{
 		fmt.Sprintf("/tickets/%d", tk.Number):          {"status": {"bogus"}},
 		fmt.Sprintf("/tickets/%d/messages", tk.Number): {"kind": {"bogus"}, "body": {"b"}},
 		fmt.Sprintf("/presence/%d", tk.ID):             {"state": {"bogus"}},
 	} {
 		form.Set("csrf", csrf)
-		if status, _ := fetchPage(t, c, http.MethodPost, ts.URL+path, form); status != http.StatusBadRequest {
+		if status, _ := fetchPage(t, follow, http.MethodPost, ts.URL+path, form); status != http.StatusBadRequest {
 			t.Errorf("POST %s %v: %d, want 400", path, form, status)
 		}
 	}

@@ -33,10 +33,13 @@ func TestFormsRefuseMalformedIDs(t *testing.T) {
 	tk := newTicket(t, ts, "Card declined", "mia@example.com", "It was declined twice.")
 	c, csrf := signInClient(t, ts)
 	signIn(t, c, ts, csrf, "admin@staff.example", "long enough password")
+	// A refused form of the ticket page redirects to the page that says
+	// why; the others answer with it.
+	follow := &http.Client{Jar: c.Jar}
 	post := func(path string, form url.Values) (int, string) {
 		t.Helper()
 		form.Set("csrf", csrf)
-		return fetchPage(t, c, http.MethodPost, ts.URL+path, form)
+		return fetchPage(t, follow, http.MethodPost, ts.URL+path, form)
 	}
 	teamPath, ticketPath := fmt.Sprintf("/settings/teams/%d", team.ID), fmt.Sprintf("/tickets/%d", tk.Number)
 

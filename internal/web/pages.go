@@ -137,27 +137,6 @@ var pageFuncs = template.FuncMap{
 	},
 }
 
-// basePage is what the layout shows on every page.
-type basePage struct {
-	Title   string
-	Product string
-	CSS     string
-	JS      string
-	CSRF    string
-	Agent   *tend.Agent
-	Admin   bool // the agent may change settings
-	// Section is the part of the workspace the page belongs to: tickets,
-	// customers, organizations or settings.
-	Section string
-	// Nav is the sidebar of views, on ticket pages only.
-	Nav *viewNav
-	// Query is the search box's text.
-	Query string
-	// Live names the live updates the page follows (see live.go): empty
-	// for none.
-	Live string
-}
-
 type loginPage struct {
 	basePage
 	Error, Next, Email string
@@ -173,46 +152,6 @@ type setupPage struct {
 	BaseURL      string
 	AskBaseURL   bool
 	BaseURLError string
-}
-
-type messagePage struct {
-	basePage
-	Message string
-	Back    string // where to go from here, if anywhere
-}
-
-func (s *Server) base(w http.ResponseWriter, r *http.Request, title string, agent *tend.Agent) basePage {
-	name := "Tend"
-	if st, err := s.Settings.FindSettings(tend.SystemContext(r.Context())); err == nil {
-		name = st.Name
-	}
-	section, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
-	if section == "search" {
-		section = "tickets"
-	}
-	return basePage{Title: title, Product: name, CSS: s.pages.css.url, JS: s.pages.js.url, CSRF: s.csrfToken(w, r), Agent: agent,
-		Admin: agent != nil && agent.Role.Can(tend.PermManageSettings), Section: section}
-}
-
-// render writes a page; it renders into a buffer first so that a template
-// error becomes a clean 500, not half a page.
-func (s *Server) render(w http.ResponseWriter, status int, name string, data any) {
-	var buf bytes.Buffer
-	t := s.pages.byName[name]
-	if t == nil {
-		s.Logger.Error("render page: no such template", "page", name)
-		http.Error(w, "An internal error occurred.", http.StatusInternalServerError)
-		return
-	}
-	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
-		s.Logger.Error("render page", "page", name, "err", err)
-		http.Error(w, "An internal error occurred.", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
 }
 
 func (s *Server) pageRoutes(mux *http.ServeMux) {
@@ -246,8 +185,34 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /settings", s.settingsIndex)
 	s.peopleRoutes(mux, forms)
 	s.adminRoutes(mux, forms)
+	formAddresses(mux)
 	mux.HandleFunc("GET /static/app.css", s.pages.css.serve)
 	mux.HandleFunc("GET /static/app.js", s.pages.js.serve)
+}
+
+// formAddresses answers GET at the addresses that only take a form's
+// post, with a way to the page the form is on. A browser shows the
+// address a form was posted to, and a reload or a visit there asks for it
+// again: it must find a page, not "Method Not Allowed". Every other form
+// posts to the address of a page.
+func formAddresses(mux *http.ServeMux) {
+	to := func(page func(r *http.Request) string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, page(r), http.StatusSeeOther) }
+	}
+	fixed := func(page string) http.HandlerFunc { return to(func(*http.Request) string { return page }) }
+	mux.HandleFunc("GET /logout", fixed("/"))
+	mux.HandleFunc("GET /tickets/views", fixed("/tickets"))
+	mux.HandleFunc("GET /tickets/views/{id}/delete", to(func(r *http.Request) string {
+		return "/tickets?view=saved-" + url.QueryEscape(r.PathValue("id"))
+	}))
+	mux.HandleFunc("GET /tickets/{number}/messages", to(func(r *http.Request) string {
+		return "/tickets/" + url.PathEscape(r.PathValue("number"))
+	}))
+	mux.HandleFunc("GET /settings/mail/inbound/{id}/retry", fixed("/settings/mail"))
+	for _, action := range []string{"role", "invitation", "reactivate"} {
+		mux.HandleFunc("GET /settings/agents/{id}/"+action, fixed("/settings/agents"))
+	}
+	mux.HandleFunc("GET /settings/tokens/{id}/revoke", fixed("/settings/tokens"))
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
@@ -262,16 +227,6 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/tickets", http.StatusSeeOther)
-}
-
-// pathID reads the {id} of the path; a malformed one is a noun that does
-// not exist.
-func pathID(r *http.Request, noun string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, tend.Errorf(tend.ENOTFOUND, "There is no such %s.", noun)
-	}
-	return id, nil
 }
 
 // settingLink is one section of the settings page.
@@ -430,7 +385,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	}
 	agent, err := s.Setup.CompleteSetup(r.Context(), token, in)
 	if err != nil {
-		page.Error = tend.ErrorMessage(err)
+		page.Error = formProblem(err)
 		page.Valid = tend.ErrorCode(err) == tend.EINVALID
 		s.render(w, statusOf[tend.ErrorCode(err)], "setup", page)
 		return

@@ -31,13 +31,6 @@ func (s *Server) adminRoutes(mux *http.ServeMux, forms func(http.HandlerFunc) ht
 	mux.Handle("POST /settings/tokens/{id}/revoke", forms(s.revokeTokenForm))
 }
 
-// adminForm is adminPage for form posts: it also bounds the body and
-// checks the form's CSRF token.
-func (s *Server) adminForm(w http.ResponseWriter, r *http.Request, title string) (*tend.Agent, context.Context, bool) {
-	agent, ctx, ok := s.adminPage(w, r, title)
-	return agent, ctx, ok && s.formChecked(w, r, agent)
-}
-
 // allAgents reads every agent, active or not, in id order.
 func (s *Server) allAgents(ctx context.Context) ([]*tend.Agent, error) {
 	var all []*tend.Agent

@@ -160,7 +160,7 @@ func (s *Server) inviteAgentForm(w http.ResponseWriter, r *http.Request) {
 		invited, err = s.Agents.CreateAgent(ctx, &tend.AgentCreate{Name: form.Name, Email: form.Email, Role: form.Role})
 	}
 	if err != nil {
-		page.Error, page.Form.Fields = tend.ErrorMessage(err), tend.ErrorFields(err)
+		page.Error, page.Form.Fields = formProblem(err, "name", "email", "role"), tend.ErrorFields(err)
 		s.renderAgents(w, r, ctx, httpStatus(err), &page)
 		return
 	}
@@ -177,7 +177,7 @@ func (s *Server) showInvitation(w http.ResponseWriter, r *http.Request, ctx cont
 		secret, err = s.Agents.CreateInvitation(ctx, invited.ID)
 	}
 	if err != nil {
-		page.Error = invited.Name + " has no invitation link: " + tend.ErrorMessage(err)
+		page.Error = invited.Name + " has no invitation link: " + formProblem(err)
 		page.RetryInvite = invited.ID
 		s.renderAgents(w, r, ctx, httpStatus(err), page)
 		return
@@ -219,7 +219,7 @@ func (s *Server) agentRoleForm(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		page := agentsPage{basePage: s.base(w, r, "Agents", agent), Form: inviteForm{Role: tend.RoleAgent},
-			Error: tend.ErrorMessage(err)}
+			Error: formProblem(err)}
 		s.renderAgents(w, r, ctx, httpStatus(err), &page)
 		return
 	}
@@ -319,7 +319,7 @@ func (s *Server) deactivateAgentForm(w http.ResponseWriter, r *http.Request) {
 		if httpStatus(err) >= 500 {
 			s.Logger.Error("deactivate agent", "agent_id", page.Target.ID, "err", err)
 		}
-		page.Error, page.Problem = tend.ErrorMessage(err), tend.ErrorFields(err)["successor_id"]
+		page.Error, page.Problem = formProblem(err, "successor_id"), tend.ErrorFields(err)["successor_id"]
 		s.render(w, httpStatus(err), "agent_deactivate", page)
 		return
 	}
@@ -376,7 +376,7 @@ func (s *Server) acceptInvitationForm(w http.ResponseWriter, r *http.Request) {
 	}
 	agent, err := s.Agents.AcceptInvitation(r.Context(), token, password)
 	if err != nil {
-		page.Error, page.Fields = tend.ErrorMessage(err), tend.ErrorFields(err)
+		page.Error, page.Fields = formProblem(err, "password", "confirm"), tend.ErrorFields(err)
 		page.Valid = tend.ErrorCode(err) == tend.EINVALID
 		s.render(w, httpStatus(err), "invite", page)
 		return

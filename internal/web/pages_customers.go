@@ -281,7 +281,8 @@ func (s *Server) customerFormError(w http.ResponseWriter, r *http.Request, ctx c
 	if form.ID == 0 {
 		title = "New customer"
 	}
-	page := &customerEditPage{basePage: s.base(w, r, title, agent), Form: form, Error: formProblem(err)}
+	page := &customerEditPage{basePage: s.base(w, r, title, agent), Form: form,
+		Error: formProblem(err, "name", "emails", "phone", "organization", "organization_id", "notes")}
 	page.Form.Fields = tend.ErrorFields(err)
 	if p, ok := page.Form.Fields["organization_id"]; ok {
 		page.Form.Fields["organization"] = p
@@ -375,7 +376,7 @@ func (s *Server) customerMergeConfirm(w http.ResponseWriter, r *http.Request) {
 	page.MergeOther = strings.TrimSpace(r.URL.Query().Get("other"))
 	from, err := s.findMergeSource(ctx, page.MergeOther, page.Customer.ID)
 	if err != nil {
-		page.MergeProblem = tend.ErrorMessage(err)
+		page.MergeProblem = formProblem(err)
 		s.render(w, httpStatus(err), "customer", page)
 		return
 	}

@@ -95,7 +95,7 @@ func (s *Server) saveGeneralSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, err := s.Settings.UpdateSettings(ctx, st); err != nil {
 		page := s.generalPageOf(w, r, agent, st)
-		page.Name, page.Fields, page.Error = st.Name, tend.ErrorFields(err), formProblem(err)
+		page.Name, page.Fields, page.Error = st.Name, tend.ErrorFields(err), formProblem(err, "name", "base_url")
 		if !page.FromFlag {
 			page.BaseURL, page.Suggested = st.BaseURL, ""
 		}

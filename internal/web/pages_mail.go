@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -40,44 +39,6 @@ var mailNotices = map[string]string{
 	"created": "The address was added.",
 	"saved":   "The address was saved.",
 	"retried": "The mail was run through again; its outcome is below.",
-}
-
-// staffPage returns the signed-in agent and a context acting as them, or
-// sends the browser to sign in.
-func (s *Server) staffPage(w http.ResponseWriter, r *http.Request) (*tend.Agent, context.Context, bool) {
-	agent := s.sessionAgent(r)
-	if agent == nil {
-		http.Redirect(w, r, "/login?next="+url.QueryEscape(returnTo(r)), http.StatusSeeOther)
-		return nil, nil, false
-	}
-	return agent, agentContext(r.Context(), agent), true
-}
-
-// returnTo is where to go back to after signing in: the page itself, or
-// for a form post, the page the form was on.
-func returnTo(r *http.Request) string {
-	if r.Method == http.MethodGet || r.Method == http.MethodHead {
-		return r.URL.RequestURI()
-	}
-	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host && ref.Path != "" {
-		return ref.RequestURI()
-	}
-	return "/"
-}
-
-// adminPage is staffPage for pages only admins may use; others are told
-// so.
-func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, title string) (*tend.Agent, context.Context, bool) {
-	agent, ctx, ok := s.staffPage(w, r)
-	if !ok {
-		return nil, nil, false
-	}
-	if !agent.Role.Can(tend.PermManageSettings) {
-		s.render(w, http.StatusForbidden, "message", messagePage{basePage: s.base(w, r, title, agent),
-			Message: "Only admins manage the settings."})
-		return nil, nil, false
-	}
-	return agent, ctx, true
 }
 
 func (s *Server) mailSettings(w http.ResponseWriter, r *http.Request) {
@@ -192,7 +153,7 @@ func (s *Server) createMailboxForm(w http.ResponseWriter, r *http.Request) {
 		in.TeamID = &form.TeamID
 	}
 	if _, err := s.Mailboxes.CreateMailbox(ctx, in); err != nil {
-		page.Error, page.Form.Fields = tend.ErrorMessage(err), tend.ErrorFields(err)
+		page.Error, page.Form.Fields = formProblem(err, "address", "team_id"), tend.ErrorFields(err)
 		s.renderMail(w, ctx, statusOf[tend.ErrorCode(err)], &page)
 		return
 	}
@@ -229,7 +190,7 @@ func (s *Server) updateMailboxForm(w http.ResponseWriter, r *http.Request) {
 	}
 	u := &tend.MailboxUpdate{Address: &form.Address, Name: &form.Name, TeamID: &form.TeamID, IMAP: imap}
 	if _, err := s.Mailboxes.UpdateMailbox(ctx, id, u); err != nil {
-		page.Error, page.Form.Fields = tend.ErrorMessage(err), tend.ErrorFields(err)
+		page.Error, page.Form.Fields = formProblem(err, "address", "team_id"), tend.ErrorFields(err)
 		s.render(w, statusOf[tend.ErrorCode(err)], "mailbox", page)
 		return
 	}
@@ -252,7 +213,7 @@ func (s *Server) retryInboundForm(w http.ResponseWriter, r *http.Request) {
 		_, err = s.RetryInbound(ctx, id)
 	}
 	if err != nil {
-		page.Error = tend.ErrorMessage(err)
+		page.Error = formProblem(err)
 		s.renderMail(w, ctx, statusOf[tend.ErrorCode(err)], &page)
 		return
 	}

@@ -141,7 +141,7 @@ func (s *Server) organizationFormError(w http.ResponseWriter, r *http.Request, a
 	}
 	form.Fields = tend.ErrorFields(err)
 	s.render(w, httpStatus(err), "organization_edit", organizationEditPage{basePage: s.base(w, r, title, agent),
-		Form: form, Tiers: allTiers, Error: formProblem(err)})
+		Form: form, Tiers: allTiers, Error: formProblem(err, "name", "domains", "tier", "notes")})
 }
 
 // organizationCreate serves POST /organizations.

@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-
-	"github.com/tendhq/tend"
 )
 
 // Customers and organizations: lists, profiles with their tickets, edits,
@@ -61,13 +59,4 @@ func splitList(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool {
 		return r == ',' || r == ';' || r == ' ' || r == '\t' || r == '\n' || r == '\r'
 	})
-}
-
-// formProblem is what a refused form says above its fields: the problems
-// themselves are shown beside the fields they are about.
-func formProblem(err error) string {
-	if len(tend.ErrorFields(err)) > 0 {
-		return "Nothing was saved: correct what is marked below."
-	}
-	return tend.ErrorMessage(err)
 }

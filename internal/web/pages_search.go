@@ -57,7 +57,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 				s.pageError(w, r, agent, err)
 				return
 			}
-			page.Error, status = tend.ErrorMessage(err), http.StatusBadRequest
+			page.Error, status = formProblem(err), http.StatusBadRequest
 		}
 		tickets := make([]*tend.Ticket, len(hits))
 		for i, h := range hits {

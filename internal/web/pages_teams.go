@@ -115,6 +115,9 @@ func (f teamForm) memberIDs() []int64 {
 	return ids
 }
 
+// teamFields are the fields of the team form that show their problems.
+var teamFields = []string{"name", "lead_id", "manager_id", "member_ids"}
+
 func (s *Server) createTeamForm(w http.ResponseWriter, r *http.Request) {
 	agent, ctx, ok := s.adminForm(w, r, "Teams")
 	if !ok {
@@ -127,7 +130,7 @@ func (s *Server) createTeamForm(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		form.Fields = tend.ErrorFields(err)
-		page := teamsPage{basePage: s.base(w, r, "Teams", agent), Form: form, Error: tend.ErrorMessage(err)}
+		page := teamsPage{basePage: s.base(w, r, "Teams", agent), Form: form, Error: formProblem(err, teamFields...)}
 		s.renderTeams(w, r, ctx, httpStatus(err), &page)
 		return
 	}
@@ -212,7 +215,7 @@ func (s *Server) updateTeamForm(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		form.Fields = tend.ErrorFields(err)
 		s.render(w, httpStatus(err), "team", teamPage{basePage: s.base(w, r, team.Name, agent),
-			Agents: teamChoices(agents, form), Form: form, Error: tend.ErrorMessage(err)})
+			Agents: teamChoices(agents, form), Form: form, Error: formProblem(err, teamFields...)})
 		return
 	}
 	http.Redirect(w, r, "/settings/teams?done=saved", http.StatusSeeOther)

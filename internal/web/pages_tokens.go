@@ -110,7 +110,7 @@ func (s *Server) createTokenForm(w http.ResponseWriter, r *http.Request) {
 		tok, secret, err = s.Tokens.CreateToken(ctx, &tend.TokenCreate{AgentID: form.AgentID, Name: form.Name})
 	}
 	if err != nil {
-		page.Error, page.Form.Fields = tend.ErrorMessage(err), tend.ErrorFields(err)
+		page.Error, page.Form.Fields = formProblem(err, "name", "agent_id"), tend.ErrorFields(err)
 		s.renderTokens(w, r, ctx, httpStatus(err), &page)
 		return
 	}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -73,7 +72,7 @@ func builtinViews(agent *tend.Agent, teams []*tend.Team) []view {
 func savedViews(saved []*tend.SavedView) []view {
 	views := make([]view, 0, len(saved))
 	for _, sv := range saved {
-		f, _, err := parseTicketFilter(sv.Query())
+		f, err := savedFilter(sv.Query())
 		if err != nil {
 			continue // a filter that no longer parses (a deleted team) shows nothing rather than everything
 		}
@@ -248,68 +247,55 @@ func agentContext(ctx context.Context, agent *tend.Agent) context.Context {
 	return tend.NewContextWithPrincipal(ctx, tend.Principal{AgentID: agent.ID, Role: agent.Role})
 }
 
-// filterKeys are the query parameters of a ticket list's filter.
-var filterKeys = []string{"status", "priority", "owner", "team", "tag", "channel", "customer", "organization"}
-
-// parseTicketFilter reads a ticket list's filter from query parameters:
-// status (several, or comma-separated), priority, owner (an id, "none"),
-// team (an id, "none"), tag, channel, customer and organization (ids). It
-// returns the filter and the problems by field.
-func parseTicketFilter(q url.Values) (tend.TicketFilter, map[string]string, error) {
-	var f tend.TicketFilter
-	problems := map[string]string{}
-	for _, v := range q["status"] {
-		for _, st := range strings.Split(v, ",") {
-			if st = strings.TrimSpace(st); st != "" {
-				f.Statuses = append(f.Statuses, tend.Status(st))
-			}
+// saveView serves POST /tickets/views: keep the current filter as a view.
+func (s *Server) saveView(w http.ResponseWriter, r *http.Request) {
+	agent, ctx, ok := s.staffForm(w, r)
+	if !ok {
+		return
+	}
+	// The filter is read as the list reads it, so that a view is never
+	// saved that the sidebar cannot show.
+	q, err := url.ParseQuery(r.PostFormValue("filter"))
+	if err != nil {
+		err = tend.FieldError(tend.EINVALID, "filter", "is not a list's filter; save the view from the list it shows")
+	} else if !hasFilter(q) {
+		err = tend.FieldError(tend.EINVALID, "filter", "choose at least one filter to save")
+	} else {
+		_, err = listFilter(q)
+	}
+	if err != nil {
+		s.formError(w, r, agent, err, "/tickets?"+r.PostFormValue("filter"))
+		return
+	}
+	name := r.PostFormValue("name")
+	v, err := s.SavedViews.CreateSavedView(ctx, &tend.SavedViewCreate{Name: name, Filter: filterQuery(q).Encode()})
+	if err != nil {
+		// Shown again on the list it was saved from, the name kept and
+		// its problem beside it.
+		if httpStatus(err) >= 500 {
+			s.Logger.Error("save view", "err", err)
 		}
+		s.showTicketList(w, r, agent, ctx, &url.URL{Path: "/tickets", RawQuery: filterQuery(q).Encode()}, &refusedView{name: name,
+			problem: tend.ErrorFields(err)["name"], said: problemsSaid(err, "The view was not saved: correct its name.", []string{"name"}),
+			status: httpStatus(err)})
+		return
 	}
-	if v := q.Get("priority"); v != "" {
-		p := tend.Priority(v)
-		f.Priority = &p
-	}
-	if v := q.Get("channel"); v != "" {
-		c := tend.Channel(v)
-		f.Channel = &c
-	}
-	f.Tag = q.Get("tag")
-	id := func(key string, noneAllowed bool) *int64 {
-		v := q.Get(key)
-		if v == "" {
-			return nil
-		}
-		if noneAllowed && v == "none" {
-			zero := int64(0)
-			return &zero
-		}
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			problems[key] = fmt.Sprintf("%q is not one of the choices", v)
-			return nil
-		}
-		return &n
-	}
-	f.OwnerID, f.TeamID = id("owner", true), id("team", true)
-	f.CustomerID, f.OrganizationID = id("customer", false), id("organization", false)
-	f.Normalize()
-	if err := f.Validate(); err != nil {
-		for field, msg := range tend.ErrorFields(err) {
-			problems[field] = msg
-		}
-	}
-	if len(problems) > 0 {
-		return f, problems, tend.Errorf(tend.EINVALID, "The filter is not valid.")
-	}
-	return f, nil, nil
+	http.Redirect(w, r, "/tickets?view=saved-"+strconv.FormatInt(v.ID, 10)+"&done=saved", http.StatusSeeOther)
 }
 
-// hasFilter reports whether q filters tickets by hand.
-func hasFilter(q url.Values) bool {
-	for _, k := range filterKeys {
-		if q.Get(k) != "" {
-			return true
-		}
+// deleteView serves POST /tickets/views/{id}/delete.
+func (s *Server) deleteView(w http.ResponseWriter, r *http.Request) {
+	agent, ctx, ok := s.staffForm(w, r)
+	if !ok {
+		return
 	}
-	return false
+	id, err := pathID(r, "view")
+	if err == nil {
+		err = s.SavedViews.DeleteSavedView(ctx, id)
+	}
+	if err != nil {
+		s.formError(w, r, agent, err, "/tickets")
+		return
+	}
+	http.Redirect(w, r, "/tickets?done=deleted", http.StatusSeeOther)
 }

@@ -110,7 +110,7 @@ func TestCustomerPages(t *testing.T) {
 		t.Fatalf("profile: %d", status)
 	}
 	mustContain(t, "the profile", body, "Printer &lt;b&gt;on fire&lt;/b&gt;", `href="/tickets/`+strconv.FormatInt(tk.Number, 10)+`"`,
-		`href="/tickets?customer=`+strconv.FormatInt(ann, 10)+`"`, "Acme")
+		`href="/tickets?customer_id=`+strconv.FormatInt(ann, 10)+`"`, "Acme")
 
 	// A wrong address is shown beside its field, with everything typed kept.
 	status, _, body = sc.post(annURL, url.Values{"name": {"Ann Lee"}, "emails": {"ann@acme.example\nnot-an-address"},
@@ -199,7 +199,7 @@ func TestOrganizationPages(t *testing.T) {
 	}
 	_, body = sc.get(orgURL)
 	mustContain(t, "the organization", body, "wile@acme.example", "Broken anvil", `href="/tickets/`+strconv.FormatInt(tk.Number, 10)+`"`,
-		`href="/tickets?organization=`+strconv.FormatInt(acme.ID, 10)+`"`)
+		`href="/tickets?organization_id=`+strconv.FormatInt(acme.ID, 10)+`"`)
 
 	status, _, body := sc.post(orgURL, url.Values{"name": {"Globex"}, "domains": {"acme.example"}, "tier": {"priority"}})
 	if status != http.StatusConflict {

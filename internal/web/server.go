@@ -68,6 +68,7 @@ type Server struct {
 
 	pages        *pages
 	counts       countCache
+	held         heldForms
 	live         *hub
 	stopping     chan struct{}
 	stopOnce     sync.Once

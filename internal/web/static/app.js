@@ -142,9 +142,10 @@
   const ticketID = live.startsWith("ticket=") ? live.slice(7) : "";
   const conversation = $("div#conversation");
   const composer = $("form#composer");
-  const body = composer ? composer.elements.body : null;
-  // The ticket's own address; after a held reply the browser shows the
-  // address the form was posted to.
+  // The composer's fields are looked up when needed: a held reply puts
+  // the server's composer in place of this one.
+  const draftBox = () => (composer ? composer.elements.body : null);
+  // The ticket's own address, whatever the browser shows.
   const ticketPath = composer ? new URL(composer.action).pathname.replace(/\/messages$/, "") : location.pathname;
   const side = $("aside.ticket-side");
   let sideEdited = false;
@@ -152,6 +153,26 @@
     side.addEventListener("input", () => { sideEdited = true; });
     side.addEventListener("change", () => { sideEdited = true; });
   }
+  // sideChanges names the details the agent changed and has not saved:
+  // the fields whose value differs from the one the form says its page
+  // was loaded with.
+  const sideNames = { owner_id: "owner", team_id: "team", priority: "priority", status: "status", tags: "tags" };
+  const tagSet = (v) => v.split(",").map((t) => t.trim().toLowerCase().split(/\s+/).filter(Boolean).join("-"))
+    .filter(Boolean).sort().filter((t, i, all) => all.indexOf(t) === i).join(",");
+  function sideChanges() {
+    const form = side ? $("form.controls", side) : null;
+    if (!form) return [];
+    return Object.keys(sideNames).filter((name) => {
+      const el = form.elements[name], loaded = form.elements["loaded_" + name];
+      if (!el || !loaded) return false;
+      let now = el.value, was = loaded.value;
+      if (name === "owner_id" && now === "") return false; // no owner chosen changes nothing
+      if (name === "team_id") { now = now || "0"; was = was || "0"; }
+      if (name === "tags") { now = tagSet(now); was = tagSet(was); }
+      return now !== was;
+    }).map((name) => sideNames[name]);
+  }
+  const inWords = (list) => list.length < 2 ? list.join("") : list.slice(0, -1).join(", ") + " and " + list[list.length - 1];
   let notice = null;
   let shownConversation = conversation ? conversation.innerHTML : "";
 
@@ -192,12 +213,13 @@
     const meta = $("p.meta", doc);
     if (meta && $("p.meta")) $("p.meta").innerHTML = meta.innerHTML;
     const version = (root) => { const v = $('input[name="version"]', root); return v ? v.value : ""; };
-    if (side && !sideEdited) {
+    if (side && !sideEdited && !sideChanges().length) {
       const nextSide = $("aside.ticket-side", doc);
       if (nextSide && version(nextSide) !== version(side)) { side.innerHTML = nextSide.innerHTML; enhanceSelects(side); }
     }
     // While an agent writes, a new customer message is pointed out; the
     // server holds a reply sent without having seen it.
+    const body = draftBox();
     if (body && body.value.trim() && fresh.some((m) => m.dataset.author === "customer")) {
       warn("The customer wrote again while you were writing. Their new message is marked above.");
     }
@@ -242,8 +264,9 @@
     if (state === "typing" && Date.now() - lastKey > 8000) state = "viewing";
     presence();
   }, 10000);
-  if (body) {
-    body.addEventListener("input", () => {
+  if (composer) {
+    composer.addEventListener("input", (e) => {
+      if (e.target !== draftBox()) return;
       lastKey = Date.now();
       if (state !== "typing") { state = "typing"; presence(); }
     });
@@ -251,46 +274,120 @@
   window.addEventListener("pagehide", () => post("/presence/" + ticketID, { state: "left" }));
 
   // Sending without a reload. The form carries an idempotency key, so a
-  // retry never adds the reply twice. On success the server redirects to
-  // the ticket; anything else (the customer wrote again, a problem with
-  // the text) saved nothing, and the form is sent the ordinary way to
+  // retry never adds the reply twice. The server answers with a redirect
+  // to the ticket: ?done= when it was sent, ?held= when it was not (the
+  // customer wrote again, a problem with the text), to a page that shows
+  // the draft again with why, which takes this composer's place. Any
+  // other answer saved nothing, and the form is sent the ordinary way to
   // show the server's page. A redirect elsewhere (signed out) keeps the
   // draft.
+  // The details are saved without a reload too, so that a reply being
+  // written stays. The answer's details, and its notice, take the place
+  // of these: saved, or refused with why. Any other answer (the form
+  // expired, signed out) is shown the ordinary way.
+  if (side) {
+    side.addEventListener("submit", async (e) => {
+      const form = e.target;
+      if (!form.matches || !form.matches("form.take, form.controls")) return;
+      e.preventDefault();
+      const body = new FormData(form);
+      if (e.submitter && e.submitter.name) body.append(e.submitter.name, e.submitter.value);
+      form.setAttribute("aria-busy", "true");
+      try {
+        const res = await fetch(form.action, { method: "POST", body, credentials: "same-origin" });
+        if (!res.redirected) {
+          if (e.submitter && e.submitter.name) {
+            const pressed = document.createElement("input");
+            pressed.type = "hidden";
+            pressed.name = e.submitter.name;
+            pressed.value = e.submitter.value;
+            form.append(pressed);
+          }
+          HTMLFormElement.prototype.submit.call(form);
+          return;
+        }
+        const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+        const nextSide = $("aside.ticket-side", doc);
+        if (!nextSide || new URL(res.url).pathname !== ticketPath) { location.assign(res.url); return; }
+        side.innerHTML = nextSide.innerHTML;
+        enhanceSelects(side);
+        sideEdited = false;
+        const meta = $("p.meta", doc);
+        if (meta && $("p.meta")) $("p.meta").innerHTML = meta.innerHTML;
+        $$("main p.notice, p#unsaved-details").forEach((el) => el.remove());
+        const done = $("main p.notice", doc);
+        if (done && conversation) conversation.before(document.importNode(done, true));
+        history.replaceState(null, "", res.url);
+      } catch (err) {
+        warn("Saving failed: " + err.message + ". Your changes are still here; save again.");
+      } finally {
+        form.removeAttribute("aria-busy");
+      }
+    });
+  }
+
   if (composer) {
-    let sending = false;
+    let sending = false, warnedFor = "";
     composer.addEventListener("submit", async (e) => {
       e.preventDefault();
       if (sending) return;
+      // Details changed and not saved would stay unsaved: say so before
+      // sending, and send when Send is pressed again.
+      const unsaved = sideChanges();
+      if (unsaved.length && unsaved.join() !== warnedFor) {
+        warnedFor = unsaved.join();
+        let p = $("p#unsaved-details");
+        if (!p) {
+          p = document.createElement("p");
+          p.id = "unsaved-details";
+          p.className = "error";
+          p.setAttribute("role", "alert");
+          composer.before(p);
+        }
+        p.textContent = "You changed the " + inWords(unsaved) + " of this ticket, and they are not saved. " +
+          "Save changes to keep them; press Send again to send your reply without saving them.";
+        return;
+      }
+      warnedFor = "";
       sending = true;
       composer.setAttribute("aria-busy", "true");
       try {
         const res = await fetch(composer.action, { method: "POST", body: new FormData(composer), credentials: "same-origin" });
         if (!res.redirected) { HTMLFormElement.prototype.submit.call(composer); return; }
         const after = new URL(res.url);
-        const doc = res.ok ? new DOMParser().parseFromString(await res.text(), "text/html") : null;
-        if (after.pathname !== ticketPath || !doc || !$("div#conversation", doc)) {
+        const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+        if (after.pathname !== ticketPath || !$("div#conversation", doc) || !$("form#composer", doc)) {
           warn("You were signed out, so this was not sent. Sign in again in another tab, then send; your text is still here.");
           return;
         }
         shownConversation = $("div#conversation", doc).innerHTML;
         conversation.innerHTML = shownConversation;
-        for (const sel of ["aside.ticket-side", "p.meta"]) {
-          const from = $(sel, doc), to = $(sel);
-          if (from && to) to.innerHTML = from.innerHTML;
-        }
-        enhanceSelects(side);
-        sideEdited = false;
-        $$("main p.notice").forEach((el) => el.remove());
+        // The server's composer takes this one's place: the held draft
+        // with why, or after sending an empty one with a new key, so that
+        // nothing sent can be sent again (a held draft's warning, button
+        // and text included).
+        composer.innerHTML = $("form#composer", doc).innerHTML;
         if (notice) { notice.remove(); notice = null; }
+        history.replaceState(null, "", res.url);
+        if (after.searchParams.has("held")) {
+          const box = draftBox();
+          if (box) box.focus();
+          return;
+        }
+        $$("p#unsaved-details").forEach((el) => el.remove());
+        const meta = $("p.meta", doc);
+        if (meta && $("p.meta")) $("p.meta").innerHTML = meta.innerHTML;
+        // Details the agent changed and did not save stay as they are.
+        const nextSide = $("aside.ticket-side", doc);
+        if (side && nextSide && !sideChanges().length) {
+          side.innerHTML = nextSide.innerHTML;
+          enhanceSelects(side);
+          sideEdited = false;
+        }
+        $$("main p.notice").forEach((el) => el.remove());
         const done = $("main p.notice", doc);
         const status = $("p#sent-status");
         if (done && status) status.textContent = done.textContent;
-        for (const name of ["last_message_id", "idempotency_key"]) {
-          const next = $(`form#composer input[name="${name}"]`, doc);
-          if (next) composer.elements[name].value = next.value;
-        }
-        composer.reset();
-        history.replaceState(null, "", res.url);
         state = "viewing";
         presence();
       } catch (err) {

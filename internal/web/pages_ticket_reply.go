@@ -1,0 +1,145 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+
+	"github.com/tendhq/tend"
+)
+
+// Replies and notes sent from the ticket page.
+
+// ticketReply serves POST /tickets/{number}/messages: a reply or a note,
+// with attachments, and optionally a new status. When the customer wrote
+// again after the page was loaded, it shows the new message first and
+// asks to confirm, keeping the draft.
+func (s *Server) ticketReply(w http.ResponseWriter, r *http.Request) {
+	agent, ctx, ok := s.staffPage(w, r)
+	if !ok {
+		return
+	}
+	number, ok := ticketNumber(r)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	back := "/tickets/" + strconv.FormatInt(number, 10)
+	r.Body = http.MaxBytesReader(w, r.Body, 4*s.MaxAttachmentSize+s.MaxBodySize)
+	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.formError(w, r, agent, tend.Errorf(tend.ETOOLARGE, "The attachments are too large: together they may be at most %d MB, each at most %d MB.",
+				(4*s.MaxAttachmentSize)>>20, s.MaxAttachmentSize>>20), back)
+			return
+		}
+		s.formError(w, r, agent, tend.Errorf(tend.EINVALID, "The form could not be read: %v", err), back)
+		return
+	}
+	if !checkCSRF(r) {
+		s.render(w, http.StatusForbidden, "message", messagePage{basePage: s.base(w, r, "Form expired", agent),
+			Message: "The form expired. Go back, reload the page and send again; copy your text first."})
+		return
+	}
+	d := draft{Kind: tend.MessageKind(r.PostFormValue("kind")), Body: r.PostFormValue("body"), Status: r.PostFormValue("status"),
+		Key: r.PostFormValue("idempotency_key")}
+	var files []*multipart.FileHeader
+	if r.MultipartForm != nil {
+		for _, fh := range r.MultipartForm.File["attachments"] {
+			if fh.Size > 0 || fh.Filename != "" {
+				files = append(files, fh)
+			}
+		}
+	}
+	// refuse holds the draft and sends the browser to the ticket page,
+	// which shows it again with why it was not sent. A browser cannot
+	// refill chosen files, so it says so.
+	refuse := func(status int, msg string, problems map[string]string, newSince int64) {
+		if len(files) > 0 {
+			msg += " Attach your files again before you send."
+		}
+		token := s.held.hold(&heldForm{agentID: agent.ID, number: number, status: status, draft: &d, newSince: newSince,
+			err: msg, problems: problems})
+		http.Redirect(w, r, back+"?held="+token, http.StatusSeeOther)
+	}
+	t, err := s.Tickets.FindTicketByNumber(ctx, number)
+	if err != nil {
+		s.pageError(w, r, agent, err)
+		return
+	}
+	// The form says the newest message its page showed; the service holds
+	// a reply while a customer message after it is unread
+	// (tend.CustomerWroteSince). The page that says so shows the new
+	// message and carries its id, so sending from it goes through unless
+	// the customer wrote yet again. A form that does not say (not from this
+	// page) is not held.
+	ids := newFormIDs(r)
+	seen := ids.one("last_message_id", "a message")
+	if err := ids.err(); err != nil {
+		refuse(http.StatusBadRequest, "This form does not say which messages its page showed; reload the page and send again.", nil, 0)
+		return
+	}
+	c := &tend.MessageCreate{Kind: d.Kind, Body: d.Body, IdempotencyKey: d.Key}
+	if seen > 0 {
+		c.SeenMessageID = &seen
+	}
+	if d.Status != "" {
+		st := tend.Status(d.Status)
+		c.Status = &st
+	}
+	for _, fh := range files {
+		in, err := readUpload(fh, s.MaxAttachmentSize)
+		if err != nil {
+			refuse(httpStatus(err), tend.ErrorMessage(err), nil, 0)
+			return
+		}
+		c.Attachments = append(c.Attachments, in)
+	}
+	if _, err := s.Tickets.AddMessage(ctx, t.ID, c); err != nil {
+		if tend.ErrorCode(err) == tend.EINTERNAL {
+			s.Logger.Error("add message", "ticket", t.ID, "err", err)
+		}
+		if len(tend.ErrorNewMessages(err)) > 0 {
+			refuse(http.StatusConflict, tend.ErrorMessage(err), nil, seen)
+			return
+		}
+		msg, problems := formProblem(err), tend.ErrorFields(err)
+		if c.Status != nil && isStatusRefusal(err) {
+			if now, e := s.Tickets.FindTicketByNumber(ctx, number); e == nil {
+				msg, problems = statusRefusal(now, *c.Status), nil
+			}
+		}
+		refuse(httpStatus(err), msg, problems, 0)
+		return
+	}
+	s.held.drop(r.PostFormValue("held"), agent.ID)
+	s.live.setPresence(t.ID, agent, "viewing")
+	done := "replied"
+	if d.Kind == tend.KindNote {
+		done = "noted"
+	}
+	http.Redirect(w, r, back+"?done="+done, http.StatusSeeOther)
+}
+
+// readUpload reads a file from a form, within max bytes.
+func readUpload(fh *multipart.FileHeader, max int64) (*tend.AttachmentInput, error) {
+	if fh.Size > max {
+		return nil, tend.Errorf(tend.ETOOLARGE, "%s is %d MB; an attachment may be at most %d MB.", fh.Filename, fh.Size>>20, max>>20)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	typ := fh.Header.Get("Content-Type")
+	if typ == "" {
+		typ = http.DetectContentType(data)
+	}
+	return &tend.AttachmentInput{Name: fh.Filename, ContentType: typ, Data: data}, nil
+}
