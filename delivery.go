@@ -55,7 +55,7 @@ type MailFacts struct {
 	// SenderBouncing: mail to the sender's address bounces.
 	SenderBouncing bool
 	// AcksSent is how many acknowledgements the sender had lately, of
-	// AckLimit allowed.
+	// AckLimit allowed; an AckLimit of 0 acknowledges nothing.
 	AcksSent, AckLimit int
 }
 
@@ -109,7 +109,7 @@ func DecideMail(f MailFacts) MailDecision {
 		d.FollowUpOf = t
 	}
 	switch {
-	case f.Imported, f.SenderBouncing:
+	case f.Imported, f.SenderBouncing, f.AckLimit <= 0:
 		d.Acknowledge = false
 	case f.AcksSent >= f.AckLimit:
 		d.Acknowledge = false

@@ -91,6 +91,8 @@ func TestDecideMail(t *testing.T) {
 		{"a sender who had their share of acknowledgements gets none",
 			with(human, func(f *tend.MailFacts) { f.AcksSent = 3 }), tend.OutcomeCreated, 0, false, false,
 			"no acknowledgement: this address had its share this hour"},
+		{"with acknowledgements off, none, and no word of a share",
+			with(human, func(f *tend.MailFacts) { f.AckLimit = 0 }), tend.OutcomeCreated, 0, false, false, ""},
 		{"one below the share is still acknowledged",
 			with(human, func(f *tend.MailFacts) { f.AcksSent = 2 }), tend.OutcomeCreated, 0, false, true, ""},
 		{"a follow-up past the share says both",

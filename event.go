@@ -122,10 +122,12 @@ type Reopened struct {
 	ReopenCount int `json:"reopen_count"`
 }
 
-// Bounced records mail from Tend that could not be delivered: the message
-// it carried, if a reply, and how many addresses failed. Recipients is
-// read only, from rows that named the addresses.
+// Bounced records mail from Tend that could not be delivered: the
+// outbound mail, the message it carried if a reply, and how many
+// addresses failed. Recipients is read only, from rows that named the
+// addresses.
 type Bounced struct {
+	OutboundID *int64   `json:"outbound_id,omitempty"`
 	MessageID  *int64   `json:"message_id"`
 	Failed     int      `json:"failed"`
 	Permanent  bool     `json:"permanent"`
@@ -134,13 +136,12 @@ type Bounced struct {
 }
 
 // AutoReplied records an automatic answer (an out-of-office, say) to the
-// ticket's mail, which Tend does not answer. From and Subject are read
-// only, from older rows.
+// ticket's mail, which Tend does not answer; the inbound mail list holds
+// the mail itself. From and Subject are read only, from older rows.
 type AutoReplied struct {
-	InboundID *int64 `json:"inbound_id,omitempty"`
-	Reason    string `json:"reason"`
-	From      string `json:"from,omitempty"`
-	Subject   string `json:"subject,omitempty"`
+	Reason  string `json:"reason"`
+	From    string `json:"from,omitempty"`
+	Subject string `json:"subject,omitempty"`
 }
 
 // DeliveryFailed records that Tend gave up sending a mail. To is read
@@ -240,7 +241,8 @@ func NewEventData(kind EventKind) EventData {
 
 // DecodeEventData reads a stored payload of kind. A kind this version
 // does not know comes back as UnknownEvent, so that history written by a
-// newer version still reads.
+// newer version still reads; so does a payload that does not fit its
+// kind, with the error.
 func DecodeEventData(kind EventKind, raw []byte) (EventData, error) {
 	ptr := NewEventData(kind)
 	if ptr == nil {
@@ -248,7 +250,9 @@ func DecodeEventData(kind EventKind, raw []byte) (EventData, error) {
 	}
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, ptr); err != nil {
-			return nil, fmt.Errorf("%s event: %w", kind, err)
+			// A payload that does not fit its kind (written by another
+			// version) must not make the rest of the history unreadable.
+			return UnknownEvent{Kind: kind, Raw: json.RawMessage(raw)}, fmt.Errorf("%s event: %w", kind, err)
 		}
 	}
 	return deref(ptr), nil

@@ -34,16 +34,21 @@ func (t *Ticket) ApplyUpdate(p Principal, u *TicketUpdate, now time.Time) ([]Eve
 		changes = append(changes, TeamChanged{From: t.TeamID, To: to})
 		t.TeamID = to
 	}
+	taken := false
 	if u.OwnerID != nil {
-		changes = append(changes, t.setOwner(*u.OwnerID)...)
+		hadOwner := t.OwnerID != nil
+		c := t.setOwner(*u.OwnerID)
+		taken = !hadOwner && len(c) > 0
+		changes = append(changes, c...)
 	}
 	if tags := u.newTags(t.Tags); !slices.Equal(tags, t.Tags) {
 		changes = append(changes, TagsChanged{Added: missingFrom(tags, t.Tags), Removed: missingFrom(t.Tags, tags)})
 		t.Tags = tags
 	}
 	status := u.Status
-	if status == nil && t.Status == StatusNew && u.OwnerID != nil && *u.OwnerID != 0 {
-		// Giving a new ticket an owner triages it: taking a ticket opens it.
+	if status == nil && t.Status == StatusNew && taken {
+		// Giving a new ticket its first owner triages it: taking a ticket
+		// opens it. Handing one over (deactivation) does not.
 		open := StatusOpen
 		status = &open
 	}

@@ -178,3 +178,23 @@ func TestTransitionRefusalInWords(t *testing.T) {
 		t.Errorf("refusal = %v %q, want %q", tend.ErrorCode(err), tend.ErrorMessage(err), want)
 	}
 }
+
+// A new ticket that has an owner already (from before owners opened
+// tickets, or set back to new) stays new when it is handed over or its
+// owner named again: only taking it, its first owner, opens it.
+func TestHandingOverANewTicketLeavesItNew(t *testing.T) {
+	for _, to := range []int64{9, 5} {
+		tk := &tend.Ticket{Number: 7, Status: tend.StatusNew, OwnerID: ptr(int64(5)), Tags: []string{}, Version: 1}
+		changes, err := tk.ApplyUpdate(tend.Principal{AgentID: 1, Role: tend.RoleAdmin}, &tend.TicketUpdate{OwnerID: &to}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 1
+		if to == 5 {
+			want = 0
+		}
+		if tk.Status != tend.StatusNew || len(changes) != want {
+			t.Errorf("owner 5 to %d: status %s, %d changes; want new and %d", to, tk.Status, len(changes), want)
+		}
+	}
+}

@@ -36,6 +36,7 @@ func importArgs(st storage, rest ...string) []string {
 func TestMailImport(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, st storage) {
 		ctx := context.Background()
+		setUpDesk(t, st)
 		err := run(ctx, importArgs(st, t.TempDir()), nil, io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), "no mailbox to import into") {
 			t.Fatalf("import with no mailbox: %v", err)

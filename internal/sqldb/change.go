@@ -10,7 +10,10 @@ import (
 )
 
 // A change is one change to one ticket, made in a write transaction: the
-// only way a ticket is changed once it exists. changeTicket locks the
+// only way a ticket's fields, messages and workflow move once it exists.
+// (History entries that only report on a ticket's mail, a bounce or an
+// automatic reply, and the mailbox a ticket's mail goes through, are
+// written beside it: they change nothing the workflow decides.) changeTicket locks the
 // ticket and hands the change to the caller, whose steps (update, message,
 // record) apply the domain's workflow to the ticket; commit then saves the
 // ticket, records the history, and runs the side effects that must commit

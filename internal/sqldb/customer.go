@@ -227,8 +227,18 @@ func setEmails(ctx context.Context, tx *Tx, customerID int64, emails []string) e
 // same address end with one customer: the loser's insert of the address
 // does nothing, and it takes the winner's customer instead.
 func findOrCreateCustomer(ctx context.Context, tx *Tx, ref tend.CustomerRef) (id int64, orgID *int64, err error) {
-	err = tx.queryRow(ctx, `SELECT c.id, c.organization_id FROM customer_emails e JOIN customers c ON c.id = e.customer_id
-		WHERE e.email = $1`, ref.Email).Scan(&id, &orgID)
+	// The customer is held (shared) until the transaction ends, so that a
+	// merge waits for the ticket or message about to name them; one that
+	// committed first has moved the address on, and the address is
+	// looked up again.
+	for range 3 {
+		var merged *int64
+		err = tx.queryRow(ctx, `SELECT c.id, c.organization_id, c.merged_into_id FROM customer_emails e
+			JOIN customers c ON c.id = e.customer_id WHERE e.email = $1`+tx.db.forShare(), ref.Email).Scan(&id, &orgID, &merged)
+		if err != nil || merged == nil {
+			break
+		}
+	}
 	if err == nil {
 		return id, orgID, nil
 	} else if !errors.Is(err, errNoRows) {
@@ -263,6 +273,11 @@ func (s *CustomerService) UpdateCustomer(ctx context.Context, id int64, u *tend.
 	}
 	var cust *tend.Customer
 	err = s.db.write(ctx, func(tx *Tx) error {
+		// Locked first, so that a merge cannot make it a tombstone between
+		// the check and the change.
+		if _, err := queryAll(ctx, tx, scanID, `SELECT id FROM customers WHERE id = $1`+tx.db.forUpdate(), id); err != nil {
+			return err
+		}
 		if c, err := findCustomerByID(ctx, tx, id); err != nil {
 			return err
 		} else if c.MergedIntoID != nil {
@@ -441,7 +456,8 @@ func absorbCustomer(ctx context.Context, tx *Tx, from, into *tend.Customer) erro
 		updated_at = $6 WHERE id = $7`, name, tend.FoldName(name), phone, notes, orgID, tx.now, into.ID); err != nil {
 		return fmt.Errorf("update customer: %w", err)
 	}
-	if _, err := tx.exec(ctx, `UPDATE customers SET merged_into_id = $1, updated_at = $2 WHERE id = $3`,
+	// Earlier tombstones of from point on to into: one step to the person.
+	if _, err := tx.exec(ctx, `UPDATE customers SET merged_into_id = $1, updated_at = $2 WHERE id = $3 OR merged_into_id = $3`,
 		into.ID, tx.now, from.ID); err != nil {
 		return fmt.Errorf("mark merged customer: %w", err)
 	}

@@ -99,7 +99,14 @@ func open(ctx context.Context, dsn string, existing bool) (*DB, error) {
 		db, err = openPostgres(ctx, dsn)
 	} else {
 		if existing {
+			// Looked at read-only first: opening for Tend makes the file
+			// private and switches it to WAL, which a file that is not
+			// Tend's must not undergo.
 			if _, err := os.Stat(dsn); errors.Is(err, fs.ErrNotExist) {
+				return nil, ErrNoDatabase
+			} else if ok, err := sqliteHasSchema(ctx, dsn); err != nil {
+				return nil, err
+			} else if !ok {
 				return nil, ErrNoDatabase
 			}
 		}
@@ -281,11 +288,11 @@ func (db *DB) Stats() []PoolStats {
 	return []PoolStats{conv("write", db.sqliteWrite.Stats()), conv("read", db.sqliteRead.Stats())}
 }
 
-// now returns the current time in the precision both engines keep.
 // Clock is the clock of everything Tend decides: db.Now, as it is when
 // read, so that a test or the demo moving db.Now moves it too.
 func (db *DB) Clock() tend.Clock { return func() time.Time { return db.Now() } }
 
+// now returns the current time in the precision both engines keep.
 func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Microsecond) }
 
 // nowFor returns the time a change made under ctx happens at: the one ctx

@@ -2,7 +2,9 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"net/url"
 )
 
 // The few places where SQLite and PostgreSQL need different SQL.
@@ -25,6 +27,22 @@ func (db *DB) hasSchema(ctx context.Context) (bool, error) {
 	err := db.read(ctx, func(q *Tx) error { return q.queryRow(ctx, query).Scan(&n) })
 	if err != nil {
 		return false, fmt.Errorf("look for Tend's schema: %w", err)
+	}
+	return n > 0, nil
+}
+
+// sqliteHasSchema is hasSchema for the SQLite file at path, read without
+// changing it.
+func sqliteHasSchema(ctx context.Context, path string) (bool, error) {
+	ro, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?mode=ro")
+	if err != nil {
+		return false, err
+	}
+	defer ro.Close()
+	var n int
+	err = ro.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("look for Tend's schema in %s: %w", path, err)
 	}
 	return n > 0, nil
 }

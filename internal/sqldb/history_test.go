@@ -44,6 +44,7 @@ func TestHistoryRowsOfTheOldShapeRead(t *testing.T) {
 		{"participants", `{"added":["cc@example.com","dd@example.com"]}`, tend.ParticipantsAdded{Added: []string{"cc@example.com", "dd@example.com"}}},
 		{"follow_up_created", `{"number":1001,"ticket_id":2}`, tend.FollowUpCreated{TicketID: 2, Number: 1001}},
 		{"a_kind_from_a_newer_version", `{"x":1}`, tend.UnknownEvent{Kind: "a_kind_from_a_newer_version", Raw: []byte(`{"x":1}`)}},
+		{"reopened", `{"reopen_count":"twice"}`, tend.UnknownEvent{Kind: "reopened", Raw: []byte(`{"reopen_count":"twice"}`)}},
 	}
 	for _, engine := range []sqldb.Engine{sqldb.SQLite, sqldb.Postgres} {
 		t.Run(string(engine), func(t *testing.T) {

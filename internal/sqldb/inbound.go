@@ -76,6 +76,7 @@ type delivery struct {
 	decision tend.MailDecision
 	detail   string
 	notices  []tend.TicketChange
+	bounced  bouncedMail // for a bounce: what it reports on
 
 	mb *tend.Mailbox // read by mailbox
 }
@@ -103,8 +104,16 @@ func (d *delivery) run(ctx context.Context) error {
 	return d.apply(ctx)
 }
 
-// facts gathers what the decision needs, locking the tickets the mail
-// points at so that they cannot close or change before it is applied.
+// bouncedMail is the mail of Tend's that a bounce names.
+type bouncedMail struct {
+	ticketID   int64
+	outboundID *int64
+	messageID  *int64
+}
+
+// facts gathers what the decision needs. The ticket the mail would join
+// is locked, and its status read under the lock, so that it cannot close
+// or change before the decision is applied; no other ticket is locked.
 func (d *delivery) facts(ctx context.Context) (tend.MailFacts, error) {
 	m, tx := d.m, d.tx
 	f := tend.MailFacts{Problem: m.Problem, Kind: m.Kind, KindReason: m.KindReason, Imported: m.Source == "import"}
@@ -123,16 +132,37 @@ func (d *delivery) facts(ctx context.Context) (tend.MailFacts, error) {
 	}
 	switch m.Kind {
 	case tend.MailBounce:
-		return f, nil // bounce gathers its own
+		if m.OriginalMessageID != "" {
+			b := &d.bounced
+			err := tx.queryRow(ctx, `SELECT i.ticket_id, o.id, o.message_id FROM mail_ids i
+				LEFT JOIN outbound_mail o ON o.mail_message_id = i.message_id WHERE i.message_id = $1`, m.OriginalMessageID).
+				Scan(&b.ticketID, &b.outboundID, &b.messageID)
+			if err == nil {
+				f.BounceOf = &b.ticketID
+			} else if !errors.Is(err, errNoRows) {
+				return f, err
+			}
+		}
+		return f, nil
 	case tend.MailBulk:
 		return f, nil
 	}
 	var err error
-	if f.Thread, err = d.threading(ctx); err != nil || m.Kind != tend.MailHuman {
+	if f.Thread, err = d.threading(ctx); err != nil {
 		return f, err
 	}
+	if chosen, _ := f.Thread.Choose(); chosen != nil {
+		t, err := lockTicket(ctx, tx, chosen.TicketID)
+		if err != nil {
+			return f, err
+		}
+		chosen.Status = t.Status
+	}
+	if m.Kind != tend.MailHuman {
+		return f, nil
+	}
 	if f.SenderBouncing, err = isBouncing(ctx, tx, m.FromEmail); err != nil || d.s.outbox == nil {
-		return f, err // without an outbox, no acknowledgement is allowed
+		return f, err // without an outbox (AckLimit 0), nothing is acknowledged
 	}
 	f.AckLimit = d.s.outbox.AckLimit
 	f.AcksSent, err = d.s.outbox.recentAcknowledgements(ctx, tx, tend.NormalizeEmail(m.FromEmail))
@@ -339,16 +369,17 @@ func isBouncing(ctx context.Context, tx *Tx, email string) (bool, error) {
 // threading finds the tickets a mail may answer: by the Message-IDs it
 // refers to, by the reply token of an address it was sent to, and by a
 // ticket number in the subject when the sender belongs to that ticket.
-// Each ticket found is locked.
+// None is locked here: facts locks the one chosen, so that a mail never
+// holds locks on several tickets in an order of its own.
 func (d *delivery) threading(ctx context.Context) (tend.Threading, error) {
 	m, tx := d.m, d.tx
 	var th tend.Threading
 	candidate := func(id int64) (*tend.ThreadCandidate, error) {
-		t, err := lockTicket(ctx, tx, id)
-		if err != nil {
-			return nil, err
-		}
-		return &tend.ThreadCandidate{TicketID: t.ID, Number: t.Number, Status: t.Status}, nil
+		c := &tend.ThreadCandidate{TicketID: id}
+		var status string
+		err := tx.queryRow(ctx, `SELECT number, status FROM tickets WHERE id = $1`, id).Scan(&c.Number, &status)
+		c.Status = tend.Status(status)
+		return c, err
 	}
 	refs := append(slices.Clone(m.InReplyTo), reversed(m.References)...)
 	if len(refs) > 0 {
@@ -425,17 +456,7 @@ func reversed(s []string) []string {
 // marks permanently failing addresses as bouncing.
 func (d *delivery) bounce(ctx context.Context) error {
 	m, tx := d.m, d.tx
-	var ticketID int64
-	var outboundID *int64
-	var messageID *int64
-	if m.OriginalMessageID != "" {
-		err := tx.queryRow(ctx, `SELECT i.ticket_id, o.id, o.message_id FROM mail_ids i
-			LEFT JOIN outbound_mail o ON o.mail_message_id = i.message_id WHERE i.message_id = $1`, m.OriginalMessageID).
-			Scan(&ticketID, &outboundID, &messageID)
-		if err != nil && !errors.Is(err, errNoRows) {
-			return err
-		}
-	}
+	ticketID, outboundID, messageID := d.bounced.ticketID, d.bounced.outboundID, d.bounced.messageID
 	if m.PermanentFailure {
 		for _, email := range m.FailedRecipients {
 			if _, err := tx.exec(ctx, `UPDATE customer_emails SET bouncing_since = $2, bounce_reason = $3
@@ -447,7 +468,6 @@ func (d *delivery) bounce(ctx context.Context) error {
 	if ticketID == 0 {
 		return nil
 	}
-	d.decision.Ticket = &ticketID
 	if err := d.recordMessageID(ctx, ticketID); err != nil {
 		return err
 	}
@@ -463,7 +483,7 @@ func (d *delivery) bounce(ctx context.Context) error {
 			return err
 		}
 	}
-	return tx.addEvent(ctx, tend.Principal{System: true}, ticketID, tend.Bounced{MessageID: messageID,
+	return tx.addEvent(ctx, tend.Principal{System: true}, ticketID, tend.Bounced{OutboundID: outboundID, MessageID: messageID,
 		Failed: len(m.FailedRecipients), Permanent: m.PermanentFailure, Reason: m.KindReason})
 }
 

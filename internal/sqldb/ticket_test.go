@@ -672,5 +672,13 @@ func TestReplyRefusedWhenTheCustomerWroteSince(t *testing.T) {
 		}
 		_, err = e.tickets.AddMessage(as(bo), tk.ID, &tend.MessageCreate{Body: "x", SeenMessageID: ptr(int64(0))})
 		wantCode(t, err, tend.EINVALID)
+		// A message of another ticket cannot stand for having read this one.
+		other := e.mustTicket(t, system, "Other", "other@example.com", "Hi.")
+		_, err = e.tickets.AddMessage(as(bo), tk.ID, &tend.MessageCreate{Body: "x", SeenMessageID: &other.Messages[0].ID})
+		wantCode(t, err, tend.EINVALID)
+		// A customer's own reply is never held for their own messages.
+		if _, err := e.tickets.AddMessage(asCustomer(tk.CustomerID), tk.ID, &tend.MessageCreate{Body: "Me again.", SeenMessageID: &seen}); err != nil {
+			t.Errorf("the customer's reply was held: %v", err)
+		}
 	})
 }

@@ -257,7 +257,7 @@ func (s *TicketService) AddMessage(ctx context.Context, ticketID int64, c *tend.
 		if ch, err = changeTicket(ctx, tx, p, ticketID, s.Outbox); err != nil {
 			return err
 		}
-		if c.SeenMessageID != nil && c.Kind == tend.KindReply {
+		if c.SeenMessageID != nil && c.Kind == tend.KindReply && msg.authorType == tend.AuthorAgent {
 			if err := checkSeen(ctx, tx, ch.t, *c.SeenMessageID); err != nil {
 				return err
 			}
@@ -288,6 +288,12 @@ func (s *TicketService) AddMessage(ctx context.Context, ticketID int64, c *tend.
 // checkSeen refuses a reply written before the customer's newest
 // messages, returning those messages with the refusal.
 func checkSeen(ctx context.Context, tx *Tx, t *tend.Ticket, seen int64) error {
+	var n int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM messages WHERE id = $1 AND ticket_id = $2`, seen, t.ID).Scan(&n); err != nil {
+		return err
+	} else if n == 0 {
+		return tend.FieldError(tend.EINVALID, "seen_message_id", "message %d is not on ticket #%d", seen, t.Number)
+	}
 	ids, err := queryAll(ctx, tx, scanID, `SELECT id FROM messages WHERE ticket_id = $1 AND id > $2
 		AND author_type = 'customer' ORDER BY id`, t.ID, seen)
 	if err != nil || len(ids) == 0 {
