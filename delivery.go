@@ -48,6 +48,9 @@ type MailFacts struct {
 	// SeenBefore is the ticket an earlier mail with the same Message-ID
 	// went to.
 	SeenBefore *int64
+	// FromOwnAddress: the sender is one of Tend's own mailboxes, so
+	// answering would write to Tend itself.
+	FromOwnAddress bool
 	// BounceOf is the ticket whose mail a bounce reports on, if known.
 	BounceOf *int64
 	Thread   Threading
@@ -78,7 +81,8 @@ type MailDecision struct {
 // DecideMail decides what an inbound mail does. In order: a mail that
 // cannot be read is kept for an admin; the same Message-ID again is a
 // duplicate; a bounce is recorded on its ticket; an automatic reply is
-// recorded on the ticket it answers, or ignored; bulk mail is ignored;
+// recorded on the ticket it answers, or ignored; mail from one of the
+// desk's own addresses is ignored (it would loop); bulk mail is ignored;
 // mail from a person joins the ticket it answers, opens a follow-up to a
 // closed one, or opens a new ticket, acknowledged unless imported, the
 // sender's address bounces, or the sender had their share of
@@ -91,6 +95,8 @@ func DecideMail(f MailFacts) MailDecision {
 		return MailDecision{Outcome: OutcomeDuplicate, Ticket: f.SeenBefore, Detail: "this Message-ID arrived before"}
 	case f.Kind == MailBounce:
 		return MailDecision{Outcome: OutcomeBounce, Ticket: f.BounceOf, Detail: f.KindReason}
+	case f.FromOwnAddress:
+		return MailDecision{Outcome: OutcomeIgnored, Detail: "sent from one of this desk's own addresses; answering it would write to the desk itself"}
 	}
 	t, how := f.Thread.Choose()
 	switch {

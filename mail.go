@@ -404,10 +404,12 @@ type ThreadID struct {
 // the languages they add them in.
 var replyPrefix = regexp.MustCompile(`(?i)^\s*(re|fwd?|aw|wg|sv|vs|antw|tr|rv|odp|ynt|r)\s*(\[\d+\])?\s*:\s*`)
 
-// CleanMailSubject returns a mail's subject as a ticket's: without reply
-// and forward prefixes, tidied, and never empty.
+// CleanMailSubject returns a mail's subject as a ticket's: one line,
+// without marks that reorder text, without reply and forward prefixes or
+// the [#N] of the ticket it answered (a follow-up gets its own number),
+// tidied, and never empty.
 func CleanMailSubject(s string) string {
-	s = normalizeSubject(s)
+	s = normalizeSubject(OneLine(ticketRef.ReplaceAllString(s, " ")))
 	for {
 		t := replyPrefix.ReplaceAllString(s, "")
 		if t == s {

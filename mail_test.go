@@ -53,3 +53,21 @@ func TestIMAPHostIsNormalised(t *testing.T) {
 		t.Errorf("the host is %q", u.IMAP.Host)
 	}
 }
+
+func TestCleanMailSubject(t *testing.T) {
+	for in, want := range map[string]string{
+		"Re: Fwd: Card never arrived": "Card never arrived",
+		"Re: My Hub [#1301]":          "My Hub",
+		"[Acme #1301] Re: My Hub":     "My Hub",
+		"AW: [#7] Rechnung":           "Rechnung",
+		"[#1301]":                     "(no subject)",
+		"":                            "(no subject)",
+		"line1\r\n\tline2 \u202eevil": "line1 line2 evil",
+		"Invoice\u200b 2291\u2066 is wrong\u2069": "Invoice 2291 is wrong",
+		"Order [shipped] today":                   "Order [shipped] today",
+	} {
+		if got := tend.CleanMailSubject(in); got != want {
+			t.Errorf("CleanMailSubject(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

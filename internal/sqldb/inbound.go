@@ -130,6 +130,13 @@ func (d *delivery) facts(ctx context.Context) (tend.MailFacts, error) {
 			return f, err
 		}
 	}
+	if m.FromEmail != "" {
+		own, err := d.isMailboxAddress(ctx, tend.NormalizeEmail(m.FromEmail))
+		if err != nil {
+			return f, err
+		}
+		f.FromOwnAddress = own
+	}
 	switch m.Kind {
 	case tend.MailBounce:
 		if m.OriginalMessageID != "" {

@@ -114,8 +114,12 @@ func createTicket(ctx context.Context, tx *Tx, p tend.Principal, c *tend.TicketC
 		return nil, err
 	}
 	t.Messages = []*tend.Message{m}
+	tags := t.Tags
+	if tags == nil {
+		tags = []string{}
+	}
 	err = tx.addEvent(ctx, p, t.ID, tend.TicketCreated{Number: t.Number, Subject: t.Subject, Status: t.Status,
-		Priority: t.Priority, Channel: t.Channel, CustomerID: t.CustomerID, TeamID: t.TeamID, Tags: t.Tags, MessageID: m.ID})
+		Priority: t.Priority, Channel: t.Channel, CustomerID: t.CustomerID, TeamID: t.TeamID, Tags: tags, MessageID: m.ID})
 	return t, err
 }
 

@@ -148,7 +148,7 @@ func TestBrowserWorkATicket(t *testing.T) {
 
 	b.do(chromedp.Click(css(`#history a`)), chromedp.WaitVisible(css(`.events`)))
 	history := b.text(`.events`)
-	for _, want := range []string{"opened the ticket", "gave it to agent person", "changed the priority from Normal to High", "added a reply", "added an internal note", "added the tags e4, hardware"} {
+	for _, want := range []string{"opened the ticket", "agent person took it", "changed the priority from Normal to High", "added a reply", "added an internal note", "added the tags e4, hardware"} {
 		if !strings.Contains(history, want) {
 			t.Errorf("history lacks %q:\n%s", want, history)
 		}

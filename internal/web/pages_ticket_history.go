@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,23 +18,44 @@ type eventView struct {
 	Text  string
 }
 
-// describeEvent writes what an event did, naming agents and teams.
-func describeEvent(e *tend.Event, st *staff) eventView {
+// people names who a ticket's history speaks of: staff and teams, and
+// the customers it names by id.
+type people struct {
+	*staff
+	customers map[int64]*tend.Customer
+	// customerID is the ticket's customer: "the customer"; anyone else who
+	// wrote (someone copied on its mail) is named.
+	customerID int64
+}
+
+// customerName names the customer with id.
+func (p people) customerName(id int64) string {
+	if c := p.customers[id]; c != nil {
+		return customerName(c)
+	}
+	return "customer " + strconv.FormatInt(id, 10)
+}
+
+// describeEvent writes what an event did, naming people and teams.
+func describeEvent(e *tend.Event, p people) eventView {
 	v := eventView{At: e.CreatedAt, Actor: "Tend"}
-	switch e.ActorType {
-	case tend.AuthorAgent:
-		v.Actor = st.agentNameOr(e.ActorID, "someone")
-	case tend.AuthorCustomer:
+	switch {
+	case e.ActorType == tend.AuthorAgent:
+		v.Actor = p.agentNameOr(e.ActorID, "someone")
+	case e.ActorType == tend.AuthorCustomer && e.ActorID != nil && *e.ActorID != p.customerID:
+		v.Actor = p.customerName(*e.ActorID)
+	case e.ActorType == tend.AuthorCustomer:
 		v.Actor = "The customer"
 	}
-	v.Text = describeChange(e.Data, st)
+	v.Text = describeChange(e, p)
 	return v
 }
 
-// describeChange says what a history payload records, after its actor:
+// describeChange says what a history entry records, after its actor:
 // "changed the priority from Normal to High".
-func describeChange(data tend.EventData, st *staff) string {
-	switch d := data.(type) {
+func describeChange(e *tend.Event, p people) string {
+	st := p.staff
+	switch d := e.Data.(type) {
 	case tend.TicketCreated:
 		return "opened the ticket"
 	case tend.StatusChanged:
@@ -40,6 +63,9 @@ func describeChange(data tend.EventData, st *staff) string {
 	case tend.PriorityChanged:
 		return "changed the priority from " + label(d.From) + " to " + label(d.To)
 	case tend.OwnerChanged:
+		if d.From == nil && d.To != nil && e.ActorID != nil && *e.ActorID == *d.To && e.ActorType == tend.AuthorAgent {
+			return "took it"
+		}
 		if d.To == nil {
 			return "took " + st.agentNameOr(d.From, "its owner") + " off it"
 		}
@@ -64,7 +90,7 @@ func describeChange(data tend.EventData, st *staff) string {
 	case tend.SubjectChanged:
 		return "changed the subject from " + strconv.Quote(d.From) + " to " + strconv.Quote(d.To)
 	case tend.CustomerMerged:
-		return fmt.Sprintf("moved it with its customer, merged into customer %d", d.IntoID)
+		return fmt.Sprintf("merged its customer, %s, into %s", p.customerName(d.FromID), p.customerName(d.IntoID))
 	case tend.MessageAdded:
 		what := "a message"
 		switch d.Kind {
@@ -83,9 +109,9 @@ func describeChange(data tend.EventData, st *staff) string {
 		}
 		return "reopened it"
 	case tend.Bounced:
-		s := "noted that mail to the customer bounced"
+		s := "noted that mail about this ticket bounced"
 		if d.Permanent {
-			s = "noted that mail to the customer bounced for good"
+			s = "noted that mail about this ticket bounced for good"
 		}
 		if d.Reason != "" {
 			s += ": " + d.Reason
@@ -109,7 +135,7 @@ func describeChange(data tend.EventData, st *staff) string {
 	case tend.UnknownEvent:
 		return label(string(d.Kind))
 	}
-	return label(string(data.EventKind()))
+	return label(string(e.Data.EventKind()))
 }
 
 // either chooses the word for n things.
@@ -133,6 +159,29 @@ func ordinalTime(n int) string {
 		suffix = "rd"
 	}
 	return strconv.Itoa(n) + suffix + " time"
+}
+
+// peopleOf reads the customers events name, besides the ticket's own.
+func (s *Server) peopleOf(ctx context.Context, st *staff, customerID int64, events []*tend.Event) (people, error) {
+	var ids []int64
+	for _, e := range events {
+		if e.ActorType == tend.AuthorCustomer && e.ActorID != nil && *e.ActorID != customerID {
+			ids = append(ids, *e.ActorID)
+		}
+		if m, ok := e.Data.(tend.CustomerMerged); ok {
+			ids = append(ids, m.FromID, m.IntoID)
+		}
+	}
+	p := people{staff: st, customers: map[int64]*tend.Customer{}, customerID: customerID}
+	if len(ids) == 0 {
+		return p, nil
+	}
+	slices.Sort(ids)
+	found, err := s.Customers.FindCustomersByIDs(ctx, slices.Compact(ids))
+	for _, c := range found {
+		p.customers[c.ID] = c
+	}
+	return p, err
 }
 
 // agentNameOr names the agent with id, or says none when id is nil.

@@ -13,6 +13,8 @@ func TestDescribeEveryKind(t *testing.T) {
 	id := func(n int64) *int64 { return &n }
 	st := &staff{agent: map[int64]*tend.Agent{3: {ID: 3, Name: "Ana Ortiz"}, 4: {ID: 4, Name: "Bo Lund"}},
 		team: map[int64]*tend.Team{2: {ID: 2, Name: "Billing"}}}
+	p := people{staff: st, customerID: 5, customers: map[int64]*tend.Customer{
+		5: {ID: 5, Name: "Mia Lind"}, 6: {ID: 6, Emails: []string{"mia@work.example"}}, 7: {ID: 7, Name: "Eve Stranger"}}}
 	cases := []struct {
 		data tend.EventData
 		want string
@@ -30,14 +32,15 @@ func TestDescribeEveryKind(t *testing.T) {
 		{tend.TagsChanged{Added: []string{"a", "b"}, Removed: []string{"c"}}, "added the tags a, b and removed the tag c"},
 		{tend.TagsChanged{Removed: []string{"c", "d"}}, "removed the tags c, d"},
 		{tend.SubjectChanged{From: "Printer", To: "Printer on fire"}, `changed the subject from "Printer" to "Printer on fire"`},
-		{tend.CustomerMerged{FromID: 5, IntoID: 6}, "moved it with its customer, merged into customer 6"},
+		{tend.CustomerMerged{FromID: 5, IntoID: 6}, "merged its customer, Mia Lind, into mia@work.example"},
+		{tend.CustomerMerged{FromID: 8, IntoID: 6}, "merged its customer, customer 8, into mia@work.example"},
 		{tend.MessageAdded{Kind: tend.KindReply}, "added a reply"},
 		{tend.MessageAdded{Kind: tend.KindNote}, "added an internal note"},
 		{tend.MessageAdded{Kind: tend.KindReply, Channel: tend.ChannelEmail}, "wrote a reply by email"},
 		{tend.Reopened{ReopenCount: 1}, "reopened it"},
 		{tend.Reopened{ReopenCount: 3}, "reopened it (3rd time)"},
-		{tend.Bounced{Reason: "550 no such user"}, "noted that mail to the customer bounced: 550 no such user"},
-		{tend.Bounced{Permanent: true}, "noted that mail to the customer bounced for good"},
+		{tend.Bounced{Reason: "550 no such user"}, "noted that mail about this ticket bounced: 550 no such user"},
+		{tend.Bounced{Permanent: true}, "noted that mail about this ticket bounced for good"},
 		{tend.AutoReplied{Reason: "Auto-Submitted: auto-replied"}, "received an automatic reply, not answered: Auto-Submitted: auto-replied"},
 		{tend.DeliveryFailed{Reason: "relay refused"}, "gave up sending a mail: relay refused"},
 		{tend.ParticipantsAdded{Count: 1}, "added 1 person copied on the mail to the conversation"},
@@ -48,7 +51,7 @@ func TestDescribeEveryKind(t *testing.T) {
 	covered := map[tend.EventKind]bool{}
 	for _, c := range cases {
 		covered[c.data.EventKind()] = true
-		if got := describeChange(c.data, st); got != c.want {
+		if got := describeChange(&tend.Event{Data: c.data, ActorType: tend.AuthorAgent, ActorID: id(4)}, p); got != c.want {
 			t.Errorf("%s %+v reads %q, want %q", c.data.EventKind(), c.data, got, c.want)
 		}
 	}
@@ -57,13 +60,19 @@ func TestDescribeEveryKind(t *testing.T) {
 			t.Errorf("no case for %s", k)
 		}
 	}
+	// Taking a ticket reads as such, not "Ana Ortiz gave it to Ana Ortiz".
+	took := &tend.Event{ActorType: tend.AuthorAgent, ActorID: id(3), Data: tend.OwnerChanged{To: id(3)}}
+	if got := describeChange(took, p); got != "took it" {
+		t.Errorf("taking a ticket reads %q", got)
+	}
 	at := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
 	for _, c := range []struct {
 		typ  tend.AuthorType
 		id   *int64
 		want string
-	}{{tend.AuthorAgent, id(3), "Ana Ortiz"}, {tend.AuthorCustomer, id(5), "The customer"}, {tend.AuthorSystem, nil, "Tend"}} {
-		v := describeEvent(&tend.Event{Kind: tend.EventReopened, ActorType: c.typ, ActorID: c.id, Data: tend.Reopened{ReopenCount: 1}, CreatedAt: at}, st)
+	}{{tend.AuthorAgent, id(3), "Ana Ortiz"}, {tend.AuthorCustomer, id(5), "The customer"}, {tend.AuthorCustomer, id(7), "Eve Stranger"},
+		{tend.AuthorSystem, nil, "Tend"}} {
+		v := describeEvent(&tend.Event{Kind: tend.EventReopened, ActorType: c.typ, ActorID: c.id, Data: tend.Reopened{ReopenCount: 1}, CreatedAt: at}, p)
 		if v.Actor != c.want || v.Text != "reopened it" || !v.At.Equal(at) {
 			t.Errorf("event by %s = %+v, want actor %q", c.typ, v, c.want)
 		}

@@ -24,11 +24,13 @@ type ticketPage struct {
 	Customer     *tend.Customer
 	Organization *tend.Organization
 	Others       []ticketRow // the customer's other tickets
-	Messages     []messageView
-	Agents       []*tend.Agent
-	Teams        []*tend.Team
-	staff        *staff
-	OwnerName    string
+	// FollowsUp is the closed ticket whose mail this one began as a reply to.
+	FollowsUp int64
+	Messages  []messageView
+	Agents    []*tend.Agent
+	Teams     []*tend.Team
+	staff     *staff
+	OwnerName string
 	// OwnerUnlisted is an owner the form does not offer: deactivated.
 	OwnerUnlisted bool
 	// Statuses are the ticket's own and those the workflow lets it
@@ -118,8 +120,13 @@ func (s *Server) ticketShow(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		page.EventsNext = next
+		named, err := s.peopleOf(ctx, page.staff, page.Ticket.CustomerID, events)
+		if err != nil {
+			s.pageError(w, r, agent, err)
+			return
+		}
 		for _, e := range events {
-			page.Events = append(page.Events, describeEvent(e, page.staff))
+			page.Events = append(page.Events, describeEvent(e, named))
 		}
 	}
 	fragment := r.URL.Query().Get("fragment")
@@ -197,6 +204,13 @@ func (s *Server) ticketPageOf(ctx context.Context, w http.ResponseWriter, r *htt
 		// hand the ticket to whoever is listed first.
 		owner := page.staff.agent[*t.OwnerID]
 		page.OwnerName, page.OwnerUnlisted = page.staff.agentName(*t.OwnerID), owner == nil || !owner.Active
+	}
+	if t.PreviousTicketID != nil {
+		if prev, err := s.Tickets.FindTicketByID(ctx, *t.PreviousTicketID); err == nil {
+			page.FollowsUp = prev.Number
+		} else if tend.ErrorCode(err) != tend.ENOTFOUND {
+			return nil, err
+		}
 	}
 	others, _, err := s.Tickets.FindTickets(ctx, tend.TicketFilter{CustomerID: &t.CustomerID, Limit: 11})
 	if err != nil {

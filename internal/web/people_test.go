@@ -251,3 +251,35 @@ func TestPagesTellTimeByTheDatabaseClock(t *testing.T) {
 	_, body := sc.get("/tickets/1000")
 	mustContain(t, "the ticket page three hours on", body, "3 hours ago")
 }
+
+// A ticket that mail to a closed one opened says which it follows up, and
+// its subject does not carry the closed one's number.
+func TestFollowUpSaysWhatItFollows(t *testing.T) {
+	ts := newTestServer(t, sqldbtest.Open(t, sqldb.SQLite))
+	mb, err := ts.server.Mailboxes.CreateMailbox(system, &tend.MailboxCreate{Address: "help@acme.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	receive := func(raw string) *tend.InboundRecord {
+		rec, err := ts.receiver.Receive(context.Background(), "smtp", mb.ID, []string{mb.Address}, []byte(raw))
+		if err != nil || rec.TicketID == nil {
+			t.Fatalf("receive: %v %+v", err, rec)
+		}
+		return rec
+	}
+	first := receive("From: mia@example.com\r\nTo: help@acme.example\r\nSubject: My Hub\r\nMessage-ID: <f1@example.com>\r\n\r\nIt blinks.\r\n")
+	closed := tend.StatusClosed
+	for _, st := range []tend.Status{tend.StatusSolved, closed} {
+		if _, err := ts.tickets.UpdateTicket(system, *first.TicketID, &tend.TicketUpdate{Status: &st}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	again := receive("From: mia@example.com\r\nTo: help@acme.example\r\nSubject: Re: My Hub [#1000]\r\nMessage-ID: <f2@example.com>\r\n\r\nIt blinks again.\r\n")
+	tk, err := ts.tickets.FindTicketByID(system, *again.TicketID)
+	if err != nil || tk.Number == 1000 || tk.Subject != "My Hub" {
+		t.Fatalf("the follow-up = %+v, %v; want a new ticket named My Hub", tk, err)
+	}
+	sc := newStaffClient(t, ts, tend.RoleAgent)
+	_, body := sc.get("/tickets/" + strconv.FormatInt(tk.Number, 10))
+	mustContain(t, "the follow-up's page", body, `follows up <a href="/tickets/1000">#1000</a>`)
+}
