@@ -3,21 +3,35 @@ package tend
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
-// SearchHit is one ticket that matches a search, with the message that
-// matched best (nil when only the subject matched) and a short excerpt.
+// SearchHit is one ticket that matches a search: by its number, by its
+// customer, or by its words, with the message that matched best (nil when
+// only the subject matched) and a short excerpt.
 type SearchHit struct {
-	Ticket    *Ticket `json:"ticket"`
-	MessageID *int64  `json:"message_id"`
+	Ticket    *Ticket     `json:"ticket"`
+	Matched   SearchMatch `json:"matched"`
+	MessageID *int64      `json:"message_id"`
 	// Snippet is plain text; SnippetHTML is the same, HTML-escaped, with
 	// each matching word in <mark>.
 	Snippet     string  `json:"snippet"`
 	SnippetHTML string  `json:"snippet_html"`
 	Score       float64 `json:"score"`
 }
+
+// SearchMatch says why a ticket is among the results of a search.
+type SearchMatch string
+
+// What a search can match.
+const (
+	MatchNumber   SearchMatch = "number"   // the query is the ticket's number
+	MatchCustomer SearchMatch = "customer" // the query is an address or the full name of the ticket's customer
+	MatchWords    SearchMatch = "words"    // the words of the query are in the ticket's subject or messages
+)
 
 // SearchService finds tickets by the words in their subjects and messages,
 // best matches first, among what the caller may see.
@@ -50,6 +64,40 @@ func (f SearchFilter) Match(t *Ticket) bool {
 	return true
 }
 
+// SearchKeys are what a query can name besides words: a ticket by its
+// number, a customer by an address or by their full name. Agents search
+// for these first.
+type SearchKeys struct {
+	// Number is the ticket number a query of one number names ("1297" or
+	// "#1297"), else 0.
+	Number int64
+	// Email is the address a query of one address names, lower-cased, else "".
+	Email string
+	// Name is the query as a customer's full name would be compared
+	// (FoldName, one space between words), when it is neither of the above
+	// and holds no search syntax (quotes or *); else "".
+	Name string
+}
+
+// ReadSearchKeys reads what q names besides its words.
+func ReadSearchKeys(q string) SearchKeys {
+	q = strings.TrimSpace(q)
+	if digits := strings.TrimPrefix(q, "#"); digits != "" && len(digits) <= 18 && strings.Trim(digits, "0123456789") == "" {
+		if n, _ := strconv.ParseInt(digits, 10, 64); n > 0 {
+			return SearchKeys{Number: n}
+		}
+		return SearchKeys{}
+	}
+	if e := NormalizeEmail(q); strings.Contains(e, "@") && ValidEmail(e) {
+		return SearchKeys{Email: e}
+	}
+	name := strings.Join(strings.Fields(q), " ")
+	if name == "" || len(name) > maxSearchNameSize || strings.ContainsAny(name, `"*`) || !utf8.ValidString(name) {
+		return SearchKeys{}
+	}
+	return SearchKeys{Name: FoldName(name)}
+}
+
 // SearchTerm is one part of a parsed query. Every term must match.
 type SearchTerm struct {
 	// Words are lower-cased runs of letters and digits. More than one word
@@ -65,6 +113,7 @@ const (
 	MaxSearchResults     = 50
 	MaxSearchTerms       = 16
 	maxSearchWordSize    = 64
+	maxSearchNameSize    = 200 // the longest name a customer can have
 )
 
 // ParseSearch reads a query as people type it: words (all must match), a

@@ -44,10 +44,12 @@ func (s *SearchService) Search(ctx context.Context, q string, limit int) ([]*ten
 	return s.SearchWithin(ctx, q, tend.SearchFilter{}, limit)
 }
 
-// SearchWithin is Search among the tickets f selects. The filter applies
-// to the candidates (the newest searchCandidates matches of each source)
-// before they are ranked, so a filter that few recent matches pass finds
-// only those.
+// SearchWithin is Search among the tickets f selects. The ticket that q
+// names by its number comes first, then those of the customers q names by
+// an address or a full name, newest activity first, then those whose
+// words match. The filter applies to the word matches' candidates (the
+// newest searchCandidates matches of each source) before they are ranked,
+// so a filter that few recent matches pass finds only those.
 func (s *SearchService) SearchWithin(ctx context.Context, q string, f tend.SearchFilter, limit int) ([]*tend.SearchHit, error) {
 	p, err := tend.RequireSignedIn(ctx)
 	if err != nil {
@@ -63,54 +65,26 @@ func (s *SearchService) SearchWithin(ctx context.Context, q string, f tend.Searc
 	limit = min(limit, tend.MaxSearchResults)
 	hits := []*tend.SearchHit{}
 	err = s.db.read(ctx, func(tx *Tx) error {
-		cands, err := s.db.searchCandidates(ctx, tx, terms, p)
+		n, err := findNamed(ctx, tx, tend.ReadSearchKeys(q), p, f)
 		if err != nil {
 			return err
 		}
-		// A filter reads the candidates' tickets; the hits reuse them.
-		cands, tickets, err := filterCandidates(ctx, tx, cands, f)
+		if n.number != nil {
+			hits = append(hits, &tend.SearchHit{Ticket: n.number, Matched: tend.MatchNumber})
+		}
+		theirs, err := n.customerTickets(ctx, tx, f, nil, limit-len(hits))
 		if err != nil {
 			return err
 		}
-		best := rankCandidates(cands, limit)
-		if len(best) == 0 {
+		for _, t := range theirs {
+			hits = append(hits, &tend.SearchHit{Ticket: t, Matched: tend.MatchCustomer})
+		}
+		if len(hits) >= limit {
 			return nil
 		}
-		ids := make([]int64, len(best))
-		var subjectHits, messageIDs []int64
-		for i, c := range best {
-			ids[i] = c.ticketID
-			if c.messageID != 0 {
-				messageIDs = append(messageIDs, c.messageID)
-			} else {
-				subjectHits = append(subjectHits, c.ticketID)
-			}
-		}
-		if tickets == nil {
-			if tickets, err = findTicketsByID(ctx, tx, ids); err != nil {
-				return err
-			}
-		}
-		snippets, err := s.db.snippets(ctx, tx, terms, subjectHits, messageIDs)
-		if err != nil {
-			return err
-		}
-		for _, c := range best {
-			t := tickets[c.ticketID]
-			if t == nil || !canSee(p, t) {
-				continue
-			}
-			h := &tend.SearchHit{Ticket: t, Score: c.score}
-			key := snippetKey{ticket: c.ticketID}
-			if c.messageID != 0 {
-				id := c.messageID
-				h.MessageID = &id
-				key = snippetKey{message: id}
-			}
-			h.Snippet, h.SnippetHTML = renderSnippet(snippets[key])
-			hits = append(hits, h)
-		}
-		return nil
+		words, err := s.wordHits(ctx, tx, terms, p, f, n, limit-len(hits))
+		hits = append(hits, words...)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
@@ -118,10 +92,74 @@ func (s *SearchService) SearchWithin(ctx context.Context, q string, f tend.Searc
 	return hits, nil
 }
 
-// filterCandidates keeps the candidates whose tickets pass f, and returns
-// the tickets it read to know (nil without a filter).
-func filterCandidates(ctx context.Context, tx *Tx, cands []candidate, f tend.SearchFilter) ([]candidate, map[int64]*tend.Ticket, error) {
-	if len(f.Statuses) == 0 && f.OwnerID == nil && f.TeamID == nil {
+// wordHits returns up to limit tickets whose words match terms, best
+// first, leaving out those that n names.
+func (s *SearchService) wordHits(ctx context.Context, tx *Tx, terms []tend.SearchTerm, p tend.Principal, f tend.SearchFilter, n named, limit int) ([]*tend.SearchHit, error) {
+	cands, err := s.db.searchCandidates(ctx, tx, terms, p)
+	if err != nil {
+		return nil, err
+	}
+	customers, err := n.customerIDs(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	var keep func(*tend.Ticket) bool
+	if len(f.Statuses) > 0 || f.OwnerID != nil || f.TeamID != nil || n.number != nil || len(customers) > 0 {
+		keep = func(t *tend.Ticket) bool {
+			return f.Match(t) && (n.number == nil || t.ID != n.number.ID) && !customers[t.CustomerID]
+		}
+	}
+	// Keeping reads the candidates' tickets; the hits reuse them.
+	cands, tickets, err := filterCandidates(ctx, tx, cands, keep)
+	if err != nil {
+		return nil, err
+	}
+	best := rankCandidates(cands, limit)
+	if len(best) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(best))
+	var subjectHits, messageIDs []int64
+	for i, c := range best {
+		ids[i] = c.ticketID
+		if c.messageID != 0 {
+			messageIDs = append(messageIDs, c.messageID)
+		} else {
+			subjectHits = append(subjectHits, c.ticketID)
+		}
+	}
+	if tickets == nil {
+		if tickets, err = findTicketsByID(ctx, tx, ids); err != nil {
+			return nil, err
+		}
+	}
+	snippets, err := s.db.snippets(ctx, tx, terms, subjectHits, messageIDs)
+	if err != nil {
+		return nil, err
+	}
+	var hits []*tend.SearchHit
+	for _, c := range best {
+		t := tickets[c.ticketID]
+		if t == nil || !canSee(p, t) {
+			continue
+		}
+		h := &tend.SearchHit{Ticket: t, Matched: tend.MatchWords, Score: c.score}
+		key := snippetKey{ticket: c.ticketID}
+		if c.messageID != 0 {
+			id := c.messageID
+			h.MessageID = &id
+			key = snippetKey{message: id}
+		}
+		h.Snippet, h.SnippetHTML = renderSnippet(snippets[key])
+		hits = append(hits, h)
+	}
+	return hits, nil
+}
+
+// filterCandidates keeps the candidates whose tickets keep passes, and
+// returns the tickets it read to know (nil when keep is nil: all pass).
+func filterCandidates(ctx context.Context, tx *Tx, cands []candidate, keep func(*tend.Ticket) bool) ([]candidate, map[int64]*tend.Ticket, error) {
+	if keep == nil {
 		return cands, nil, nil
 	}
 	ids := make([]int64, 0, len(cands))
@@ -134,7 +172,7 @@ func filterCandidates(ctx context.Context, tx *Tx, cands []candidate, f tend.Sea
 	}
 	return slices.DeleteFunc(cands, func(c candidate) bool {
 		t := tickets[c.ticketID]
-		return t == nil || !f.Match(t)
+		return t == nil || !keep(t)
 	}), tickets, nil
 }
 
@@ -164,6 +202,9 @@ func rankCandidates(cands []candidate, limit int) []candidate {
 }
 
 func findTicketsByID(ctx context.Context, q *Tx, ids []int64) (map[int64]*tend.Ticket, error) {
+	if len(ids) == 0 {
+		return map[int64]*tend.Ticket{}, nil
+	}
 	var a args
 	tickets, err := queryAll(ctx, q, scanTicket, `SELECT `+ticketColumns+` FROM tickets t WHERE t.id IN (`+list(&a, ids)+`)`, a...)
 	out := make(map[int64]*tend.Ticket, len(tickets))

@@ -26,6 +26,7 @@ type searchPage struct {
 
 type searchRow struct {
 	ticketRow
+	Matched tend.SearchMatch
 	Snippet template.HTML
 }
 
@@ -71,7 +72,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		for i, h := range hits {
 			// SnippetHTML is escaped text with <mark> around the matches,
 			// made by the store.
-			page.Hits = append(page.Hits, searchRow{ticketRow: rows[i], Snippet: template.HTML(h.SnippetHTML)})
+			page.Hits = append(page.Hits, searchRow{ticketRow: rows[i], Matched: h.Matched, Snippet: template.HTML(h.SnippetHTML)})
 		}
 		page.Title = "Search: " + page.Query
 	}
