@@ -33,13 +33,17 @@ const (
 	MatchWords    SearchMatch = "words"    // the words of the query are in the ticket's subject or messages
 )
 
-// SearchService finds tickets by the words in their subjects and messages,
-// best matches first, among what the caller may see.
+// SearchService finds tickets among what the caller may see: the one a
+// query names by its number, those of the customer it names by address or
+// full name, then those whose subjects and messages hold its words, best
+// matches first among the newest.
 type SearchService interface {
-	// Search returns EINVALID if the query holds no words.
-	Search(ctx context.Context, q string, limit int) ([]*SearchHit, error)
-	// SearchWithin is Search among the tickets that f selects.
-	SearchWithin(ctx context.Context, q string, f SearchFilter, limit int) ([]*SearchHit, error)
+	// Search returns one page of up to limit tickets that match q among
+	// those f selects, and the cursor of the next page ("" after the last).
+	// A page may hold fewer than limit and still have a next one. It
+	// returns EINVALID if the query holds no words or cursor is not one of
+	// a search.
+	Search(ctx context.Context, q string, f SearchFilter, cursor string, limit int) ([]*SearchHit, string, error)
 }
 
 // SearchFilter narrows a search to some tickets. Empty fields match all;

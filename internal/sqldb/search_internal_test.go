@@ -43,7 +43,7 @@ func TestSearchBeyondTheRecentWindow(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	hits, err := NewSearchService(db).Search(sys, "parcel", 20)
+	hits, _, err := NewSearchService(db).Search(sys, "parcel", tend.SearchFilter{}, "", 20)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func TestSearchByNumberAddressAndName(t *testing.T) {
 
 		ids := func(ctx context.Context, q string) []int64 {
 			t.Helper()
-			hits, err := e.search.Search(ctx, q, 20)
+			hits, _, err := e.search.Search(ctx, q, tend.SearchFilter{}, "", 20)
 			if err != nil {
 				t.Fatalf("search %q: %v", q, err)
 			}
@@ -87,7 +87,7 @@ func TestSearchByNumberAddressAndName(t *testing.T) {
 		if _, err := e.tickets.UpdateTicket(ctx, annFirst.ID, &tend.TicketUpdate{Status: &solved}); err != nil {
 			t.Fatal(err)
 		}
-		hits, err := e.search.SearchWithin(ctx, "ann@example.com", tend.SearchFilter{Statuses: tend.UnsolvedStatuses}, 20)
+		hits, _, err := e.search.Search(ctx, "ann@example.com", tend.SearchFilter{Statuses: tend.UnsolvedStatuses}, "", 20)
 		if err != nil || len(hits) != 1 || hits[0].Ticket.ID != annSecond.ID {
 			t.Errorf("unsolved tickets of ann@example.com = %v, %v; want only %d", hits, err, annSecond.ID)
 		}

@@ -52,3 +52,50 @@ func TestSearchByNumberAddressAndNameOverHTTP(t *testing.T) {
 		}
 	})
 }
+
+// Search pages on through every match with next_cursor, as lists do.
+func TestSearchPagesOverHTTP(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		ts := newTestServer(t, db)
+		const n = 2*tend.MaxSearchResults + 7
+		want := map[int64]bool{}
+		for i := range n {
+			var tk tend.Ticket
+			ts.as(tend.RoleAgent, "POST", "/api/v1/tickets", map[string]any{"subject": fmt.Sprint("Refund ", i),
+				"customer": map[string]string{"email": fmt.Sprintf("c%d@example.com", i%9)}, "body": "Please refund my order."}).want(t, http.StatusCreated).decode(t, &tk)
+			want[tk.ID] = true
+		}
+		seen := map[int64]bool{}
+		path, pages := "/api/v1/search?q=refund&limit=50", 0
+		for {
+			var res searchResults
+			ts.as(tend.RoleAgent, "GET", path, nil).want(t, http.StatusOK).decode(t, &res)
+			pages++
+			for _, h := range res.Items {
+				if seen[h.Ticket.ID] {
+					t.Errorf("page %d repeats ticket %d", pages, h.Ticket.ID)
+				}
+				seen[h.Ticket.ID] = true
+			}
+			if res.NextCursor == nil {
+				break
+			}
+			if pages > n {
+				t.Fatal("no end to the pages")
+			}
+			path = "/api/v1/search?q=refund&limit=50&cursor=" + url.QueryEscape(*res.NextCursor)
+		}
+		if len(seen) != n || pages != 3 {
+			t.Errorf("%d tickets in %d pages, want %d in 3", len(seen), pages, n)
+		}
+		for id := range want {
+			if !seen[id] {
+				t.Errorf("ticket %d never found", id)
+			}
+		}
+		p := ts.as(tend.RoleAgent, "GET", "/api/v1/search?q=refund&cursor=nonsense", nil).want(t, http.StatusBadRequest).problem(t)
+		if len(p.Errors) != 1 || p.Errors[0].Field != "cursor" {
+			t.Errorf("a cursor that is not one: %+v", p)
+		}
+	})
+}

@@ -1,0 +1,329 @@
+package sqldb
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/tendhq/tend"
+)
+
+// Word matches come in batches, newest first: a batch is the newest
+// searchBatch matching subjects and the newest searchBatch matching
+// messages below the previous batch, and its tickets are ranked by their
+// best match in it. A query with common words thus costs the same at a
+// million tickets as at a thousand, recent tickets, the ones people look
+// for most, come first, and paging goes on through every match. A ticket
+// comes in the first batch that holds one of its matches, and only there.
+
+// searchBatch is how many matches of each source a batch holds.
+var searchBatch = 500
+
+// searchBatchesPerPage bounds how many batches one page looks through.
+const searchBatchesPerPage = 4
+
+// subjectWeight makes a match in the subject count more than one in a body.
+const subjectWeight = 2.0
+
+// candidate is a match: a ticket, the message that matched (0 for the
+// subject), and a score where higher is better.
+type candidate struct {
+	ticketID, messageID int64
+	score               float64
+}
+
+// wordBatch is a batch of word matches, ranked.
+type wordBatch struct {
+	ranked []candidate // each ticket's best match, best first
+	// tickets holds the tickets read to decide which to keep.
+	tickets map[int64]*tend.Ticket
+	// subjectLo and messageLo are where the next batch starts: the newest
+	// ticket and message it may hold, 0 when there are no more.
+	subjectLo, messageLo int64
+}
+
+// wordBatch reads the batch at holds, without the tickets that came in an
+// earlier batch and those keep (when not nil) does not pass.
+func (db *DB) wordBatch(ctx context.Context, tx *Tx, terms []tend.SearchTerm, p tend.Principal, keep func(*tend.Ticket) bool, at searchCursor) (wordBatch, error) {
+	var b wordBatch
+	var cands []candidate
+	for _, s := range []struct {
+		src *searchSource
+		hi  int64
+		lo  *int64
+	}{{&subjectSource, at.subjectHi, &b.subjectLo}, {&messageSource, at.messageHi, &b.messageLo}} {
+		if s.hi <= 0 {
+			continue
+		}
+		found, err := db.newestMatches(ctx, tx, *s.src, terms, p, s.hi, searchBatch)
+		if err != nil {
+			return b, err
+		}
+		if len(found) == searchBatch {
+			*s.lo = s.src.rowID(found[len(found)-1]) - 1
+		}
+		for _, c := range found {
+			c.score *= s.src.weight
+			cands = append(cands, c)
+		}
+	}
+	if at.subjectHi < at.subjects || at.messageHi < at.messages {
+		earlier, err := db.matchedEarlier(ctx, tx, terms, p, cands, at)
+		if err != nil {
+			return b, err
+		}
+		cands = slices.DeleteFunc(cands, func(c candidate) bool { return earlier[c.ticketID] })
+	}
+	cands, tickets, err := filterCandidates(ctx, tx, cands, keep)
+	if err != nil {
+		return b, err
+	}
+	b.ranked, b.tickets = rankCandidates(cands), tickets
+	return b, nil
+}
+
+// newestMatches returns the newest need rows of src at or below hi that
+// match terms and p may see, newest first, with their relevance.
+func (db *DB) newestMatches(ctx context.Context, q *Tx, src searchSource, terms []tend.SearchTerm, p tend.Principal, hi int64, need int) ([]candidate, error) {
+	if db.engine == Postgres {
+		return pgCandidates(ctx, q, src, tsQuery(terms), p, hi, need)
+	}
+	var a args
+	query := `SELECT ` + src.ids + `, -bm25(` + src.fts + `) FROM ` + src.fts + ` JOIN ` + src.table + ` x ON x.id = ` + src.fts + `.rowid
+		WHERE ` + src.fts + ` MATCH ` + a.add(ftsQuery(terms)) + ` AND ` + src.fts + `.rowid <= ` + a.add(hi) + src.visible(&a, p) +
+		` ORDER BY ` + src.fts + `.rowid DESC LIMIT ` + a.add(need)
+	return queryAll(ctx, q, scanCandidate, query, a...)
+}
+
+// pgCandidates finds the newest matches in the newest src.window rows
+// first, and only if too few are there, in the older ones. A GIN index
+// yields every match unordered, so "newest n matches" costs a visit to each
+// match in the table; within a window of recent ids the index combines with
+// the primary key, and a common pair of words costs a few milliseconds
+// however large the table grows. Relevance is computed for the chosen rows
+// only. The planner's choices here depend on statistics that autovacuum
+// keeps (see DB.Advice).
+func pgCandidates(ctx context.Context, q *Tx, src searchSource, tsq string, p tend.Principal, hi int64, need int) ([]candidate, error) {
+	cut := hi - src.window
+	var out []candidate
+	for _, older := range []bool{false, true} {
+		need := need - len(out)
+		if need <= 0 || (older && cut <= 0) {
+			break
+		}
+		var a args
+		tq := a.add(tsq)
+		var side string
+		if older {
+			side = " <= " + a.add(cut)
+		} else {
+			side = " > " + a.add(cut) + " AND x.id <= " + a.add(hi)
+		}
+		query := `SELECT s.tid, s.mid, ts_rank(s.search, to_tsquery('english', ` + tq + `)) FROM (
+			SELECT ` + src.ids + `, x.search FROM ` + src.table + ` x
+			WHERE x.id` + side + ` AND x.search @@ to_tsquery('english', ` + tq + `)` + src.visible(&a, p) + `
+			ORDER BY x.id DESC LIMIT ` + a.add(need) + `) s`
+		found, err := queryAll(ctx, q, scanCandidate, query, a...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+func scanCandidate(r row) (c candidate, err error) {
+	return c, r.Scan(&c.ticketID, &c.messageID, &c.score)
+}
+
+// matchedEarlier returns which tickets of cands have a match in an earlier
+// batch than at's: a subject among the newer tickets, or a message among
+// the newer messages, up to those the search covers.
+func (db *DB) matchedEarlier(ctx context.Context, q *Tx, terms []tend.SearchTerm, p tend.Principal, cands []candidate, at searchCursor) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	var newer []int64 // tickets newer than the batch's subjects
+	ids := make([]int64, 0, len(cands))
+	for _, c := range cands {
+		ids = append(ids, c.ticketID)
+		if c.ticketID > at.subjectHi {
+			newer = append(newer, c.ticketID)
+		}
+	}
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	var found []int64
+	var err error
+	if db.engine == Postgres {
+		// Each candidate is looked up by its id: their number bounds the work.
+		tsq := tsQuery(terms)
+		var subjects, messages []int64
+		if len(newer) > 0 {
+			subjects, err = queryAll(ctx, q, scanID, `SELECT x.id FROM tickets x WHERE x.id = ANY($1) AND x.id <= $2
+				AND x.search @@ to_tsquery('english', $3)`, newer, at.subjects, tsq)
+			if err != nil {
+				return nil, err
+			}
+		}
+		if at.messageHi < at.messages {
+			a := args{ids, at.messageHi, at.messages, tsq}
+			messages, err = queryAll(ctx, q, scanID, `SELECT c.id FROM unnest($1::bigint[]) AS c (id) CROSS JOIN LATERAL (
+				SELECT 1 FROM messages x WHERE x.ticket_id = c.id AND x.id > $2 AND x.id <= $3
+				AND x.search @@ to_tsquery('english', $4)`+messageSource.visible(&a, p)+` LIMIT 1) m`, a...)
+			if err != nil {
+				return nil, err
+			}
+		}
+		found = append(subjects, messages...)
+	} else {
+		// FTS5 walks the matches of the earlier batches in order, without
+		// scoring them.
+		fq := ftsQuery(terms)
+		if len(newer) > 0 {
+			found, err = queryAll(ctx, q, scanID, `SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH $1 AND rowid > $2 AND rowid <= $3`,
+				fq, at.subjectHi, at.subjects)
+			if err != nil {
+				return nil, err
+			}
+		}
+		if at.messageHi < at.messages {
+			a := args{fq, at.messageHi, at.messages}
+			messages, err := queryAll(ctx, q, scanID, `SELECT x.ticket_id FROM message_fts JOIN messages x ON x.id = message_fts.rowid
+				WHERE message_fts MATCH $1 AND message_fts.rowid > $2 AND message_fts.rowid <= $3`+messageSource.visible(&a, p), a...)
+			if err != nil {
+				return nil, err
+			}
+			found = append(found, messages...)
+		}
+	}
+	for _, id := range found {
+		out[id] = true
+	}
+	return out, nil
+}
+
+// filterCandidates keeps the candidates whose tickets keep passes, and
+// returns the tickets it read to know (nil when keep is nil: all pass).
+func filterCandidates(ctx context.Context, tx *Tx, cands []candidate, keep func(*tend.Ticket) bool) ([]candidate, map[int64]*tend.Ticket, error) {
+	if keep == nil || len(cands) == 0 {
+		return cands, nil, nil
+	}
+	ids := make([]int64, 0, len(cands))
+	for _, c := range cands {
+		ids = append(ids, c.ticketID)
+	}
+	tickets, err := findTicketsByID(ctx, tx, slices.Compact(slices.Sorted(slices.Values(ids))))
+	if err != nil {
+		return nil, nil, err
+	}
+	return slices.DeleteFunc(cands, func(c candidate) bool {
+		t := tickets[c.ticketID]
+		return t == nil || !keep(t)
+	}), tickets, nil
+}
+
+// rankCandidates keeps each ticket's best match and orders the tickets
+// best first, ties going to the newer ticket.
+func rankCandidates(cands []candidate) []candidate {
+	best := map[int64]candidate{}
+	for _, c := range cands {
+		if b, ok := best[c.ticketID]; !ok || c.score > b.score || (c.score == b.score && c.messageID > b.messageID) {
+			best[c.ticketID] = c
+		}
+	}
+	out := make([]candidate, 0, len(best))
+	for _, c := range best {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].score != out[j].score {
+			return out[i].score > out[j].score
+		}
+		return out[i].ticketID > out[j].ticketID
+	})
+	return out
+}
+
+// ftsQuery renders terms for SQLite's FTS5: each term a quoted phrase, a
+// trailing * for a prefix; terms side by side must all match.
+func ftsQuery(terms []tend.SearchTerm) string {
+	parts := make([]string, len(terms))
+	for i, t := range terms {
+		parts[i] = `"` + strings.Join(t.Words, " ") + `"`
+		if t.Prefix {
+			parts[i] += "*"
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// tsQuery renders terms for PostgreSQL's to_tsquery: words joined by &,
+// phrases by <->, prefixes marked :*. Words hold only letters and digits,
+// so nothing in them is an operator.
+func tsQuery(terms []tend.SearchTerm) string {
+	parts := make([]string, len(terms))
+	for i, t := range terms {
+		words := append([]string(nil), t.Words...)
+		if t.Prefix {
+			words[len(words)-1] += ":*"
+		}
+		parts[i] = "(" + strings.Join(words, " <-> ") + ")"
+	}
+	return strings.Join(parts, " & ")
+}
+
+// matchingTicketIDs is a subquery of the ids of tickets whose subject or
+// messages match terms; only public replies unless withNotes.
+func (db *DB) matchingTicketIDs(a *args, terms []tend.SearchTerm, withNotes bool) string {
+	kind := ""
+	if !withNotes {
+		kind = " AND m.kind = 'reply'"
+	}
+	if db.engine == Postgres {
+		q := a.add(tsQuery(terms))
+		return `SELECT id FROM tickets WHERE search @@ to_tsquery('english', ` + q + `)
+			UNION SELECT m.ticket_id FROM messages m WHERE m.search @@ to_tsquery('english', ` + q + `)` + kind
+	}
+	q := a.add(ftsQuery(terms))
+	return `SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ` + q + `
+		UNION SELECT m.ticket_id FROM message_fts JOIN messages m ON m.id = message_fts.rowid
+		WHERE message_fts MATCH ` + q + kind
+}
+
+// searchSource is one of the two things a search looks in.
+type searchSource struct {
+	table  string  // tickets or messages
+	ids    string  // the ticket and message id of a row of x
+	fts    string  // the FTS5 table over it
+	weight float64 // how much a match here counts
+	// window is how many of the newest rows PostgreSQL searches first; see
+	// pgCandidates.
+	window int64
+	// customerOnly is a condition on x keeping the rows of the customer
+	// whose id is in the placeholder ph.
+	customerOnly func(ph string) string
+}
+
+var (
+	subjectSource = searchSource{table: "tickets", ids: "x.id AS tid, 0 AS mid", fts: "ticket_fts", weight: subjectWeight,
+		window: 5_000, customerOnly: func(ph string) string { return "x.customer_id = " + ph }}
+	messageSource = searchSource{table: "messages", ids: "x.ticket_id AS tid, x.id AS mid", fts: "message_fts", weight: 1,
+		window: 20_000, customerOnly: func(ph string) string {
+			return "x.kind = 'reply' AND x.ticket_id IN (SELECT id FROM tickets WHERE customer_id = " + ph + ")"
+		}}
+)
+
+// rowID returns the id of c's row in src.
+func (src searchSource) rowID(c candidate) int64 {
+	if src.table == "tickets" {
+		return c.ticketID
+	}
+	return c.messageID
+}
+
+// visible returns a condition on x keeping what p may see, or "".
+func (src searchSource) visible(a *args, p tend.Principal) string {
+	if !p.IsCustomer() {
+		return ""
+	}
+	return " AND " + src.customerOnly(a.add(p.CustomerID))
+}
