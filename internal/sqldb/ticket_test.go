@@ -545,6 +545,10 @@ func TestSearch(t *testing.T) {
 		if got := ids(`"weeks two"`); len(got) != 0 {
 			t.Errorf("reversed phrase = %v, want none", got)
 		}
+		// Stop words narrow nothing, on either engine.
+		if got := ids("the refund"); len(got) != 2 || got[0] != refund.ID {
+			t.Errorf("the refund = %v; want %d first, then %d, whether they have the word the or not", got, refund.ID, card.ID)
+		}
 		if got := ids("e-mail"); len(got) != 1 {
 			t.Errorf("hyphenated word = %v", got)
 		}
