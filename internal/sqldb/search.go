@@ -47,7 +47,7 @@ func (s *SearchService) Search(ctx context.Context, q string, f tend.SearchFilte
 		limit = tend.DefaultSearchResults
 	}
 	pg := &searchPage{limit: min(limit, tend.MaxSearchResults)}
-	err = s.db.read(ctx, func(tx *Tx) error {
+	err = s.db.readIndexed(ctx, func(tx *Tx) error {
 		n, err := findNamed(ctx, tx, tend.ReadSearchKeys(q), p, f)
 		if err != nil {
 			return err
@@ -123,14 +123,14 @@ func (s *SearchService) addWordHits(ctx context.Context, tx *Tx, terms []tend.Se
 		}
 		at.subjectHi, at.messageHi, at.rank = at.subjects, at.messages, 0
 	}
-	customers, err := n.customerIDs(ctx, tx)
-	if err != nil {
-		return err
+	w, err := s.db.words(ctx, tx, terms)
+	if err != nil || w.none() {
+		return err // only stop words: PostgreSQL matches nothing
 	}
 	var keep func(*tend.Ticket) bool
-	if len(f.Statuses) > 0 || f.OwnerID != nil || f.TeamID != nil || n.number != nil || len(customers) > 0 {
+	if len(f.Statuses) > 0 || f.OwnerID != nil || f.TeamID != nil || n.number != nil || len(n.customers) > 0 {
 		keep = func(t *tend.Ticket) bool {
-			return f.Match(t) && (n.number == nil || t.ID != n.number.ID) && !customers[t.CustomerID]
+			return f.Match(t) && (n.number == nil || t.ID != n.number.ID) && !n.isCustomer[t.CustomerID]
 		}
 	}
 	var shown []candidate
@@ -139,7 +139,7 @@ func (s *SearchService) addWordHits(ctx context.Context, tx *Tx, terms []tend.Se
 		if at.subjectHi <= 0 && at.messageHi <= 0 {
 			break
 		}
-		b, err := s.db.wordBatch(ctx, tx, terms, p, keep, at)
+		b, err := s.db.wordBatch(ctx, tx, w, p, keep, at)
 		if err != nil {
 			return err
 		}
@@ -162,13 +162,13 @@ func (s *SearchService) addWordHits(ctx context.Context, tx *Tx, terms []tend.Se
 	if pg.next == nil && (at.subjectHi > 0 || at.messageHi > 0) {
 		pg.next = &at
 	}
-	return s.fillWordHits(ctx, tx, terms, p, pg.hits[len(pg.hits)-len(shown):], shown, tickets)
+	return s.fillWordHits(ctx, tx, w, p, pg.hits[len(pg.hits)-len(shown):], shown, tickets)
 }
 
 // fillWordHits gives the word hits their tickets, best messages and
 // excerpts: hits[i] is the match shown[i]. tickets holds those already
 // read.
-func (s *SearchService) fillWordHits(ctx context.Context, tx *Tx, terms []tend.SearchTerm, p tend.Principal, hits []*tend.SearchHit, shown []candidate, tickets map[int64]*tend.Ticket) error {
+func (s *SearchService) fillWordHits(ctx context.Context, tx *Tx, w words, p tend.Principal, hits []*tend.SearchHit, shown []candidate, tickets map[int64]*tend.Ticket) error {
 	var missing, subjectHits, messageIDs []int64
 	for _, c := range shown {
 		if tickets[c.ticketID] == nil {
@@ -184,7 +184,7 @@ func (s *SearchService) fillWordHits(ctx context.Context, tx *Tx, terms []tend.S
 	if err != nil {
 		return err
 	}
-	snippets, err := s.db.snippets(ctx, tx, terms, subjectHits, messageIDs)
+	snippets, err := s.db.snippets(ctx, tx, w, subjectHits, messageIDs)
 	if err != nil {
 		return err
 	}

@@ -17,10 +17,10 @@ type named struct {
 	// number is the ticket the query's number names, when the caller may
 	// see it and the filter passes it.
 	number *tend.Ticket
-	// customers is a subquery of the ids of the customers the query names
-	// ("" for none); a customer caller is only ever named themselves.
-	customers string
-	args      args
+	// customers are the customers the query names, by id; a customer
+	// caller is only ever named themselves.
+	customers  []int64
+	isCustomer map[int64]bool
 }
 
 // findNamed looks up what keys name.
@@ -36,49 +36,56 @@ func findNamed(ctx context.Context, q *Tx, keys tend.SearchKeys, p tend.Principa
 			n.number = t
 		}
 	}
-	id := ""
+	var a args
+	var id, query string
 	switch {
 	case keys.Email != "":
-		id, n.customers = "customer_id", `SELECT customer_id FROM customer_emails WHERE email = `+n.args.add(keys.Email)
+		id, query = "customer_id", `SELECT customer_id FROM customer_emails WHERE email = `+a.add(keys.Email)
 	case keys.Name != "":
-		id, n.customers = "id", `SELECT id FROM customers WHERE name_key = `+n.args.add(keys.Name)
+		id, query = "id", `SELECT id FROM customers WHERE name_key = `+a.add(keys.Name)
+	default:
+		return n, nil
 	}
-	if id != "" && p.IsCustomer() {
-		n.customers += ` AND ` + id + ` = ` + n.args.add(p.CustomerID)
+	if p.IsCustomer() {
+		query += ` AND ` + id + ` = ` + a.add(p.CustomerID)
+	}
+	var err error
+	if n.customers, err = queryAll(ctx, q, scanID, query, a...); err != nil {
+		return n, err
+	}
+	n.isCustomer = make(map[int64]bool, len(n.customers))
+	for _, id := range n.customers {
+		n.isCustomer[id] = true
 	}
 	return n, nil
-}
-
-// customerIDs returns the ids of the customers n names.
-func (n named) customerIDs(ctx context.Context, q *Tx) (map[int64]bool, error) {
-	if n.customers == "" {
-		return nil, nil
-	}
-	ids, err := queryAll(ctx, q, scanID, n.customers, n.args...)
-	out := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		out[id] = true
-	}
-	return out, err
 }
 
 // customerTickets returns up to limit tickets of the customers n names
 // that f passes, newest activity first, from after on (inclusive) when
 // it is set. The number's ticket is left out: it comes first anyway.
+// Each customer's tickets are read in order from their index: PostgreSQL,
+// left to choose, walked every ticket by its activity instead, looking
+// for the few of a name that nobody has.
 func (n named) customerTickets(ctx context.Context, q *Tx, f tend.SearchFilter, after *cursor, limit int) ([]*tend.Ticket, error) {
-	if n.customers == "" || limit <= 0 {
+	if len(n.customers) == 0 || limit <= 0 {
 		return nil, nil
 	}
-	a := append(args(nil), n.args...)
-	where := append([]string{"t.customer_id IN (" + n.customers + ")"}, filterWhere(&a, f)...)
+	var a args
+	where := filterWhere(&a, f)
 	if n.number != nil {
 		where = append(where, "t.id <> "+a.add(n.number.ID))
 	}
 	if after != nil {
 		where = append(where, "(t.updated_at, t.id) <= ("+a.add(after.at)+", "+a.add(after.id)+")")
 	}
-	return queryAll(ctx, q, scanTicket, `SELECT `+ticketColumns+` FROM tickets t WHERE `+strings.Join(where, " AND ")+`
-		ORDER BY t.updated_at DESC, t.id DESC LIMIT `+a.add(limit), a...)
+	order := ` ORDER BY t.updated_at DESC, t.id DESC LIMIT ` + a.add(limit)
+	if q.db.engine == Postgres {
+		where = append(where, "t.customer_id = c.id")
+		return queryAll(ctx, q, scanTicket, `SELECT `+ticketColumns+` FROM unnest(`+a.add(n.customers)+`::bigint[]) AS c (id)
+			CROSS JOIN LATERAL (SELECT * FROM tickets t WHERE `+strings.Join(where, " AND ")+order+`) t`+order, a...)
+	}
+	where = append(where, "t.customer_id IN ("+list(&a, n.customers)+")")
+	return queryAll(ctx, q, scanTicket, `SELECT `+ticketColumns+` FROM tickets t WHERE `+strings.Join(where, " AND ")+order, a...)
 }
 
 // filterWhere returns f as conditions on tickets t.

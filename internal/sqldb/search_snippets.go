@@ -2,14 +2,12 @@ package sqldb
 
 import (
 	"context"
-	"errors"
-
-	"github.com/tendhq/tend"
+	"slices"
 )
 
 // snippets returns excerpts with marked matches: the subject of each
 // ticket in subjectHits, and around the match in each message.
-func (db *DB) snippets(ctx context.Context, q *Tx, terms []tend.SearchTerm, subjectHits, messageIDs []int64) (map[snippetKey]string, error) {
+func (db *DB) snippets(ctx context.Context, q *Tx, w words, subjectHits, messageIDs []int64) (map[snippetKey]string, error) {
 	out := map[snippetKey]string{}
 	if db.engine == Postgres {
 		opts := "StartSel=" + markStart + ", StopSel=" + markEnd + ", MaxWords=30, MinWords=12"
@@ -17,14 +15,13 @@ func (db *DB) snippets(ctx context.Context, q *Tx, terms []tend.SearchTerm, subj
 			sql string
 			ids []int64
 		}{
-			{`SELECT id, 0, ts_headline('english', subject, to_tsquery('english', $1), $2) FROM tickets WHERE id IN `, subjectHits},
-			{`SELECT 0, id, ts_headline('english', body_text, to_tsquery('english', $1), $2) FROM messages WHERE id IN `, messageIDs},
+			{`SELECT id, 0, ts_headline('english', subject, $1::tsquery, $2) FROM tickets WHERE id = ANY($3)`, subjectHits},
+			{`SELECT 0, id, ts_headline('english', body_text, $1::tsquery, $2) FROM messages WHERE id = ANY($3)`, messageIDs},
 		} {
 			if len(src.ids) == 0 {
 				continue
 			}
-			a := args{tsQuery(terms), opts}
-			found, err := queryAll(ctx, q, scanSnippet, src.sql+"("+list(&a, src.ids)+")", a...)
+			found, err := queryAll(ctx, q, scanSnippet, src.sql, w.ts, opts, src.ids)
 			if err != nil {
 				return nil, err
 			}
@@ -34,36 +31,33 @@ func (db *DB) snippets(ctx context.Context, q *Tx, terms []tend.SearchTerm, subj
 		}
 		return out, nil
 	}
-	// One row at a time: FTS5 seeks straight to a rowid, while "rowid IN
-	// (...)" makes it walk every match of the query.
-	fq := ftsQuery(terms)
-	for _, id := range subjectHits {
-		err := snippetRow(ctx, q, out, snippetKey{ticket: id}, `SELECT highlight(ticket_fts, 0, $1, $2) FROM ticket_fts
-			WHERE ticket_fts MATCH $3 AND rowid = $4`, markStart, markEnd, fq, id)
+	// One statement per index: a statement with MATCH costs FTS5 a look at
+	// every segment for each word, and SQLite a new plan. "rowid IN (...)"
+	// would make FTS5 run the query once per id; the range bounds its walk
+	// to the matches between the first and the last, the unary + keeps the
+	// list out of it.
+	for _, src := range []struct {
+		fn  string
+		ids []int64
+		key func(int64) snippetKey
+	}{
+		{`highlight(ticket_fts, 0, $1, $2) FROM ticket_fts WHERE ticket_fts`, subjectHits, func(id int64) snippetKey { return snippetKey{ticket: id} }},
+		{`snippet(message_fts, 0, $1, $2, '…', 24) FROM message_fts WHERE message_fts`, messageIDs, func(id int64) snippetKey { return snippetKey{message: id} }},
+	} {
+		if len(src.ids) == 0 {
+			continue
+		}
+		a := args{markStart, markEnd, w.fts, slices.Min(src.ids), slices.Max(src.ids)}
+		found, err := queryAll(ctx, q, scanSnippet, `SELECT rowid, 0, `+src.fn+` MATCH $3 AND rowid >= $4 AND rowid <= $5
+			AND +rowid IN (`+list(&a, src.ids)+`)`, a...)
 		if err != nil {
 			return nil, err
 		}
-	}
-	for _, id := range messageIDs {
-		err := snippetRow(ctx, q, out, snippetKey{message: id}, `SELECT snippet(message_fts, 0, $1, $2, '…', 24) FROM message_fts
-			WHERE message_fts MATCH $3 AND rowid = $4`, markStart, markEnd, fq, id)
-		if err != nil {
-			return nil, err
+		for _, f := range found {
+			out[src.key(f.key.ticket)] = f.text
 		}
 	}
 	return out, nil
-}
-
-func snippetRow(ctx context.Context, q *Tx, out map[snippetKey]string, k snippetKey, query string, args ...any) error {
-	var s string
-	err := q.queryRow(ctx, query, args...).Scan(&s)
-	if errors.Is(err, errNoRows) {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	out[k] = s
-	return nil
 }
 
 type snippet struct {
