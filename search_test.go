@@ -33,3 +33,29 @@ func TestParseSearch(t *testing.T) {
 		}
 	}
 }
+
+func TestReadSearchKeys(t *testing.T) {
+	for _, tc := range []struct {
+		q    string
+		want tend.SearchKeys
+	}{
+		{"1297", tend.SearchKeys{Number: 1297}},
+		{" #1297 ", tend.SearchKeys{Number: 1297}},
+		{"#0", tend.SearchKeys{}},
+		{"1297 refund", tend.SearchKeys{Name: "1297 refund"}},
+		{"# 1297", tend.SearchKeys{Name: "# 1297"}},
+		{"99999999999999999999", tend.SearchKeys{Name: "99999999999999999999"}},
+		{"Ann@Example.com", tend.SearchKeys{Email: "ann@example.com"}},
+		{"ann@example", tend.SearchKeys{Name: "ann@example"}},
+		{"<ann@example.com>", tend.SearchKeys{Name: "<ann@example.com>"}},
+		{"  Ann   LEE ", tend.SearchKeys{Name: "ann lee"}},
+		{"Ärger", tend.SearchKeys{Name: "ärger"}},
+		{`"Ann Lee"`, tend.SearchKeys{}},
+		{"refun*", tend.SearchKeys{}},
+		{"", tend.SearchKeys{}},
+	} {
+		if got := tend.ReadSearchKeys(tc.q); got != tc.want {
+			t.Errorf("ReadSearchKeys(%q) = %+v, want %+v", tc.q, got, tc.want)
+		}
+	}
+}

@@ -72,6 +72,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		if st.db != "" {
+			// Searching must not depend on statistics being fresh.
+			if rep.SearchMixFresh, err = bench.SearchMix(ctx, cfg); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "search, a word and a sentence's last word, %d clients, before ANALYZE: %s\n", bench.SearchClients, rep.SearchMixFresh)
 			// Autovacuum would do this after such a load; it may be off.
 			if err := analyze(ctx, st); err != nil {
 				return err

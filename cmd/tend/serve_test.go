@@ -220,7 +220,7 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	hits, err := a.search.Search(systemCtx(), "finished", 5)
+	hits, _, err := a.search.Search(systemCtx(), "finished", tend.SearchFilter{}, "", 5)
 	if err != nil || len(hits) != 1 {
 		t.Fatalf("ticket written during shutdown: %v, %v", hits, err)
 	}

@@ -158,7 +158,15 @@ type Report struct {
 	Create, Messages, Updates Throughput
 	ListFirst, ListDeep       Latencies
 	Search, SearchCommon      Latencies
+	// SearchMix is tendload's mix from SearchClients clients at once, and
+	// SearchMixFresh the same before PostgreSQL's statistics are brought
+	// up to date.
+	SearchMix, SearchMixFresh Latencies
 }
+
+// SearchClients is how many clients search at once in the mixed search,
+// as in ../shared/bench/side-by-side.
+const SearchClients = 4
 
 var statusMix = []struct {
 	status string
@@ -308,7 +316,21 @@ func Read(ctx context.Context, cfg Config, rep *Report) error {
 		return err
 	}
 	fmt.Fprintf(cfg.Log, "search, two words from a sentence: %s; %d of %d found tickets\n", rep.SearchCommon, found, cfg.Searches)
+	if rep.SearchMix, err = SearchMix(ctx, cfg); err != nil {
+		return err
+	}
+	fmt.Fprintf(cfg.Log, "search, a word and a sentence's last word, %d clients: %s\n", SearchClients, rep.SearchMix)
 	return nil
+}
+
+// SearchMix times cfg.Searches searches of a word of a corpus sentence
+// and its last word from SearchClients clients at once, as tendload does.
+func SearchMix(ctx context.Context, cfg Config) (Latencies, error) {
+	c := newClient(cfg.URL, cfg.Token, SearchClients)
+	t, err := load(ctx, cfg.Searches, SearchClients, func(ctx context.Context, i int, r *rand.Rand) error {
+		return c.do(ctx, "GET", "/api/v1/search?q="+url.QueryEscape(cfg.Texts.SentenceQuery(r)), nil, nil)
+	})
+	return t.Latency, err
 }
 
 // RSS returns the resident memory of process pid, from /proc.

@@ -149,6 +149,30 @@ func (t *Texts) CommonQuery(r *rand.Rand) string {
 	}
 }
 
+// SentenceQuery returns a word of a sentence and the sentence's last word,
+// letters only, as ../shared/bench/tendload searches: one of them is often
+// a stop word, the other a common word, and now and then the pair is rare.
+func (t *Texts) SentenceQuery(r *rand.Rand) string {
+	letters := func(s string) string {
+		return strings.Map(func(c rune) rune {
+			if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+				return c
+			}
+			return -1
+		}, s)
+	}
+	for {
+		w := strings.Fields(t.lines[r.IntN(len(t.lines))])
+		if len(w) < 2 {
+			continue
+		}
+		first, last := letters(w[r.IntN(len(w)-1)]), letters(w[len(w)-1])
+		if first != "" && last != "" {
+			return first + " " + last
+		}
+	}
+}
+
 var builtinTexts = []string{
 	"My card has not arrived yet and it has been two weeks",
 	"I was charged twice for the same order",

@@ -347,6 +347,28 @@ func (db *DB) read(ctx context.Context, fn func(q *Tx) error) error {
 	return fn(&Tx{querier: sqliteQuerier{pool: db.sqliteRead, stmts: db.readStmts}, db: db, now: db.nowFor(ctx)})
 }
 
+// readIndexed is read, except that on PostgreSQL fn runs in a read-only
+// transaction whose statements are planned without sequential scans: for
+// statements that have one right way to read a table, which the planner
+// cannot tell from its estimates (see pgNewest).
+func (db *DB) readIndexed(ctx context.Context, fn func(q *Tx) error) error {
+	if db.pool == nil {
+		return db.read(ctx, fn)
+	}
+	ptx, err := db.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer ptx.Rollback(context.WithoutCancel(ctx))
+	if _, err := ptx.Exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
+		return err
+	}
+	if err := fn(&Tx{querier: pgQuerier{ptx}, db: db, now: db.nowFor(ctx)}); err != nil {
+		return err
+	}
+	return ptx.Commit(context.WithoutCancel(ctx))
+}
+
 // CreateSchema creates a new schema on the PostgreSQL server at url and
 // returns url pointed at it, so that tests and benchmarks each get an
 // empty database without creating one.

@@ -160,6 +160,9 @@ func (r errRow) Scan(...any) error { return r.err }
 type stmtCache struct {
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
+	// runs counts the statements run through the cache, so that tests can
+	// tell what an operation costs.
+	runs atomic.Int64
 }
 
 const maxCached = 1000
@@ -167,6 +170,7 @@ const maxCached = 1000
 func newStmtCache() *stmtCache { return &stmtCache{stmts: map[string]*sql.Stmt{}} }
 
 func (c *stmtCache) get(ctx context.Context, pool preparer, query string) (*sql.Stmt, func(), error) {
+	c.runs.Add(1)
 	keep := func() {}
 	c.mu.Lock()
 	st, ok := c.stmts[query]

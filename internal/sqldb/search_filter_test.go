@@ -10,7 +10,7 @@ import (
 
 // A search narrowed by status, owner or team finds the matches that pass,
 // ranked as ever, and none that do not.
-func TestSearchWithin(t *testing.T) {
+func TestSearchFiltered(t *testing.T) {
 	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
 		e := newEnv(t, db)
 		bo := e.mustAgent(t, "Bo", tend.RoleAgent)
@@ -49,7 +49,7 @@ func TestSearchWithin(t *testing.T) {
 			{"the team's", tend.SearchFilter{TeamID: &team.ID}, ids[1:2]},
 			{"no team, not solved", tend.SearchFilter{TeamID: &none, Statuses: []tend.Status{tend.StatusNew}}, ids[2:]},
 		} {
-			hits, err := e.search.SearchWithin(as(bo), "refund", c.f, 10)
+			hits, _, err := e.search.Search(as(bo), "refund", c.f, "", 10)
 			if err != nil {
 				t.Fatal(err)
 			}

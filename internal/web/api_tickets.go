@@ -200,15 +200,15 @@ func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	q := newQuery(r)
-	limit, text := q.limit(tend.MaxSearchResults), q.str("q")
+	limit, text, cursor := q.limit(tend.MaxSearchResults), q.str("q"), q.str("cursor")
 	if err := q.err(); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	hits, err := s.Search.Search(r.Context(), text, limit)
+	hits, next, err := s.Search.Search(r.Context(), text, tend.SearchFilter{}, cursor, limit)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusOK, map[string]any{"items": hits})
+	s.writeJSON(w, http.StatusOK, newPage(hits, next))
 }

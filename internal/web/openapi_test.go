@@ -148,6 +148,7 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 
 		// Lists.
 		"TicketList":       page[*tend.Ticket]{},
+		"SearchResults":    page[*tend.SearchHit]{},
 		"EventList":        page[*tend.Event]{},
 		"CustomerList":     page[*tend.Customer]{},
 		"OrganizationList": page[*tend.Organization]{},

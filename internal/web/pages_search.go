@@ -22,14 +22,18 @@ type searchPage struct {
 	Teams    []*tend.Team
 	Searched bool
 	Error    string
+	// Next and First are the URLs of the next page of results and of the
+	// first, when there are others.
+	Next, First string
 }
 
 type searchRow struct {
 	ticketRow
+	Matched tend.SearchMatch
 	Snippet template.HTML
 }
 
-// searchPage serves GET /search?q=...&status=...&owner=...&team=...
+// searchPage serves GET /search?q=...&status=...&owner=...&team=...&cursor=...
 func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	agent, ctx, ok := s.staffPage(w, r)
 	if !ok {
@@ -50,9 +54,10 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		page.Searched = true
 		f, problem := searchFilter(page.Status, page.Owner, page.Team, agent)
 		var hits []*tend.SearchHit
+		var next string
 		if problem != "" {
 			page.Error, status = problem, http.StatusBadRequest
-		} else if hits, err = s.Search.SearchWithin(ctx, page.Query, f, tend.MaxSearchResults); err != nil {
+		} else if hits, next, err = s.Search.Search(ctx, page.Query, f, q.Get("cursor"), tend.MaxSearchResults); err != nil {
 			if tend.ErrorCode(err) != tend.EINVALID {
 				s.pageError(w, r, agent, err)
 				return
@@ -71,8 +76,9 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		for i, h := range hits {
 			// SnippetHTML is escaped text with <mark> around the matches,
 			// made by the store.
-			page.Hits = append(page.Hits, searchRow{ticketRow: rows[i], Snippet: template.HTML(h.SnippetHTML)})
+			page.Hits = append(page.Hits, searchRow{ticketRow: rows[i], Matched: h.Matched, Snippet: template.HTML(h.SnippetHTML)})
 		}
+		page.Next, page.First = pageLinks(r.URL, next)
 		page.Title = "Search: " + page.Query
 	}
 	if page.Nav, err = s.nav(ctx, agent, ""); err != nil {
