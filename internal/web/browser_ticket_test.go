@@ -70,17 +70,7 @@ func TestBrowserTicketOffersOnlyAllowedStatuses(t *testing.T) {
 // sent once, and the composer is empty again: no draft, no warning, a new
 // key, so that pressing Send once more sends nothing twice.
 func TestBrowserHeldReplySentAnywayOnce(t *testing.T) {
-	b := newBrowser(t)
-	ts := newTestServer(t, sqldbtest.Open(t, sqldb.SQLite))
-	tk := newTicket(t, ts, "Door sensor offline", "noor@customer.example", "The door sensor went offline.")
-	b.signIn(ts.URL, tend.RoleAgent)
-	b.within(10*time.Second, chromedp.Navigate(fmt.Sprintf("%s/tickets/%d", ts.URL, tk.Number)), chromedp.WaitVisible(css(`#composer`)))
-	if _, err := ts.tickets.AddMessage(system, tk.ID, &tend.MessageCreate{FromCustomer: true, Body: "It came back by itself."}); err != nil {
-		t.Fatal(err)
-	}
-	b.waitText(`.conversation`, "It came back by itself.", 5*time.Second)
-	b.do(chromedp.SendKeys(css(`#body`), "Please restart the hub."), chromedp.Click(css(`#composer button[type=submit]`)))
-	b.waitText(`#composer-error`, "The customer wrote again", 10*time.Second)
+	b, ts, tk := holdAReply(t)
 	if label := b.text(`#composer button[type=submit]`); label != "Send anyway" {
 		t.Fatalf("the held reply's button reads %q", label)
 	}
@@ -207,4 +197,23 @@ func TestBrowserReplySaysDetailsAreUnsaved(t *testing.T) {
 	if got, _ := ts.tickets.FindTicketByID(system, tk.ID); got.Priority != tend.PriorityHigh || strings.Join(got.Tags, ",") != "camera" {
 		t.Fatalf("after saving: priority %s, tags %v", got.Priority, got.Tags)
 	}
+}
+
+// holdAReply has an agent write a reply while the customer writes again,
+// and send it: the page holds it. It returns the browser on the held
+// reply's page.
+func holdAReply(t *testing.T) (*browser, *testServer, *tend.Ticket) {
+	t.Helper()
+	b := newBrowser(t)
+	ts := newTestServer(t, sqldbtest.Open(t, sqldb.SQLite))
+	tk := newTicket(t, ts, "Door sensor offline", "noor@customer.example", "The door sensor went offline.")
+	b.signIn(ts.URL, tend.RoleAgent)
+	b.within(10*time.Second, chromedp.Navigate(fmt.Sprintf("%s/tickets/%d", ts.URL, tk.Number)), chromedp.WaitVisible(css(`#composer`)))
+	if _, err := ts.tickets.AddMessage(system, tk.ID, &tend.MessageCreate{FromCustomer: true, Body: "It came back by itself."}); err != nil {
+		t.Fatal(err)
+	}
+	b.waitText(`.conversation`, "It came back by itself.", 5*time.Second)
+	b.do(chromedp.SendKeys(css(`#body`), "Please restart the hub."), chromedp.Click(css(`#composer button[type=submit]`)))
+	b.waitText(`#composer-error`, "The customer wrote again", 10*time.Second)
+	return b, ts, tk
 }

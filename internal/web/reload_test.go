@@ -75,17 +75,7 @@ func TestEveryFormsAddressAnswersGET(t *testing.T) {
 // A reply held because the customer wrote again lands on a page that a
 // reload, or a visit to its address, shows again with the draft kept.
 func TestBrowserHeldReplyCanBeReloaded(t *testing.T) {
-	b := newBrowser(t)
-	ts := newTestServer(t, sqldbtest.Open(t, sqldb.SQLite))
-	tk := newTicket(t, ts, "Door sensor offline", "noor@customer.example", "The door sensor went offline.")
-	b.signIn(ts.URL, tend.RoleAgent)
-	b.within(10*time.Second, chromedp.Navigate(fmt.Sprintf("%s/tickets/%d", ts.URL, tk.Number)), chromedp.WaitVisible(css(`#composer`)))
-	if _, err := ts.tickets.AddMessage(system, tk.ID, &tend.MessageCreate{FromCustomer: true, Body: "It came back by itself."}); err != nil {
-		t.Fatal(err)
-	}
-	b.waitText(`.conversation`, "It came back by itself.", 5*time.Second)
-	b.do(chromedp.SendKeys(css(`#body`), "Please restart the hub."), chromedp.Click(css(`#composer button[type=submit]`)))
-	b.waitText(`#composer-error`, "The customer wrote again", 10*time.Second)
+	b, ts, tk := holdAReply(t)
 	held := b.location()
 
 	check := func(how string) {
