@@ -188,7 +188,13 @@ func TestBrowserReplySaysDetailsAreUnsaved(t *testing.T) {
 		t.Fatalf("after sending: priority %s, %d messages", got.Priority, len(got.Messages))
 	}
 
-	// Saving the details keeps a draft being written.
+	// Saving the details keeps a draft being written. The composer empties
+	// when the send's answer arrives, which may come after the reply
+	// shows: the new draft is begun once it has.
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`document.querySelector('textarea#body').value === ""`,
+		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("the composer did not empty after sending: %v", err)
+	}
 	b.do(chromedp.SendKeys(css(`#body`), "One more thing"), chromedp.Click(css(`.controls button[type=submit]`)))
 	b.waitText(`main`, "The ticket was updated.", 10*time.Second)
 	if v, _ := chromedp.Run(b.ctx, chromedp.Value(css(`#body`))); v != "One more thing" {
