@@ -56,7 +56,7 @@ func TestHistoryRowsOfTheOldShapeRead(t *testing.T) {
 			defer db.Close()
 			e := newEnv(t, db)
 			tk := e.mustTicket(t, system, "Old history", "old@example.com", "Hello.")
-			exec := rawExec(t, engine, dsn)
+			exec := sqldbtest.Exec(t, engine, dsn)
 			for _, r := range rows {
 				stmt := `INSERT INTO ticket_events (ticket_id, kind, actor_type, actor_id, data, created_at)
 					SELECT ticket_id, '` + r.kind + `', 'system', NULL, '` + strings.ReplaceAll(r.data, "'", "''") + `', created_at

@@ -2,13 +2,11 @@ package web_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/tendhq/tend"
 	"github.com/tendhq/tend/internal/sqldb"
 	"github.com/tendhq/tend/internal/sqldb/sqldbtest"
@@ -83,7 +81,7 @@ func TestViewSavedInTheOldShapeStillFilters(t *testing.T) {
 			}
 
 			// As a database of an older Tend: the migration has yet to run.
-			exec := rawSQL(t, engine, dsn)
+			exec := sqldbtest.Exec(t, engine, dsn)
 			if err := exec(`DELETE FROM schema_migrations WHERE version = '0007_view_filter_names'`); err != nil {
 				t.Fatal(err)
 			}
@@ -108,24 +106,4 @@ func TestViewSavedInTheOldShapeStillFilters(t *testing.T) {
 			}
 		})
 	}
-}
-
-// rawSQL runs statements on the database at dsn behind Tend's back.
-func rawSQL(t *testing.T, engine sqldb.Engine, dsn string) func(string) error {
-	t.Helper()
-	ctx := context.Background()
-	if engine == sqldb.Postgres {
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { conn.Close(ctx) })
-		return func(s string) error { _, err := conn.Exec(ctx, s); return err }
-	}
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return func(s string) error { _, err := db.Exec(s); return err }
 }
