@@ -105,10 +105,22 @@
     };
   }
 
+  // fragment fetches a part of a page for a live refresh. A fetch cut off
+  // (the page is leaving, or the server is restarting) is no error: the
+  // next change refreshes again.
+  async function fragment(url) {
+    try {
+      const res = await fetch(url, { credentials: "same-origin" });
+      return res.ok ? res : null;
+    } catch (err) {
+      return null;
+    }
+  }
+
   async function refreshCounts() {
     if (!$("nav.views [data-count]")) return;
-    const res = await fetch("/tickets/counts", { credentials: "same-origin" });
-    if (!res.ok) return;
+    const res = await fragment("/tickets/counts");
+    if (!res) return;
     const counts = await res.json();
     $$("nav.views [data-count]").forEach((el) => {
       const n = counts[el.dataset.count];
@@ -122,8 +134,8 @@
     if (!holder) return;
     const url = new URL(location.href);
     url.searchParams.set("fragment", "list");
-    const res = await fetch(url, { credentials: "same-origin" });
-    if (!res.ok) return;
+    const res = await fragment(url);
+    if (!res) return;
     const hrefOf = (r) => $("td.subject a", r).getAttribute("href");
     const before = new Set(rows().map(hrefOf));
     const chosen = selected >= 0 && rows()[selected] ? hrefOf(rows()[selected]) : null;
@@ -191,8 +203,8 @@
   // and (unless the agent is changing them) its details.
   async function refreshTicket() {
     if (!conversation) return;
-    const res = await fetch(ticketPath + "?fragment=page", { credentials: "same-origin" });
-    if (!res.ok) return;
+    const res = await fragment(ticketPath + "?fragment=page");
+    if (!res) return;
     const doc = new DOMParser().parseFromString(await res.text(), "text/html");
     const seen = new Set($$("li.msg", conversation).map((m) => m.dataset.id));
     const next = $("div#conversation", doc);
