@@ -105,13 +105,13 @@
     };
   }
 
-  // fragment fetches a part of a page for a live refresh. A fetch cut off
+  // fragment reads a part of a page for a live refresh. A read cut off
   // (the page is leaving, or the server is restarting) is no error: the
   // next change refreshes again.
   async function fragment(url) {
     try {
       const res = await fetch(url, { credentials: "same-origin" });
-      return res.ok ? res : null;
+      return res.ok ? await res.text() : null;
     } catch (err) {
       return null;
     }
@@ -119,9 +119,9 @@
 
   async function refreshCounts() {
     if (!$("nav.views [data-count]")) return;
-    const res = await fragment("/tickets/counts");
-    if (!res) return;
-    const counts = await res.json();
+    const text = await fragment("/tickets/counts");
+    if (text === null) return;
+    const counts = JSON.parse(text);
     $$("nav.views [data-count]").forEach((el) => {
       const n = counts[el.dataset.count];
       if (n !== undefined) el.textContent = n;
@@ -134,13 +134,13 @@
     if (!holder) return;
     const url = new URL(location.href);
     url.searchParams.set("fragment", "list");
-    const res = await fragment(url);
-    if (!res) return;
+    const text = await fragment(url);
+    if (text === null) return;
     const hrefOf = (r) => $("td.subject a", r).getAttribute("href");
     const before = new Set(rows().map(hrefOf));
     const chosen = selected >= 0 && rows()[selected] ? hrefOf(rows()[selected]) : null;
     const hadFocus = chosen && document.activeElement && document.activeElement.closest && document.activeElement.closest("tr.ticket-row");
-    holder.innerHTML = await res.text();
+    holder.innerHTML = text;
     let fresh = 0;
     rows().forEach((r) => { if (!before.has(hrefOf(r))) { r.classList.add("fresh"); fresh++; } });
     selected = -1;
@@ -203,9 +203,9 @@
   // and (unless the agent is changing them) its details.
   async function refreshTicket() {
     if (!conversation) return;
-    const res = await fragment(ticketPath + "?fragment=page");
-    if (!res) return;
-    const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+    const text = await fragment(ticketPath + "?fragment=page");
+    if (text === null) return;
+    const doc = new DOMParser().parseFromString(text, "text/html");
     const seen = new Set($$("li.msg", conversation).map((m) => m.dataset.id));
     const next = $("div#conversation", doc);
     // Only what changed is replaced: a quote the agent unfolded, or a
