@@ -24,7 +24,7 @@ func (w *bodyWalker) attach(e *entity, data []byte, inline, inDigest bool) {
 	}
 	w.noteReportPart(mt, data)
 	a := Attachment{
-		Name:        partFileName(e),
+		Name:        partFileName(e, w.charset),
 		ContentType: cleanLine(mt),
 		ContentID:   contentID(e),
 		Inline:      inline,
@@ -37,30 +37,43 @@ func (w *bodyWalker) attach(e *entity, data []byte, inline, inDigest bool) {
 }
 
 // partFileName returns the file name a part gives: the filename of its
-// Content-Disposition, else the name of its Content-Type.
-func partFileName(e *entity) string {
+// Content-Disposition, else the name of its Content-Type. charset is the
+// one raw 8-bit header values are read in.
+func partFileName(e *entity, charset string) string {
 	var name string
-	if d, params := disposition(e); d != "" {
-		name = rfc2231Name(e.header.Get("Content-Disposition"), "filename")
-		if name == "" {
-			name = params["filename"]
-		}
+	if disposition(e, charset) != "" {
+		name = headerParam(e.header.Get("Content-Disposition"), "filename", charset)
 	}
-	if name == "" {
-		name = rfc2231Name(e.header.Get("Content-Type"), "name")
-	}
-	if name == "" {
-		name = e.params["name"]
+	if vs := e.header.Values("Content-Type"); name == "" && len(vs) > 0 {
+		// The last, as headerContentType reads them.
+		name = headerParam(vs[len(vs)-1], "name", charset)
 	}
 	return fileName(name)
+}
+
+// headerParam returns the parameter key of a header value v: RFC 2231
+// encoded, or plain. A plain one may be raw 8-bit text, which is decoded
+// before the value is parsed: the parser would take its bytes for broken
+// UTF-8 and replace them, and a Shift_JIS or Big5 character ending in
+// 0x5c for a backslash.
+func headerParam(v, key, charset string) string {
+	if name := rfc2231Name(v, key, charset); name != "" {
+		return name
+	}
+	_, params, err := parseMediaType(rawHeaderText(v, charset))
+	if err != nil {
+		return ""
+	}
+	return params[key]
 }
 
 var rfc2231Param = regexp.MustCompile(`(?i)(?:^|;)\s*([a-z]+)\*(\d*)(\*?)\s*=\s*("[^"]*"|[^;\s]*)`)
 
 // rfc2231Name reads an RFC 2231 parameter (key*=charset'lang'value, maybe
 // in numbered pieces), "" if there is none. The standard library drops
-// those in charsets other than UTF-8.
-func rfc2231Name(v, key string) string {
+// those in charsets other than UTF-8. One that names no charset is read as
+// raw header text in fallback.
+func rfc2231Name(v, key, fallback string) string {
 	if !strings.Contains(v, "*") {
 		return ""
 	}
@@ -80,6 +93,9 @@ func rfc2231Name(v, key string) string {
 			charset, value = parts[0], parts[2]
 		}
 		out = append(out, percentDecode(value)...)
+	}
+	if cleanCharsetLabel(charset) == "" {
+		return rawHeaderText(string(out), fallback)
 	}
 	s, _ := decodeCharset(out, charset)
 	return s
@@ -101,19 +117,29 @@ func percentDecode(s string) []byte {
 }
 
 // fileName returns a file name decoded, without any folder (some mailers
-// send the sender's full path).
+// send the sender's full path). name is UTF-8 but for RFC 2047 encoded
+// words. Its spaces are kept as sent, but at its ends: they are part of
+// the name.
 func fileName(name string) string {
-	name = rawHeaderText(name, "")
 	if strings.Contains(name, "=?") {
 		if d, err := wordDecoder.DecodeHeader(name); err == nil {
 			name = d
 		}
 	}
-	name = cleanLine(name)
+	name = strings.TrimSpace(strings.Map(tabToSpace, cleanText(name)))
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 && i < len(name)-1 {
-		name = name[i+1:]
+		name = strings.TrimSpace(name[i+1:])
 	}
 	return name
+}
+
+// tabToSpace makes the tabs and line breaks left in a name (where it was
+// folded, or by a mistake) spaces.
+func tabToSpace(r rune) rune {
+	if r == '\t' || r == '\n' {
+		return ' '
+	}
+	return r
 }
 
 // defaultName names an attachment that has no name: a forwarded message

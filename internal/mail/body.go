@@ -44,6 +44,7 @@ type bodyState struct {
 // bodyWalker builds a Message from the entities of a mail.
 type bodyWalker struct {
 	m        *Message
+	charset  string // of raw 8-bit header values (see headerCharset)
 	textBody []bodyPiece
 	htmlBody []bodyPiece
 }
@@ -137,7 +138,7 @@ func (w *bodyWalker) leaf(e *entity, st *bodyState, inDigest bool) {
 		w.attach(e, data, false, inDigest)
 		return
 	}
-	disp, _ := disposition(e)
+	disp := disposition(e, w.charset)
 	inline = inline && disp != "attachment" &&
 		(st.parts == 1 || st.mediaType != "multipart/related" && (kind == "media" || e.params["name"] == ""))
 	addHTML, addText := w.destination(kind, inline, st)
@@ -206,7 +207,7 @@ func (w *bodyWalker) text(e *entity, data []byte, isHTML, addHTML, addText bool,
 		w.attach(e, data, disp == "inline", false)
 		return
 	}
-	if disp == "inline" && partFileName(e) != "" {
+	if disp == "inline" && partFileName(e, w.charset) != "" {
 		w.attach(e, data, true, false)
 	}
 }
@@ -236,20 +237,22 @@ func joinText(pieces []bodyPiece) string {
 	return cleanText(b.String())
 }
 
-// disposition returns the lower-cased Content-Disposition of e and its
-// parameters.
-func disposition(e *entity) (string, map[string]string) {
+// disposition returns the lower-cased Content-Disposition type of e. Raw
+// 8-bit text in the value is read in charset first: a Shift_JIS or Big5
+// file name may end in a byte the parser takes for a backslash, escaping
+// the closing quote.
+func disposition(e *entity, charset string) string {
 	v := e.header.Get("Content-Disposition")
 	if typ, _, _ := strings.Cut(v, ";"); strings.TrimSpace(typ) == "" {
 		// No disposition type: the header is unreadable (RFC 2183), and
 		// is ignored as Stalwart does, its file name with it.
-		return "", nil
+		return ""
 	}
-	d, params, err := parseMediaType(v)
+	d, _, err := parseMediaType(rawHeaderText(v, charset))
 	if err != nil {
-		return "", nil
+		return ""
 	}
-	return d, params
+	return d
 }
 
 var metaCharset = regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?\s*([a-z0-9_.:-]+)`)

@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jhillyerd/enmime/v2"
 )
@@ -41,26 +40,13 @@ func Parse(raw []byte) (m *Message, err error) {
 	s := &splitter{data: raw}
 	root, _ := s.readEntity(nil, 0)
 	m = &Message{}
-	setHeaderFields(m, root.header, bodyCharset(root))
-	(&bodyWalker{m: m}).walk(root)
+	charset := headerCharset(root)
+	setHeaderFields(m, root.header, charset)
+	(&bodyWalker{m: m, charset: charset}).walk(root)
 	for _, p := range s.problems {
 		m.addProblem(p)
 	}
 	return m, nil
-}
-
-// bodyCharset returns the charset of the first text part, the best guess
-// for raw 8-bit header values, which the same mailer wrote.
-func bodyCharset(e *entity) string {
-	if cs := e.params["charset"]; cs != "" && strings.HasPrefix(e.mediaType, "text/") {
-		return cs
-	}
-	for _, c := range e.children {
-		if cs := bodyCharset(c); cs != "" {
-			return cs
-		}
-	}
-	return ""
 }
 
 // mailStart skips what may come before a mail's header (an mbox "From "
@@ -98,8 +84,8 @@ func splitHeader(raw []byte) (header, body []byte) {
 }
 
 // setHeaderFields fills the fields of m that come from the top-level
-// header. charset is the body's charset, the best guess for raw 8-bit
-// header values.
+// header. charset is the one raw 8-bit header values are read in (see
+// headerCharset).
 func setHeaderFields(m *Message, h textproto.MIMEHeader, charset string) {
 	m.Header = decodeHeader(h, charset)
 	m.Subject = cleanLine(m.Header.Get("Subject"))
@@ -147,16 +133,6 @@ func decodeHeaderValue(v, charset string) string {
 		}
 	}
 	return cleanText(v)
-}
-
-// rawHeaderText reads the 8-bit bytes of a header value that was not
-// encoded: UTF-8 when valid (RFC 6532), else in the body's charset.
-func rawHeaderText(v, charset string) string {
-	if utf8.ValidString(v) {
-		return v
-	}
-	s, _ := decodeCharset([]byte(v), charset)
-	return s
 }
 
 // firstID returns the first message id in v, without angle brackets.
