@@ -119,8 +119,12 @@ func startMail(ctx context.Context, a *app, cfg serveConfig, logger *slog.Logger
 			}
 			tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		}
-		srv := smtpd.New(smtpd.Config{Addr: cfg.mail.smtpAddr, MaxMessageBytes: cfg.mail.maxMessageSize, TLS: tlsConfig},
+		srv, err := smtpd.New(smtpd.Config{Addr: cfg.mail.smtpAddr, MaxMessageBytes: cfg.mail.maxMessageSize, TLS: tlsConfig,
+			SpoolDir: filepath.Join(cfg.data, "spool")},
 			a.mailboxes, receiver, logger)
+		if err != nil {
+			return nil, err
+		}
 		ln, err := net.Listen("tcp", cfg.mail.smtpAddr)
 		if err != nil {
 			return nil, fmt.Errorf("listen for SMTP on %s: %w", cfg.mail.smtpAddr, err)

@@ -11,11 +11,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/emersion/go-smtp"
 	"github.com/tendhq/tend"
+	"golang.org/x/sync/semaphore"
 )
 
 // Config sets up the listener.
@@ -24,6 +27,18 @@ type Config struct {
 	Domain          string // the name it greets with
 	MaxMessageBytes int64
 	TLS             *tls.Config // STARTTLS when set
+
+	// SpoolDir is the folder that mail is written to while it arrives,
+	// so that it waits there rather than in memory; empty for the
+	// system's temporary folder. Files left in it by a server that died
+	// are removed at start.
+	SpoolDir string
+	// MaxReadingBytes caps the bytes of mail being read and delivered at
+	// once (default twice MaxMessageBytes, or 64 MiB without it); more
+	// waits in the spool. Reading a mail takes memory in proportion to
+	// its size, so the cap is in bytes rather than in mails: two large
+	// mails are read at a time, or many small ones.
+	MaxReadingBytes int64
 }
 
 // Mailboxes finds the mailbox that receives mail sent to an address.
@@ -36,9 +51,34 @@ type Receiver interface {
 	Receive(ctx context.Context, source string, mailboxID int64, recipients []string, raw []byte) (*tend.InboundRecord, error)
 }
 
-// New returns an SMTP server for cfg.
-func New(cfg Config, mailboxes Mailboxes, receiver Receiver, logger *slog.Logger) *smtp.Server {
-	s := smtp.NewServer(&backend{mailboxes: mailboxes, receiver: receiver, logger: logger})
+// Server is the SMTP listener.
+type Server struct {
+	smtp *smtp.Server
+}
+
+// New returns an SMTP server for cfg. It creates cfg.SpoolDir and
+// empties it of mail that a server before it was receiving when it
+// stopped: none of that mail was answered 250, so its senders will send
+// it again. It fails only when it cannot.
+func New(cfg Config, mailboxes Mailboxes, receiver Receiver, logger *slog.Logger) (*Server, error) {
+	spool := cfg.SpoolDir
+	if spool != "" {
+		if err := openSpool(spool); err != nil {
+			return nil, err
+		}
+	} else {
+		spool = os.TempDir()
+	}
+	reading := cfg.MaxReadingBytes
+	if reading <= 0 {
+		reading = 64 << 20
+		if cfg.MaxMessageBytes > 0 {
+			reading = 2 * cfg.MaxMessageBytes
+		}
+	}
+	b := &backend{mailboxes: mailboxes, receiver: receiver, logger: logger, spool: spool,
+		reading: semaphore.NewWeighted(reading), maxReading: reading}
+	s := smtp.NewServer(b)
 	s.Addr = cfg.Addr
 	s.Domain = cfg.Domain
 	if s.Domain == "" {
@@ -55,13 +95,28 @@ func New(cfg Config, mailboxes Mailboxes, receiver Receiver, logger *slog.Logger
 	s.TLSConfig = cfg.TLS
 	s.EnableSMTPUTF8 = true
 	s.ErrorLog = slogLogger{logger}
-	return s
+	return &Server{smtp: s}, nil
 }
+
+// Serve answers the connections of ln until the server is closed.
+func (s *Server) Serve(ln net.Listener) error { return s.smtp.Serve(ln) }
+
+// Close stops listening and closes every connection at once.
+func (s *Server) Close() error { return s.smtp.Close() }
+
+// Shutdown stops listening and waits, until ctx is done, for the
+// connections open to end.
+func (s *Server) Shutdown(ctx context.Context) error { return s.smtp.Shutdown(ctx) }
 
 type backend struct {
 	mailboxes Mailboxes
 	receiver  Receiver
 	logger    *slog.Logger
+	spool     string
+
+	// reading holds a mail's size while it is read and delivered.
+	reading    *semaphore.Weighted
+	maxReading int64
 }
 
 func (b *backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
@@ -109,29 +164,60 @@ func (s *session) Rcpt(to string, opts *smtp.RcptOptions) error {
 	return nil
 }
 
-// Data reads the message and hands it over; 250 follows only once the
-// receiver has committed it.
+// Data writes the message to a spool file as it arrives, then, once the
+// bytes being read are few enough, hands it over; 250 follows only once
+// the receiver has committed it.
 func (s *session) Data(r io.Reader) error {
 	start := time.Now()
-	raw, err := io.ReadAll(r)
+	f, size, err := s.b.spoolData(r)
+	spooled := time.Now()
+	if f != nil {
+		defer os.Remove(f.Name())
+		defer f.Close()
+	}
 	if err != nil {
 		var smtpErr *smtp.SMTPError
 		if errors.As(err, &smtpErr) {
 			return smtpErr // 552 for a message over the size limit
 		}
+		if errors.Is(err, errSpool) {
+			s.b.logger.Error("smtp: spool message", "from", s.from, "remote", s.remote, "err", err)
+			return &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 3, 1},
+				Message: "The message could not be stored; try again later"}
+		}
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	// A sender waits up to 10 minutes for the answer (RFC 5321, 4.5.3.2.6).
+	wait, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	rec, err := s.b.receiver.Receive(ctx, "smtp", s.mailboxID, s.recipients, raw)
+	weight := min(max(size, 1), s.b.maxReading)
+	if err := s.b.reading.Acquire(wait, weight); err != nil {
+		s.b.logger.Warn("smtp: too much mail being read; refused for now", "from", s.from, "remote", s.remote, "bytes", size)
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 2},
+			Message: "Too busy to read the message; try again later"}
+	}
+	defer s.b.reading.Release(weight)
+	waited := time.Since(spooled)
+	rec, err := s.receive(f, size)
 	if err != nil {
 		s.b.logger.Error("smtp: store message", "from", s.from, "remote", s.remote, "err", err)
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0},
 			Message: "The message could not be stored; try again later"}
 	}
 	s.b.logger.Debug("smtp: message received", "from", s.from, "inbound_id", rec.ID, "outcome", rec.Outcome,
-		"bytes", len(raw), "duration", time.Since(start))
+		"bytes", size, "waited", waited, "duration", time.Since(start))
 	return nil
+}
+
+// receive reads the spooled message back and hands it to the receiver.
+func (s *session) receive(f *os.File, size int64) (*tend.InboundRecord, error) {
+	raw := make([]byte, size)
+	if _, err := f.ReadAt(raw, 0); err != nil {
+		return nil, fmt.Errorf("read spooled message: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	return s.b.receiver.Receive(ctx, "smtp", s.mailboxID, s.recipients, raw)
 }
 
 type slogLogger struct{ l *slog.Logger }

@@ -34,7 +34,11 @@ func listen(t testing.TB, db *sqldb.DB, maxBytes int64, tlsConfig *tls.Config) *
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := smtpd.New(smtpd.Config{Domain: "mx.acme.example", MaxMessageBytes: maxBytes, TLS: tlsConfig}, mailboxes, p.Receiver, logger)
+	srv, err := smtpd.New(smtpd.Config{Domain: "mx.acme.example", MaxMessageBytes: maxBytes, TLS: tlsConfig, SpoolDir: t.TempDir()},
+		mailboxes, p.Receiver, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -42,6 +46,33 @@ func listen(t testing.TB, db *sqldb.DB, maxBytes int64, tlsConfig *tls.Config) *
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	return &listener{addr: ln.Addr().String(), inbound: p.Inbound, tickets: p.Tickets}
+}
+
+// acme is the one mailbox of the tests that do without a database.
+type acme struct{}
+
+func (acme) MailboxForRecipient(ctx context.Context, address string) (*tend.Mailbox, error) {
+	if !strings.EqualFold(address, "support@acme.example") {
+		return nil, tend.Errorf(tend.ENOTFOUND, "no mailbox")
+	}
+	return &tend.Mailbox{ID: 1, Address: "support@acme.example"}, nil
+}
+
+// serve starts a listener for cfg on a random port of 127.0.0.1.
+func serve(t *testing.T, cfg smtpd.Config, receiver smtpd.Receiver) string {
+	t.Helper()
+	cfg.Domain = "mx.acme.example"
+	srv, err := smtpd.New(cfg, acme{}, receiver, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
 }
 
 func message(subject string) string {
