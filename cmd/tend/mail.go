@@ -23,6 +23,8 @@ import (
 // mailConfig is how Tend receives and sends mail.
 type mailConfig struct {
 	smtpAddr        string
+	maxSessions     int // SMTP connections open at once, in all
+	maxPerIP        int // and from one IPv4 address or IPv6 /64
 	relay           string
 	relayUser       string
 	relayPassword   string
@@ -34,6 +36,17 @@ type mailConfig struct {
 func (c *mailConfig) flags(fs *flag.FlagSet) error {
 	fs.StringVar(&c.smtpAddr, "smtp-addr", env("TEND_SMTP_ADDR", "127.0.0.1:2525"),
 		"address to receive mail on over SMTP; empty to receive none (TEND_SMTP_ADDR)")
+	sessions, err := envInt("TEND_SMTP_MAX_SESSIONS", 100)
+	if err != nil {
+		return err
+	}
+	fs.IntVar(&c.maxSessions, "smtp-max-sessions", int(sessions), "SMTP connections open at once; more are refused with 421 (TEND_SMTP_MAX_SESSIONS)")
+	perIP, err := envInt("TEND_SMTP_MAX_SESSIONS_PER_IP", 10)
+	if err != nil {
+		return err
+	}
+	fs.IntVar(&c.maxPerIP, "smtp-max-sessions-per-ip", int(perIP),
+		"SMTP connections open at once from one IPv4 address or IPv6 /64 (TEND_SMTP_MAX_SESSIONS_PER_IP)")
 	fs.StringVar(&c.relay, "smtp-relay", env("TEND_SMTP_RELAY", ""),
 		"host:port of the SMTP relay that sends mail; empty writes it to DATA/outbox instead (TEND_SMTP_RELAY)")
 	fs.StringVar(&c.relayUser, "smtp-relay-user", env("TEND_SMTP_RELAY_USER", ""), "user to authenticate to the relay as (TEND_SMTP_RELAY_USER)")
@@ -61,6 +74,8 @@ func (c *mailConfig) check() error {
 	switch {
 	case c.maxMessageSize <= 0:
 		return errors.New("--max-message-size must be a positive number of bytes")
+	case c.maxSessions <= 0 || c.maxPerIP <= 0:
+		return errors.New("--smtp-max-sessions and --smtp-max-sessions-per-ip must be positive")
 	case c.imapInterval < time.Second:
 		return errors.New("--imap-interval must be at least 1s")
 	case (c.tlsCert == "") != (c.tlsKey == ""):
@@ -120,7 +135,7 @@ func startMail(ctx context.Context, a *app, cfg serveConfig, logger *slog.Logger
 			tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		}
 		srv, err := smtpd.New(smtpd.Config{Addr: cfg.mail.smtpAddr, MaxMessageBytes: cfg.mail.maxMessageSize, TLS: tlsConfig,
-			SpoolDir: filepath.Join(cfg.data, "spool")},
+			MaxSessions: cfg.mail.maxSessions, MaxSessionsPerIP: cfg.mail.maxPerIP, SpoolDir: filepath.Join(cfg.data, "spool")},
 			a.mailboxes, receiver, logger)
 		if err != nil {
 			return nil, err

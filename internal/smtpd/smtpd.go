@@ -5,6 +5,7 @@
 package smtpd
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -28,6 +29,10 @@ type Config struct {
 	MaxMessageBytes int64
 	TLS             *tls.Config // STARTTLS when set
 
+	// MaxSessions caps the connections open at once (default 100), and
+	// MaxSessionsPerIP those from one IPv4 address or IPv6 /64 (default
+	// 10); one more is answered 421 and closed.
+	MaxSessions, MaxSessionsPerIP int
 	// SpoolDir is the folder that mail is written to while it arrives,
 	// so that it waits there rather than in memory; empty for the
 	// system's temporary folder. Files left in it by a server that died
@@ -53,7 +58,9 @@ type Receiver interface {
 
 // Server is the SMTP listener.
 type Server struct {
-	smtp *smtp.Server
+	smtp     *smtp.Server
+	sessions *sessions
+	logger   *slog.Logger
 }
 
 // New returns an SMTP server for cfg. It creates cfg.SpoolDir and
@@ -95,11 +102,15 @@ func New(cfg Config, mailboxes Mailboxes, receiver Receiver, logger *slog.Logger
 	s.TLSConfig = cfg.TLS
 	s.EnableSMTPUTF8 = true
 	s.ErrorLog = slogLogger{logger}
-	return &Server{smtp: s}, nil
+	return &Server{smtp: s, logger: logger,
+		sessions: newSessions(cmp.Or(cfg.MaxSessions, 100), cmp.Or(cfg.MaxSessionsPerIP, 10))}, nil
 }
 
-// Serve answers the connections of ln until the server is closed.
-func (s *Server) Serve(ln net.Listener) error { return s.smtp.Serve(ln) }
+// Serve answers the connections of ln until the server is closed. ln is
+// a plain TCP listener: TLS comes by STARTTLS.
+func (s *Server) Serve(ln net.Listener) error {
+	return s.smtp.Serve(&capListener{Listener: ln, sessions: s.sessions, domain: s.smtp.Domain, logger: s.logger})
+}
 
 // Close stops listening and closes every connection at once.
 func (s *Server) Close() error { return s.smtp.Close() }
