@@ -6,7 +6,10 @@ package secret
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -17,7 +20,8 @@ import (
 
 // Box seals and opens values with AES-256-GCM.
 type Box struct {
-	aead cipher.AEAD
+	aead    cipher.AEAD
+	signing []byte // for Sign: derived, so that no value is ever sealed and signed with one key
 }
 
 // KeySize is the length of a key in bytes.
@@ -37,7 +41,9 @@ func New(key []byte) (*Box, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Box{aead: aead}, nil
+	derive := hmac.New(sha256.New, key)
+	derive.Write([]byte("tend signing key"))
+	return &Box{aead: aead, signing: derive.Sum(nil)}, nil
 }
 
 // LoadKey returns the key in encoded (base64, as in TEND_SECRET_KEY) if it
@@ -124,4 +130,15 @@ func (b *Box) Open(sealed string) (string, error) {
 		return "", ErrCannotOpen
 	}
 	return string(plain), nil
+}
+
+// Sign returns a signature of value for purpose that only a holder of the
+// key can make: 80 bits of an HMAC-SHA256, in lower-case letters and
+// digits, which survive in any mail address.
+func (b *Box) Sign(purpose, value string) string {
+	mac := hmac.New(sha256.New, b.signing)
+	mac.Write([]byte(purpose))
+	mac.Write([]byte{0})
+	mac.Write([]byte(value))
+	return strings.ToLower(base32.StdEncoding.EncodeToString(mac.Sum(nil)[:10]))
 }

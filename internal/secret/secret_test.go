@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -99,5 +100,25 @@ func TestLoadKeyMakesTheFilePrivate(t *testing.T) {
 	}
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("the key file has mode %v (%v), want 600", fi.Mode().Perm(), err)
+	}
+}
+
+func TestSign(t *testing.T) {
+	key := make([]byte, secret.KeySize)
+	a, _ := secret.New(key)
+	key[0] = 1
+	b, _ := secret.New(key)
+	sig := a.Sign("bounce", "42")
+	if len(sig) != 16 || strings.ToLower(sig) != sig || strings.ContainsAny(sig, "=+/") {
+		t.Fatalf("Sign = %q: want 16 lower-case letters and digits", sig)
+	}
+	if a.Sign("bounce", "42") != sig {
+		t.Error("the same value signs differently")
+	}
+	for what, other := range map[string]string{"another value": a.Sign("bounce", "43"), "another purpose": a.Sign("reply", "42"),
+		"another key": b.Sign("bounce", "42"), "purpose and value run together": a.Sign("bounce4", "2")} {
+		if other == sig {
+			t.Errorf("%s gives the same signature", what)
+		}
 	}
 }
