@@ -64,6 +64,7 @@ func (s *Server) apiRoutes() []apiRoute {
 		{"GET", "/mail/inbound", s.listInbound},
 		{"GET", "/mail/inbound/{id}", s.getInbound},
 		{"POST", "/mail/inbound/{id}/retry", s.retryInbound},
+		{"GET", "/mail/inbound/{id}/raw", s.getInboundRaw},
 
 		{"GET", "/settings", s.getSettings},
 		{"PATCH", "/settings", s.updateSettings},

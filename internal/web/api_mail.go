@@ -83,3 +83,13 @@ func (s *Server) retryInbound(w http.ResponseWriter, r *http.Request) {
 		respond(s, w, r, rec, err)
 	}
 }
+
+// getInboundRaw answers with the mail as it was received, any mail and not
+// only quarantined mail.
+func (s *Server) getInboundRaw(w http.ResponseWriter, r *http.Request) {
+	if id, ok := s.pathID(w, r); ok {
+		if err := s.writeInboundRaw(w, r, id); err != nil {
+			s.writeError(w, r, err)
+		}
+	}
+}

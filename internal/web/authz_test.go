@@ -172,6 +172,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{"POST /mail/inbound/{id}/retry", func(caller) request {
 				return request{"POST", fmt.Sprintf("/api/v1/mail/inbound/%d/retry", quarantined.ID), nil}
 			}, onlyAdmin, 200, 403},
+			{"GET /mail/inbound/{id}/raw", get(fmt.Sprintf("/api/v1/mail/inbound/%d/raw", quarantined.ID)), onlyAdmin, 200, 403},
 			{"GET /settings", get("/api/v1/settings"), anyStaff, 200, 0},
 			{"PATCH /settings", func(r caller) request {
 				return request{"PATCH", "/api/v1/settings", map[string]any{"name": "Desk " + string(r)}}

@@ -84,7 +84,7 @@ func newBareServer(t testing.TB, db *sqldb.DB, configure ...func(*web.Server)) *
 		Agents: agents, Teams: sqldb.NewTeamService(db), Customers: sqldb.NewCustomerService(db),
 		Organizations: sqldb.NewOrganizationService(db), Tickets: tickets, Search: sqldb.NewSearchService(db),
 		Tokens: tokens, Sessions: tokens, Setup: settings, Settings: settings, Audit: settings,
-		Mailboxes: sqldb.NewMailboxService(db, box), Inbound: inbound, RetryInbound: receiver.Retry,
+		Mailboxes: sqldb.NewMailboxService(db, box), Inbound: inbound, RetryInbound: receiver.Retry, Quarantine: receiver,
 		SavedViews: sqldb.NewSavedViewService(db), Blobs: blobs, Ping: db.Ping, MaxAttachmentSize: 64 << 10, MaxBodySize: 256 << 10,
 		Clock: db.Clock(),
 	}

@@ -171,6 +171,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /settings/mail/{id}", s.mailboxEditForm)
 	mux.Handle("POST /settings/mail/{id}", forms(s.updateMailboxForm))
 	mux.Handle("POST /settings/mail/inbound/{id}/retry", forms(s.retryInboundForm))
+	mux.HandleFunc("GET /settings/mail/inbound/{id}/raw", s.inboundRawPage)
 	mux.HandleFunc("GET /tickets", s.ticketList)
 	mux.HandleFunc("GET /tickets/counts", s.viewCounts)
 	mux.Handle("POST /tickets/views", forms(s.saveView))

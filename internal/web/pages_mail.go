@@ -2,9 +2,11 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tendhq/tend"
 )
@@ -218,4 +220,39 @@ func (s *Server) retryInboundForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/settings/mail?done=retried#recent", http.StatusSeeOther)
+}
+
+// inboundRawPage serves GET /settings/mail/inbound/{id}/raw: the mail as
+// it arrived, to save as a .eml file.
+func (s *Server) inboundRawPage(w http.ResponseWriter, r *http.Request) {
+	agent, ctx, ok := s.adminPage(w, r, "Mail")
+	if !ok {
+		return
+	}
+	id, err := pathID(r, "mail")
+	if err == nil {
+		err = s.writeInboundRaw(w, r.WithContext(ctx), id)
+	}
+	if err != nil {
+		s.pageError(w, r, agent, err)
+	}
+}
+
+// writeInboundRaw answers with inbound mail id as received, as a file to
+// save and never a page to show: it is a stranger's, and may hold HTML.
+// Nothing is written when it returns an error.
+func (s *Server) writeInboundRaw(w http.ResponseWriter, r *http.Request, id int64) error {
+	_, f, err := s.Quarantine.Raw(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := w.Header()
+	h.Set("Content-Type", "message/rfc822")
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="inbound-%d.eml"`, id))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	h.Set("Cache-Control", "private, no-store")
+	http.ServeContent(w, r, "", time.Time{}, f)
+	return nil
 }

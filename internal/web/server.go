@@ -32,6 +32,10 @@ type Server struct {
 	Inbound       tend.InboundService
 	// RetryInbound runs a quarantined mail through the pipeline again.
 	RetryInbound func(ctx context.Context, id int64) (*tend.InboundRecord, error)
+	// Quarantine gives inbound mail back as received (mailin.Receiver).
+	Quarantine interface {
+		Raw(ctx context.Context, id int64) (*tend.InboundRecord, io.ReadSeekCloser, error)
+	}
 
 	// Blobs serves attachment content.
 	Blobs interface {

@@ -1,0 +1,74 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/tendhq/tend"
+	"github.com/tendhq/tend/internal/sqldb"
+	"github.com/tendhq/tend/internal/sqldb/sqldbtest"
+)
+
+// mailWithFile writes a mail from from with a line of text and one PDF of
+// size bytes: over the test server's limit of 64 KB, it is quarantined.
+func mailWithFile(from string, size int) string {
+	return "From: " + from + "\r\nTo: help@matrix.example\r\nSubject: The scan\r\nMessage-ID: <scan." + from + ">\r\n" +
+		"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain\r\n\r\nHere is the scan of my invoice.\r\n--b\r\nContent-Type: application/pdf; name=scan.pdf\r\n" +
+		"Content-Disposition: attachment; filename=scan.pdf\r\n\r\n" + strings.Repeat("%PDF scan data\r\n", size/16+1) + "--b--\r\n"
+}
+
+// quarantine sets up a mailbox and quarantines a mail whose file is too
+// large; it returns the record and the mail as sent.
+func quarantine(t *testing.T, ts *testServer) (*tend.InboundRecord, string) {
+	t.Helper()
+	mb, err := ts.server.Mailboxes.CreateMailbox(tend.SystemContext(context.Background()), &tend.MailboxCreate{Address: "help@matrix.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := mailWithFile("zoe@example.org", 70<<10)
+	rec, err := ts.receiver.Receive(context.Background(), "smtp", mb.ID, nil, []byte(raw))
+	if err != nil || rec.Outcome != tend.OutcomeFailed {
+		t.Fatalf("quarantine a mail: %+v, %v", rec, err)
+	}
+	return rec, raw
+}
+
+// checkEML fails unless resp is raw, as a file to save.
+func checkEML(t *testing.T, id int64, header http.Header, body []byte, raw string) {
+	t.Helper()
+	if !bytes.Equal(body, []byte(raw)) {
+		t.Errorf("the download is %d bytes, not the %d received", len(body), len(raw))
+	}
+	want := map[string]string{"Content-Type": "message/rfc822", "X-Content-Type-Options": "nosniff",
+		"Content-Disposition": fmt.Sprintf(`attachment; filename="inbound-%d.eml"`, id)}
+	for k, v := range want {
+		if got := header.Get(k); got != v {
+			t.Errorf("%s: %q, want %q", k, got, v)
+		}
+	}
+	if csp := header.Get("Content-Security-Policy"); !strings.Contains(csp, "sandbox") || !strings.Contains(csp, "default-src 'none'") {
+		t.Errorf("Content-Security-Policy: %q", csp)
+	}
+}
+
+// Admins download any mail received exactly as it arrived; no one else.
+func TestAPIInboundRaw(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		ts := newTestServer(t, db)
+		rec, raw := quarantine(t, ts)
+		path := fmt.Sprintf("/api/v1/mail/inbound/%d/raw", rec.ID)
+		resp := ts.as(tend.RoleAdmin, "GET", path, nil).want(t, http.StatusOK)
+		checkEML(t, rec.ID, resp.Header, resp.body, raw)
+
+		if p := ts.as(tend.RoleAgent, "GET", path, nil).want(t, http.StatusForbidden).problem(t); p.Code != tend.EFORBIDDEN {
+			t.Fatalf("an agent: %+v", p)
+		}
+		ts.as(tend.RoleAdmin, "GET", fmt.Sprintf("/api/v1/mail/inbound/%d/raw", rec.ID+100), nil).want(t, http.StatusNotFound)
+		ts.as(tend.RoleAdmin, "GET", "/api/v1/mail/inbound/x/raw", nil).want(t, http.StatusNotFound)
+	})
+}
