@@ -65,6 +65,7 @@ func (s *Server) apiRoutes() []apiRoute {
 		{"GET", "/mail/inbound/{id}", s.getInbound},
 		{"POST", "/mail/inbound/{id}/retry", s.retryInbound},
 		{"GET", "/mail/inbound/{id}/raw", s.getInboundRaw},
+		{"POST", "/mail/inbound/{id}/ticket", s.takeInbound},
 
 		{"GET", "/settings", s.getSettings},
 		{"PATCH", "/settings", s.updateSettings},

@@ -93,3 +93,11 @@ func (s *Server) getInboundRaw(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 }
+
+// takeInbound makes a ticket of a quarantined mail by hand.
+func (s *Server) takeInbound(w http.ResponseWriter, r *http.Request) {
+	if id, ok := s.pathID(w, r); ok {
+		rec, err := s.Quarantine.TakeAsTicket(r.Context(), id)
+		respond(s, w, r, rec, err)
+	}
+}

@@ -73,6 +73,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 		if err != nil || quarantined.Outcome != tend.OutcomeFailed {
 			t.Fatalf("quarantine a mail: %+v, %v", quarantined, err)
 		}
+		// A mail from a person whose file is over the limit, for an admin
+		// to make a ticket of without it.
+		tooLarge, err := ts.receiver.Receive(context.Background(), "smtp", mb.ID, nil, []byte(mailWithFile("big@matrix.example", 70<<10)))
+		if err != nil || tooLarge.Outcome != tend.OutcomeFailed {
+			t.Fatalf("quarantine a large mail: %+v, %v", tooLarge, err)
+		}
 		ticket := fmt.Sprintf("/api/v1/tickets/%d", tk.ID)
 		cases := []struct {
 			route   string // METHOD /path as in openapi.json
@@ -173,6 +179,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 				return request{"POST", fmt.Sprintf("/api/v1/mail/inbound/%d/retry", quarantined.ID), nil}
 			}, onlyAdmin, 200, 403},
 			{"GET /mail/inbound/{id}/raw", get(fmt.Sprintf("/api/v1/mail/inbound/%d/raw", quarantined.ID)), onlyAdmin, 200, 403},
+			{"POST /mail/inbound/{id}/ticket", func(caller) request {
+				return request{"POST", fmt.Sprintf("/api/v1/mail/inbound/%d/ticket", tooLarge.ID), nil}
+			}, onlyAdmin, 200, 403},
 			{"GET /settings", get("/api/v1/settings"), anyStaff, 200, 0},
 			{"PATCH /settings", func(r caller) request {
 				return request{"PATCH", "/api/v1/settings", map[string]any{"name": "Desk " + string(r)}}

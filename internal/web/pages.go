@@ -171,6 +171,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /settings/mail/{id}", s.mailboxEditForm)
 	mux.Handle("POST /settings/mail/{id}", forms(s.updateMailboxForm))
 	mux.Handle("POST /settings/mail/inbound/{id}/retry", forms(s.retryInboundForm))
+	mux.Handle("POST /settings/mail/inbound/{id}/ticket", forms(s.takeInboundForm))
 	mux.HandleFunc("GET /settings/mail/inbound/{id}/raw", s.inboundRawPage)
 	mux.HandleFunc("GET /tickets", s.ticketList)
 	mux.HandleFunc("GET /tickets/counts", s.viewCounts)
@@ -210,6 +211,7 @@ func formAddresses(mux *http.ServeMux) {
 		return "/tickets/" + url.PathEscape(r.PathValue("number"))
 	}))
 	mux.HandleFunc("GET /settings/mail/inbound/{id}/retry", fixed("/settings/mail"))
+	mux.HandleFunc("GET /settings/mail/inbound/{id}/ticket", fixed("/settings/mail"))
 	for _, action := range []string{"role", "invitation", "reactivate"} {
 		mux.HandleFunc("GET /settings/agents/{id}/"+action, fixed("/settings/agents"))
 	}

@@ -23,6 +23,9 @@ type mailPage struct {
 	Recent     []*tend.InboundRecord
 	Notice     string
 	Error      string
+	// ErrorTicket is the number of the ticket a refused form's mail is
+	// in already, shown as a link beside the error.
+	ErrorTicket int64
 }
 
 // mailboxForm is the add and edit form's values.
@@ -41,6 +44,7 @@ var mailNotices = map[string]string{
 	"created": "The address was added.",
 	"saved":   "The address was saved.",
 	"retried": "The mail was run through again; its outcome is below.",
+	"taken":   "The mail was taken as from a person; its outcome is below.",
 }
 
 func (s *Server) mailSettings(w http.ResponseWriter, r *http.Request) {
@@ -220,6 +224,47 @@ func (s *Server) retryInboundForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/settings/mail?done=retried#recent", http.StatusSeeOther)
+}
+
+// takeInboundForm serves POST /settings/mail/inbound/{id}/ticket: an admin
+// makes a ticket of a quarantined mail by hand, and sees the ticket.
+func (s *Server) takeInboundForm(w http.ResponseWriter, r *http.Request) {
+	agent, ctx, ok := s.adminPage(w, r, "Mail")
+	if !ok {
+		return
+	}
+	page := mailPage{basePage: s.base(w, r, "Mail", agent)}
+	if !checkCSRF(r) {
+		page.Error = "The form expired. Please submit it again."
+		s.renderMail(w, ctx, http.StatusForbidden, &page)
+		return
+	}
+	id, err := pathID(r, "mail")
+	var rec *tend.InboundRecord
+	if err == nil {
+		rec, err = s.Quarantine.TakeAsTicket(ctx, id)
+	}
+	if err != nil {
+		page.Error = formProblem(err)
+		if tend.ErrorCode(err) == tend.ECONFLICT {
+			// As after a double click: say where the mail went.
+			if done, ferr := s.Inbound.FindInboundByID(ctx, id); ferr == nil && done.TicketID != nil {
+				if t, terr := s.Tickets.FindTicketByID(ctx, *done.TicketID); terr == nil {
+					page.Error = fmt.Sprintf("This mail is no longer in quarantine: it is in ticket #%d.", t.Number)
+					page.ErrorTicket = t.Number
+				}
+			}
+		}
+		s.renderMail(w, ctx, statusOf[tend.ErrorCode(err)], &page)
+		return
+	}
+	if rec.TicketID != nil {
+		if t, err := s.Tickets.FindTicketByID(ctx, *rec.TicketID); err == nil {
+			http.Redirect(w, r, "/tickets/"+strconv.FormatInt(t.Number, 10), http.StatusSeeOther)
+			return
+		}
+	}
+	http.Redirect(w, r, "/settings/mail?done=taken#recent", http.StatusSeeOther)
 }
 
 // inboundRawPage serves GET /settings/mail/inbound/{id}/raw: the mail as

@@ -72,3 +72,36 @@ func TestAPIInboundRaw(t *testing.T) {
 		ts.as(tend.RoleAdmin, "GET", "/api/v1/mail/inbound/x/raw", nil).want(t, http.StatusNotFound)
 	})
 }
+
+// An admin makes a ticket of a quarantined mail: its file is left out and
+// named, and a second try is a conflict that says so.
+func TestAPIInboundTicket(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		ts := newTestServer(t, db)
+		rec, _ := quarantine(t, ts)
+		path := fmt.Sprintf("/api/v1/mail/inbound/%d/ticket", rec.ID)
+		ts.as(tend.RoleManager, "POST", path, nil).want(t, http.StatusForbidden)
+		if ts.countTickets() != 0 {
+			t.Fatal("a manager's refused take made a ticket")
+		}
+
+		var taken tend.InboundRecord
+		ts.as(tend.RoleAdmin, "POST", path, nil).want(t, http.StatusOK).decode(t, &taken)
+		if taken.ID != rec.ID || taken.Outcome != tend.OutcomeCreated || taken.TicketID == nil {
+			t.Fatalf("taken: %+v", taken)
+		}
+		var tk tend.Ticket
+		ts.as(tend.RoleAdmin, "GET", fmt.Sprintf("/api/v1/tickets/%d", *taken.TicketID), nil).want(t, http.StatusOK).decode(t, &tk)
+		if body := tk.Messages[0].Body; !strings.Contains(body, "Here is the scan of my invoice.") || !strings.Contains(body, "scan.pdf") {
+			t.Fatalf("the ticket's mail reads %q", body)
+		}
+
+		p := ts.as(tend.RoleAdmin, "POST", path, nil).want(t, http.StatusConflict).problem(t)
+		if !strings.Contains(p.Detail, "no longer in quarantine") {
+			t.Fatalf("taking it twice: %+v", p)
+		}
+		if ts.countTickets() != 1 {
+			t.Fatalf("%d tickets after two takes", ts.countTickets())
+		}
+	})
+}

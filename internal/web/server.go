@@ -32,9 +32,11 @@ type Server struct {
 	Inbound       tend.InboundService
 	// RetryInbound runs a quarantined mail through the pipeline again.
 	RetryInbound func(ctx context.Context, id int64) (*tend.InboundRecord, error)
-	// Quarantine gives inbound mail back as received (mailin.Receiver).
+	// Quarantine gives inbound mail back as received and makes a ticket
+	// of a quarantined one by hand (mailin.Receiver).
 	Quarantine interface {
 		Raw(ctx context.Context, id int64) (*tend.InboundRecord, io.ReadSeekCloser, error)
+		TakeAsTicket(ctx context.Context, id int64) (*tend.InboundRecord, error)
 	}
 
 	// Blobs serves attachment content.
