@@ -246,14 +246,16 @@ var settings = []settingLink{
 
 // settingsIndex serves GET /settings.
 func (s *Server) settingsIndex(w http.ResponseWriter, r *http.Request) {
-	agent, _, ok := s.adminPage(w, r, "Settings")
+	agent, ctx, ok := s.adminPage(w, r, "Settings")
 	if !ok {
 		return
 	}
 	page := struct {
 		basePage
 		Links []settingLink
-	}{s.base(w, r, "Settings", agent), settings}
+		// Quarantined says how much mail waits in quarantine; "" if none.
+		Quarantined string
+	}{s.base(w, r, "Settings", agent), settings, s.quarantineCount(ctx)}
 	s.render(w, http.StatusOK, "settings", page)
 }
 

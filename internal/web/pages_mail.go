@@ -19,13 +19,20 @@ type mailPage struct {
 	Mailboxes  []*tend.Mailbox
 	Teams      []*tend.Team
 	Form       mailboxForm
-	Quarantine []*tend.InboundRecord
+	Quarantine []quarantined
 	Recent     []*tend.InboundRecord
 	Notice     string
 	Error      string
 	// ErrorTicket is the number of the ticket a refused form's mail is
 	// in already, shown as a link beside the error.
 	ErrorTicket int64
+}
+
+// quarantined is a quarantined mail with what its detail means for an
+// admin, when the detail alone is technical.
+type quarantined struct {
+	*tend.InboundRecord
+	Advice string
 }
 
 // mailboxForm is the add and edit form's values.
@@ -63,7 +70,12 @@ func (s *Server) renderMail(w http.ResponseWriter, ctx context.Context, status i
 	if page.Mailboxes, err = s.Mailboxes.FindMailboxes(ctx); err == nil {
 		if page.Teams, err = s.Teams.FindTeams(ctx); err == nil {
 			failed := tend.OutcomeFailed
-			if page.Quarantine, _, err = s.Inbound.FindInbound(ctx, tend.InboundFilter{Outcome: &failed, Limit: 100}); err == nil {
+			var list []*tend.InboundRecord
+			if list, _, err = s.Inbound.FindInbound(ctx, tend.InboundFilter{Outcome: &failed, Limit: 100}); err == nil {
+				page.Quarantine = make([]quarantined, len(list))
+				for i, rec := range list {
+					page.Quarantine[i] = quarantined{rec, quarantineAdvice(rec.Detail)}
+				}
 				page.Recent, _, err = s.Inbound.FindInbound(ctx, tend.InboundFilter{Limit: 25})
 			}
 		}
@@ -300,4 +312,44 @@ func (s *Server) writeInboundRaw(w http.ResponseWriter, r *http.Request, id int6
 	h.Set("Cache-Control", "private, no-store")
 	http.ServeContent(w, r, "", time.Time{}, f)
 	return nil
+}
+
+// quarantineAdvice says in plain words what to do about a mail kept for
+// detail, which may be an error a program wrote; "" when the detail says
+// it well enough.
+func quarantineAdvice(detail string) string {
+	for _, a := range quarantineAdvices {
+		if strings.HasPrefix(detail, a.prefix) {
+			return a.advice
+		}
+	}
+	return ""
+}
+
+// quarantineAdvices are the details of the quarantine that need words,
+// by how they begin: mailin.Read and the store write them.
+var quarantineAdvices = []struct{ prefix, advice string }{
+	{"The mail could not be read", "Not a mail Tend can read: download it to see what arrived, and make a ticket of it if it needs an answer."},
+	{"The sender's address", "Tend cannot tell whom to answer: make a ticket of it to read it, and answer by other means."},
+	{"attachments:", "A file in it is over the size limit: raise the limit (tend serve --max-attachment-size) and retry, " +
+		"or make a ticket of it without the file."},
+}
+
+// quarantineCount says how much mail is quarantined, for the settings
+// page: "" when none is (or it cannot be known), "100+" past a page.
+func (s *Server) quarantineCount(ctx context.Context) string {
+	failed := tend.OutcomeFailed
+	list, next, err := s.Inbound.FindInbound(ctx, tend.InboundFilter{Outcome: &failed, Limit: 100})
+	switch {
+	case err != nil:
+		s.Logger.Error("count quarantined mail", "err", err)
+		return ""
+	case next != "":
+		return "100+ mails in quarantine"
+	case len(list) == 1:
+		return "1 mail in quarantine"
+	case len(list) > 1:
+		return strconv.Itoa(len(list)) + " mails in quarantine"
+	}
+	return ""
 }

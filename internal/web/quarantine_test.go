@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -104,4 +105,82 @@ func TestAPIInboundTicket(t *testing.T) {
 			t.Fatalf("%d tickets after two takes", ts.countTickets())
 		}
 	})
+}
+
+// The settings page counts the quarantine; the mail page explains each
+// mail, downloads it and makes a ticket of it, once.
+func TestQuarantinePages(t *testing.T) {
+	ts := newTestServer(t, sqldbtest.Open(t, sqldb.SQLite))
+	rec, raw := quarantine(t, ts)
+	id := strID(rec.ID)
+
+	lead, csrf := signInClient(t, ts)
+	signIn(t, lead, ts, csrf, "lead@staff.example", "long enough password")
+	if status, page := fetchPage(t, lead, "GET", ts.URL+"/settings/mail/inbound/"+id+"/raw", nil); status != http.StatusForbidden ||
+		strings.Contains(page, "scan data") {
+		t.Fatalf("a lead downloading: %d", status)
+	}
+	if status, _ := fetchPage(t, lead, "POST", ts.URL+"/settings/mail/inbound/"+id+"/ticket", url.Values{"csrf": {csrf}}); status != http.StatusForbidden {
+		t.Fatalf("a lead making a ticket: %d", status)
+	}
+
+	admin, csrf := signInClient(t, ts)
+	signIn(t, admin, ts, csrf, "admin@staff.example", "long enough password")
+	if _, page := fetchPage(t, admin, "GET", ts.URL+"/settings", nil); !strings.Contains(page, `<a href="/settings/mail#quarantine">1 mail in quarantine</a>`) {
+		t.Fatalf("the settings page does not count the quarantine:\n%s", page)
+	}
+	_, page := fetchPage(t, admin, "GET", ts.URL+"/settings/mail", nil)
+	for _, want := range []string{"scan.pdf is 70.0 KB", "A file in it is over the size limit", `href="/settings/mail/inbound/` + id + `/raw"`,
+		`action="/settings/mail/inbound/` + id + `/ticket"`, "Make a ticket"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the mail page lacks %q", want)
+		}
+	}
+	resp, err := admin.Get(ts.URL + "/settings/mail/inbound/" + id + "/raw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	body.ReadFrom(resp.Body)
+	resp.Body.Close()
+	checkEML(t, rec.ID, resp.Header, body.Bytes(), raw)
+
+	if status, _ := fetchPage(t, admin, "POST", ts.URL+"/settings/mail/inbound/"+id+"/ticket", url.Values{}); status != http.StatusForbidden ||
+		ts.countTickets() != 0 {
+		t.Fatalf("a form without its CSRF token: %d, %d tickets", status, ts.countTickets())
+	}
+	resp, err = admin.PostForm(ts.URL+"/settings/mail/inbound/"+id+"/ticket", url.Values{"csrf": {csrf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	sys := tend.SystemContext(context.Background())
+	taken, err := ts.server.Inbound.FindInboundByID(sys, rec.ID)
+	if err != nil || taken.Outcome != tend.OutcomeCreated {
+		t.Fatalf("after making a ticket: %+v, %v", taken, err)
+	}
+	tk, err := ts.tickets.FindTicketByID(sys, *taken.TicketID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	number := strID(tk.Number)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/tickets/"+number {
+		t.Fatalf("making a ticket: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	status, page := fetchPage(t, admin, "POST", ts.URL+"/settings/mail/inbound/"+id+"/ticket", url.Values{"csrf": {csrf}})
+	if status != http.StatusConflict || !strings.Contains(page, "This mail is no longer in quarantine: it is in ticket #"+number+".") ||
+		!strings.Contains(page, `<a href="/tickets/`+number+`">`) || ts.countTickets() != 1 {
+		t.Fatalf("the second click: %d, %d tickets\n%s", status, ts.countTickets(), page)
+	}
+	if _, page := fetchPage(t, admin, "GET", ts.URL+"/settings", nil); strings.Contains(page, "in quarantine") {
+		t.Fatalf("an empty quarantine is counted:\n%s", page)
+	}
+	resp, err = admin.Get(ts.URL + "/settings/mail/inbound/" + id + "/ticket")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/settings/mail" {
+		t.Fatalf("GET at the form's address: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
 }
