@@ -21,8 +21,8 @@ func withFile(messageID string, size int) string {
 		"Content-Disposition: attachment; filename=scan.pdf\r\n\r\n" + strings.Repeat("x", size) + "\r\n--b--\r\n"
 }
 
-// asAgent acts as the desk's agent, who may not touch the quarantine.
-func (d *desk) asAgent() context.Context {
+// notAdmin acts as the desk's agent, who may not touch the quarantine.
+func notAdmin(d *desk) context.Context {
 	return tend.NewContextWithPrincipal(context.Background(), tend.Principal{AgentID: d.agent.ID, Role: d.agent.Role})
 }
 
@@ -40,7 +40,7 @@ func TestRawGivesBackTheMailAsReceived(t *testing.T) {
 		if got.ID != rec.ID || !bytes.Equal(b, []byte(raw)) {
 			t.Fatalf("raw of %d: record %d, bytes %q", rec.ID, got.ID, b)
 		}
-		if _, _, err := d.receiver.Raw(d.asAgent(), rec.ID); tend.ErrorCode(err) != tend.EFORBIDDEN {
+		if _, _, err := d.receiver.Raw(notAdmin(d), rec.ID); tend.ErrorCode(err) != tend.EFORBIDDEN {
 			t.Fatalf("an agent reading raw mail: %v", err)
 		}
 		if _, _, err := d.receiver.Raw(system, rec.ID+100); tend.ErrorCode(err) != tend.ENOTFOUND {
@@ -60,7 +60,7 @@ func TestTakeAsTicket(t *testing.T) {
 		if rec.Outcome != tend.OutcomeFailed {
 			t.Fatalf("a mail with too large a file: %+v", rec)
 		}
-		if _, err := d.receiver.TakeAsTicket(d.asAgent(), rec.ID); tend.ErrorCode(err) != tend.EFORBIDDEN {
+		if _, err := d.receiver.TakeAsTicket(notAdmin(d), rec.ID); tend.ErrorCode(err) != tend.EFORBIDDEN {
 			t.Fatalf("an agent taking a mail: %v", err)
 		}
 
