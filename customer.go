@@ -18,6 +18,10 @@ type Customer struct {
 	Notes          string   `json:"notes"`
 	// Bouncing lists the addresses that mail to has bounced for good.
 	Bouncing []Bounce `json:"bouncing"`
+	// RawAddress is the sender their mail came from, as written, when it
+	// was no address Tend can write to: with no address of their own
+	// they have no reply address, and replies to them are refused.
+	RawAddress string `json:"raw_address"`
 	// MergedIntoID is set on a customer merged into another: what is left
 	// of them, so that their id keeps naming them in history.
 	MergedIntoID *int64    `json:"merged_into_id"`
@@ -136,6 +140,10 @@ type CustomerService interface {
 	// It returns the customer intoID: EINVALID for the same id twice,
 	// ENOTFOUND for either unknown.
 	MergeCustomers(ctx context.Context, fromID, intoID int64) (*Customer, error)
+	// ClearBouncing lifts the bouncing mark from one of the customer's
+	// addresses, as when they say it works again; ENOTFOUND if the
+	// address is not theirs or does not bounce.
+	ClearBouncing(ctx context.Context, id int64, email string) (*Customer, error)
 }
 
 func normalizeEmails(in []string) []string {

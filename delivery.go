@@ -12,6 +12,10 @@ type ThreadCandidate struct {
 // Threading holds the tickets an inbound mail points at, one per way of
 // finding them, as the store found them.
 type Threading struct {
+	// BySameMessageID is the ticket of an earlier mail from the same
+	// sender with this mail's own Message-ID but other content: a mailer
+	// that reuses its ids, whose mail belongs with the first.
+	BySameMessageID *ThreadCandidate
 	// ByMessageID is the ticket of the newest mail the mail's In-Reply-To
 	// or References names.
 	ByMessageID *ThreadCandidate
@@ -24,11 +28,14 @@ type Threading struct {
 }
 
 // Choose returns the ticket the mail joins and how it was found, or nil:
-// headers first, since mail programs write them; then the reply address,
+// the sender's own earlier mail with the same id first; then the
+// headers, since mail programs write them; then the reply address,
 // which the mail was sent to; then the number in the subject, which
 // people type. Never the subject's words.
 func (th Threading) Choose() (*ThreadCandidate, string) {
 	switch {
+	case th.BySameMessageID != nil:
+		return th.BySameMessageID, "same Message-ID as an earlier mail"
 	case th.ByMessageID != nil:
 		return th.ByMessageID, "Message-ID"
 	case th.ByReplyAddress != nil:
@@ -45,21 +52,52 @@ type MailFacts struct {
 	Problem    string // why the mail cannot be taken; "" if it can
 	Kind       MailKind
 	KindReason string
-	// SeenBefore is the ticket an earlier mail with the same Message-ID
-	// went to.
-	SeenBefore *int64
+	// Earlier is the first mail that came with this mail's Message-ID.
+	Earlier *EarlierMail
 	// FromOwnAddress: the sender is one of Tend's own mailboxes, so
 	// answering would write to Tend itself.
 	FromOwnAddress bool
-	// BounceOf is the ticket whose mail a bounce reports on, if known.
-	BounceOf *int64
+	// OverSMTP: the mail is still being received, so it can be refused.
+	OverSMTP bool
+	// Blocked says why the sender is blocked; "" if not.
+	Blocked string
+	// BounceOf is the mail of Tend's a bounce reports on, if it proves
+	// to be about one.
+	BounceOf *BouncedMail
 	Thread   Threading
 	Imported bool // from an archive: its senders were answered long ago
+	// NoReplyAddress: no address of the sender's can be written to.
+	NoReplyAddress bool
 	// SenderBouncing: mail to the sender's address bounces.
 	SenderBouncing bool
+	// SpamFlagged: an upstream filter called the mail spam.
+	SpamFlagged bool
+	// Auth is what the upstream host Tend trusts found failing for the
+	// sender's domain: the From may be forged.
+	Auth AuthFailure
 	// AcksSent is how many acknowledgements the sender had lately, of
 	// AckLimit allowed; an AckLimit of 0 acknowledges nothing.
-	AcksSent, AckLimit int
+	// AllAcksSent is how many the desk sent to anyone, of AllAckLimit.
+	AcksSent, AckLimit       int
+	AllAcksSent, AllAckLimit int
+}
+
+// EarlierMail is what the store kept of the first mail with a
+// Message-ID.
+type EarlierMail struct {
+	TicketID    int64
+	SameSender  bool
+	SameContent bool // the same text and files, however transferred
+}
+
+// BouncedMail is a mail Tend sent that a bounce reports on, and how the
+// bounce proved it.
+type BouncedMail struct {
+	TicketID   int64
+	OutboundID int64
+	// ByReturnAddress: the bounce came to the mail's own signed return
+	// path, which only the mail's receivers' servers have seen.
+	ByReturnAddress bool
 }
 
 // MailDecision is what an inbound mail does.
@@ -72,6 +110,17 @@ type MailDecision struct {
 	FollowUpOf *ThreadCandidate
 	// Acknowledge: mail the sender that their new ticket exists.
 	Acknowledge bool
+	// QuoteSubject: the acknowledgement may repeat the mail's subject.
+	// Not when the sender may be forged: Tend would carry a stranger's
+	// words to the address they forged.
+	QuoteSubject bool
+	// Spam: the new ticket goes to the Spam view, not the queue.
+	Spam bool
+	// Participants says whether the mail's To and Cc may become the
+	// ticket's participants (up to the caps), or are only suggested to
+	// an agent: not when the mail joined by the number in its subject,
+	// which anyone can type.
+	Participants bool
 	// Detail says why, for the admin's list of inbound mail; a new
 	// ticket's number is added once it exists (Describe).
 	Detail string
@@ -79,26 +128,36 @@ type MailDecision struct {
 }
 
 // DecideMail decides what an inbound mail does. In order: a mail that
-// cannot be read is kept for an admin; the same Message-ID again is a
-// duplicate; a bounce is recorded on its ticket; an automatic reply is
-// recorded on the ticket it answers, or ignored; mail from one of the
-// desk's own addresses is ignored (it would loop); bulk mail is ignored;
-// mail from a person joins the ticket it answers, opens a follow-up to a
-// closed one, or opens a new ticket, acknowledged unless imported, the
-// sender's address bounces, or the sender had their share of
-// acknowledgements.
+// cannot be read is kept for an admin; the same mail again is a duplicate;
+// a bounce is recorded; mail from one of the desk's own addresses is
+// refused while it arrives over SMTP (it would loop), else ignored; a
+// blocked sender's mail is ignored; an automatic reply is recorded on the
+// ticket it answers, or ignored; bulk mail is ignored; mail from a person
+// joins the ticket it answers, opens a follow-up to a closed one, or opens
+// a new ticket, acknowledged unless imported, spam, without an address to
+// write to, the sender's address bounces, or the sender or the desk had
+// their share of acknowledgements.
 func DecideMail(f MailFacts) MailDecision {
 	switch {
 	case f.Problem != "":
 		return MailDecision{Outcome: OutcomeFailed, Detail: f.Problem}
-	case f.SeenBefore != nil:
-		return MailDecision{Outcome: OutcomeDuplicate, Ticket: f.SeenBefore, Detail: "this Message-ID arrived before"}
+	case f.Earlier != nil && f.Earlier.SameSender && f.Earlier.SameContent:
+		return MailDecision{Outcome: OutcomeDuplicate, Ticket: &f.Earlier.TicketID, Detail: "the same mail arrived before"}
 	case f.Kind == MailBounce:
-		return MailDecision{Outcome: OutcomeBounce, Ticket: f.BounceOf, Detail: f.KindReason}
+		return decideBounce(f)
+	case f.FromOwnAddress && f.OverSMTP:
+		return MailDecision{Outcome: OutcomeRefused, Detail: "sent from one of this desk's own addresses; answering it would write to the desk itself"}
 	case f.FromOwnAddress:
 		return MailDecision{Outcome: OutcomeIgnored, Detail: "sent from one of this desk's own addresses; answering it would write to the desk itself"}
+	case f.Blocked != "":
+		return MailDecision{Outcome: OutcomeIgnored, Detail: f.Blocked}
+	}
+	if f.Auth.DMARC {
+		// Anyone could have typed the number; the From may be anyone's.
+		f.Thread.BySubjectNumber = nil
 	}
 	t, how := f.Thread.Choose()
+	trusted := t == nil || t != f.Thread.BySubjectNumber
 	switch {
 	case f.Kind == MailAutoReply && t == nil:
 		return MailDecision{Outcome: OutcomeIgnored, Detail: f.KindReason + "; about no known ticket"}
@@ -107,21 +166,44 @@ func DecideMail(f MailFacts) MailDecision {
 	case f.Kind == MailBulk:
 		return MailDecision{Outcome: OutcomeIgnored, Detail: f.KindReason}
 	case t != nil && t.Status != StatusClosed:
-		return MailDecision{Outcome: OutcomeAdded, Ticket: &t.TicketID, Detail: "threaded by " + how}
+		return MailDecision{Outcome: OutcomeAdded, Ticket: &t.TicketID, Detail: "threaded by " + how, Participants: trusted}
 	}
-	d := MailDecision{Outcome: OutcomeCreated, Acknowledge: true, how: how}
+	d := MailDecision{Outcome: OutcomeCreated, Acknowledge: true, QuoteSubject: f.Auth == AuthFailure{}, Spam: f.SpamFlagged,
+		Participants: trusted, how: how}
 	if t != nil {
 		// A closed ticket stays closed; the reply starts a follow-up.
 		d.FollowUpOf = t
 	}
 	switch {
-	case f.Imported, f.SenderBouncing, f.AckLimit <= 0:
+	case f.Imported, f.SenderBouncing:
+		d.Acknowledge = false
+	case f.SpamFlagged:
+		d.Acknowledge = false
+		d.Detail = "marked spam by the upstream filter; not acknowledged"
+	case f.NoReplyAddress:
+		d.Acknowledge = false
+		d.Detail = "no address to reply to; not acknowledged"
+	case f.AckLimit <= 0:
 		d.Acknowledge = false
 	case f.AcksSent >= f.AckLimit:
 		d.Acknowledge = false
 		d.Detail = "no acknowledgement: this address had its share this hour"
+	case f.AllAckLimit > 0 && f.AllAcksSent >= f.AllAckLimit:
+		d.Acknowledge = false
+		d.Detail = fmt.Sprintf("no acknowledgement: the desk sent its %d this hour", f.AllAckLimit)
 	}
 	return d
+}
+
+// decideBounce records a bounce. Only a bounce proved to be about mail
+// Tend sent changes anything (decideBounce names the mail; the store
+// marks that mail's failed recipients); any other report is kept for the
+// record, so that a forged one cannot silence a customer.
+func decideBounce(f MailFacts) MailDecision {
+	if f.BounceOf == nil {
+		return MailDecision{Outcome: OutcomeBounce, Detail: f.KindReason + "; not about mail this desk sent, so nothing changed"}
+	}
+	return MailDecision{Outcome: OutcomeBounce, Ticket: &f.BounceOf.TicketID, Detail: f.KindReason}
 }
 
 // Describe returns the decision's detail once the ticket it opened, if
@@ -135,4 +217,26 @@ func (d MailDecision) Describe(number int64) string {
 		s += "; " + d.Detail
 	}
 	return s
+}
+
+// The caps on participants: one mail can make at most
+// MaxParticipantsFromMail of its copies participants, and a ticket has at
+// most MaxParticipants; an agent decides on the rest. So a stranger's
+// mail copied to thousands cannot make a reply go to thousands.
+const (
+	MaxParticipantsFromMail = 10
+	MaxParticipants         = 25
+)
+
+// PlanParticipants splits the addresses a mail copied that are new to its
+// ticket into those that become participants and those only suggested to
+// an agent. trusted is MailDecision.Participants; existing is how many
+// participants the ticket has.
+func PlanParticipants(copied []MailAddress, existing int, trusted bool) (add, suggest []MailAddress) {
+	room := 0
+	if trusted {
+		room = min(MaxParticipantsFromMail, max(MaxParticipants-existing, 0))
+	}
+	room = min(room, len(copied))
+	return copied[:room], copied[room:]
 }

@@ -10,28 +10,31 @@ import (
 type EventKind string
 
 const (
-	EventCreated         EventKind = "created"
-	EventStatusChanged   EventKind = "status_changed"
-	EventPriorityChanged EventKind = "priority_changed"
-	EventOwnerChanged    EventKind = "owner_changed"
-	EventTeamChanged     EventKind = "team_changed"
-	EventTagsChanged     EventKind = "tags_changed"
-	EventSubjectChanged  EventKind = "subject_changed"
-	EventCustomerMerged  EventKind = "customer_merged" // the ticket's customer was merged into another
-	EventMessageAdded    EventKind = "message_added"
-	EventReopened        EventKind = "reopened"
-	EventBounced         EventKind = "bounced"           // mail Tend sent could not be delivered
-	EventAutoReply       EventKind = "auto_reply"        // an automatic reply arrived, unanswered
-	EventDeliveryFailed  EventKind = "delivery_failed"   // a reply's mail gave up
-	EventParticipants    EventKind = "participants"      // addresses copied on the mail joined
-	EventFollowUpCreated EventKind = "follow_up_created" // a reply to this closed ticket opened another
+	EventCreated            EventKind = "created"
+	EventStatusChanged      EventKind = "status_changed"
+	EventPriorityChanged    EventKind = "priority_changed"
+	EventOwnerChanged       EventKind = "owner_changed"
+	EventTeamChanged        EventKind = "team_changed"
+	EventTagsChanged        EventKind = "tags_changed"
+	EventSubjectChanged     EventKind = "subject_changed"
+	EventCustomerMerged     EventKind = "customer_merged" // the ticket's customer was merged into another
+	EventMessageAdded       EventKind = "message_added"
+	EventReopened           EventKind = "reopened"
+	EventBounced            EventKind = "bounced"                // mail Tend sent could not be delivered
+	EventAutoReply          EventKind = "auto_reply"             // an automatic reply arrived, unanswered
+	EventDeliveryFailed     EventKind = "delivery_failed"        // a reply's mail gave up
+	EventParticipants       EventKind = "participants"           // addresses copied on the mail joined
+	EventFollowUpCreated    EventKind = "follow_up_created"      // a reply to this closed ticket opened another
+	EventSuggested          EventKind = "participants_suggested" // addresses copied on the mail await an agent
+	EventSpam               EventKind = "spam"                   // marked spam, or not
+	EventParticipantRemoved EventKind = "participant_removed"    // an agent took an address out of the conversation
 )
 
 // EventKinds lists every kind of event, in the order the API documents
 // them.
 var EventKinds = []EventKind{EventCreated, EventStatusChanged, EventPriorityChanged, EventOwnerChanged,
 	EventTeamChanged, EventTagsChanged, EventSubjectChanged, EventCustomerMerged, EventMessageAdded, EventReopened,
-	EventBounced, EventAutoReply, EventDeliveryFailed, EventParticipants, EventFollowUpCreated}
+	EventBounced, EventAutoReply, EventDeliveryFailed, EventParticipants, EventFollowUpCreated, EventSuggested, EventSpam, EventParticipantRemoved}
 
 // Event is one entry of a ticket's append-only history: what changed, who
 // changed it, and when. Data is one of the types below, chosen by Kind.
@@ -165,6 +168,31 @@ type ParticipantsAdded struct {
 // People reports how many joined, in new rows and old.
 func (p ParticipantsAdded) People() int { return max(p.Count, len(p.Added)) }
 
+// ParticipantsSuggested records that people copied on a mail did not join
+// by themselves: over the caps, or in a mail that joined by the number in
+// its subject alone (Unverified), which anyone can type. Kept of them are
+// listed for an agent to add.
+type ParticipantsSuggested struct {
+	MessageID  int64 `json:"message_id"`
+	Count      int   `json:"count"`
+	Kept       int   `json:"kept"`
+	Unverified bool  `json:"unverified"`
+}
+
+// ParticipantRemoved records that an agent took people out of the
+// conversation: they receive no more of its replies.
+type ParticipantRemoved struct {
+	Count int `json:"count"`
+}
+
+// SpamMarked records that the ticket was marked spam (Spam) or found not
+// to be, and whether its sender was blocked with it.
+type SpamMarked struct {
+	Spam          bool `json:"spam"`
+	SenderBlocked bool `json:"sender_blocked"`
+	ByFilter      bool `json:"by_filter"` // the upstream mail filter marked it
+}
+
 // FollowUpCreated records that mail answering this closed ticket opened
 // another.
 type FollowUpCreated struct {
@@ -178,22 +206,25 @@ type UnknownEvent struct {
 	Raw  json.RawMessage
 }
 
-func (TicketCreated) EventKind() EventKind     { return EventCreated }
-func (StatusChanged) EventKind() EventKind     { return EventStatusChanged }
-func (PriorityChanged) EventKind() EventKind   { return EventPriorityChanged }
-func (OwnerChanged) EventKind() EventKind      { return EventOwnerChanged }
-func (TeamChanged) EventKind() EventKind       { return EventTeamChanged }
-func (TagsChanged) EventKind() EventKind       { return EventTagsChanged }
-func (SubjectChanged) EventKind() EventKind    { return EventSubjectChanged }
-func (CustomerMerged) EventKind() EventKind    { return EventCustomerMerged }
-func (MessageAdded) EventKind() EventKind      { return EventMessageAdded }
-func (Reopened) EventKind() EventKind          { return EventReopened }
-func (Bounced) EventKind() EventKind           { return EventBounced }
-func (AutoReplied) EventKind() EventKind       { return EventAutoReply }
-func (DeliveryFailed) EventKind() EventKind    { return EventDeliveryFailed }
-func (ParticipantsAdded) EventKind() EventKind { return EventParticipants }
-func (FollowUpCreated) EventKind() EventKind   { return EventFollowUpCreated }
-func (u UnknownEvent) EventKind() EventKind    { return u.Kind }
+func (TicketCreated) EventKind() EventKind         { return EventCreated }
+func (StatusChanged) EventKind() EventKind         { return EventStatusChanged }
+func (PriorityChanged) EventKind() EventKind       { return EventPriorityChanged }
+func (OwnerChanged) EventKind() EventKind          { return EventOwnerChanged }
+func (TeamChanged) EventKind() EventKind           { return EventTeamChanged }
+func (TagsChanged) EventKind() EventKind           { return EventTagsChanged }
+func (SubjectChanged) EventKind() EventKind        { return EventSubjectChanged }
+func (CustomerMerged) EventKind() EventKind        { return EventCustomerMerged }
+func (MessageAdded) EventKind() EventKind          { return EventMessageAdded }
+func (Reopened) EventKind() EventKind              { return EventReopened }
+func (Bounced) EventKind() EventKind               { return EventBounced }
+func (AutoReplied) EventKind() EventKind           { return EventAutoReply }
+func (DeliveryFailed) EventKind() EventKind        { return EventDeliveryFailed }
+func (ParticipantsAdded) EventKind() EventKind     { return EventParticipants }
+func (FollowUpCreated) EventKind() EventKind       { return EventFollowUpCreated }
+func (ParticipantsSuggested) EventKind() EventKind { return EventSuggested }
+func (SpamMarked) EventKind() EventKind            { return EventSpam }
+func (ParticipantRemoved) EventKind() EventKind    { return EventParticipantRemoved }
+func (u UnknownEvent) EventKind() EventKind        { return u.Kind }
 
 func (u UnknownEvent) MarshalJSON() ([]byte, error) {
 	if len(u.Raw) == 0 {
@@ -235,6 +266,12 @@ func NewEventData(kind EventKind) EventData {
 		return &ParticipantsAdded{}
 	case EventFollowUpCreated:
 		return &FollowUpCreated{}
+	case EventSuggested:
+		return &ParticipantsSuggested{}
+	case EventSpam:
+		return &SpamMarked{}
+	case EventParticipantRemoved:
+		return &ParticipantRemoved{}
 	}
 	return nil
 }

@@ -211,8 +211,11 @@ const (
 
 // InboundMail is a parsed mail, ready to be delivered to the help desk.
 type InboundMail struct {
-	Source     string // smtp, imap or import
-	MailboxID  int64  // the support address it came to
+	Source string // smtp, imap or import
+	// Arriving: the mail is still in its SMTP conversation, so it can be
+	// refused rather than kept.
+	Arriving   bool
+	MailboxID  int64 // the support address it came to
 	Recipients []string
 
 	RawSHA256 string // the mail as received, in the blob store
@@ -224,14 +227,28 @@ type InboundMail struct {
 	References []string
 	Subject    string
 	FromName   string
-	FromEmail  string
-	To, Cc     []MailAddress
+	// FromEmail is the address Tend writes back to: the first usable of
+	// From, Reply-To, Sender and the envelope's (ChooseSender); "" when
+	// none is. FromRaw is the From as written when it was not that.
+	FromEmail string
+	FromRaw   string
+	To, Cc    []MailAddress
 
 	// Text and HTML are the new part of the mail; QuotedText and
 	// QuotedHTML the history it quotes, kept for the record.
 	Text, HTML             string
 	QuotedText, QuotedHTML string
 	Attachments            []*AttachmentInput
+	// ContentSHA256 is a hash of the decoded subject, text and files: a
+	// mail sent or fetched again has the same, however it was encoded.
+	ContentSHA256 string
+
+	// SpamFlagged: an upstream filter marked the mail spam
+	// (X-Spam-Flag: YES or X-Spam-Status: Yes).
+	SpamFlagged bool
+	// AuthenticationResults are the header's values, as upstream
+	// servers wrote them; only those of a trusted host count.
+	AuthenticationResults []string
 
 	Kind MailKind
 	// KindReason explains Kind; for a bounce, FailedRecipients and
@@ -258,11 +275,14 @@ type InboundOutcome string
 const (
 	OutcomeCreated   InboundOutcome = "created"    // it opened a ticket
 	OutcomeAdded     InboundOutcome = "added"      // it joined a ticket
-	OutcomeDuplicate InboundOutcome = "duplicate"  // the same Message-ID arrived before
+	OutcomeDuplicate InboundOutcome = "duplicate"  // the same mail arrived before
 	OutcomeBounce    InboundOutcome = "bounce"     // recorded on the ticket whose mail bounced
 	OutcomeAutoReply InboundOutcome = "auto_reply" // recorded as an event, never answered
 	OutcomeIgnored   InboundOutcome = "ignored"    // bulk, or automatic mail about nothing Tend knows
 	OutcomeFailed    InboundOutcome = "failed"     // quarantined: kept, retryable
+	// OutcomeRefused is refused while it arrives: never recorded, the
+	// sender's server is told why.
+	OutcomeRefused InboundOutcome = "refused"
 )
 
 // InboundOutcomes lists every outcome.
@@ -369,12 +389,15 @@ type OutboundMail struct {
 	MailMessageID string
 	FromName      string // the mailbox's name
 	FromAddress   string
-	ReplyTo       string
-	To            MailAddress
-	Cc            []MailAddress
-	Date          time.Time // when it was queued
-	Status        string    // queued, sent or failed
-	Attempts      int
+	// ReturnPath is the envelope sender, where bounces go: an address of
+	// this mail's own (tend.BounceAddress), or the mailbox's.
+	ReturnPath string
+	ReplyTo    string
+	To         MailAddress
+	Cc         []MailAddress
+	Date       time.Time // when it was queued
+	Status     string    // queued, sent or failed
+	Attempts   int
 
 	// What the mail is about, from which the outbound package writes it
 	// (outbound.Write).

@@ -45,9 +45,12 @@ type Message struct {
 	Attachments []*Attachment `json:"attachments"`
 	// Delivery is how a reply's mail fares: "" (not mailed), queued, sent
 	// or failed, with DeliveryError saying why it failed.
-	Delivery      string    `json:"delivery"`
-	DeliveryError string    `json:"delivery_error"`
-	CreatedAt     time.Time `json:"created_at"`
+	Delivery      string `json:"delivery"`
+	DeliveryError string `json:"delivery_error"`
+	// FromRaw is the sender of a mail as it was written, when that was
+	// not the address Tend writes back to; "" otherwise.
+	FromRaw   string    `json:"from_raw"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // MessageCreate is the input for a new message. Staff write replies and
@@ -67,6 +70,12 @@ type MessageCreate struct {
 	// saw: the reply is refused (CustomerWroteSince) if the customer wrote
 	// after it.
 	SeenMessageID *int64 `json:"seen_message_id,omitempty"`
+	// To and Cc choose whom a reply's mail goes to, as the composer shows
+	// them: To one of the customer's addresses, Cc some of the ticket's
+	// participants. Nil means the usual: the address the customer last
+	// wrote from, and every participant. Mail never goes to anyone else.
+	To *string   `json:"to,omitempty"`
+	Cc *[]string `json:"cc,omitempty"`
 
 	IdempotencyKey string `json:"-"`
 }
@@ -89,6 +98,20 @@ func (c *MessageCreate) Validate() error {
 	}
 	if c.FromCustomer && c.Kind == KindNote {
 		p.Add("from_customer", "a customer's message is a reply, not a note")
+	}
+	if (c.To != nil || c.Cc != nil) && (c.Kind != KindReply || c.FromCustomer) {
+		p.Add("to", "only a staff reply is mailed, so only it has recipients")
+	}
+	if c.To != nil && !ValidEmail(NormalizeEmail(*c.To)) {
+		p.Add("to", "%q is not an email address", *c.To)
+	}
+	if c.Cc != nil {
+		for _, e := range *c.Cc {
+			if !ValidEmail(NormalizeEmail(e)) {
+				p.Add("cc", "%q is not an email address", e)
+				break
+			}
+		}
 	}
 	validateBody(p, c.Body, c.BodyHTML)
 	if c.Status != nil && !c.Status.Valid() {
@@ -182,4 +205,20 @@ func validateAttachments(p Problems, list []*AttachmentInput) {
 			p.Add("attachments", "must not hold null")
 		}
 	}
+}
+
+// ReplyRecipients is whom a staff reply's mail goes to, for the composer
+// to show before it is sent.
+type ReplyRecipients struct {
+	// Mailed: the ticket has a mailbox to send from; without one, replies
+	// stay in Tend.
+	Mailed bool `json:"mailed"`
+	// To is the usual recipient, the address the customer last wrote
+	// from; Addresses are the customer's that do not bounce, To among them.
+	To        string   `json:"to"`
+	Addresses []string `json:"addresses"`
+	// Cc are the people copied whose mail does not bounce.
+	Cc []MailAddress `json:"cc"`
+	// Unreachable says why a reply cannot be sent, when it cannot.
+	Unreachable string `json:"unreachable"`
 }

@@ -123,6 +123,9 @@ type Ticket struct {
 	MailboxID *int64 `json:"mailbox_id"`
 	// PreviousTicketID is the closed ticket whose reply opened this one.
 	PreviousTicketID *int64 `json:"previous_ticket_id"`
+	// Spam: an agent marked it spam, or the upstream mail filter did; it
+	// shows in the Spam view, not in the queue.
+	Spam bool `json:"spam"`
 
 	// Messages and Participants are filled only where a single ticket is
 	// read. Participants are the addresses copied on its mail, who
@@ -292,10 +295,13 @@ type TicketFilter struct {
 	OrganizationID *int64
 	Channel        *Channel
 	Number         *int64 // the ticket people call #Number
-	Q              string
-	Sort           TicketSort
-	Cursor         string
-	Limit          int
+	// Spam selects the tickets marked spam, and only them; without it
+	// they are left out (unless Number names one).
+	Spam   bool
+	Q      string
+	Sort   TicketSort
+	Cursor string
+	Limit  int
 }
 
 // Page sizes for lists.
@@ -369,6 +375,20 @@ type TicketService interface {
 	// FindAttachmentByID returns ENOTFOUND unless the caller may see the
 	// message the attachment belongs to.
 	FindAttachmentByID(ctx context.Context, id int64) (*Attachment, error)
+	// MarkSpam marks a ticket spam (solving and closing it, and blocking
+	// its customer's addresses) or not spam (lifting the mark and the
+	// blocks it made); staff only.
+	MarkSpam(ctx context.Context, id int64, spam bool) (*Ticket, error)
+	// FindSuggestedParticipants returns the addresses mail copied that
+	// did not join by themselves, oldest first; staff only.
+	FindSuggestedParticipants(ctx context.Context, ticketID int64) ([]*SuggestedParticipant, error)
+	// AddParticipants adds addresses to the ticket's conversation (from
+	// its suggestions, or any); staff only, at most MaxParticipants in all.
+	AddParticipants(ctx context.Context, ticketID int64, emails []string) (*Ticket, error)
+	// RemoveParticipant takes an address out of the conversation.
+	RemoveParticipant(ctx context.Context, ticketID int64, email string) (*Ticket, error)
+	// FindReplyRecipients returns whom a staff reply would be mailed to.
+	FindReplyRecipients(ctx context.Context, ticketID int64) (*ReplyRecipients, error)
 }
 
 func normalizeSubject(s string) string {

@@ -221,3 +221,31 @@ func OptionalID(id int64) *int64 {
 	}
 	return &id
 }
+
+// ApplySpam marks t spam, or not. Marking it spam solves and closes it
+// (system moves, returned in system: nobody answers spam); the mark
+// itself is in marked, the agent's. Marking a spam ticket not spam only
+// lifts the mark: a ticket closed stays closed, and one the mail filter
+// put aside goes to the queue as it is.
+func (t *Ticket) ApplySpam(spam, senderBlocked bool, now time.Time) (system, marked []EventData, err error) {
+	if spam == t.Spam {
+		if spam {
+			return nil, nil, Errorf(ECONFLICT, "Ticket #%d is already marked spam.", t.Number)
+		}
+		return nil, nil, Errorf(ECONFLICT, "Ticket #%d is not marked spam.", t.Number)
+	}
+	if spam {
+		for _, next := range []Status{StatusSolved, StatusClosed} {
+			if t.Status.CanBecome(next) {
+				c, err := t.setStatus(Principal{System: true}, next, now)
+				if err != nil {
+					return nil, nil, err
+				}
+				system = append(system, c...)
+			}
+		}
+	}
+	t.Spam = spam
+	t.touch(now)
+	return system, []EventData{SpamMarked{Spam: spam, SenderBlocked: spam && senderBlocked}}, nil
+}

@@ -1,6 +1,7 @@
 package tend_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -196,5 +197,56 @@ func TestHandingOverANewTicketLeavesItNew(t *testing.T) {
 		if tk.Status != tend.StatusNew || len(changes) != want {
 			t.Errorf("owner 5 to %d: status %s, %d changes; want new and %d", to, tk.Status, len(changes), want)
 		}
+	}
+}
+
+func TestApplySpam(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name         string
+		from         tend.Status
+		spam         bool // already marked
+		mark         bool
+		want         tend.Status
+		systemMoves  []string
+		wantConflict bool
+	}{
+		{"a new ticket is solved and closed", tend.StatusNew, false, true, tend.StatusClosed, []string{"new→solved", "solved→closed"}, false},
+		{"an open one too", tend.StatusOpen, false, true, tend.StatusClosed, []string{"open→solved", "solved→closed"}, false},
+		{"a solved one is closed", tend.StatusSolved, false, true, tend.StatusClosed, []string{"solved→closed"}, false},
+		{"a closed one stays closed", tend.StatusClosed, false, true, tend.StatusClosed, nil, false},
+		{"not spam: the filter's new ticket goes to the queue as it is", tend.StatusNew, true, false, tend.StatusNew, nil, false},
+		{"not spam: a closed one stays closed", tend.StatusClosed, true, false, tend.StatusClosed, nil, false},
+		{"spam twice", tend.StatusClosed, true, true, tend.StatusClosed, nil, true},
+		{"not spam twice", tend.StatusOpen, false, false, tend.StatusOpen, nil, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tk := &tend.Ticket{Number: 1042, Status: c.from, Spam: c.spam, Version: 3}
+			system, marked, err := tk.ApplySpam(c.mark, true, now)
+			if c.wantConflict {
+				if tend.ErrorCode(err) != tend.ECONFLICT || tk.Version != 3 {
+					t.Fatalf("err %v, version %d; want a conflict and nothing changed", err, tk.Version)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var moves []string
+			for _, e := range system {
+				if s, ok := e.(tend.StatusChanged); ok {
+					moves = append(moves, string(s.From)+"→"+string(s.To))
+				}
+			}
+			if tk.Status != c.want || tk.Spam != c.mark || strings.Join(moves, " ") != strings.Join(c.systemMoves, " ") || tk.Version != 4 {
+				t.Errorf("status %s spam %v moves %v version %d; want %s %v %v 4", tk.Status, tk.Spam, moves, tk.Version, c.want, c.mark, c.systemMoves)
+			}
+			if len(marked) != 1 || marked[0] != (tend.SpamMarked{Spam: c.mark, SenderBlocked: c.mark}) {
+				t.Errorf("marked %#v", marked)
+			}
+			if c.mark && c.from != tend.StatusClosed && tk.OwnerID != nil {
+				t.Error("a system move gave the ticket an owner")
+			}
+		})
 	}
 }

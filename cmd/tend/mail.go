@@ -31,6 +31,8 @@ type mailConfig struct {
 	tlsCert, tlsKey string
 	maxMessageSize  int64
 	imapInterval    time.Duration
+	// trustedAuthHosts: whose Authentication-Results to believe.
+	trustedAuthHosts string
 }
 
 func (c *mailConfig) flags(fs *flag.FlagSet) error {
@@ -59,6 +61,10 @@ func (c *mailConfig) flags(fs *flag.FlagSet) error {
 		return err
 	}
 	fs.Int64Var(&c.maxMessageSize, "max-message-size", size, "largest inbound mail accepted, in bytes (TEND_MAX_MESSAGE_SIZE)")
+	fs.StringVar(&c.trustedAuthHosts, "mail-trusted-auth-hosts", env("TEND_MAIL_TRUSTED_AUTH_HOSTS", ""),
+		"comma-separated authentication service ids (such as mx.example.com) of the upstream mail servers whose "+
+			"Authentication-Results headers Tend believes; mail failing DMARC there cannot join a ticket by its number "+
+			"and is acknowledged without its subject (TEND_MAIL_TRUSTED_AUTH_HOSTS)")
 	fs.DurationVar(&c.imapInterval, "imap-interval", time.Minute, "how often to poll IMAP accounts (TEND_IMAP_INTERVAL)")
 	if v := env("TEND_IMAP_INTERVAL", ""); v != "" {
 		d, err := time.ParseDuration(v)
@@ -117,6 +123,11 @@ func startMail(ctx context.Context, a *app, cfg serveConfig, logger *slog.Logger
 	}
 	if err := a.queue.Start(ctx); err != nil {
 		return nil, fmt.Errorf("start job queue: %w", err)
+	}
+	for _, host := range strings.Split(cfg.mail.trustedAuthHosts, ",") {
+		if host = strings.TrimSpace(host); host != "" {
+			a.inbound.TrustedAuthHosts = append(a.inbound.TrustedAuthHosts, host)
+		}
 	}
 	receiver := a.receiver(logger)
 	var stops []func()

@@ -180,6 +180,7 @@ type app struct {
 	outbox        *sqldb.Outbox
 	inbound       *sqldb.InboundService
 	outbound      *sqldb.OutboundService
+	blocked       *sqldb.BlockedSenderService
 	queue         *jobs.Queue // nil until openQueue
 }
 
@@ -221,9 +222,12 @@ func openApp(ctx context.Context, st storage) (*app, error) {
 		savedViews:    sqldb.NewSavedViewService(db),
 		outbox:        sqldb.NewOutbox(db, nil),
 		outbound:      sqldb.NewOutboundService(db),
+		blocked:       sqldb.NewBlockedSenderService(db),
 	}
 	a.tickets.Outbox = a.outbox
+	a.outbound.Signer = box
 	a.inbound = sqldb.NewInboundService(db, a.tickets, a.outbox)
+	a.inbound.Signer = box
 	return a, nil
 }
 

@@ -6,9 +6,13 @@ package mailin
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
+	netmail "net/mail"
+	"strings"
 
 	"github.com/tendhq/tend"
 	"github.com/tendhq/tend/internal/mail"
@@ -39,6 +43,7 @@ func (r *Receiver) Receive(ctx context.Context, source string, mailboxID int64, 
 	}
 	in := Read(raw)
 	in.Source, in.MailboxID, in.Recipients, in.RawSHA256, in.Size = source, mailboxID, recipients, sum, int64(len(raw))
+	in.Arriving = source == "smtp"
 	if source == "import" && !in.Date.IsZero() && in.Date.Before(r.Clock.Now()) {
 		// Imported history keeps the dates it happened on.
 		ctx = tend.NewContextWithTime(ctx, in.Date)
@@ -91,9 +96,6 @@ func (r *Receiver) log(rec *tend.InboundRecord) {
 		"outcome", rec.Outcome, "ticket_id", rec.TicketID, "detail", rec.Detail)
 }
 
-// noText stands in for the body of a mail that carries only files.
-const noText = "(This mail has no text.)"
-
 // Read turns raw mail into what the help desk stores. It never fails: a
 // mail it cannot read comes back with Problem set.
 func Read(raw []byte) *tend.InboundMail {
@@ -103,18 +105,13 @@ func Read(raw []byte) *tend.InboundMail {
 	}
 	in := &tend.InboundMail{
 		Date: m.Date, MessageID: m.MessageID, InReplyTo: m.InReplyTo, References: m.References, Subject: m.Subject,
-		FromName: tend.OneLine(m.From.Name), FromEmail: m.From.Email, To: addresses(m.To), Cc: addresses(m.Cc),
+		To: addresses(m.To), Cc: addresses(m.Cc), AuthenticationResults: m.Header.Values("Authentication-Results"),
+		SpamFlagged: spamFlagged(m),
 	}
-	if len(m.ReplyTo) > 0 && m.ReplyTo[0].Email != "" && in.FromEmail == "" {
-		in.FromName, in.FromEmail = tend.OneLine(m.ReplyTo[0].Name), m.ReplyTo[0].Email
-	}
+	readSender(in, m)
 	class := mail.Classify(m)
 	in.Kind, in.KindReason = kind(class.Kind), class.Reason
 	in.FailedRecipients, in.OriginalMessageID, in.PermanentFailure = class.Recipients, class.OriginalMessageID, class.Permanent
-	if in.Kind == tend.MailHuman && !tend.ValidEmail(in.FromEmail) {
-		in.Problem = fmt.Sprintf("The sender's address %q is not one Tend can answer.", in.FromEmail)
-		return in
-	}
 	in.Text, in.QuotedText = mail.SplitText(m.Text)
 	in.HTML, in.QuotedHTML = mail.SplitHTML(m.HTML)
 	for _, a := range m.Attachments {
@@ -122,10 +119,66 @@ func Read(raw []byte) *tend.InboundMail {
 		in.Attachments = append(in.Attachments, &tend.AttachmentInput{Name: a.Name, ContentType: a.ContentType, Data: a.Data,
 			ContentID: a.ContentID})
 	}
-	if in.Text == "" && in.HTML == "" {
-		in.Text = noText
-	}
+	in.ContentSHA256 = contentHash(m)
 	return in
+}
+
+// readSender sets who the mail is from: the first usable address of From,
+// Reply-To, Sender and the envelope's (Return-Path, as the listener
+// records it), keeping the From as written when it was not that address.
+func readSender(in *tend.InboundMail, m *mail.Message) {
+	candidates := []tend.MailAddress{{Name: m.From.Name, Email: m.From.Email}}
+	candidates = append(candidates, addresses(m.ReplyTo)...)
+	candidates = append(candidates, headerAddress(m.Header.Get("Sender")), headerAddress(m.Header.Get("Return-Path")))
+	chosen, ok := tend.ChooseSender(candidates...)
+	in.FromName = tend.OneLine(m.From.Name)
+	if in.FromName == "" {
+		in.FromName = tend.OneLine(chosen.Name)
+	}
+	in.FromEmail = chosen.Email
+	if !ok || chosen.Email != m.From.Email {
+		in.FromRaw = tend.OneLine(m.Header.Get("From"))
+		if in.FromRaw == "" {
+			in.FromRaw = "(no From)"
+		}
+	}
+}
+
+func headerAddress(v string) tend.MailAddress {
+	v = strings.TrimSpace(v)
+	if a, err := netmail.ParseAddress(v); err == nil {
+		return tend.MailAddress{Name: a.Name, Email: a.Address}
+	}
+	return tend.MailAddress{Email: v}
+}
+
+// spamFlagged reports whether an upstream filter (SpamAssassin, rspamd)
+// marked the mail spam.
+func spamFlagged(m *mail.Message) bool {
+	flag := strings.TrimSpace(m.Header.Get("X-Spam-Flag"))
+	status := strings.TrimSpace(m.Header.Get("X-Spam-Status"))
+	return strings.EqualFold(flag, "yes") || len(status) >= 3 && strings.EqualFold(status[:3], "yes")
+}
+
+// contentHash is a hash of what the mail says, decoded: the subject, the
+// text, the HTML, and each file's name, type and content. The same mail
+// sent again in another transfer encoding, or with other Received lines,
+// has the same.
+func contentHash(m *mail.Message) string {
+	h := sha256.New()
+	field := func(s string) {
+		fmt.Fprintf(h, "%d:%s;", len(s), s)
+	}
+	field(m.Subject)
+	field(m.Text)
+	field(m.HTML)
+	for _, a := range m.Attachments {
+		sum := sha256.Sum256(a.Data)
+		field(a.Name)
+		field(a.ContentType)
+		field(hex.EncodeToString(sum[:]))
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 func kind(k mail.Kind) tend.MailKind {

@@ -45,7 +45,7 @@ func newDesk(t *testing.T, db *sqldb.DB) *desk {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &desk{t: t, db: db, tickets: p.Tickets, customers: sqldb.NewCustomerService(db), outbound: sqldb.NewOutboundService(db),
+	return &desk{t: t, db: db, tickets: p.Tickets, customers: sqldb.NewCustomerService(db), outbound: p.Outbound,
 		mailbox: mb, agent: agent, receiver: p.Receiver}
 }
 
@@ -199,16 +199,35 @@ func TestThreading(t *testing.T) {
 				t.Fatalf("threaded by subject: %s %s", rec.Outcome, rec.Detail)
 			}
 		})
-		t.Run("the same Message-ID twice", func(t *testing.T) {
-			rec := d.receive(mail("mia@customer.example", "Re: Card never arrived", "Thanks", "Message-ID: <m2@customer.example>",
-				"In-Reply-To: <"+ack.MailMessageID+">"))
-			if rec.Outcome != tend.OutcomeDuplicate {
-				t.Fatalf("outcome %s", rec.Outcome)
+		t.Run("the same mail twice", func(t *testing.T) {
+			// As fetched again after a crash: other Received lines and
+			// another transfer encoding, the same words.
+			again := "Received: from relay2.example by mx.acme.example\r\n" + strings.Replace(
+				mail("mia@customer.example", "Re: [#whatever] something else", "VGhhbmtz", "Message-ID: <m2@customer.example>",
+					"In-Reply-To: <"+ack.MailMessageID+">"),
+				"charset=utf-8\r\n", "charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n", 1)
+			rec := d.receive(again)
+			if rec.Outcome != tend.OutcomeDuplicate || *rec.TicketID != tk.ID {
+				t.Fatalf("outcome %s: %s", rec.Outcome, rec.Detail)
+			}
+		})
+		t.Run("the same Message-ID from the same sender with other words", func(t *testing.T) {
+			rec := d.receive(mail("mia@customer.example", "Re: Card never arrived", "A second thought", "Message-ID: <m2@customer.example>"))
+			if rec.Outcome != tend.OutcomeAdded || *rec.TicketID != tk.ID || rec.Detail != "threaded by same Message-ID as an earlier mail" {
+				t.Fatalf("%s %v: %s", rec.Outcome, rec.TicketID, rec.Detail)
+			}
+		})
+		t.Run("the same Message-ID from another sender", func(t *testing.T) {
+			// A broken mailer or a forger cannot make the mail vanish, nor
+			// join the first's ticket by that id.
+			rec := d.receive(mail("eve@evil.example", "Re: [#whatever] something else", "Thanks", "Message-ID: <m2@customer.example>"))
+			if rec.Outcome != tend.OutcomeCreated || *rec.TicketID == tk.ID {
+				t.Fatalf("%s %v: %s", rec.Outcome, rec.TicketID, rec.Detail)
 			}
 		})
 		got := d.ticket(&tk.ID)
-		if len(got.Messages) != 7 {
-			t.Fatalf("%d messages on the ticket, want 7", len(got.Messages))
+		if len(got.Messages) != 8 {
+			t.Fatalf("%d messages on the ticket, want 8", len(got.Messages))
 		}
 		// The colleague wrote to the ticket without being copied on it:
 		// only addresses copied (Pat) become participants.

@@ -9,6 +9,7 @@ import (
 	"github.com/tendhq/tend/internal/blob"
 	"github.com/tendhq/tend/internal/jobs"
 	"github.com/tendhq/tend/internal/mailin"
+	"github.com/tendhq/tend/internal/secret"
 	"github.com/tendhq/tend/internal/sqldb"
 )
 
@@ -17,6 +18,7 @@ import (
 type Pipeline struct {
 	Tickets  *sqldb.TicketService
 	Inbound  *sqldb.InboundService
+	Outbound *sqldb.OutboundService // what the sender reads, signing return paths as Inbound checks them
 	Receiver *mailin.Receiver
 }
 
@@ -33,8 +35,15 @@ func NewPipeline(tb testing.TB, db *sqldb.DB) *Pipeline {
 	}
 	tickets := sqldb.NewTicketService(db, blobs)
 	tickets.Outbox = sqldb.NewOutbox(db, queue)
+	box, err := secret.New(make([]byte, secret.KeySize))
+	if err != nil {
+		tb.Fatal(err)
+	}
 	inbound := sqldb.NewInboundService(db, tickets, tickets.Outbox)
+	inbound.Signer = box
+	outbound := sqldb.NewOutboundService(db)
+	outbound.Signer = box
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return &Pipeline{Tickets: tickets, Inbound: inbound,
+	return &Pipeline{Tickets: tickets, Inbound: inbound, Outbound: outbound,
 		Receiver: &mailin.Receiver{Inbound: inbound, Blobs: blobs, Logger: quiet}}
 }

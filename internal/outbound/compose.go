@@ -113,12 +113,16 @@ func quoteHTML(m *tend.Message) string {
 		strings.ReplaceAll(html.EscapeString(strings.TrimRight(m.Body, "\n")), "\n", "<br>\n"))
 }
 
-// envelope returns the SMTP envelope of a mail: the mailbox as sender, so
-// that bounces come back to it, and every recipient.
+// envelope returns the SMTP envelope of a mail: its return path as
+// sender, so that bounces come back to the mailbox and say which mail they
+// are about, and every recipient.
 func envelope(o *tend.OutboundMail) (string, []string) {
 	rcpts := []string{o.To.Email}
 	for _, cc := range o.Cc {
 		rcpts = append(rcpts, cc.Email)
 	}
-	return o.FromAddress, rcpts
+	if o.ReturnPath == "" {
+		return o.FromAddress, rcpts
+	}
+	return o.ReturnPath, rcpts
 }

@@ -13,8 +13,13 @@ import (
 func Write(o *tend.OutboundMail) {
 	o.InReplyTo, o.References = threadHeaders(o.Thread)
 	if o.Reply == nil {
+		// An acknowledgement to a sender who may be forged comes without
+		// the subject (TicketSubject ""): it would carry a stranger's words.
 		o.AutoSubmitted = true
 		o.Subject = fmt.Sprintf("[#%d] %s", o.TicketNumber, o.TicketSubject)
+		if o.TicketSubject == "" {
+			o.Subject = fmt.Sprintf("[#%d] Your request", o.TicketNumber)
+		}
 		o.Text, o.HTML, o.Attachments = acknowledgementText(o.FromName, o.TicketNumber, o.TicketSubject), "", nil
 		return
 	}
@@ -44,6 +49,11 @@ func threadHeaders(thread []tend.ThreadID) (inReplyTo string, references []strin
 func acknowledgementText(team string, number int64, subject string) string {
 	if team == "" {
 		team = "our team"
+	}
+	if subject == "" {
+		return fmt.Sprintf("Hello,\n\nThank you for writing to us. We have your request as ticket #%d, and %s "+
+			"will answer you by email.\n\nTo add to your request, reply to this message and keep [#%d] in the subject.\n\n"+
+			"This message was sent automatically; there is no need to answer it.\n", number, team, number)
 	}
 	return fmt.Sprintf("Hello,\n\nThank you for writing to us. We have your request %q as ticket #%d, and %s "+
 		"will answer you by email.\n\nTo add to your request, reply to this message and keep [#%d] in the subject.\n\n"+

@@ -210,6 +210,12 @@ func (s *session) Data(r io.Reader) error {
 	defer s.b.reading.Release(weight)
 	waited := time.Since(spooled)
 	rec, err := s.receive(f, size)
+	if tend.ErrorCode(err) == tend.EFORBIDDEN {
+		// Refused by what it is (mail from the desk's own address), not
+		// by a fault: trying again would not help.
+		s.b.logger.Info("smtp: message refused", "from", s.from, "remote", s.remote, "why", tend.ErrorMessage(err))
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: tend.ErrorMessage(err)}
+	}
 	if err != nil {
 		s.b.logger.Error("smtp: store message", "from", s.from, "remote", s.remote, "err", err)
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0},
@@ -220,15 +226,28 @@ func (s *session) Data(r io.Reader) error {
 	return nil
 }
 
-// receive reads the spooled message back and hands it to the receiver.
+// receive reads the spooled message back and hands it to the receiver,
+// with the envelope's sender in a Return-Path line on top, as the server
+// that delivers a mail records it (RFC 5321, 4.4): when the mail's own
+// From is unusable, it may be the only address to answer.
 func (s *session) receive(f *os.File, size int64) (*tend.InboundRecord, error) {
-	raw := make([]byte, size)
-	if _, err := f.ReadAt(raw, 0); err != nil {
+	returnPath := "Return-Path: <" + strings.Map(headerSafe, s.from) + ">\r\n"
+	raw := make([]byte, len(returnPath)+int(size))
+	copy(raw, returnPath)
+	if _, err := f.ReadAt(raw[len(returnPath):], 0); err != nil {
 		return nil, fmt.Errorf("read spooled message: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	return s.b.receiver.Receive(ctx, "smtp", s.mailboxID, s.recipients, raw)
+}
+
+// headerSafe drops what would end or break a header line.
+func headerSafe(r rune) rune {
+	if r == '\r' || r == '\n' || r == '<' || r == '>' || r == 0 {
+		return -1
+	}
+	return r
 }
 
 type slogLogger struct{ l *slog.Logger }

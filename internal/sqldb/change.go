@@ -31,6 +31,9 @@ type change struct {
 	entries []historyEntry
 	replies []*tend.Message
 	notices []tend.TicketChange
+	// to and cc choose the recipients of the replies (tend.MessageCreate).
+	to *string
+	cc *[]string
 }
 
 type historyEntry struct {
@@ -138,7 +141,7 @@ func (c *change) commit(ctx context.Context) error {
 	}
 	if c.outbox != nil {
 		for _, m := range c.replies {
-			if err := c.outbox.queueReply(ctx, tx, t, m); err != nil {
+			if err := c.outbox.queueReply(ctx, tx, t, m, c.to, c.cc); err != nil {
 				return err
 			}
 		}
@@ -150,9 +153,9 @@ func (c *change) commit(ctx context.Context) error {
 func saveTicket(ctx context.Context, tx *Tx, t *tend.Ticket) error {
 	_, err := tx.exec(ctx, `UPDATE tickets SET subject = $2, status = $3, priority = $4, owner_id = $5, team_id = $6,
 		tags = $7, reopen_count = $8, version = $9, updated_at = $10, first_responded_at = $11, solved_at = $12,
-		closed_at = $13, customer_id = $14, organization_id = $15 WHERE id = $1`,
+		closed_at = $13, customer_id = $14, organization_id = $15, spam = $16 WHERE id = $1`,
 		t.ID, t.Subject, string(t.Status), string(t.Priority), t.OwnerID, t.TeamID, tagText(t.Tags),
-		t.ReopenCount, t.Version, t.UpdatedAt, t.FirstRespondedAt, t.SolvedAt, t.ClosedAt, t.CustomerID, t.OrganizationID)
+		t.ReopenCount, t.Version, t.UpdatedAt, t.FirstRespondedAt, t.SolvedAt, t.ClosedAt, t.CustomerID, t.OrganizationID, t.Spam)
 	if err != nil {
 		return fmt.Errorf("save ticket: %w", err)
 	}

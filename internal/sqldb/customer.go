@@ -22,11 +22,11 @@ func NewCustomerService(db *DB) *CustomerService { return &CustomerService{db: d
 
 var _ tend.CustomerService = (*CustomerService)(nil)
 
-const customerColumns = `id, name, phone, organization_id, notes, merged_into_id, created_at, updated_at`
+const customerColumns = `id, name, phone, organization_id, notes, raw_address, merged_into_id, created_at, updated_at`
 
 func scanCustomer(r row) (*tend.Customer, error) {
 	c := &tend.Customer{Emails: []string{}}
-	err := r.Scan(&c.ID, &c.Name, &c.Phone, &c.OrganizationID, &c.Notes, &c.MergedIntoID, &c.CreatedAt, &c.UpdatedAt)
+	err := r.Scan(&c.ID, &c.Name, &c.Phone, &c.OrganizationID, &c.Notes, &c.RawAddress, &c.MergedIntoID, &c.CreatedAt, &c.UpdatedAt)
 	return c, err
 }
 
@@ -462,4 +462,30 @@ func absorbCustomer(ctx context.Context, tx *Tx, from, into *tend.Customer) erro
 		return fmt.Errorf("mark merged customer: %w", err)
 	}
 	return nil
+}
+
+// ClearBouncing lifts the bouncing mark from email, one of customer id's
+// addresses; mail goes to it again.
+func (s *CustomerService) ClearBouncing(ctx context.Context, id int64, email string) (*tend.Customer, error) {
+	p, err := tend.RequireStaff(ctx)
+	if err != nil {
+		return nil, err
+	}
+	email = tend.NormalizeEmail(email)
+	var c *tend.Customer
+	err = s.db.write(ctx, func(tx *Tx) error {
+		n, err := tx.exec(ctx, `UPDATE customer_emails SET bouncing_since = NULL, bounce_reason = ''
+			WHERE customer_id = $1 AND email = $2 AND bouncing_since IS NOT NULL`, id, email)
+		if err != nil {
+			return err
+		} else if n == 0 {
+			return tend.Errorf(tend.ENOTFOUND, "Customer %d has no bouncing address %s.", id, email)
+		}
+		if err := tx.audit(ctx, p, "customer.bounce_cleared", "customer", id, map[string]any{"email": email}); err != nil {
+			return err
+		}
+		c, err = findCustomerByID(ctx, tx, id)
+		return err
+	})
+	return c, err
 }

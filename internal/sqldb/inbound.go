@@ -2,9 +2,11 @@ package sqldb
 
 import (
 	"context"
+	"crypto/hmac"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tendhq/tend"
@@ -15,6 +17,22 @@ type InboundService struct {
 	db      *DB
 	tickets *TicketService
 	outbox  *Outbox
+	// Signer proves the return paths of Tend's mail (tend.BounceAddress);
+	// without one, a bounce proves itself only by quoting a Message-ID.
+	Signer Signer
+	// TrustedAuthHosts are the authentication service ids (RFC 8601) of
+	// the upstream servers whose Authentication-Results Tend believes.
+	TrustedAuthHosts []string
+}
+
+// Signer signs values with a key only Tend has.
+type Signer interface {
+	Sign(purpose, value string) string
+}
+
+// bounceSignature is the signature in the return path of outbound mail id.
+func bounceSignature(s Signer, id int64) string {
+	return s.Sign("bounce", strconv.FormatInt(id, 10))
 }
 
 // NewInboundService returns the inbound mail service of db. It stores
@@ -35,7 +53,7 @@ func (s *InboundService) Deliver(ctx context.Context, m *tend.InboundMail, repla
 	var msg *newMessage
 	if m.Problem == "" && m.Kind == tend.MailHuman {
 		var err error
-		if msg, err = s.tickets.prepareMessage(m.Text, m.HTML, m.Attachments); err != nil {
+		if msg, err = s.tickets.prepareMessage(m.Text, m.HTML, m.Attachments, true); err != nil {
 			if tend.ErrorCode(err) == tend.EINTERNAL {
 				return nil, err
 			}
@@ -48,10 +66,16 @@ func (s *InboundService) Deliver(ctx context.Context, m *tend.InboundMail, repla
 	}
 	var rec *tend.InboundRecord
 	var notices []tend.TicketChange
+	if msg != nil {
+		msg.fromRaw = m.FromRaw
+	}
 	err := s.db.write(ctx, func(tx *Tx) (err error) {
 		d := &delivery{s: s, tx: tx, m: m, msg: msg}
 		if err := d.run(ctx); err != nil {
 			return err
+		}
+		if d.decision.Outcome == tend.OutcomeRefused {
+			return tend.Errorf(tend.EFORBIDDEN, "Refused: %s.", d.decision.Detail)
 		}
 		notices = d.notices
 		rec, err = d.record(ctx, replace)
@@ -77,6 +101,7 @@ type delivery struct {
 	detail   string
 	notices  []tend.TicketChange
 	bounced  bouncedMail // for a bounce: what it reports on
+	earlier  *tend.EarlierMail
 
 	mb *tend.Mailbox // read by mailbox
 }
@@ -104,11 +129,11 @@ func (d *delivery) run(ctx context.Context) error {
 	return d.apply(ctx)
 }
 
-// bouncedMail is the mail of Tend's that a bounce names.
+// bouncedMail is the mail of Tend's that a bounce proved to be about.
 type bouncedMail struct {
-	ticketID   int64
-	outboundID *int64
-	messageID  *int64
+	tend.BouncedMail
+	recipients []string // whom that mail went to
+	messageID  *int64   // the reply it carried
 }
 
 // facts gathers what the decision needs. The ticket the mail would join
@@ -116,47 +141,47 @@ type bouncedMail struct {
 // or change before the decision is applied; no other ticket is locked.
 func (d *delivery) facts(ctx context.Context) (tend.MailFacts, error) {
 	m, tx := d.m, d.tx
-	f := tend.MailFacts{Problem: m.Problem, Kind: m.Kind, KindReason: m.KindReason, Imported: m.Source == "import"}
+	f := tend.MailFacts{Problem: m.Problem, Kind: m.Kind, KindReason: m.KindReason, Imported: m.Source == "import",
+		OverSMTP: m.Arriving, SpamFlagged: m.SpamFlagged, NoReplyAddress: m.FromEmail == ""}
 	if f.Problem != "" {
 		return f, nil
 	}
-	if m.MessageID != "" {
-		var ticketID int64
-		err := tx.queryRow(ctx, `SELECT ticket_id FROM mail_ids WHERE message_id = $1`, m.MessageID).Scan(&ticketID)
-		if err == nil {
-			f.SeenBefore = &ticketID
-			return f, nil
-		} else if !errors.Is(err, errNoRows) {
-			return f, err
-		}
+	var err error
+	if d.earlier, err = d.earlierMail(ctx); err != nil {
+		return f, err
 	}
-	if m.FromEmail != "" {
-		own, err := d.isMailboxAddress(ctx, tend.NormalizeEmail(m.FromEmail))
-		if err != nil {
+	f.Earlier = d.earlier
+	if e := f.Earlier; e != nil && e.SameSender && e.SameContent {
+		return f, nil
+	}
+	from := tend.NormalizeEmail(m.FromEmail)
+	if from != "" {
+		if f.FromOwnAddress, err = d.isMailboxAddress(ctx, from); err != nil {
 			return f, err
 		}
-		f.FromOwnAddress = own
+		if f.Blocked, err = blockedReason(ctx, tx, from); err != nil {
+			return f, err
+		}
+		if len(d.s.TrustedAuthHosts) > 0 {
+			f.Auth = tend.ReadAuthenticationResults(m.AuthenticationResults, d.s.TrustedAuthHosts, from[strings.LastIndexByte(from, '@')+1:])
+		}
 	}
 	switch m.Kind {
 	case tend.MailBounce:
-		if m.OriginalMessageID != "" {
-			b := &d.bounced
-			err := tx.queryRow(ctx, `SELECT i.ticket_id, o.id, o.message_id FROM mail_ids i
-				LEFT JOIN outbound_mail o ON o.mail_message_id = i.message_id WHERE i.message_id = $1`, m.OriginalMessageID).
-				Scan(&b.ticketID, &b.outboundID, &b.messageID)
-			if err == nil {
-				f.BounceOf = &b.ticketID
-			} else if !errors.Is(err, errNoRows) {
-				return f, err
-			}
+		if ok, err := d.findBounced(ctx); err != nil {
+			return f, err
+		} else if ok {
+			f.BounceOf = &d.bounced.BouncedMail
 		}
 		return f, nil
 	case tend.MailBulk:
 		return f, nil
 	}
-	var err error
 	if f.Thread, err = d.threading(ctx); err != nil {
 		return f, err
+	}
+	if f.Auth.DMARC {
+		f.Thread.BySubjectNumber = nil // not looked at: DecideMail drops it
 	}
 	if chosen, _ := f.Thread.Choose(); chosen != nil {
 		t, err := lockTicket(ctx, tx, chosen.TicketID)
@@ -165,15 +190,111 @@ func (d *delivery) facts(ctx context.Context) (tend.MailFacts, error) {
 		}
 		chosen.Status = t.Status
 	}
-	if m.Kind != tend.MailHuman {
+	if m.Kind != tend.MailHuman || from == "" {
 		return f, nil
 	}
-	if f.SenderBouncing, err = isBouncing(ctx, tx, m.FromEmail); err != nil || d.s.outbox == nil {
+	if f.SenderBouncing, err = isBouncing(ctx, tx, from); err != nil || d.s.outbox == nil {
 		return f, err // without an outbox (AckLimit 0), nothing is acknowledged
 	}
-	f.AckLimit = d.s.outbox.AckLimit
-	f.AcksSent, err = d.s.outbox.recentAcknowledgements(ctx, tx, tend.NormalizeEmail(m.FromEmail))
+	f.AckLimit, f.AllAckLimit = d.s.outbox.AckLimit, d.s.outbox.AllAckLimit
+	if f.AcksSent, err = d.s.outbox.recentAcknowledgements(ctx, tx, from); err != nil {
+		return f, err
+	}
+	f.AllAcksSent, err = d.s.outbox.recentAcknowledgements(ctx, tx, "")
 	return f, err
+}
+
+// senderKey is who a mail is from, for telling whether two mails with one
+// Message-ID are from the same sender: the address, or the From as
+// written when there was no usable address.
+func (d *delivery) senderKey() string {
+	if d.m.FromEmail != "" {
+		return tend.NormalizeEmail(d.m.FromEmail)
+	}
+	return "raw:" + d.m.FromRaw
+}
+
+// earlierMail returns what is known of the first mail with this mail's
+// Message-ID, nil if there was none. Mail Tend sent is never the same
+// mail as one received; rows kept before senders and content were
+// recorded are compared by Message-ID alone, as then.
+func (d *delivery) earlierMail(ctx context.Context) (*tend.EarlierMail, error) {
+	if d.m.MessageID == "" {
+		return nil, nil
+	}
+	var e tend.EarlierMail
+	var direction, sender, sum string
+	err := d.tx.queryRow(ctx, `SELECT ticket_id, direction, sender, content_sha256 FROM mail_ids WHERE message_id = $1`,
+		d.m.MessageID).Scan(&e.TicketID, &direction, &sender, &sum)
+	switch {
+	case errors.Is(err, errNoRows):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case direction == "out":
+	case sender == "" && sum == "":
+		e.SameSender, e.SameContent = true, true
+	default:
+		e.SameSender, e.SameContent = sender == d.senderKey(), sum == d.m.ContentSHA256
+	}
+	return &e, nil
+}
+
+// blockedReason says why mail from email is ignored, "" if it is not.
+func blockedReason(ctx context.Context, tx *Tx, email string) (string, error) {
+	domain := email[strings.LastIndexByte(email, '@'):]
+	patterns, err := queryAll(ctx, tx, scanString, `SELECT pattern FROM blocked_senders WHERE pattern IN ($1, $2)
+		ORDER BY pattern DESC`, email, domain)
+	if err != nil || len(patterns) == 0 {
+		return "", err
+	}
+	if patterns[0] == email {
+		return "the sender " + email + " is blocked", nil
+	}
+	return "the domain " + strings.TrimPrefix(domain, "@") + " is blocked", nil
+}
+
+// findBounced finds the mail of Tend's a bounce is about, and reports
+// whether the bounce proves it: it came to that mail's signed return path,
+// or (from a relay that rewrites return paths) it quotes that mail's
+// Message-ID and names one of its recipients as failing.
+func (d *delivery) findBounced(ctx context.Context) (bool, error) {
+	m, tx, b := d.m, d.tx, &d.bounced
+	read := func(where string, arg any) (bool, error) {
+		var to, cc string
+		err := tx.queryRow(ctx, `SELECT id, ticket_id, message_id, to_address, cc_addresses FROM outbound_mail WHERE `+where, arg).
+			Scan(&b.OutboundID, &b.TicketID, &b.messageID, &to, &cc)
+		if errors.Is(err, errNoRows) {
+			return false, nil
+		}
+		b.recipients = append([]string{to}, strings.Fields(cc)...)
+		return err == nil, err
+	}
+	if d.s.Signer != nil {
+		mb, err := d.mailbox(ctx)
+		if err != nil {
+			return false, err
+		}
+		for _, rcpt := range m.Recipients {
+			id, sig, ok := tend.ReadBounceAddress(rcpt, mb.Address)
+			if ok && hmac.Equal([]byte(sig), []byte(bounceSignature(d.s.Signer, id))) {
+				b.ByReturnAddress = true
+				return read("id = $1", id)
+			}
+		}
+	}
+	if m.OriginalMessageID == "" {
+		return false, nil
+	}
+	if found, err := read("mail_message_id = $1", m.OriginalMessageID); !found || err != nil {
+		return false, err
+	}
+	for _, failed := range m.FailedRecipients {
+		if slices.Contains(b.recipients, tend.NormalizeEmail(failed)) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // apply carries out the decision.
@@ -198,13 +319,19 @@ func (d *delivery) record(ctx context.Context, replace int64) (*tend.InboundReco
 	outcome, ticketID := d.decision.Outcome, d.decision.Ticket
 	var id int64
 	if replace != 0 {
+		// Only a mail still in quarantine is delivered again: of two
+		// retries (a double click, two admins) the second finds it
+		// delivered, and everything it did rolls back.
 		n, err := tx.exec(ctx, `UPDATE inbound_mail SET outcome = $2, ticket_id = $3, detail = $4, message_id = $5,
-			sender = $6, subject = $7, updated_at = $8 WHERE id = $1`,
+			sender = $6, subject = $7, updated_at = $8 WHERE id = $1 AND outcome = 'failed'`,
 			replace, string(outcome), ticketID, detail, m.MessageID, m.FromEmail, clip(m.Subject, 500), tx.now)
 		if err != nil {
 			return nil, err
 		} else if n == 0 {
-			return nil, notFound("Inbound mail", replace)
+			if _, err := findInbound(ctx, tx, replace); err != nil {
+				return nil, err
+			}
+			return nil, tend.Errorf(tend.ECONFLICT, "Inbound mail %d is no longer in quarantine: it was delivered meanwhile.", replace)
 		}
 		id = replace
 	} else {
@@ -244,10 +371,16 @@ func (d *delivery) newTicket(ctx context.Context) error {
 		previousID = &dec.FollowUpOf.TicketID
 	}
 	subject := tend.CleanMailSubject(m.Subject)
-	c := &tend.TicketCreate{Subject: subject, Customer: tend.CustomerRef{Email: m.FromEmail, Name: m.FromName},
+	c := &tend.TicketCreate{Subject: subject, Customer: tend.CustomerRef{Email: tend.NormalizeEmail(m.FromEmail), Name: m.FromName},
 		Priority: tend.PriorityNormal, Channel: tend.ChannelEmail, TeamID: mb.TeamID}
+	from := origin{mailboxID: &mb.ID, previousID: previousID, spam: dec.Spam}
+	if m.FromEmail == "" {
+		if from.customerID, from.orgID, err = findOrCreateUnreachable(ctx, tx, m.FromRaw, m.FromName); err != nil {
+			return err
+		}
+	}
 	d.msg.kind, d.msg.authorType = tend.KindReply, tend.AuthorCustomer
-	t, err := createTicket(ctx, tx, tend.Principal{System: true}, c, d.msg, origin{mailboxID: &mb.ID, previousID: previousID})
+	t, err := createTicket(ctx, tx, tend.Principal{System: true}, c, d.msg, from)
 	if err != nil {
 		return err
 	}
@@ -265,14 +398,43 @@ func (d *delivery) newTicket(ctx context.Context) error {
 	if !dec.Acknowledge {
 		return nil
 	}
-	return d.s.outbox.queueAcknowledgement(ctx, tx, t, mb, tend.NormalizeEmail(m.FromEmail))
+	return d.s.outbox.queueAcknowledgement(ctx, tx, t, mb, tend.NormalizeEmail(m.FromEmail), dec.QuoteSubject)
+}
+
+// findOrCreateUnreachable returns the customer who writes from raw, a
+// sender with no address Tend can write to: the one made for their first
+// such mail, or a new one. They have no address until an agent gives them
+// one, and replies to them are refused until then.
+func findOrCreateUnreachable(ctx context.Context, tx *Tx, raw, name string) (int64, *int64, error) {
+	raw = clip(raw, 500)
+	var id int64
+	var orgID *int64
+	err := tx.queryRow(ctx, `SELECT id, organization_id FROM customers WHERE raw_address = $1 AND merged_into_id IS NULL
+		ORDER BY id LIMIT 1`, raw).Scan(&id, &orgID)
+	if err == nil || !errors.Is(err, errNoRows) {
+		return id, orgID, err
+	}
+	if name == "" {
+		name = raw
+	}
+	if id, orgID, err = insertCustomer(ctx, tx, clip(name, 200), "", "", nil, ""); err != nil {
+		return 0, nil, err
+	}
+	_, err = tx.exec(ctx, `UPDATE customers SET raw_address = $2 WHERE id = $1`, id, raw)
+	return id, orgID, err
 }
 
 // join adds the mail to the ticket it answers, as a reply from its
 // sender, who may be the ticket's customer or someone copied on its mail.
 func (d *delivery) join(ctx context.Context, ticketID int64) error {
 	tx := d.tx
-	customerID, _, err := findOrCreateCustomer(ctx, tx, tend.CustomerRef{Email: d.m.FromEmail, Name: d.m.FromName})
+	var customerID int64
+	var err error
+	if d.m.FromEmail == "" {
+		customerID, _, err = findOrCreateUnreachable(ctx, tx, d.m.FromRaw, d.m.FromName)
+	} else {
+		customerID, _, err = findOrCreateCustomer(ctx, tx, tend.CustomerRef{Email: tend.NormalizeEmail(d.m.FromEmail), Name: d.m.FromName})
+	}
 	if err != nil {
 		return err
 	}
@@ -303,51 +465,103 @@ func (d *delivery) join(ctx context.Context, ticketID int64) error {
 }
 
 // afterMessage records the mail's Message-ID for threading its answers,
-// and makes the addresses it copied participants, noting them in the
-// history through record.
+// clears a bouncing mark from the sender's address (it writes, so it
+// works), and makes the addresses it copied participants, up to the caps
+// and only for mail that proved it belongs (MailDecision.Participants);
+// the rest are suggested to an agent. Both are noted in the history
+// through record.
 func (d *delivery) afterMessage(ctx context.Context, t *tend.Ticket, messageID int64,
 	record func(context.Context, tend.Principal, int64, tend.EventData) error) error {
 	tx, m := d.tx, d.m
 	if err := d.recordMessageID(ctx, t.ID); err != nil {
 		return err
 	}
-	customerEmails, err := queryAll(ctx, tx, scanString, `SELECT email FROM customer_emails WHERE customer_id = $1`, t.CustomerID)
+	from := tend.NormalizeEmail(m.FromEmail)
+	if from != "" {
+		if _, err := tx.exec(ctx, `UPDATE customer_emails SET bouncing_since = NULL, bounce_reason = ''
+			WHERE email = $1 AND bouncing_since IS NOT NULL`, from); err != nil {
+			return err
+		}
+	}
+	copied, err := d.newCopies(ctx, t)
 	if err != nil {
 		return err
 	}
-	added := 0
-	for _, a := range append(append([]tend.MailAddress{}, m.To...), m.Cc...) {
-		email := tend.NormalizeEmail(a.Email)
-		if !tend.ValidEmail(email) || email == tend.NormalizeEmail(m.FromEmail) || slices.Contains(customerEmails, email) {
-			continue
-		}
-		if isMailbox, err := d.isMailboxAddress(ctx, email); err != nil {
+	var existing int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM ticket_participants WHERE ticket_id = $1`, t.ID).Scan(&existing); err != nil {
+		return err
+	}
+	add, suggest := tend.PlanParticipants(copied, existing, d.decision.Participants)
+	for _, a := range add {
+		if _, err := tx.exec(ctx, `INSERT INTO ticket_participants (ticket_id, email, name) VALUES ($1, $2, $3)
+			ON CONFLICT DO NOTHING`, t.ID, a.Email, clip(a.Name, 200)); err != nil {
 			return err
-		} else if isMailbox {
-			continue
 		}
-		n, err := tx.exec(ctx, `INSERT INTO ticket_participants (ticket_id, email, name) VALUES ($1, $2, $3)
-			ON CONFLICT DO NOTHING`, t.ID, email, clip(a.Name, 200))
+	}
+	suggested := 0
+	for _, a := range suggest[:min(len(suggest), maxSuggestions)] {
+		n, err := tx.exec(ctx, `INSERT INTO suggested_participants (ticket_id, email, name, message_id, created_at)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, t.ID, a.Email, clip(a.Name, 200), messageID, tx.now)
 		if err != nil {
 			return err
 		}
-		added += int(n)
+		suggested += int(n)
 	}
-	if added == 0 {
-		return nil
+	if len(add) > 0 {
+		if err := record(ctx, tend.Principal{System: true}, t.ID, tend.ParticipantsAdded{MessageID: &messageID, Count: len(add)}); err != nil {
+			return err
+		}
 	}
-	return record(ctx, tend.Principal{System: true}, t.ID, tend.ParticipantsAdded{MessageID: &messageID, Count: added})
+	if len(suggest) > 0 {
+		return record(ctx, tend.Principal{System: true}, t.ID, tend.ParticipantsSuggested{MessageID: messageID,
+			Count: len(suggest), Kept: suggested, Unverified: !d.decision.Participants})
+	}
+	return nil
 }
 
-// recordMessageID keeps the mail's Message-ID with the ticket it went to:
-// the same mail delivered again is then a duplicate, and answers to it
-// thread there.
+// maxSuggestions bounds the suggestions one mail leaves: a mail to 5,000
+// addresses leaves the first 200 for an agent to look at, not 5,000 rows.
+const maxSuggestions = 200
+
+// newCopies returns the addresses the mail was sent or copied to that are
+// new to the ticket: not its sender, not the customer's, not Tend's own,
+// not a participant already; each once, in the mail's order.
+func (d *delivery) newCopies(ctx context.Context, t *tend.Ticket) ([]tend.MailAddress, error) {
+	tx, m := d.tx, d.m
+	known, err := queryAll(ctx, tx, scanString, `SELECT email FROM customer_emails WHERE customer_id = $1
+		UNION ALL SELECT email FROM ticket_participants WHERE ticket_id = $2`, t.CustomerID, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	known = append(known, tend.NormalizeEmail(m.FromEmail))
+	var out []tend.MailAddress
+	for _, a := range append(slices.Clone(m.To), m.Cc...) {
+		email := tend.NormalizeEmail(a.Email)
+		if !tend.ValidEmail(email) || slices.Contains(known, email) {
+			continue
+		}
+		known = append(known, email)
+		if isMailbox, err := d.isMailboxAddress(ctx, email); err != nil {
+			return nil, err
+		} else if isMailbox {
+			continue
+		}
+		out = append(out, tend.MailAddress{Name: a.Name, Email: email})
+	}
+	return out, nil
+}
+
+// recordMessageID keeps the mail's Message-ID with the ticket it went to,
+// its sender and a hash of its content: the same mail delivered again is
+// then a duplicate, and answers to it thread there. A second mail with the
+// id keeps the first's record.
 func (d *delivery) recordMessageID(ctx context.Context, ticketID int64) error {
 	if d.m.MessageID == "" {
 		return nil
 	}
-	_, err := d.tx.exec(ctx, `INSERT INTO mail_ids (message_id, ticket_id, direction, created_at) VALUES ($1, $2, 'in', $3)`,
-		d.m.MessageID, ticketID, d.tx.now)
+	_, err := d.tx.exec(ctx, `INSERT INTO mail_ids (message_id, ticket_id, direction, sender, content_sha256, created_at)
+		VALUES ($1, $2, 'in', $3, $4, $5) ON CONFLICT (message_id) DO NOTHING`,
+		d.m.MessageID, ticketID, clip(d.senderKey(), 500), d.m.ContentSHA256, d.tx.now)
 	return err
 }
 
@@ -373,8 +587,8 @@ func isBouncing(ctx context.Context, tx *Tx, email string) (bool, error) {
 	return n > 0, err
 }
 
-// threading finds the tickets a mail may answer: by the Message-IDs it
-// refers to, by the reply token of an address it was sent to, and by a
+// threading finds the tickets a mail may answer: by an earlier mail of
+// the sender's with the same Message-ID, by the Message-IDs it refers to, by the reply token of an address it was sent to, and by a
 // ticket number in the subject when the sender belongs to that ticket.
 // None is locked here: facts locks the one chosen, so that a mail never
 // holds locks on several tickets in an order of its own.
@@ -387,6 +601,12 @@ func (d *delivery) threading(ctx context.Context) (tend.Threading, error) {
 		err := tx.queryRow(ctx, `SELECT number, status FROM tickets WHERE id = $1`, id).Scan(&c.Number, &status)
 		c.Status = tend.Status(status)
 		return c, err
+	}
+	if e := d.earlier; e != nil && e.SameSender {
+		var err error
+		if th.BySameMessageID, err = candidate(e.TicketID); err != nil {
+			return th, err
+		}
 	}
 	refs := append(slices.Clone(m.InReplyTo), reversed(m.References)...)
 	if len(refs) > 0 {
@@ -426,7 +646,7 @@ func (d *delivery) threading(ctx context.Context) (tend.Threading, error) {
 			}
 		}
 	}
-	if n, ok := tend.TicketNumberInSubject(m.Subject); ok {
+	if n, ok := tend.TicketNumberInSubject(m.Subject); ok && m.FromEmail != "" {
 		var id int64
 		err := tx.queryRow(ctx, `SELECT t.id FROM tickets t WHERE t.number = $1 AND (
 			EXISTS (SELECT 1 FROM customer_emails e WHERE e.customer_id = t.customer_id AND e.email = $2)
@@ -459,39 +679,45 @@ func reversed(s []string) []string {
 	return out
 }
 
-// bounce records a delivery failure on the ticket whose mail bounced, and
-// marks permanently failing addresses as bouncing.
+// bounce records a delivery failure that proved to be about mail Tend
+// sent, on that mail's ticket, and marks those of the mail's recipients
+// that fail for good as bouncing; a bounce that proves nothing changes
+// nothing, so that a forged one cannot silence a customer.
 func (d *delivery) bounce(ctx context.Context) error {
-	m, tx := d.m, d.tx
-	ticketID, outboundID, messageID := d.bounced.ticketID, d.bounced.outboundID, d.bounced.messageID
-	if m.PermanentFailure {
-		for _, email := range m.FailedRecipients {
-			if _, err := tx.exec(ctx, `UPDATE customer_emails SET bouncing_since = $2, bounce_reason = $3
-				WHERE email = $1 AND bouncing_since IS NULL`, tend.NormalizeEmail(email), tx.now, clip(m.KindReason, 500)); err != nil {
-				return err
-			}
-		}
-	}
-	if ticketID == 0 {
+	m, tx, b := d.m, d.tx, &d.bounced
+	if d.decision.Ticket == nil {
 		return nil
 	}
-	if err := d.recordMessageID(ctx, ticketID); err != nil {
+	failed := 0
+	for _, email := range m.FailedRecipients {
+		email = tend.NormalizeEmail(email)
+		if !slices.Contains(b.recipients, email) {
+			continue // not a recipient of that mail: the report cannot speak for it
+		}
+		failed++
+		if !m.PermanentFailure {
+			continue
+		}
+		if _, err := tx.exec(ctx, `UPDATE customer_emails SET bouncing_since = $2, bounce_reason = $3
+			WHERE email = $1 AND bouncing_since IS NULL`, email, tx.now, clip(m.KindReason, 500)); err != nil {
+			return err
+		}
+	}
+	if err := d.recordMessageID(ctx, b.TicketID); err != nil {
 		return err
 	}
-	if outboundID != nil {
-		if _, err := tx.exec(ctx, `UPDATE outbound_mail SET status = 'failed', last_error = $2 WHERE id = $1`,
-			*outboundID, clip(m.KindReason, 1000)); err != nil {
-			return err
-		}
+	if _, err := tx.exec(ctx, `UPDATE outbound_mail SET status = 'failed', last_error = $2 WHERE id = $1`,
+		b.OutboundID, clip(m.KindReason, 1000)); err != nil {
+		return err
 	}
-	if messageID != nil {
+	if b.messageID != nil {
 		if _, err := tx.exec(ctx, `UPDATE messages SET delivery = 'failed', delivery_error = $2 WHERE id = $1`,
-			*messageID, "Bounced: "+clip(m.KindReason, 900)); err != nil {
+			*b.messageID, "Bounced: "+clip(m.KindReason, 900)); err != nil {
 			return err
 		}
 	}
-	return tx.addEvent(ctx, tend.Principal{System: true}, ticketID, tend.Bounced{OutboundID: outboundID, MessageID: messageID,
-		Failed: len(m.FailedRecipients), Permanent: m.PermanentFailure, Reason: m.KindReason})
+	return tx.addEvent(ctx, tend.Principal{System: true}, b.TicketID, tend.Bounced{OutboundID: &b.OutboundID, MessageID: b.messageID,
+		Failed: failed, Permanent: m.PermanentFailure, Reason: m.KindReason})
 }
 
 // autoReply records an automatic reply on the ticket it answers; it is

@@ -205,15 +205,11 @@ func TestMergeCustomersRefused(t *testing.T) {
 	})
 }
 
-// markBouncing records a permanent bounce for email, as the mail pipeline
-// does when a delivery report arrives.
+// markBouncing marks email as bouncing for good, as a proved bounce of
+// mail sent to it does.
 func markBouncing(t *testing.T, db *sqldb.DB, email string) {
 	t.Helper()
-	inbound := sqldb.NewInboundService(db, sqldb.NewTicketService(db, nil), nil)
-	_, err := inbound.Deliver(system, &tend.InboundMail{Source: "import", RawSHA256: strings.Repeat("0", 64), Size: 1,
-		MessageID: "<dsn-" + email + ">", FromEmail: "mailer-daemon@example.net", Subject: "Undeliverable",
-		Kind: tend.MailBounce, KindReason: "550 5.1.1 no such user", PermanentFailure: true, FailedRecipients: []string{email}}, 0)
-	if err != nil {
+	if err := sqldb.MarkBouncing(db, email, "550 5.1.1 no such user"); err != nil {
 		t.Fatalf("bounce for %s: %v", email, err)
 	}
 }

@@ -17,7 +17,7 @@ const customerName = `COALESCE(NULLIF(c.name, ''),
 
 const messageColumns = `m.id, m.ticket_id, m.kind, m.author_type, COALESCE(m.author_agent_id, m.author_customer_id),
 	COALESCE(a.name, ` + customerName + `), m.body_text, m.body_html, m.quoted_text, m.quoted_html,
-	m.delivery, m.delivery_error, m.created_at`
+	m.delivery, m.delivery_error, m.from_raw, m.created_at`
 
 const messageJoins = ` FROM messages m LEFT JOIN agents a ON a.id = m.author_agent_id
 	LEFT JOIN customers c ON c.id = m.author_customer_id`
@@ -26,7 +26,7 @@ func scanMessage(r row) (*tend.Message, error) {
 	m := &tend.Message{Attachments: []*tend.Attachment{}}
 	var kind, authorType string
 	err := r.Scan(&m.ID, &m.TicketID, &kind, &authorType, &m.AuthorID, &m.AuthorName, &m.Body, &m.BodyHTML,
-		&m.Quoted, &m.QuotedHTML, &m.Delivery, &m.DeliveryError, &m.CreatedAt)
+		&m.Quoted, &m.QuotedHTML, &m.Delivery, &m.DeliveryError, &m.FromRaw, &m.CreatedAt)
 	m.Kind, m.AuthorType = tend.MessageKind(kind), tend.AuthorType(authorType)
 	return m, err
 }
@@ -87,14 +87,17 @@ type newMessage struct {
 	authorID               *int64
 	body, html             string
 	quotedText, quotedHTML string
+	fromRaw                string
 	attachments            []*tend.Attachment
 }
 
 // prepareMessage sanitises the HTML body, derives the text body from it
 // when there is none, and stores the attachments once all of them are
 // known to fit. It runs before the transaction: it does file I/O and needs
-// no lock.
-func (s *TicketService) prepareMessage(body, html string, files []*tend.AttachmentInput) (*newMessage, error) {
+// no lock. A message needs text unless it is mail: mail with only files,
+// or HTML that keeps nothing, is still the customer's mail, shown as "(no
+// text)".
+func (s *TicketService) prepareMessage(body, html string, files []*tend.AttachmentInput, mail bool) (*newMessage, error) {
 	m := &newMessage{body: strings.TrimSpace(body)}
 	if html != "" {
 		m.html = sanitize.HTML(html)
@@ -104,7 +107,10 @@ func (s *TicketService) prepareMessage(body, html string, files []*tend.Attachme
 			m.body = sanitize.Text(html)
 		}
 	}
-	if m.body == "" {
+	if m.body == "" && !strings.Contains(m.html, "<img") {
+		m.html = "" // an empty box shows nothing; "(no text)" says so
+	}
+	if m.body == "" && !mail {
 		return nil, tend.FieldError(tend.EINVALID, "body", "is required")
 	}
 	for _, f := range files {
@@ -150,11 +156,12 @@ func insertMessage(ctx context.Context, tx *Tx, ticketID int64, m *newMessage, a
 	}
 	msg := &tend.Message{TicketID: ticketID, Kind: m.kind, AuthorType: m.authorType, AuthorID: m.authorID,
 		AuthorName: authorName, Body: m.body, BodyHTML: m.html, Quoted: m.quotedText, QuotedHTML: m.quotedHTML,
-		CreatedAt: tx.now, Attachments: []*tend.Attachment{}}
+		FromRaw: m.fromRaw, CreatedAt: tx.now, Attachments: []*tend.Attachment{}}
 	err := tx.queryRow(ctx, `INSERT INTO messages (ticket_id, kind, author_type, author_agent_id, author_customer_id,
-		body_text, body_html, quoted_text, quoted_html, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		body_text, body_html, quoted_text, quoted_html, from_raw, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		RETURNING id`,
 		ticketID, string(m.kind), string(m.authorType), agentID, customerID, m.body, m.html, m.quotedText, m.quotedHTML,
-		tx.now).Scan(&msg.ID)
+		m.fromRaw, tx.now).Scan(&msg.ID)
 	if err != nil {
 		return nil, fmt.Errorf("insert message: %w", err)
 	}

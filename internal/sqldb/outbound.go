@@ -30,13 +30,17 @@ type Outbox struct {
 	Jobs Enqueuer
 	// AckLimit is how many acknowledgements one address may get in
 	// AckWindow: two systems that answer each other cannot loop.
-	AckLimit  int
-	AckWindow time.Duration
+	// AllAckLimit is how many the desk sends in all in AckWindow, so that
+	// mail forged from many addresses cannot make Tend a source of
+	// backscatter; 0 sets no such limit.
+	AckLimit    int
+	AllAckLimit int
+	AckWindow   time.Duration
 }
 
 // NewOutbox returns the outbox of db, queueing jobs with jobs.
 func NewOutbox(db *DB, jobs Enqueuer) *Outbox {
-	return &Outbox{db: db, Jobs: jobs, AckLimit: 3, AckWindow: time.Hour}
+	return &Outbox{db: db, Jobs: jobs, AckLimit: 3, AllAckLimit: 2000, AckWindow: time.Hour}
 }
 
 // newToken returns a random token for reply addresses and Message-IDs:
@@ -48,10 +52,11 @@ func newToken(bytes int) string {
 }
 
 // queueReply queues the mail of a staff reply: to the ticket's customer,
-// copying its participants, from the ticket's mailbox. Without a mailbox,
-// or with nobody to write to, nothing is queued and the reason is kept on
-// the message.
-func (o *Outbox) queueReply(ctx context.Context, tx *Tx, t *tend.Ticket, m *tend.Message) error {
+// copying its participants, from the ticket's mailbox; or to those of
+// them chosen (chosenTo, chosenCc), and never anyone else. Without a
+// mailbox, or with nobody to write to, nothing is queued and the reason
+// is kept on the message.
+func (o *Outbox) queueReply(ctx context.Context, tx *Tx, t *tend.Ticket, m *tend.Message, chosenTo *string, chosenCc *[]string) error {
 	mb, err := mailboxFor(ctx, tx, t)
 	if err != nil || mb == nil {
 		return err // no mailbox: replies stay in Tend
@@ -59,6 +64,14 @@ func (o *Outbox) queueReply(ctx context.Context, tx *Tx, t *tend.Ticket, m *tend
 	to, cc, err := recipients(ctx, tx, t)
 	if err != nil {
 		return err
+	}
+	if to, cc, err = chooseRecipients(ctx, tx, t, to, cc, chosenTo, chosenCc); err != nil {
+		return err
+	}
+	if to == "" && len(cc) == 0 {
+		if err := refuseUnreachable(ctx, tx, t); err != nil {
+			return err
+		}
 	}
 	if to == "" {
 		_, err := tx.exec(ctx, `UPDATE messages SET delivery = 'failed', delivery_error = $2 WHERE id = $1`,
@@ -74,18 +87,93 @@ func (o *Outbox) queueReply(ctx context.Context, tx *Tx, t *tend.Ticket, m *tend
 	return err
 }
 
+// chooseRecipients narrows the usual recipients to those the author
+// chose: To one of the customer's addresses, Cc some of the participants
+// (an address that bounces stays out). Anyone else is refused, naming
+// them: a reply goes only to the people of the ticket.
+func chooseRecipients(ctx context.Context, tx *Tx, t *tend.Ticket, to string, cc []string, chosenTo *string, chosenCc *[]string) (string, []string, error) {
+	if chosenTo != nil {
+		want := tend.NormalizeEmail(*chosenTo)
+		var ok, bouncing bool
+		err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM customer_emails WHERE customer_id = $1 AND email = $2),
+			EXISTS (SELECT 1 FROM customer_emails WHERE customer_id = $1 AND email = $2 AND bouncing_since IS NOT NULL)`,
+			t.CustomerID, want).Scan(&ok, &bouncing)
+		switch {
+		case err != nil:
+			return "", nil, err
+		case !ok:
+			return "", nil, tend.FieldError(tend.EINVALID, "to", "%s is not an address of the ticket's customer; a reply goes to the customer and the people copied", want)
+		case bouncing:
+			return "", nil, tend.FieldError(tend.EINVALID, "to", "mail to %s bounces; choose another address of the customer", want)
+		}
+		to = want
+	}
+	if chosenCc != nil {
+		all, err := findParticipants(ctx, tx, t.ID)
+		if err != nil {
+			return "", nil, err
+		}
+		var out []string
+		for _, e := range *chosenCc {
+			e = tend.NormalizeEmail(e)
+			if !slices.ContainsFunc(all, func(a tend.MailAddress) bool { return a.Email == e }) {
+				return "", nil, tend.FieldError(tend.EINVALID, "cc", "%s is not copied on this ticket; add them to the conversation first", e)
+			}
+			if slices.Contains(cc, e) && !slices.Contains(out, e) && e != to {
+				out = append(out, e)
+			}
+		}
+		cc = out
+	}
+	return to, cc, nil
+}
+
+// refuseUnreachable refuses a reply to a customer who has no address at
+// all (their mail came from one Tend cannot write to), rather than keep
+// a reply nobody will read.
+func refuseUnreachable(ctx context.Context, tx *Tx, t *tend.Ticket) error {
+	var addresses int
+	var raw string
+	err := tx.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM customer_emails WHERE customer_id = c.id), c.raw_address
+		FROM customers c WHERE c.id = $1`, t.CustomerID).Scan(&addresses, &raw)
+	if err != nil || addresses > 0 {
+		return err
+	}
+	if raw != "" {
+		return tend.Errorf(tend.ECONFLICT, "The customer has no address to reply to: their mail came from %q. "+
+			"Add an address to the customer, then send the reply.", raw)
+	}
+	return tend.Errorf(tend.ECONFLICT, "The customer has no address to reply to. Add an address to the customer, then send the reply.")
+}
+
 // queueAcknowledgement queues the automatic "we have your request" for a
-// ticket that mail opened.
-func (o *Outbox) queueAcknowledgement(ctx context.Context, tx *Tx, t *tend.Ticket, mb *tend.Mailbox, to string) error {
-	return o.queue(ctx, tx, t, mb, "acknowledgement", nil, to, nil)
+// ticket that mail opened; quoteSubject says whether it may repeat the
+// mail's subject.
+func (o *Outbox) queueAcknowledgement(ctx context.Context, tx *Tx, t *tend.Ticket, mb *tend.Mailbox, to string, quoteSubject bool) error {
+	if err := o.queue(ctx, tx, t, mb, "acknowledgement", nil, to, nil); err != nil {
+		return err
+	}
+	if quoteSubject {
+		return nil
+	}
+	_, err := tx.exec(ctx, `UPDATE outbound_mail SET quote_subject = $2 WHERE id = (SELECT MAX(id) FROM outbound_mail
+		WHERE ticket_id = $1 AND kind = 'acknowledgement')`, t.ID, false)
+	return err
 }
 
 // recentAcknowledgements counts the acknowledgements to address in
-// AckWindow, of the AckLimit allowed.
+// AckWindow, of the AckLimit allowed; to anyone when address is "".
 func (o *Outbox) recentAcknowledgements(ctx context.Context, tx *Tx, address string) (int, error) {
 	var recent int
+	since := tx.now.Add(-o.AckWindow)
+	if address == "" {
+		// A count over an index, stopped at the limit.
+		err := tx.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM outbound_mail WHERE kind = 'acknowledgement'
+			AND created_at > $1 LIMIT $2) recent`, since, o.AllAckLimit).Scan(&recent)
+		return recent, err
+	}
 	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM outbound_mail WHERE to_address = $1 AND kind = 'acknowledgement'
-		AND created_at > $2`, address, tx.now.Add(-o.AckWindow)).Scan(&recent)
+		AND created_at > $2`, address, since).Scan(&recent)
 	return recent, err
 }
 
@@ -152,6 +240,10 @@ func recipients(ctx context.Context, tx *Tx, t *tend.Ticket) (string, []string, 
 // OutboundService is what the mail sender needs of the database.
 type OutboundService struct {
 	db *DB
+	// Signer signs each mail's return path (tend.BounceAddress), so that
+	// its bounces prove what they are about; without one, mail goes out
+	// with the mailbox's address as its return path.
+	Signer Signer
 }
 
 // NewOutboundService returns the outbound service of db.
@@ -166,11 +258,15 @@ func (s *OutboundService) FindOutbound(ctx context.Context, id int64) (*tend.Out
 		var ticketID, mailboxID int64
 		var messageID *int64
 		var cc, token string
+		var quoteSubject bool
 		err := q.queryRow(ctx, `SELECT o.kind, o.mail_message_id, o.to_address, o.cc_addresses, o.status, o.attempts,
-			o.created_at, o.ticket_id, o.message_id, o.mailbox_id, t.number, t.subject, COALESCE(t.reply_token, '')
-			FROM outbound_mail o JOIN tickets t ON t.id = o.ticket_id WHERE o.id = $1`, id).Scan(
+			o.created_at, o.ticket_id, o.message_id, o.mailbox_id, t.number, t.subject, COALESCE(t.reply_token, ''),
+			o.quote_subject FROM outbound_mail o JOIN tickets t ON t.id = o.ticket_id WHERE o.id = $1`, id).Scan(
 			&o.Kind, &o.MailMessageID, &o.To.Email, &cc, &o.Status, &o.Attempts, &o.Date, &ticketID, &messageID,
-			&mailboxID, &o.TicketNumber, &o.TicketSubject, &token)
+			&mailboxID, &o.TicketNumber, &o.TicketSubject, &token, &quoteSubject)
+		if !quoteSubject {
+			o.TicketSubject = ""
+		}
 		if errors.Is(err, errNoRows) {
 			return notFound("Outbound mail", id)
 		} else if err != nil {
@@ -183,7 +279,10 @@ func (s *OutboundService) FindOutbound(ctx context.Context, id int64) (*tend.Out
 		if err != nil {
 			return err
 		}
-		o.FromName, o.FromAddress = mb.Name, mb.Address
+		o.FromName, o.FromAddress, o.ReturnPath = mb.Name, mb.Address, mb.Address
+		if s.Signer != nil {
+			o.ReturnPath = tend.BounceAddress(mb.Address, id, bounceSignature(s.Signer, id))
+		}
 		if token != "" {
 			o.ReplyTo = tend.PlusAddress(mb.Address, token)
 		}
@@ -288,4 +387,56 @@ func (s *OutboundService) MarkFailed(ctx context.Context, id int64, reason strin
 		return tx.addEvent(ctx, tend.Principal{System: true}, ticketID,
 			tend.DeliveryFailed{OutboundID: id, MessageID: messageID, Reason: reason})
 	})
+}
+
+// FindReplyRecipients returns whom a staff reply to the ticket would be
+// mailed to, as queueReply decides; staff only.
+func (s *TicketService) FindReplyRecipients(ctx context.Context, ticketID int64) (*tend.ReplyRecipients, error) {
+	if _, err := tend.RequireStaff(ctx); err != nil {
+		return nil, err
+	}
+	r := &tend.ReplyRecipients{Addresses: []string{}, Cc: []tend.MailAddress{}}
+	err := s.db.read(ctx, func(q *Tx) error {
+		t, err := findTicket(ctx, q, "t.id = $1", ticketID)
+		if errors.Is(err, errNoRows) {
+			return ticketNotFound(ticketID)
+		} else if err != nil {
+			return err
+		}
+		mb, err := mailboxFor(ctx, q, t)
+		if err != nil || mb == nil {
+			return err
+		}
+		r.Mailed = true
+		to, cc, err := recipients(ctx, q, t)
+		if err != nil {
+			return err
+		}
+		r.To = to
+		if r.Addresses, err = queryAll(ctx, q, scanString, `SELECT email FROM customer_emails WHERE customer_id = $1
+			AND bouncing_since IS NULL ORDER BY position`, t.CustomerID); err != nil {
+			return err
+		}
+		all, err := findParticipants(ctx, q, t.ID)
+		if err != nil {
+			return err
+		}
+		for _, a := range all {
+			if slices.Contains(cc, a.Email) {
+				r.Cc = append(r.Cc, a)
+			}
+		}
+		if to == "" && len(cc) == 0 {
+			if err := refuseUnreachable(ctx, q, t); err != nil && tend.ErrorCode(err) == tend.ECONFLICT {
+				r.Unreachable = tend.ErrorMessage(err)
+			} else if err != nil {
+				return err
+			}
+		}
+		if r.Addresses == nil {
+			r.Addresses = []string{}
+		}
+		return nil
+	})
+	return r, err
 }

@@ -38,14 +38,14 @@ var _ tend.TicketService = (*TicketService)(nil)
 
 const ticketColumns = `t.id, t.number, t.subject, t.status, t.priority, t.channel, t.customer_id, t.organization_id,
 	t.owner_id, t.team_id, t.tags, t.reopen_count, t.version, t.created_at, t.updated_at,
-	t.first_responded_at, t.solved_at, t.closed_at, t.mailbox_id, t.previous_ticket_id`
+	t.first_responded_at, t.solved_at, t.closed_at, t.mailbox_id, t.previous_ticket_id, t.spam`
 
 func scanTicket(r row) (*tend.Ticket, error) {
 	t := &tend.Ticket{}
 	var status, priority, channel, tags string
 	err := r.Scan(&t.ID, &t.Number, &t.Subject, &status, &priority, &channel, &t.CustomerID, &t.OrganizationID,
 		&t.OwnerID, &t.TeamID, &tags, &t.ReopenCount, &t.Version, &t.CreatedAt, &t.UpdatedAt,
-		&t.FirstRespondedAt, &t.SolvedAt, &t.ClosedAt, &t.MailboxID, &t.PreviousTicketID)
+		&t.FirstRespondedAt, &t.SolvedAt, &t.ClosedAt, &t.MailboxID, &t.PreviousTicketID, &t.Spam)
 	t.Status, t.Priority, t.Channel = tend.Status(status), tend.Priority(priority), tend.Channel(channel)
 	t.Tags = strings.Fields(tags)
 	return t, err
@@ -210,6 +210,11 @@ func (s *TicketService) ticketWhere(p tend.Principal, f tend.TicketFilter) (args
 	}
 	if f.Tag != "" {
 		where = append(where, "t.id IN (SELECT ticket_id FROM ticket_tags WHERE tag = "+a.add(f.Tag)+")")
+	}
+	// Spam is kept out of every list but the Spam view's; a ticket asked
+	// for by its number is found whatever it is.
+	if f.Spam || f.Number == nil {
+		where = append(where, "t.spam = "+a.add(f.Spam))
 	}
 	if f.Q != "" {
 		terms, err := tend.ParseSearch(f.Q)

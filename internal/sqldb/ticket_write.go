@@ -31,7 +31,7 @@ func (s *TicketService) CreateTicket(ctx context.Context, c *tend.TicketCreate) 
 			return nil, err
 		}
 	}
-	msg, err := s.prepareMessage(c.Body, c.BodyHTML, c.Attachments)
+	msg, err := s.prepareMessage(c.Body, c.BodyHTML, c.Attachments, false)
 	if err != nil {
 		return nil, err
 	}
@@ -76,12 +76,20 @@ func (s *TicketService) CreateTicket(ctx context.Context, c *tend.TicketCreate) 
 type origin struct {
 	mailboxID  *int64
 	previousID *int64
+	// customerID, when set, is the customer, found otherwise than by
+	// address (mail with no usable sender).
+	customerID int64
+	orgID      *int64
+	spam       bool
 }
 
 func createTicket(ctx context.Context, tx *Tx, p tend.Principal, c *tend.TicketCreate, msg *newMessage, from origin) (*tend.Ticket, error) {
-	customerID, orgID, err := findOrCreateCustomer(ctx, tx, c.Customer)
-	if err != nil {
-		return nil, err
+	customerID, orgID := from.customerID, from.orgID
+	var err error
+	if customerID == 0 {
+		if customerID, orgID, err = findOrCreateCustomer(ctx, tx, c.Customer); err != nil {
+			return nil, err
+		}
 	}
 	if c.TeamID != nil {
 		if err := checkTeam(ctx, tx, *c.TeamID); err != nil {
@@ -90,14 +98,15 @@ func createTicket(ctx context.Context, tx *Tx, p tend.Principal, c *tend.TicketC
 	}
 	t := &tend.Ticket{Subject: c.Subject, Status: tend.StatusNew, Priority: c.Priority, Channel: c.Channel,
 		CustomerID: customerID, OrganizationID: orgID, TeamID: c.TeamID, Tags: c.Tags, Version: 1,
-		CreatedAt: tx.now, UpdatedAt: tx.now, MailboxID: from.mailboxID, PreviousTicketID: from.previousID}
+		CreatedAt: tx.now, UpdatedAt: tx.now, MailboxID: from.mailboxID, PreviousTicketID: from.previousID,
+		Spam: from.spam}
 	// Every ticket gets a reply token at once, so that mail about it can
 	// carry it in the Reply-To address however the ticket began.
 	err = tx.queryRow(ctx, `INSERT INTO tickets (number, subject, status, priority, channel, customer_id,
-		organization_id, team_id, tags, version, created_at, updated_at, mailbox_id, previous_ticket_id, reply_token)
-		VALUES (`+tx.db.nextTicketNumber()+`, $1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9, $10, $11, $12) RETURNING id, number`,
+		organization_id, team_id, tags, version, created_at, updated_at, mailbox_id, previous_ticket_id, reply_token, spam)
+		VALUES (`+tx.db.nextTicketNumber()+`, $1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9, $10, $11, $12, $13) RETURNING id, number`,
 		t.Subject, string(t.Status), string(t.Priority), string(t.Channel), t.CustomerID, t.OrganizationID,
-		t.TeamID, strings.Join(t.Tags, " "), tx.now, t.MailboxID, t.PreviousTicketID, newToken(10)).Scan(&t.ID, &t.Number)
+		t.TeamID, strings.Join(t.Tags, " "), tx.now, t.MailboxID, t.PreviousTicketID, newToken(10), t.Spam).Scan(&t.ID, &t.Number)
 	if err != nil {
 		return nil, fmt.Errorf("insert ticket: %w", err)
 	}
@@ -232,7 +241,7 @@ func (s *TicketService) AddMessage(ctx context.Context, ticketID int64, c *tend.
 			return nil, err
 		}
 	}
-	msg, err := s.prepareMessage(c.Body, c.BodyHTML, c.Attachments)
+	msg, err := s.prepareMessage(c.Body, c.BodyHTML, c.Attachments, false)
 	if err != nil {
 		return nil, err
 	}
@@ -269,6 +278,7 @@ func (s *TicketService) AddMessage(ctx context.Context, ticketID int64, c *tend.
 		if msg.authorType == tend.AuthorCustomer {
 			msg.authorID = &ch.t.CustomerID
 		}
+		ch.to, ch.cc = c.To, c.Cc
 		if m, err = ch.addMessage(ctx, msg, c.Status, ""); err != nil {
 			return err
 		}

@@ -132,6 +132,25 @@ func describeChange(e *tend.Event, p people) string {
 		return fmt.Sprintf("added %d %s copied on the mail to the conversation", n, either(n, "person", "people"))
 	case tend.FollowUpCreated:
 		return fmt.Sprintf("opened #%d, since mail answered this closed ticket", d.Number)
+	case tend.ParticipantsSuggested:
+		why := fmt.Sprintf("over the limit of %d from one mail and %d in all", tend.MaxParticipantsFromMail, tend.MaxParticipants)
+		if d.Unverified {
+			why = "the mail joined by the ticket number in its subject, which anyone can type"
+		}
+		return fmt.Sprintf("did not add %d %s copied on the mail to the conversation (%s); an agent may add them",
+			d.Count, either(d.Count, "person", "people"), why)
+	case tend.ParticipantRemoved:
+		return fmt.Sprintf("took %d %s out of the conversation", d.Count, either(d.Count, "person", "people"))
+	case tend.SpamMarked:
+		switch {
+		case d.Spam && d.ByFilter:
+			return "put this ticket in Spam, as the upstream mail filter marked it"
+		case d.Spam && d.SenderBlocked:
+			return "marked this ticket spam and blocked its sender"
+		case d.Spam:
+			return "marked this ticket spam"
+		}
+		return "marked this ticket not spam"
 	case tend.UnknownEvent:
 		return label(string(d.Kind))
 	}

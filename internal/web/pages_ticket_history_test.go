@@ -45,6 +45,14 @@ func TestDescribeEveryKind(t *testing.T) {
 		{tend.DeliveryFailed{Reason: "relay refused"}, "gave up sending a mail: relay refused"},
 		{tend.ParticipantsAdded{Count: 1}, "added 1 person copied on the mail to the conversation"},
 		{tend.ParticipantsAdded{Added: []string{"a@example.com", "b@example.com"}}, "added 2 people copied on the mail to the conversation"},
+		{tend.ParticipantsSuggested{MessageID: 3, Count: 1, Kept: 1, Unverified: true}, "did not add 1 person copied on the mail to the conversation " +
+			"(the mail joined by the ticket number in its subject, which anyone can type); an agent may add them"},
+		{tend.ParticipantsSuggested{MessageID: 3, Count: 4990, Kept: 200}, "did not add 4990 people copied on the mail to the conversation " +
+			"(over the limit of 10 from one mail and 25 in all); an agent may add them"},
+		{tend.SpamMarked{Spam: true, SenderBlocked: true}, "marked this ticket spam and blocked its sender"},
+		{tend.SpamMarked{Spam: true, ByFilter: true}, "put this ticket in Spam, as the upstream mail filter marked it"},
+		{tend.SpamMarked{}, "marked this ticket not spam"},
+		{tend.ParticipantRemoved{Count: 1}, "took 1 person out of the conversation"},
 		{tend.FollowUpCreated{TicketID: 8, Number: 1008}, "opened #1008, since mail answered this closed ticket"},
 		{tend.UnknownEvent{Kind: "sla_breached"}, "Sla breached"},
 	}
