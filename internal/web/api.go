@@ -30,6 +30,11 @@ func (s *Server) apiRoutes() []apiRoute {
 		{"PATCH", "/tickets/{id}", s.updateTicket},
 		{"POST", "/tickets/{id}/messages", s.addMessage},
 		{"GET", "/tickets/{id}/events", s.listTicketEvents},
+		{"POST", "/tickets/{id}/spam", s.markSpam},
+		{"GET", "/tickets/{id}/recipients", s.getReplyRecipients},
+		{"POST", "/tickets/{id}/participants", s.addParticipants},
+		{"DELETE", "/tickets/{id}/participants/{email}", s.removeParticipant},
+		{"GET", "/tickets/{id}/participants/suggested", s.listSuggestedParticipants},
 		{"GET", "/attachments/{id}", s.getAttachment},
 		{"GET", "/search", s.search},
 
@@ -37,6 +42,7 @@ func (s *Server) apiRoutes() []apiRoute {
 		{"POST", "/customers", s.createCustomer},
 		{"GET", "/customers/{id}", s.getCustomer},
 		{"PATCH", "/customers/{id}", s.updateCustomer},
+		{"DELETE", "/customers/{id}/bouncing/{email}", s.clearBouncing},
 
 		{"GET", "/organizations", s.listOrganizations},
 		{"POST", "/organizations", s.createOrganization},
@@ -66,6 +72,9 @@ func (s *Server) apiRoutes() []apiRoute {
 		{"POST", "/mail/inbound/{id}/retry", s.retryInbound},
 		{"GET", "/mail/inbound/{id}/raw", s.getInboundRaw},
 		{"POST", "/mail/inbound/{id}/ticket", s.takeInbound},
+		{"GET", "/mail/blocked", s.listBlockedSenders},
+		{"POST", "/mail/blocked", s.blockSender},
+		{"DELETE", "/mail/blocked/{pattern}", s.unblockSender},
 
 		{"GET", "/settings", s.getSettings},
 		{"PATCH", "/settings", s.updateSettings},

@@ -100,6 +100,25 @@ func TestAuthorizationMatrix(t *testing.T) {
 				return request{"POST", ticket + "/messages", map[string]any{"body": "note", "kind": "note"}}
 			}, anyStaff, 201, 0},
 			{"GET /tickets/{id}/events", get(ticket + "/events"), anyStaff, 200, 0},
+			{"POST /tickets/{id}/spam", func(r caller) request {
+				fresh, err := ts.tickets.CreateTicket(sys, &tend.TicketCreate{Subject: "Spam?", Customer: tend.CustomerRef{Email: slug(r) + "@spam.example"}, Body: "b"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return request{"POST", fmt.Sprintf("/api/v1/tickets/%d/spam", fresh.ID), map[string]any{"spam": true}}
+			}, anyStaff, 200, 0},
+			{"GET /tickets/{id}/recipients", get(ticket + "/recipients"), anyStaff, 200, 0},
+			{"POST /tickets/{id}/participants", func(r caller) request {
+				return request{"POST", ticket + "/participants", map[string]any{"emails": []string{slug(r) + "@copied.example"}}}
+			}, anyStaff, 200, 0},
+			{"DELETE /tickets/{id}/participants/{email}", func(r caller) request {
+				email := slug(r) + "@removed.example"
+				if _, err := ts.tickets.AddParticipants(sys, tk.ID, []string{email}); err != nil {
+					t.Fatal(err)
+				}
+				return request{"DELETE", ticket + "/participants/" + email, nil}
+			}, anyStaff, 200, 0},
+			{"GET /tickets/{id}/participants/suggested", get(ticket + "/participants/suggested"), anyStaff, 200, 0},
 			{"GET /attachments/{id}", get(fmt.Sprintf("/api/v1/attachments/%d", tk.Messages[0].Attachments[0].ID)), anyStaff, 200, 0},
 			{"GET /search", get("/api/v1/search?q=matrix"), anyStaff, 200, 0},
 			{"GET /customers", get("/api/v1/customers"), anyStaff, 200, 0},
@@ -110,6 +129,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{"PATCH /customers/{id}", func(r caller) request {
 				return request{"PATCH", fmt.Sprintf("/api/v1/customers/%d", tk.CustomerID), map[string]any{"notes": "by " + string(r)}}
 			}, anyStaff, 200, 0},
+			// Nothing bounces here: staff reach the service, which says so.
+			{"DELETE /customers/{id}/bouncing/{email}", func(caller) request {
+				return request{"DELETE", fmt.Sprintf("/api/v1/customers/%d/bouncing/m@example.com", tk.CustomerID), nil}
+			}, anyStaff, 404, 0},
 			{"GET /organizations", get("/api/v1/organizations"), anyStaff, 200, 0},
 			{"POST /organizations", func(r caller) request {
 				return request{"POST", "/api/v1/organizations", map[string]any{"name": "Org of " + string(r)}}
@@ -182,6 +205,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{"POST /mail/inbound/{id}/ticket", func(caller) request {
 				return request{"POST", fmt.Sprintf("/api/v1/mail/inbound/%d/ticket", tooLarge.ID), nil}
 			}, onlyAdmin, 200, 403},
+			{"GET /mail/blocked", get("/api/v1/mail/blocked"), onlyAdmin, 200, 403},
+			{"POST /mail/blocked", func(r caller) request {
+				return request{"POST", "/api/v1/mail/blocked", map[string]any{"pattern": slug(r) + "@blocked.example"}}
+			}, onlyAdmin, 201, 403},
+			{"DELETE /mail/blocked/{pattern}", func(r caller) request {
+				pattern := slug(r) + "@unblocked.example"
+				if _, err := ts.server.BlockedSenders.BlockSender(sys, pattern); err != nil {
+					t.Fatal(err)
+				}
+				return request{"DELETE", "/api/v1/mail/blocked/" + pattern, nil}
+			}, onlyAdmin, 204, 403},
 			{"GET /settings", get("/api/v1/settings"), anyStaff, 200, 0},
 			{"PATCH /settings", func(r caller) request {
 				return request{"PATCH", "/api/v1/settings", map[string]any{"name": "Desk " + string(r)}}

@@ -79,12 +79,13 @@ func newBareServer(t testing.TB, db *sqldb.DB, configure ...func(*web.Server)) *
 	tickets.Outbox = sqldb.NewOutbox(db, queue)
 	box, _ := secret.New(make([]byte, secret.KeySize))
 	inbound := sqldb.NewInboundService(db, tickets, tickets.Outbox)
+	inbound.Signer = box
 	receiver := &mailin.Receiver{Inbound: inbound, Blobs: blobs, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	srv := &web.Server{
 		Agents: agents, Teams: sqldb.NewTeamService(db), Customers: sqldb.NewCustomerService(db),
 		Organizations: sqldb.NewOrganizationService(db), Tickets: tickets, Search: sqldb.NewSearchService(db),
 		Tokens: tokens, Sessions: tokens, Setup: settings, Settings: settings, Audit: settings,
-		Mailboxes: sqldb.NewMailboxService(db, box), Inbound: inbound, RetryInbound: receiver.Retry, Quarantine: receiver,
+		Mailboxes: sqldb.NewMailboxService(db, box), Inbound: inbound, BlockedSenders: sqldb.NewBlockedSenderService(db), RetryInbound: receiver.Retry, Quarantine: receiver,
 		SavedViews: sqldb.NewSavedViewService(db), Blobs: blobs, Ping: db.Ping, MaxAttachmentSize: 64 << 10, MaxBodySize: 256 << 10,
 		Clock: db.Clock(),
 	}

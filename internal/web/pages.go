@@ -121,9 +121,11 @@ var pageFuncs = template.FuncMap{
 		}
 		return false
 	},
-	"deref": func(p *int64) int64 { return *p },
-	"join":  strings.Join,
-	"size":  humanSize,
+	"deref":           func(p *int64) int64 { return *p },
+	"maxFromMail":     func() int { return tend.MaxParticipantsFromMail },
+	"maxParticipants": func() int { return tend.MaxParticipants },
+	"join":            strings.Join,
+	"size":            humanSize,
 	"when": func(t any) string {
 		switch v := t.(type) {
 		case time.Time:
@@ -180,6 +182,12 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /tickets/{number}", s.ticketShow)
 	mux.Handle("POST /tickets/{number}", forms(s.ticketUpdate))
 	mux.Handle("POST /tickets/{number}/messages", forms(s.ticketReply))
+	mux.Handle("POST /tickets/{number}/spam", forms(s.ticketSpam))
+	mux.Handle("POST /tickets/{number}/participants", forms(s.ticketParticipants))
+	mux.Handle("POST /customers/{id}/bouncing", forms(s.customerBouncing))
+	mux.HandleFunc("GET /settings/blocked", s.blockedSenders)
+	mux.Handle("POST /settings/blocked", forms(s.blockSenderForm))
+	mux.Handle("POST /settings/blocked/remove", forms(s.unblockSenderForm))
 	mux.Handle("POST /presence/{ticket}", forms(s.ticketPresence))
 	mux.HandleFunc("GET /live", s.liveStream)
 	mux.HandleFunc("GET /attachments/{id}", s.attachmentPage)
@@ -188,6 +196,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	s.peopleRoutes(mux, forms)
 	s.adminRoutes(mux, forms)
 	formAddresses(mux)
+	mailFormAddresses(mux)
 	mux.HandleFunc("GET /static/app.css", s.pages.css.serve)
 	mux.HandleFunc("GET /static/app.js", s.pages.js.serve)
 }
@@ -241,6 +250,7 @@ var settings = []settingLink{
 	{"/settings/agents", "Agents", "invite staff, change roles, deactivate, hand over open tickets"},
 	{"/settings/teams", "Teams", "teams, their members, lead and manager"},
 	{"/settings/mail", "Mail", "support addresses, IMAP accounts and the quarantine"},
+	{"/settings/blocked", "Blocked senders", "addresses and domains whose mail is ignored"},
 	{"/settings/tokens", "API tokens", "tokens for scripts and other systems"},
 }
 

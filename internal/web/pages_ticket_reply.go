@@ -82,6 +82,19 @@ func (s *Server) ticketReply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &tend.MessageCreate{Kind: d.Kind, Body: d.Body, IdempotencyKey: d.Key}
+	if r.PostFormValue("recipients") == "1" {
+		// The composer showed the recipients; what was left ticked goes.
+		d.To, d.Cc = r.PostFormValue("to"), r.PostForm["cc"]
+		if d.Cc == nil {
+			d.Cc = []string{}
+		}
+		if d.Kind == tend.KindReply {
+			c.Cc = &d.Cc
+			if d.To != "" {
+				c.To = &d.To
+			}
+		}
+	}
 	if seen > 0 {
 		c.SeenMessageID = &seen
 	}

@@ -53,6 +53,10 @@ type ticketPage struct {
 	Held string
 	// Side is the details form.
 	Side *sideForm
+	// Recipients are whom a reply is mailed to; Suggested the people mail
+	// copied who await an agent.
+	Recipients *tend.ReplyRecipients
+	Suggested  []*tend.SuggestedParticipant
 }
 
 type draft struct {
@@ -62,7 +66,13 @@ type draft struct {
 	// Key makes sending the same form twice (a double click, a retry
 	// after a lost answer) add the message once.
 	Key string
+	// To and Cc are the reply's recipients as chosen.
+	To string
+	Cc []string
 }
+
+// Copied reports whether the draft copies email.
+func (d draft) Copied(email string) bool { return slices.Contains(d.Cc, email) }
 
 // messageView is a message as the conversation shows it.
 type messageView struct {
@@ -104,6 +114,9 @@ func (s *Server) ticketShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page.Notice = ticketNotices[r.URL.Query().Get("done")]
+	if page.Notice == "" {
+		page.Notice = ticketMailNotices[r.URL.Query().Get("done")]
+	}
 	status := http.StatusOK
 	if token := r.URL.Query().Get("held"); token != "" {
 		if h := s.held.find(token, agent.ID, number); h != nil {
@@ -223,6 +236,16 @@ func (s *Server) ticketPageOf(ctx context.Context, w http.ResponseWriter, r *htt
 	for _, m := range t.Messages {
 		page.Messages = append(page.Messages, viewMessage(m))
 		page.LastID = max(page.LastID, m.ID)
+	}
+	if page.Recipients, err = s.Tickets.FindReplyRecipients(ctx, t.ID); err != nil {
+		return nil, err
+	}
+	page.Draft.To = page.Recipients.To
+	for _, a := range page.Recipients.Cc {
+		page.Draft.Cc = append(page.Draft.Cc, a.Email)
+	}
+	if page.Suggested, err = s.Tickets.FindSuggestedParticipants(ctx, t.ID); err != nil {
+		return nil, err
 	}
 	return page, nil
 }

@@ -65,6 +65,7 @@ func builtinViews(agent *tend.Agent, teams []*tend.Team) []view {
 		view{Key: "open", Name: "All open", Filter: tend.TicketFilter{Statuses: workStatuses}, Counted: true},
 		view{Key: "pending", Name: "Pending", Filter: tend.TicketFilter{Statuses: []tend.Status{tend.StatusPending}}, Counted: true},
 		view{Key: "solved", Name: "Recently solved", Filter: tend.TicketFilter{Statuses: []tend.Status{tend.StatusSolved}}},
+		view{Key: "spam", Name: "Spam", Filter: tend.TicketFilter{Spam: true}},
 	)
 }
 

@@ -30,6 +30,8 @@ type Server struct {
 	Mailboxes     tend.MailboxService
 	SavedViews    tend.SavedViewService
 	Inbound       tend.InboundService
+	// BlockedSenders is the list of senders whose mail is ignored.
+	BlockedSenders tend.BlockedSenderService
 	// RetryInbound runs a quarantined mail through the pipeline again.
 	RetryInbound func(ctx context.Context, id int64) (*tend.InboundRecord, error)
 	// Quarantine gives inbound mail back as received and makes a ticket

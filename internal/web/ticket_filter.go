@@ -13,7 +13,7 @@ import (
 // them: a filter that works in a script works in a bookmark.
 
 // ticketFilterKeys are the query parameters of a ticket list's filter.
-var ticketFilterKeys = []string{"status", "priority", "owner_id", "team_id", "customer_id", "organization_id", "channel", "tag", "q", "number"}
+var ticketFilterKeys = []string{"status", "priority", "owner_id", "team_id", "customer_id", "organization_id", "channel", "tag", "q", "number", "spam"}
 
 // oldFilterKeys are the names the list pages gave some of those
 // parameters before they took the API's; links and bookmarks with them
@@ -45,6 +45,9 @@ func readTicketFilter(q *query) tend.TicketFilter {
 	if v := q.str("channel"); v != "" {
 		c := tend.Channel(v)
 		f.Channel = &c
+	}
+	if spam := q.boolean("spam"); spam != nil {
+		f.Spam = *spam
 	}
 	if v := q.str("number"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
