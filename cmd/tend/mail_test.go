@@ -55,7 +55,7 @@ func TestServeReceivesMailAndWritesTheOutbox(t *testing.T) {
 			outbox, _ = filepath.Glob(filepath.Join(st.data, "outbox", "*.eml"))
 		}
 		ack, _ := os.ReadFile(outbox[0])
-		for _, want := range []string{"To: =?utf-8?q?Chlo=C3=A9?= <chloe@example.org>", "Auto-Submitted: auto-replied",
+		for _, want := range []string{"Return-Path: <help+b.1.", "To: =?utf-8?q?Chlo=C3=A9?= <chloe@example.org>", "Auto-Submitted: auto-replied",
 			"In-Reply-To: <parcel@example.org>", "Where is my parcel?"} {
 			if !strings.Contains(string(ack), want) {
 				t.Errorf("the acknowledgement lacks %q:\n%s", want, ack)

@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -408,6 +410,69 @@ func TestSpamFlagAcknowledgementCapAndDMARC(t *testing.T) {
 		}
 		if acked != 1 {
 			t.Fatalf("%d acknowledged, want 1 (the desk had sent 2 of its 3)", acked)
+		}
+	})
+}
+
+// Each mail in testdata/accept is one a person could read, and becomes a
+// ticket as such.
+func TestAcceptedFixtures(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		d := newDesk(t, db)
+		addr := d.listen()
+		for _, c := range []struct {
+			file     string
+			customer string // the address the ticket's customer has; "" for none
+			subject  string
+			body     string
+			files    []string
+			spam     bool
+			acked    bool
+		}{
+			{"only-a-file.eml", "ola@customer.example", "Scan of the invoice", "", []string{"invoice 2291 (March).pdf"}, false, true},
+			{"empty-body.eml", "ola@customer.example", "(no subject)", "", nil, false, true},
+			{"blank-html.eml", "ola@customer.example", "Sent from my phone", "", nil, false, true},
+			{"from-trailing-dot.eml", "ann@customer.example", "Trailing dot", "My mailer adds a dot.", nil, false, true},
+			{"from-space-reply-to.eml", "bo@customer.example", "Space in the address", "Hello.", nil, false, true},
+			{"no-from-sender.eml", "cy@customer.example", "No From at all", "Hello.", nil, false, true},
+			{"from-no-usable-address.eml", "", "From the office network", "Hi, this is Eli.", nil, false, false},
+			{"spam-flagged.eml", "sal@spam.example", "Cheap watches", "Buy now.", nil, true, false},
+		} {
+			t.Run(c.file, func(t *testing.T) {
+				raw, err := os.ReadFile(filepath.Join("testdata", "accept", c.file))
+				if err != nil {
+					t.Fatal(err)
+				}
+				// The envelope's sender is a list's, used only when the mail
+				// gives none; a mail from an office network has its own.
+				envelope := "relay@lists.example"
+				if c.customer == "" {
+					envelope = "eli@intranet"
+				}
+				rec := d.mustSend(addr, envelope, string(raw))
+				if rec.Outcome != tend.OutcomeCreated {
+					t.Fatalf("%s: %s", rec.Outcome, rec.Detail)
+				}
+				tk := d.ticket(rec.TicketID)
+				m := tk.Messages[0]
+				var files []string
+				for _, a := range m.Attachments {
+					files = append(files, a.Name)
+				}
+				if tk.Subject != c.subject || m.Body != c.body || strings.Join(files, "|") != strings.Join(c.files, "|") || tk.Spam != c.spam {
+					t.Errorf("ticket %q, body %q, files %q, spam %v", tk.Subject, m.Body, files, tk.Spam)
+				}
+				customer, err := d.customers.FindCustomerByID(system, tk.CustomerID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := strings.Join(customer.Emails, " "); got != c.customer {
+					t.Errorf("the customer's addresses are %q, want %q", got, c.customer)
+				}
+				if acked := len(d.outboundFor(tk.ID)) > 0; acked != c.acked {
+					t.Errorf("acknowledged %v, want %v", acked, c.acked)
+				}
+			})
 		}
 	})
 }

@@ -133,7 +133,8 @@ func TestOutboxWritesEachMailOnce(t *testing.T) {
 		t.Errorf("outbox holds %v", names)
 	}
 	data, _ := os.ReadFile(filepath.Join(dir, "tend.abc@acme.example.eml"))
-	if string(data) != "Subject: hi\r\n\r\nbody\r\n" {
+	// The envelope's sender heads the file, as where bounces would go.
+	if string(data) != "Return-Path: <support@acme.example>\r\nSubject: hi\r\n\r\nbody\r\n" {
 		t.Errorf("outbox file = %q", data)
 	}
 }

@@ -34,9 +34,12 @@ type Outbox struct {
 	Dir string
 }
 
-// Send writes the mail to Dir/<Message-ID>.eml. Writing it again gives the
-// same file, so a retry never makes a second mail.
+// Send writes the mail to Dir/<Message-ID>.eml, below a Return-Path line
+// with the envelope's sender, as a delivering server records it: where its
+// bounces would go. Writing it again gives the same file, so a retry never
+// makes a second mail.
 func (o Outbox) Send(ctx context.Context, from string, to []string, mailID string, data []byte) error {
+	data = append([]byte("Return-Path: <"+strings.NewReplacer("\r", "", "\n", "", "<", "", ">", "").Replace(from)+">\r\n"), data...)
 	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
 		return err
 	}
