@@ -17,6 +17,10 @@ import (
 	"github.com/tendhq/tend/internal/smtpd"
 	"github.com/tendhq/tend/internal/sqldb"
 	"github.com/tendhq/tend/internal/sqldb/sqldbtest"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/japanese"
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // The tests in this file send their mail over SMTP on loopback, to the
@@ -471,6 +475,45 @@ func TestAcceptedFixtures(t *testing.T) {
 				}
 				if acked := len(d.outboundFor(tk.ID)) > 0; acked != c.acked {
 					t.Errorf("acknowledged %v, want %v", acked, c.acked)
+				}
+			})
+		}
+	})
+}
+
+// A subject, a name and a file name written raw in a legacy charset, as
+// some mailers still send them, arrive readable over SMTP.
+func TestLegacyCharsetHeadersOverSMTP(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		d := newDesk(t, db)
+		addr := d.listen()
+		for _, c := range []struct {
+			charset             string
+			enc                 encoding.Encoding
+			subject, name, file string
+		}{
+			{"gb2312", simplifiedchinese.GBK, "发票 问题", "王 小明", "年度 报告 2026.pdf"},
+			{"shift_jis", japanese.ShiftJIS, "見積書 の件", "山田 太郎", "ソフト 見積書 表.pdf"},
+			{"koi8-r", charmap.KOI8R, "Счёт за май", "Иван Петров", "Отчёт за май.docx"},
+		} {
+			t.Run(c.charset, func(t *testing.T) {
+				raw := func(s string) string {
+					b, err := c.enc.NewEncoder().String(s)
+					if err != nil {
+						t.Fatal(err)
+					}
+					return b
+				}
+				mail := "From: " + raw(c.name) + " <sender-" + c.charset + "@customer.example>\r\nTo: support@acme.example\r\n" +
+					"Subject: " + raw(c.subject) + "\r\nMessage-ID: <" + c.charset + "@customer.example>\r\nMIME-Version: 1.0\r\n" +
+					"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=" + c.charset +
+					"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + raw(c.subject) + "\r\n--b\r\nContent-Type: application/octet-stream; name=\"" +
+					raw(c.file) + "\"\r\nContent-Disposition: attachment; filename=\"" + raw(c.file) + "\"\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC\r\n--b--\r\n"
+				rec := d.mustSend(addr, "sender-"+c.charset+"@customer.example", mail)
+				tk := d.ticket(rec.TicketID)
+				m := tk.Messages[0]
+				if tk.Subject != c.subject || m.AuthorName != c.name || m.Body != c.subject || len(m.Attachments) != 1 || m.Attachments[0].Name != c.file {
+					t.Fatalf("subject %q, from %q, body %q, files %+v", tk.Subject, m.AuthorName, m.Body, m.Attachments)
 				}
 			})
 		}
