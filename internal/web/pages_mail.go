@@ -216,46 +216,49 @@ func (s *Server) updateMailboxForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) retryInboundForm(w http.ResponseWriter, r *http.Request) {
-	agent, ctx, ok := s.adminPage(w, r, "Mail")
+	ctx, page, id, ok := s.inboundForm(w, r)
 	if !ok {
 		return
 	}
-	page := mailPage{basePage: s.base(w, r, "Mail", agent)}
-	if !checkCSRF(r) {
-		page.Error = "The form expired. Please submit it again."
-		s.renderMail(w, ctx, http.StatusForbidden, &page)
-		return
-	}
-	id, err := pathID(r, "mail")
-	if err == nil {
-		_, err = s.RetryInbound(ctx, id)
-	}
-	if err != nil {
+	if _, err := s.RetryInbound(ctx, id); err != nil {
 		page.Error = formProblem(err)
-		s.renderMail(w, ctx, statusOf[tend.ErrorCode(err)], &page)
+		s.renderMail(w, ctx, statusOf[tend.ErrorCode(err)], page)
 		return
 	}
 	http.Redirect(w, r, "/settings/mail?done=retried#recent", http.StatusSeeOther)
 }
 
+// inboundForm reads a form posted about one inbound mail: the admin's
+// context, the mail page to show should it fail, and the mail's id. ok is
+// false when the page was answered already.
+func (s *Server) inboundForm(w http.ResponseWriter, r *http.Request) (context.Context, *mailPage, int64, bool) {
+	agent, ctx, ok := s.adminPage(w, r, "Mail")
+	if !ok {
+		return nil, nil, 0, false
+	}
+	page := &mailPage{basePage: s.base(w, r, "Mail", agent)}
+	if !checkCSRF(r) {
+		page.Error = "The form expired. Please submit it again."
+		s.renderMail(w, ctx, http.StatusForbidden, page)
+		return nil, nil, 0, false
+	}
+	id, err := pathID(r, "mail")
+	if err != nil {
+		page.Error = formProblem(err)
+		s.renderMail(w, ctx, statusOf[tend.ErrorCode(err)], page)
+		return nil, nil, 0, false
+	}
+	return ctx, page, id, true
+}
+
 // takeInboundForm serves POST /settings/mail/inbound/{id}/ticket: an admin
 // makes a ticket of a quarantined mail by hand, and sees the ticket.
 func (s *Server) takeInboundForm(w http.ResponseWriter, r *http.Request) {
-	agent, ctx, ok := s.adminPage(w, r, "Mail")
+	ctx, page, id, ok := s.inboundForm(w, r)
 	if !ok {
 		return
 	}
-	page := mailPage{basePage: s.base(w, r, "Mail", agent)}
-	if !checkCSRF(r) {
-		page.Error = "The form expired. Please submit it again."
-		s.renderMail(w, ctx, http.StatusForbidden, &page)
-		return
-	}
-	id, err := pathID(r, "mail")
-	var rec *tend.InboundRecord
-	if err == nil {
-		rec, err = s.Quarantine.TakeAsTicket(ctx, id)
-	}
+	rec, err := s.Quarantine.TakeAsTicket(ctx, id)
 	if err != nil {
 		page.Error = formProblem(err)
 		if tend.ErrorCode(err) == tend.ECONFLICT {
@@ -267,7 +270,7 @@ func (s *Server) takeInboundForm(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 		}
-		s.renderMail(w, ctx, statusOf[tend.ErrorCode(err)], &page)
+		s.renderMail(w, ctx, statusOf[tend.ErrorCode(err)], page)
 		return
 	}
 	if rec.TicketID != nil {
