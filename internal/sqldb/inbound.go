@@ -317,6 +317,10 @@ func (d *delivery) record(ctx context.Context, replace int64) (*tend.InboundReco
 	m, tx := d.m, d.tx
 	detail := strings.ToValidUTF8(d.detail, "?")
 	outcome, ticketID := d.decision.Outcome, d.decision.Ticket
+	sender := m.FromEmail
+	if sender == "" {
+		sender = clip(m.FromRaw, 500) // as written, for the admin's list
+	}
 	var id int64
 	if replace != 0 {
 		// Only a mail still in quarantine is delivered again: of two
@@ -324,7 +328,7 @@ func (d *delivery) record(ctx context.Context, replace int64) (*tend.InboundReco
 		// delivered, and everything it did rolls back.
 		n, err := tx.exec(ctx, `UPDATE inbound_mail SET outcome = $2, ticket_id = $3, detail = $4, message_id = $5,
 			sender = $6, subject = $7, updated_at = $8 WHERE id = $1 AND outcome = 'failed'`,
-			replace, string(outcome), ticketID, detail, m.MessageID, m.FromEmail, clip(m.Subject, 500), tx.now)
+			replace, string(outcome), ticketID, detail, m.MessageID, sender, clip(m.Subject, 500), tx.now)
 		if err != nil {
 			return nil, err
 		} else if n == 0 {
@@ -341,7 +345,7 @@ func (d *delivery) record(ctx context.Context, replace int64) (*tend.InboundReco
 		}
 		err := tx.queryRow(ctx, `INSERT INTO inbound_mail (mailbox_id, source, message_id, sender, subject, raw_sha256,
 			size, outcome, ticket_id, detail, received_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
-			RETURNING id`, mailbox, m.Source, m.MessageID, m.FromEmail, clip(m.Subject, 500), m.RawSHA256, m.Size,
+			RETURNING id`, mailbox, m.Source, m.MessageID, sender, clip(m.Subject, 500), m.RawSHA256, m.Size,
 			string(outcome), ticketID, detail, tx.now).Scan(&id)
 		if err != nil {
 			return nil, fmt.Errorf("record inbound mail: %w", err)
