@@ -385,6 +385,16 @@ func TestSpamFlagAcknowledgementCapAndDMARC(t *testing.T) {
 		if len(spam) != 1 {
 			t.Fatalf("%d tickets in the Spam view", len(spam))
 		}
+		open := []tend.Status{tend.StatusNew, tend.StatusOpen}
+		for _, c := range []struct {
+			f    tend.TicketFilter
+			want int
+		}{{tend.TicketFilter{}, 0}, {tend.TicketFilter{Statuses: open}, 0}, {tend.TicketFilter{Spam: true}, 1},
+			{tend.TicketFilter{Spam: true, Statuses: open}, 1}, {tend.TicketFilter{Number: &spam[0].Number}, 1}} {
+			if n, err := d.tickets.CountTickets(system, c.f); err != nil || n != c.want {
+				t.Errorf("CountTickets(%+v) = %d, %v; want %d", c.f, n, err, c.want)
+			}
+		}
 
 		d.receiver.Inbound.(*sqldb.InboundService).TrustedAuthHosts = []string{"mx.acme.example"}
 		first := d.mustSend(addr, "mia@customer.example", mail("mia@customer.example", "Question", "Hello", "Message-ID: <q1@customer.example>",
