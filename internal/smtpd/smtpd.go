@@ -175,16 +175,17 @@ func (s *session) Rcpt(to string, opts *smtp.RcptOptions) error {
 	return nil
 }
 
-// Data writes the message to a spool file as it arrives, then, once the
-// bytes being read are few enough, hands it over; 250 follows only once
+// Data keeps the message as it arrives, in memory when small and in a
+// spool file beyond, then, once the bytes being read are few enough,
+// hands it over; 250 follows only once
 // the receiver has committed it.
 func (s *session) Data(r io.Reader) error {
 	start := time.Now()
-	f, size, err := s.b.spoolData(r)
+	sp, err := s.b.spoolData(r)
 	spooled := time.Now()
-	if f != nil {
-		defer os.Remove(f.Name())
-		defer f.Close()
+	if sp != nil && sp.file != nil {
+		defer os.Remove(sp.file.Name())
+		defer sp.file.Close()
 	}
 	if err != nil {
 		var smtpErr *smtp.SMTPError
@@ -198,6 +199,7 @@ func (s *session) Data(r io.Reader) error {
 		}
 		return err
 	}
+	size := sp.size
 	// A sender waits up to 10 minutes for the answer (RFC 5321, 4.5.3.2.6).
 	wait, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -209,7 +211,7 @@ func (s *session) Data(r io.Reader) error {
 	}
 	defer s.b.reading.Release(weight)
 	waited := time.Since(spooled)
-	rec, err := s.receive(f, size)
+	rec, err := s.receive(sp)
 	if tend.ErrorCode(err) == tend.EFORBIDDEN {
 		// Refused by what it is (mail from the desk's own address), not
 		// by a fault: trying again would not help.
@@ -230,11 +232,11 @@ func (s *session) Data(r io.Reader) error {
 // with the envelope's sender in a Return-Path line on top, as the server
 // that delivers a mail records it (RFC 5321, 4.4): when the mail's own
 // From is unusable, it may be the only address to answer.
-func (s *session) receive(f *os.File, size int64) (*tend.InboundRecord, error) {
+func (s *session) receive(sp *spooled) (*tend.InboundRecord, error) {
 	returnPath := "Return-Path: <" + strings.Map(headerSafe, s.from) + ">\r\n"
-	raw := make([]byte, len(returnPath)+int(size))
+	raw := make([]byte, len(returnPath)+int(sp.size))
 	copy(raw, returnPath)
-	if _, err := f.ReadAt(raw[len(returnPath):], 0); err != nil {
+	if err := sp.readAt(raw[len(returnPath):]); err != nil {
 		return nil, fmt.Errorf("read spooled message: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

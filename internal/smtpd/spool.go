@@ -1,6 +1,7 @@
 package smtpd
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -33,21 +34,57 @@ func openSpool(dir string) error {
 	return nil
 }
 
-// spoolData copies the DATA of a message to a new file in the spool and
-// returns it with the message's size. The file is returned, for the caller
-// to close and remove, whenever it was created. It is not synced: it only
-// stands in for memory, and the 250 waits for the receiver's commit.
-func (b *backend) spoolData(r io.Reader) (*os.File, int64, error) {
+// heldInMemory is how much of a mail is kept in memory before it goes to
+// the spool. Most mail is smaller and then never touches the disk, which
+// saves a file made and removed per mail (a third of the listener's time
+// on small mail); 100 sessions hold at most 12.5 MiB so.
+const heldInMemory = 128 << 10
+
+// spooled is a message as received: in memory when small, else in a file
+// of the spool, for the caller to close and remove.
+type spooled struct {
+	data []byte
+	file *os.File
+	size int64
+}
+
+// spoolData reads the DATA of a message, into memory up to heldInMemory
+// and into a new file in the spool beyond. The file is not synced: it only
+// stands in for memory, and the 250 waits for the receiver's commit. It is
+// returned, for the caller to close and remove, whenever it was created.
+func (b *backend) spoolData(r io.Reader) (*spooled, error) {
+	src := &readErr{r: r}
+	var head bytes.Buffer
+	n, err := io.CopyN(&head, src, heldInMemory+1)
+	if err == io.EOF {
+		return &spooled{data: head.Bytes(), size: n}, nil
+	} else if err != nil {
+		return nil, err // the connection's, or 552 for a message over the size limit
+	}
 	f, err := os.CreateTemp(b.spool, spoolPattern) // 0600
 	if err != nil {
-		return nil, 0, fmt.Errorf("%w: %w", errSpool, err)
+		return nil, fmt.Errorf("%w: %w", errSpool, err)
 	}
-	src := &readErr{r: r}
-	n, err := io.Copy(f, src)
+	sp := &spooled{file: f}
+	if _, err := f.Write(head.Bytes()); err != nil {
+		return sp, fmt.Errorf("%w: %w", errSpool, err)
+	}
+	rest, err := io.Copy(f, src)
 	if err != nil && src.err == nil {
 		err = fmt.Errorf("%w: %w", errSpool, err)
 	}
-	return f, n, err
+	sp.size = n + rest
+	return sp, err
+}
+
+// readAt reads the message into p, which holds sp.size bytes.
+func (sp *spooled) readAt(p []byte) error {
+	if sp.file == nil {
+		copy(p, sp.data)
+		return nil
+	}
+	_, err := sp.file.ReadAt(p, 0)
+	return err
 }
 
 // readErr keeps the error of its reader, to tell it from a write's.

@@ -41,3 +41,7 @@ CREATE TABLE blocked_senders (
 -- An acknowledgement to a sender who may be forged does not repeat the
 -- mail's subject.
 ALTER TABLE outbound_mail ADD COLUMN quote_subject INTEGER NOT NULL DEFAULT 1;
+
+-- The desk's acknowledgements of the last hour are counted for every new
+-- ticket from mail (Outbox.AllAckLimit).
+CREATE INDEX outbound_mail_kind ON outbound_mail (kind, created_at);
