@@ -70,6 +70,9 @@ type MailFacts struct {
 	NoReplyAddress bool
 	// SenderBouncing: mail to the sender's address bounces.
 	SenderBouncing bool
+	// SenderKnown: the sender is the customer of the ticket the mail
+	// joins, or one of its participants.
+	SenderKnown bool
 	// SpamFlagged: an upstream filter called the mail spam.
 	SpamFlagged bool
 	// Auth is what the upstream host Tend trusts found failing for the
@@ -118,8 +121,9 @@ type MailDecision struct {
 	Spam bool
 	// Participants says whether the mail's To and Cc may become the
 	// ticket's participants (up to the caps), or are only suggested to
-	// an agent: not when the mail joined by the number in its subject,
-	// which anyone can type.
+	// an agent: only when the mail opens a ticket or comes from someone
+	// of the ticket, by a way that is not the number in its subject,
+	// which anyone can type, and not from a sender failing DMARC.
 	Participants bool
 	// Detail says why, for the admin's list of inbound mail; a new
 	// ticket's number is added once it exists (Describe).
@@ -157,7 +161,11 @@ func DecideMail(f MailFacts) MailDecision {
 		f.Thread.BySubjectNumber = nil
 	}
 	t, how := f.Thread.Choose()
-	trusted := t == nil || t != f.Thread.BySubjectNumber
+	// Only mail from someone already of the ticket may bring others in:
+	// a Message-ID or a reply address is known to everyone the thread
+	// reached, and a number to anyone who saw one. A forged From (DMARC
+	// failed) brings no one, on any ticket.
+	trusted := (t == nil || t != f.Thread.BySubjectNumber && f.SenderKnown) && !f.Auth.DMARC
 	switch {
 	case f.Kind == MailAutoReply && t == nil:
 		return MailDecision{Outcome: OutcomeIgnored, Detail: f.KindReason + "; about no known ticket"}

@@ -329,6 +329,12 @@ func deref(d EventData) EventData {
 		return *v
 	case *FollowUpCreated:
 		return *v
+	case *ParticipantsSuggested:
+		return *v
+	case *SpamMarked:
+		return *v
+	case *ParticipantRemoved:
+		return *v
 	}
 	return d
 }

@@ -141,8 +141,9 @@ func BlockPattern(s string) (string, error) {
 		return s, nil
 	}
 	domain := strings.TrimPrefix(s, "@")
-	if !ValidEmail("x@" + domain) {
-		return "", FieldError(EINVALID, "pattern", "%q is neither an address nor a domain; write one such as ann@example.com or example.com", s)
+	if !ValidEmail("x@"+domain) || strings.Trim(domain, "abcdefghijklmnopqrstuvwxyz0123456789.-") != "" {
+		return "", FieldError(EINVALID, "pattern", "%q is neither an address nor a domain; write one such as ann@example.com or example.com "+
+			"(a domain blocks its subdomains too, so no * is needed)", s)
 	}
 	return "@" + domain, nil
 }

@@ -102,6 +102,9 @@ func TestBlockPattern(t *testing.T) {
 		{"", ""},
 		{"@", ""},
 		{"a@b@c.com", ""},
+		{"*.bad.example", ""},
+		{"bad_example.com", ""},
+		{"xn--bcher-kva.example", "@xn--bcher-kva.example"},
 	} {
 		got, err := tend.BlockPattern(c.in)
 		if got != c.want || (err == nil) != (c.want != "") {

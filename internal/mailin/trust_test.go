@@ -223,12 +223,25 @@ func TestForgedSubjectNumberAddsNoOne(t *testing.T) {
 		}
 		events, _, _ := d.tickets.FindTicketEvents(system, tk.ID, "", tend.MaxPageSize)
 		last := events[len(events)-1].Data
-		if s, ok := last.(*tend.ParticipantsSuggested); !ok || s.Count != 1 || !s.Unverified {
+		if s, ok := last.(tend.ParticipantsSuggested); !ok || s.Count != 1 || !s.Unverified {
 			t.Fatalf("last event %#v", last)
 		}
 		suggested, err := d.tickets.FindSuggestedParticipants(d.asAgent(), tk.ID)
 		if err != nil || len(suggested) != 1 || suggested[0].Email != "eve@evil.example" {
 			t.Fatalf("suggested %+v, %v", suggested, err)
+		}
+		// A stranger who knows Mia's Message-ID (anyone her mail reached)
+		// joins the conversation, but brings no one into it.
+		stranger := mail("Mal <mal@evil.example>", "Re: Card never arrived", "Me too; and my friend.",
+			"Message-ID: <s1@evil.example>", "In-Reply-To: <m1@customer.example>", "Cc: Mal Two <mal2@evil.example>")
+		if rec := d.mustSend(addr, "mal@evil.example", stranger); rec.Outcome != tend.OutcomeAdded || *rec.TicketID != tk.ID {
+			t.Fatalf("the stranger's answer: %s %s", rec.Outcome, rec.Detail)
+		}
+		if got := d.ticket(&tk.ID); len(got.Participants) != 0 {
+			t.Fatalf("participants %+v: the stranger's friend joined", got.Participants)
+		}
+		if suggested, _ := d.tickets.FindSuggestedParticipants(d.asAgent(), tk.ID); len(suggested) != 2 {
+			t.Fatalf("suggested %+v", suggested)
 		}
 		if _, err := d.tickets.AddMessage(d.asAgent(), tk.ID, &tend.MessageCreate{Body: "We will send it."}); err != nil {
 			t.Fatal(err)
@@ -526,6 +539,19 @@ func TestLegacyCharsetHeadersOverSMTP(t *testing.T) {
 					t.Fatalf("subject %q, from %q, body %q, files %+v", tk.Subject, m.AuthorName, m.Body, m.Attachments)
 				}
 			})
+		}
+	})
+}
+
+// Bytes that are no mail are kept in quarantine as they came, not read as
+// a mail whose first line was a header.
+func TestNoMailOverSMTPIsQuarantined(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		d := newDesk(t, db)
+		addr := d.listen()
+		rec := d.mustSend(addr, "someone@example.com", "this is not a mail at all, no header here\r\n\r\nJust words.\r\n")
+		if rec.Outcome != tend.OutcomeFailed || rec.TicketID != nil {
+			t.Fatalf("%s %v: %s", rec.Outcome, rec.TicketID, rec.Detail)
 		}
 	})
 }

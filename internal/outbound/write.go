@@ -55,7 +55,7 @@ func acknowledgementText(team string, number int64, subject string) string {
 			"will answer you by email.\n\nTo add to your request, reply to this message and keep [#%d] in the subject.\n\n"+
 			"This message was sent automatically; there is no need to answer it.\n", number, team, number)
 	}
-	return fmt.Sprintf("Hello,\n\nThank you for writing to us. We have your request %q as ticket #%d, and %s "+
+	return fmt.Sprintf("Hello,\n\nThank you for writing to us. We have your request “%s” as ticket #%d, and %s "+
 		"will answer you by email.\n\nTo add to your request, reply to this message and keep [#%d] in the subject.\n\n"+
 		"This message was sent automatically; there is no need to answer it.\n", subject, number, team, number)
 }

@@ -35,9 +35,19 @@ func TestWrite(t *testing.T) {
 	ack := &tend.OutboundMail{Kind: "acknowledgement", FromName: "Acme Support", TicketNumber: 42, TicketSubject: "Invoice missing",
 		Thread: []tend.ThreadID{{MessageID: "c1", Inbound: true}}}
 	Write(ack)
-	if !ack.AutoSubmitted || ack.Subject != "[#42] Invoice missing" || !strings.Contains(ack.Text, `"Invoice missing" as ticket #42, and Acme Support`) ||
+	if !ack.AutoSubmitted || ack.Subject != "[#42] Invoice missing" || !strings.Contains(ack.Text, `“Invoice missing” as ticket #42, and Acme Support`) ||
 		ack.InReplyTo != "c1" || ack.FromName != "Acme Support" {
 		t.Errorf("acknowledgement = %+v", ack)
+	}
+	// The subject as written, not in Go's quoting.
+	quoted := &tend.OutboundMail{Kind: "acknowledgement", TicketNumber: 7, TicketSubject: `Printer says "paper jam" \ help`}
+	if Write(quoted); !strings.Contains(quoted.Text, `“Printer says "paper jam" \ help” as ticket #7`) {
+		t.Errorf("acknowledgement text = %q", quoted.Text)
+	}
+	// Without a subject to quote (a sender who may be forged), none.
+	plain := &tend.OutboundMail{Kind: "acknowledgement", TicketNumber: 8}
+	if Write(plain); plain.Subject != "[#8] Your request" || strings.Contains(plain.Text, "“") {
+		t.Errorf("acknowledgement without the subject = %q, %q", plain.Subject, plain.Text)
 	}
 	unnamed := &tend.OutboundMail{TicketNumber: 1, TicketSubject: "x"}
 	if Write(unnamed); !strings.Contains(unnamed.Text, "our team will answer") {

@@ -59,3 +59,20 @@ func TestSessionsCount(t *testing.T) {
 		t.Errorf("open %d, by source %v", s.open, s.bySource)
 	}
 }
+
+func TestStartsWithField(t *testing.T) {
+	for in, want := range map[string]bool{
+		"From: a@b.example\r\n": true,
+		"X-Spam-Flag:YES\r\n":   true,
+		"Received: from x":      true,
+		"this is not a mail\n":  false,
+		": no name\r\n":         false,
+		"\r\nFrom: late":        false,
+		"":                      false,
+		"From a@b Mon Jan 1\n":  false,
+	} {
+		if got := startsWithField([]byte(in)); got != want {
+			t.Errorf("startsWithField(%q) = %v, want %v", in, got, want)
+		}
+	}
+}

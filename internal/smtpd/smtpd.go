@@ -239,9 +239,28 @@ func (s *session) receive(sp *spooled) (*tend.InboundRecord, error) {
 	if err := sp.readAt(raw[len(returnPath):]); err != nil {
 		return nil, fmt.Errorf("read spooled message: %w", err)
 	}
+	if !startsWithField(raw[len(returnPath):]) {
+		// Not a mail: on top of it, the line would make its first line
+		// read as a header and be lost. It goes to quarantine as it came.
+		raw = raw[len(returnPath):]
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	return s.b.receiver.Receive(ctx, "smtp", s.mailboxID, s.recipients, raw)
+}
+
+// startsWithField reports whether b begins with a header field, "Name:",
+// as a mail does (RFC 5322: printable characters but the colon, then one).
+func startsWithField(b []byte) bool {
+	for i, c := range b[:min(len(b), 1000)] {
+		switch {
+		case c == ':':
+			return i > 0
+		case c < '!' || c > '~':
+			return false
+		}
+	}
+	return false
 }
 
 // headerSafe drops what would end or break a header line.

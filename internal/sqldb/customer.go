@@ -210,6 +210,11 @@ func setEmails(ctx context.Context, tx *Tx, customerID int64, emails []string) e
 		return err
 	}
 	for i, e := range emails {
+		if desk, err := isDeskAddress(ctx, tx, e); err != nil {
+			return err
+		} else if desk {
+			return tend.FieldError(tend.EINVALID, "emails", "the address %s is this desk's own, not a customer's", e)
+		}
 		n, err := tx.exec(ctx, `INSERT INTO customer_emails (email, customer_id, position) VALUES ($1, $2, $3)
 			ON CONFLICT (email) DO NOTHING`, e, customerID, i)
 		if err != nil {

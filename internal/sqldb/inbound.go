@@ -189,6 +189,14 @@ func (d *delivery) facts(ctx context.Context) (tend.MailFacts, error) {
 			return f, err
 		}
 		chosen.Status = t.Status
+		if from != "" {
+			err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM customer_emails WHERE customer_id = $1 AND email = $2)
+				OR EXISTS (SELECT 1 FROM ticket_participants WHERE ticket_id = $3 AND email = $2)`,
+				t.CustomerID, from, t.ID).Scan(&f.SenderKnown)
+			if err != nil {
+				return f, err
+			}
+		}
 	}
 	if m.Kind != tend.MailHuman || from == "" {
 		return f, nil
@@ -241,17 +249,23 @@ func (d *delivery) earlierMail(ctx context.Context) (*tend.EarlierMail, error) {
 }
 
 // blockedReason says why mail from email is ignored, "" if it is not.
+// A blocked domain blocks its subdomains too: mail.spam.example is
+// spam.example's.
 func blockedReason(ctx context.Context, tx *Tx, email string) (string, error) {
-	domain := email[strings.LastIndexByte(email, '@'):]
-	patterns, err := queryAll(ctx, tx, scanString, `SELECT pattern FROM blocked_senders WHERE pattern IN ($1, $2)
-		ORDER BY pattern DESC`, email, domain)
-	if err != nil || len(patterns) == 0 {
-		return "", err
+	candidates := []string{email}
+	for domain := email[strings.LastIndexByte(email, '@')+1:]; strings.Contains(domain, "."); {
+		candidates = append(candidates, "@"+domain)
+		_, domain, _ = strings.Cut(domain, ".")
 	}
-	if patterns[0] == email {
+	var a args
+	patterns, err := queryAll(ctx, tx, scanString, `SELECT pattern FROM blocked_senders WHERE pattern IN (`+list(&a, candidates)+`)`, a...)
+	switch {
+	case err != nil || len(patterns) == 0:
+		return "", err
+	case slices.Contains(patterns, email):
 		return "the sender " + email + " is blocked", nil
 	}
-	return "the domain " + strings.TrimPrefix(domain, "@") + " is blocked", nil
+	return "the domain " + strings.TrimPrefix(patterns[0], "@") + " is blocked", nil
 }
 
 // findBounced finds the mail of Tend's a bounce is about, and reports
@@ -392,6 +406,11 @@ func (d *delivery) newTicket(ctx context.Context) error {
 	if err := d.afterMessage(ctx, t, t.Messages[0].ID, tx.addEvent); err != nil {
 		return err
 	}
+	if dec.Spam {
+		if err := tx.addEvent(ctx, tend.Principal{System: true}, t.ID, tend.SpamMarked{Spam: true, ByFilter: true}); err != nil {
+			return err
+		}
+	}
 	d.notices = append(d.notices, tend.TicketChange{TicketID: t.ID, Kind: tend.EventCreated, Channel: t.Channel})
 	if dec.FollowUpOf != nil {
 		if err := tx.addEvent(ctx, tend.Principal{System: true}, dec.FollowUpOf.TicketID,
@@ -413,10 +432,18 @@ func findOrCreateUnreachable(ctx context.Context, tx *Tx, raw, name string) (int
 	raw = clip(raw, 500)
 	var id int64
 	var orgID *int64
-	err := tx.queryRow(ctx, `SELECT id, organization_id FROM customers WHERE raw_address = $1 AND merged_into_id IS NULL
-		ORDER BY id LIMIT 1`, raw).Scan(&id, &orgID)
-	if err == nil || !errors.Is(err, errNoRows) {
-		return id, orgID, err
+	var err error
+	if raw == "" {
+		// Nothing to know them by (a mail with no header at all, made a
+		// ticket by hand): a customer of their own. Every customer with an
+		// address has raw_address '', so it must never be looked up.
+		raw = "(no sender)"
+	} else {
+		err = tx.queryRow(ctx, `SELECT id, organization_id FROM customers WHERE raw_address = $1 AND merged_into_id IS NULL
+			ORDER BY id LIMIT 1`, raw).Scan(&id, &orgID)
+		if err == nil || !errors.Is(err, errNoRows) {
+			return id, orgID, err
+		}
 	}
 	if name == "" {
 		name = raw
@@ -574,13 +601,20 @@ func scanString(r row) (s string, err error) { return s, r.Scan(&s) }
 // isMailboxAddress reports whether email is one of Tend's own addresses,
 // plus addresses included, which never become participants.
 func (d *delivery) isMailboxAddress(ctx context.Context, email string) (bool, error) {
+	return isDeskAddress(ctx, d.tx, email)
+}
+
+// isDeskAddress reports whether email is one of the desk's mailboxes,
+// plus addresses included (support+anything@), mended of a trailing dot.
+func isDeskAddress(ctx context.Context, tx *Tx, email string) (bool, error) {
+	email = strings.TrimRight(tend.NormalizeEmail(email), ".")
 	at := strings.LastIndexByte(email, '@')
 	base := email
 	if plus := strings.IndexByte(email, '+'); plus > 0 && plus < at {
 		base = email[:plus] + email[at:]
 	}
 	var n int
-	err := d.tx.queryRow(ctx, `SELECT COUNT(*) FROM mailboxes WHERE address = $1`, base).Scan(&n)
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM mailboxes WHERE address = $1`, base).Scan(&n)
 	return n > 0, err
 }
 

@@ -102,9 +102,9 @@ func chooseRecipients(ctx context.Context, tx *Tx, t *tend.Ticket, to string, cc
 		case err != nil:
 			return "", nil, err
 		case !ok:
-			return "", nil, tend.FieldError(tend.EINVALID, "to", "%s is not an address of the ticket's customer; a reply goes to the customer and the people copied", want)
+			return "", nil, tend.FieldError(tend.EINVALID, "to", "the address %s is not the ticket's customer's; a reply goes to the customer and the people copied", want)
 		case bouncing:
-			return "", nil, tend.FieldError(tend.EINVALID, "to", "mail to %s bounces; choose another address of the customer", want)
+			return "", nil, tend.FieldError(tend.EINVALID, "to", "mail to the address %s bounces; choose another of the customer's", want)
 		}
 		to = want
 	}
@@ -117,7 +117,14 @@ func chooseRecipients(ctx context.Context, tx *Tx, t *tend.Ticket, to string, cc
 		for _, e := range *chosenCc {
 			e = tend.NormalizeEmail(e)
 			if !slices.ContainsFunc(all, func(a tend.MailAddress) bool { return a.Email == e }) {
-				return "", nil, tend.FieldError(tend.EINVALID, "cc", "%s is not copied on this ticket; add them to the conversation first", e)
+				var theirs bool
+				if err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM customer_emails WHERE customer_id = $1 AND email = $2)`,
+					t.CustomerID, e).Scan(&theirs); err != nil {
+					return "", nil, err
+				} else if theirs {
+					return "", nil, tend.FieldError(tend.EINVALID, "cc", "the address %s is the customer's own; choose it as To instead", e)
+				}
+				return "", nil, tend.FieldError(tend.EINVALID, "cc", "the address %s is not copied on this ticket; add them to the conversation first", e)
 			}
 			if slices.Contains(cc, e) && !slices.Contains(out, e) && e != to {
 				out = append(out, e)
@@ -233,8 +240,24 @@ func recipients(ctx context.Context, tx *Tx, t *tend.Ticket) (string, []string, 
 		`SELECT p.email FROM ticket_participants p WHERE p.ticket_id = $1 AND NOT EXISTS
 			(SELECT 1 FROM customer_emails e WHERE e.email = p.email AND e.bouncing_since IS NOT NULL)
 		ORDER BY p.email`, t.ID)
-	cc = slices.DeleteFunc(cc, func(e string) bool { return e == to })
-	return to, cc, err
+	if err != nil {
+		return "", nil, err
+	}
+	// Never the desk itself, whatever was stored before it was refused.
+	var out []string
+	for _, e := range cc {
+		if desk, err := isDeskAddress(ctx, tx, e); err != nil {
+			return "", nil, err
+		} else if !desk && e != to {
+			out = append(out, e)
+		}
+	}
+	if desk, err := isDeskAddress(ctx, tx, to); err != nil {
+		return "", nil, err
+	} else if desk {
+		to = ""
+	}
+	return to, out, nil
 }
 
 // OutboundService is what the mail sender needs of the database.

@@ -142,14 +142,19 @@ func (s *TicketService) AddParticipants(ctx context.Context, ticketID int64, ema
 		}
 		added := 0
 		for _, email := range clean {
-			var skip bool
-			err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM customer_emails WHERE customer_id = $2 AND email = $1)
-				OR EXISTS (SELECT 1 FROM mailboxes WHERE address = $1)`, email, c.t.CustomerID).Scan(&skip)
+			if desk, err := isDeskAddress(ctx, tx, email); err != nil {
+				return err
+			} else if desk {
+				return tend.FieldError(tend.EINVALID, "emails", "the address %s is this desk's own; copying it would mail the desk itself", email)
+			}
+			var theirs bool
+			err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM customer_emails WHERE customer_id = $2 AND email = $1)`,
+				email, c.t.CustomerID).Scan(&theirs)
 			if err != nil {
 				return err
 			}
-			if skip {
-				continue
+			if theirs {
+				continue // the customer's own: mail goes to them anyway
 			}
 			var name string
 			if err := tx.queryRow(ctx, `SELECT name FROM suggested_participants WHERE ticket_id = $1 AND email = $2`,
@@ -167,11 +172,11 @@ func (s *TicketService) AddParticipants(ctx context.Context, ticketID int64, ema
 			}
 		}
 		if have+added > tend.MaxParticipants {
-			return tend.FieldError(tend.ECONFLICT, "emails", "a ticket has at most %d people copied; it has %d, and these would make %d",
+			return tend.FieldError(tend.ECONFLICT, "emails", "a ticket has at most %d people copied; it has %d, and these would make %d. Remove someone first",
 				tend.MaxParticipants, have, have+added)
 		}
 		if added == 0 {
-			return tend.FieldError(tend.ECONFLICT, "emails", "every address given is in the conversation already")
+			return tend.FieldError(tend.ECONFLICT, "emails", "every address given is in the conversation already, as the customer's or as copied")
 		}
 		c.t.Version++
 		c.record(tend.ParticipantsAdded{Count: added})
@@ -264,7 +269,7 @@ func (s *BlockedSenderService) BlockSender(ctx context.Context, pattern string) 
 			return err
 		}
 		if own {
-			return tend.FieldError(tend.EINVALID, "pattern", "%s is this desk's own; blocking it would block nothing (mail from the desk is refused already) or your own domain", pattern)
+			return tend.FieldError(tend.EINVALID, "pattern", "%s is this desk's own address or domain: mail from the desk's addresses is refused already, and blocking its domain would block your own people", pattern)
 		}
 		n, err := tx.exec(ctx, `INSERT INTO blocked_senders (pattern, created_by, created_at) VALUES ($1, $2, $3)
 			ON CONFLICT (pattern) DO NOTHING`, pattern, agentID(p), tx.now)

@@ -50,7 +50,7 @@ func TestAPIMailTrust(t *testing.T) {
 				t.Fatalf("cc a stranger: %d %s", resp.StatusCode, resp.body)
 			}
 			resp = ts.request("POST", ticket+"/messages", agent, map[string]any{"body": "Hi", "to": "eve@evil.example"})
-			if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(resp.body), "not an address of the ticket's customer") {
+			if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(resp.body), "is not the ticket's customer's") {
 				t.Fatalf("to a stranger: %d %s", resp.StatusCode, resp.body)
 			}
 			if resp := ts.request("POST", ticket+"/messages", agent, map[string]any{"body": "Hi", "cc": []string{"LEE@partner.example"}}); resp.StatusCode != 201 {
@@ -59,6 +59,16 @@ func TestAPIMailTrust(t *testing.T) {
 			out, err := sqldb.NewOutboundService(db).FindOutbound(context.Background(), 2)
 			if err != nil || out.Kind != "reply" || len(out.Cc) != 1 || out.Cc[0].Email != "lee@partner.example" {
 				t.Fatalf("the reply's mail: %+v, %v", out, err)
+			}
+
+			// The desk's own addresses are never copied, nor a customer's.
+			if resp := ts.request("POST", ticket+"/participants", agent, map[string]any{"emails": []string{"Support+abc@acme.example"}}); resp.StatusCode != 400 ||
+				!strings.Contains(string(resp.body), "this desk's own") {
+				t.Fatalf("copying the desk: %d %s", resp.StatusCode, resp.body)
+			}
+			if resp := ts.request("PATCH", fmt.Sprintf("/api/v1/customers/%d", customerOfTicket(t, ts, ticket, agent)), agent,
+				map[string]any{"emails": []string{"support@acme.example"}}); resp.StatusCode != 400 || !strings.Contains(string(resp.body), "this desk's own") {
+				t.Fatalf("the desk as a customer's address: %d %s", resp.StatusCode, resp.body)
 			}
 
 			// Spam, twice.

@@ -129,6 +129,9 @@ func describeChange(e *tend.Event, p people) string {
 		return "gave up sending a mail"
 	case tend.ParticipantsAdded:
 		n := d.People()
+		if d.MessageID == nil && len(d.Added) == 0 {
+			return fmt.Sprintf("copied %d %s on this ticket", n, either(n, "more person", "more people"))
+		}
 		return fmt.Sprintf("added %d %s copied on the mail to the conversation", n, either(n, "person", "people"))
 	case tend.FollowUpCreated:
 		return fmt.Sprintf("opened #%d, since mail answered this closed ticket", d.Number)

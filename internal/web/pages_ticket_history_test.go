@@ -43,7 +43,8 @@ func TestDescribeEveryKind(t *testing.T) {
 		{tend.Bounced{Permanent: true}, "noted that mail about this ticket bounced for good"},
 		{tend.AutoReplied{Reason: "Auto-Submitted: auto-replied"}, "received an automatic reply, not answered: Auto-Submitted: auto-replied"},
 		{tend.DeliveryFailed{Reason: "relay refused"}, "gave up sending a mail: relay refused"},
-		{tend.ParticipantsAdded{Count: 1}, "added 1 person copied on the mail to the conversation"},
+		{tend.ParticipantsAdded{Count: 1, MessageID: id(4)}, "added 1 person copied on the mail to the conversation"},
+		{tend.ParticipantsAdded{Count: 2}, "copied 2 more people on this ticket"},
 		{tend.ParticipantsAdded{Added: []string{"a@example.com", "b@example.com"}}, "added 2 people copied on the mail to the conversation"},
 		{tend.ParticipantsSuggested{MessageID: 3, Count: 1, Kept: 1, Unverified: true}, "did not add 1 person copied on the mail to the conversation " +
 			"(the mail joined by the ticket number in its subject, which anyone can type); an agent may add them"},

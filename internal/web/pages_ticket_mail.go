@@ -13,7 +13,7 @@ import (
 
 var ticketMailNotices = map[string]string{
 	"spam":     "Marked spam: the ticket is solved and closed, and its sender blocked. Nothing was mailed.",
-	"not-spam": "Marked not spam: the sender is no longer blocked.",
+	"not-spam": "Marked not spam: the sender is no longer blocked. A ticket that marking it spam closed stays closed; their next mail opens a new one.",
 	"added":    "Added to the conversation: they receive its replies from now on.",
 	"removed":  "Taken out of the conversation: they receive no more of its replies.",
 	"cleared":  "The address is no longer marked bouncing: mail goes to it again.",
