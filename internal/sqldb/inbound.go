@@ -156,7 +156,7 @@ func (d *delivery) facts(ctx context.Context) (tend.MailFacts, error) {
 	}
 	from := tend.NormalizeEmail(m.FromEmail)
 	if from != "" {
-		if f.FromOwnAddress, err = d.isMailboxAddress(ctx, from); err != nil {
+		if f.FromOwnAddress, err = isDeskAddress(ctx, tx, from); err != nil {
 			return f, err
 		}
 		if f.Blocked, err = blockedReason(ctx, tx, from); err != nil {
@@ -514,12 +514,8 @@ func (d *delivery) afterMessage(ctx context.Context, t *tend.Ticket, messageID i
 			return err
 		}
 	}
-	copied, err := d.newCopies(ctx, t)
+	copied, existing, err := d.newCopies(ctx, t)
 	if err != nil {
-		return err
-	}
-	var existing int
-	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM ticket_participants WHERE ticket_id = $1`, t.ID).Scan(&existing); err != nil {
 		return err
 	}
 	add, suggest := tend.PlanParticipants(copied, existing, d.decision.Participants)
@@ -556,13 +552,20 @@ const maxSuggestions = 200
 
 // newCopies returns the addresses the mail was sent or copied to that are
 // new to the ticket: not its sender, not the customer's, not Tend's own,
-// not a participant already; each once, in the mail's order.
-func (d *delivery) newCopies(ctx context.Context, t *tend.Ticket) ([]tend.MailAddress, error) {
+// not a participant already; each once, in the mail's order. It returns
+// how many participants the ticket has too.
+func (d *delivery) newCopies(ctx context.Context, t *tend.Ticket) ([]tend.MailAddress, int, error) {
 	tx, m := d.tx, d.m
-	known, err := queryAll(ctx, tx, scanString, `SELECT email FROM customer_emails WHERE customer_id = $1
-		UNION ALL SELECT email FROM ticket_participants WHERE ticket_id = $2`, t.CustomerID, t.ID)
+	participants, err := findParticipants(ctx, tx, t.ID)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
+	}
+	known, err := queryAll(ctx, tx, scanString, `SELECT email FROM customer_emails WHERE customer_id = $1`, t.CustomerID)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, p := range participants {
+		known = append(known, p.Email)
 	}
 	known = append(known, tend.NormalizeEmail(m.FromEmail))
 	var out []tend.MailAddress
@@ -572,14 +575,14 @@ func (d *delivery) newCopies(ctx context.Context, t *tend.Ticket) ([]tend.MailAd
 			continue
 		}
 		known = append(known, email)
-		if isMailbox, err := d.isMailboxAddress(ctx, email); err != nil {
-			return nil, err
-		} else if isMailbox {
+		if desk, err := isDeskAddress(ctx, tx, email); err != nil {
+			return nil, 0, err
+		} else if desk {
 			continue
 		}
 		out = append(out, tend.MailAddress{Name: a.Name, Email: email})
 	}
-	return out, nil
+	return out, len(participants), nil
 }
 
 // recordMessageID keeps the mail's Message-ID with the ticket it went to,
@@ -597,12 +600,6 @@ func (d *delivery) recordMessageID(ctx context.Context, ticketID int64) error {
 }
 
 func scanString(r row) (s string, err error) { return s, r.Scan(&s) }
-
-// isMailboxAddress reports whether email is one of Tend's own addresses,
-// plus addresses included, which never become participants.
-func (d *delivery) isMailboxAddress(ctx context.Context, email string) (bool, error) {
-	return isDeskAddress(ctx, d.tx, email)
-}
 
 // isDeskAddress reports whether email is one of the desk's mailboxes,
 // plus addresses included (support+anything@), mended of a trailing dot.

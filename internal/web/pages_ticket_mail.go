@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -26,7 +27,7 @@ func (s *Server) ticketSpam(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	t, back, ok := s.formTicket(w, r, agent)
+	t, back, ok := s.formTicket(w, r, ctx, agent)
 	if !ok {
 		return
 	}
@@ -50,7 +51,7 @@ func (s *Server) ticketParticipants(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	t, back, ok := s.formTicket(w, r, agent)
+	t, back, ok := s.formTicket(w, r, ctx, agent)
 	if !ok {
 		return
 	}
@@ -83,7 +84,7 @@ func (s *Server) customerBouncing(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back := "/customers/" + strconv.FormatInt(id, 10)
-	if n, ok := ticketNumberOf(r.PostFormValue("ticket")); ok {
+	if n, ok := parseTicketNumber(r.PostFormValue("ticket")); ok {
 		back = "/tickets/" + strconv.FormatInt(n, 10)
 	}
 	if _, err := s.Customers.ClearBouncing(ctx, id, r.PostFormValue("email")); err != nil {
@@ -94,24 +95,19 @@ func (s *Server) customerBouncing(w http.ResponseWriter, r *http.Request) {
 }
 
 // formTicket reads the ticket a form on its page was posted to.
-func (s *Server) formTicket(w http.ResponseWriter, r *http.Request, agent *tend.Agent) (*tend.Ticket, string, bool) {
+func (s *Server) formTicket(w http.ResponseWriter, r *http.Request, ctx context.Context, agent *tend.Agent) (*tend.Ticket, string, bool) {
 	number, ok := ticketNumber(r)
 	if !ok {
 		http.NotFound(w, r)
 		return nil, "", false
 	}
 	back := "/tickets/" + strconv.FormatInt(number, 10)
-	t, err := s.Tickets.FindTicketByNumber(agentContext(r.Context(), agent), number)
+	t, err := s.Tickets.FindTicketByNumber(ctx, number)
 	if err != nil {
 		s.pageError(w, r, agent, err)
 		return nil, "", false
 	}
 	return t, back, true
-}
-
-func ticketNumberOf(s string) (int64, bool) {
-	n, err := strconv.ParseInt(s, 10, 64)
-	return n, err == nil && n > 0
 }
 
 // mailFormAddresses answers GET at the addresses of these forms with the

@@ -93,7 +93,12 @@ var ticketNotices = map[string]string{
 
 // ticketNumber reads {number} from the path.
 func ticketNumber(r *http.Request) (int64, bool) {
-	n, err := strconv.ParseInt(strings.TrimPrefix(r.PathValue("number"), "#"), 10, 64)
+	return parseTicketNumber(r.PathValue("number"))
+}
+
+// parseTicketNumber reads a ticket's number, as 1042 or #1042.
+func parseTicketNumber(s string) (int64, bool) {
+	n, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
 	return n, err == nil && n > 0
 }
 
