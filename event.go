@@ -28,13 +28,18 @@ const (
 	EventSuggested          EventKind = "participants_suggested" // addresses copied on the mail await an agent
 	EventSpam               EventKind = "spam"                   // marked spam, or not
 	EventParticipantRemoved EventKind = "participant_removed"    // an agent took an address out of the conversation
+	EventMerged             EventKind = "merged"                 // this duplicate was merged into another ticket
+	EventMergedIn           EventKind = "merged_in"              // a duplicate was merged into this ticket
+	EventLinked             EventKind = "linked"                 // a related ticket was linked
+	EventUnlinked           EventKind = "unlinked"               // a link to a related ticket was removed
 )
 
 // EventKinds lists every kind of event, in the order the API documents
 // them.
 var EventKinds = []EventKind{EventCreated, EventStatusChanged, EventPriorityChanged, EventOwnerChanged,
 	EventTeamChanged, EventTagsChanged, EventSubjectChanged, EventCustomerMerged, EventMessageAdded, EventReopened,
-	EventBounced, EventAutoReply, EventDeliveryFailed, EventParticipants, EventFollowUpCreated, EventSuggested, EventSpam, EventParticipantRemoved}
+	EventBounced, EventAutoReply, EventDeliveryFailed, EventParticipants, EventFollowUpCreated, EventSuggested, EventSpam, EventParticipantRemoved,
+	EventMerged, EventMergedIn, EventLinked, EventUnlinked}
 
 // Event is one entry of a ticket's append-only history: what changed, who
 // changed it, and when. Data is one of the types below, chosen by Kind.
@@ -200,6 +205,34 @@ type FollowUpCreated struct {
 	Number   int64 `json:"number"`
 }
 
+// TicketMerged records that this ticket, a duplicate, was merged into
+// another: its messages (Messages of them) and participants moved there.
+type TicketMerged struct {
+	IntoID     int64 `json:"into_id"`
+	IntoNumber int64 `json:"into_number"`
+	Messages   int   `json:"messages"`
+}
+
+// TicketMergedIn records that a duplicate was merged into this ticket,
+// bringing Messages messages.
+type TicketMergedIn struct {
+	FromID     int64 `json:"from_id"`
+	FromNumber int64 `json:"from_number"`
+	Messages   int   `json:"messages"`
+}
+
+// TicketLinked records a link to a related ticket, made on both.
+type TicketLinked struct {
+	TicketID int64 `json:"ticket_id"`
+	Number   int64 `json:"number"`
+}
+
+// TicketUnlinked records that the link to a related ticket was removed.
+type TicketUnlinked struct {
+	TicketID int64 `json:"ticket_id"`
+	Number   int64 `json:"number"`
+}
+
 // UnknownEvent holds a payload of a kind this version does not know.
 type UnknownEvent struct {
 	Kind EventKind
@@ -224,6 +257,10 @@ func (FollowUpCreated) EventKind() EventKind       { return EventFollowUpCreated
 func (ParticipantsSuggested) EventKind() EventKind { return EventSuggested }
 func (SpamMarked) EventKind() EventKind            { return EventSpam }
 func (ParticipantRemoved) EventKind() EventKind    { return EventParticipantRemoved }
+func (TicketMerged) EventKind() EventKind          { return EventMerged }
+func (TicketMergedIn) EventKind() EventKind        { return EventMergedIn }
+func (TicketLinked) EventKind() EventKind          { return EventLinked }
+func (TicketUnlinked) EventKind() EventKind        { return EventUnlinked }
 func (u UnknownEvent) EventKind() EventKind        { return u.Kind }
 
 func (u UnknownEvent) MarshalJSON() ([]byte, error) {
@@ -272,6 +309,14 @@ func NewEventData(kind EventKind) EventData {
 		return &SpamMarked{}
 	case EventParticipantRemoved:
 		return &ParticipantRemoved{}
+	case EventMerged:
+		return &TicketMerged{}
+	case EventMergedIn:
+		return &TicketMergedIn{}
+	case EventLinked:
+		return &TicketLinked{}
+	case EventUnlinked:
+		return &TicketUnlinked{}
 	}
 	return nil
 }
@@ -334,6 +379,14 @@ func deref(d EventData) EventData {
 	case *SpamMarked:
 		return *v
 	case *ParticipantRemoved:
+		return *v
+	case *TicketMerged:
+		return *v
+	case *TicketMergedIn:
+		return *v
+	case *TicketLinked:
+		return *v
+	case *TicketUnlinked:
 		return *v
 	}
 	return d

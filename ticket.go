@@ -126,7 +126,12 @@ type Ticket struct {
 	// Spam: an agent marked it spam, or the upstream mail filter did; it
 	// shows in the Spam view, not in the queue.
 	Spam bool `json:"spam"`
+	// MergedIntoID is the ticket this duplicate was merged into; its
+	// messages and later mail are there.
+	MergedIntoID *int64 `json:"merged_into_id"`
 
+	// Links are the related tickets, filled where a single ticket is read.
+	Links []TicketLink `json:"links,omitempty"`
 	// Messages and Participants are filled only where a single ticket is
 	// read. Participants are the addresses copied on its mail, who
 	// receive its replies too.
@@ -389,6 +394,16 @@ type TicketService interface {
 	RemoveParticipant(ctx context.Context, ticketID int64, email string) (*Ticket, error)
 	// FindReplyRecipients returns whom a staff reply would be mailed to.
 	FindReplyRecipients(ctx context.Context, ticketID int64) (*ReplyRecipients, error)
+	// BulkUpdateTickets applies one update to each ticket on its own and
+	// returns what it did to each, in the order given; staff only.
+	BulkUpdateTickets(ctx context.Context, b *TicketBulkUpdate) ([]BulkResult, error)
+	// MergeTicket merges the duplicate id into intoID and returns the
+	// ticket kept; staff only.
+	MergeTicket(ctx context.Context, id, intoID int64) (*Ticket, error)
+	// LinkTickets and UnlinkTickets relate two tickets, both ways, or no
+	// more; staff only. They return ticket id.
+	LinkTickets(ctx context.Context, id, otherID int64) (*Ticket, error)
+	UnlinkTickets(ctx context.Context, id, otherID int64) (*Ticket, error)
 }
 
 func normalizeSubject(s string) string {
@@ -460,3 +475,90 @@ func validateTags(p Problems, field string, tags []string) {
 		}
 	}
 }
+
+// TicketLink names a related ticket.
+type TicketLink struct {
+	ID      int64  `json:"id"`
+	Number  int64  `json:"number"`
+	Subject string `json:"subject"`
+	Status  Status `json:"status"`
+}
+
+// MaxLinks bounds the related tickets of one ticket.
+const MaxLinks = 50
+
+// TicketBulkUpdate is a change applied to many tickets, each on its own.
+type TicketBulkUpdate struct {
+	IDs    []int64       `json:"ids"`
+	Update *TicketUpdate `json:"-"`
+
+	// IdempotencyKey, when set, makes a repeated submission by the same
+	// principal return the first one's results instead of applying again.
+	IdempotencyKey string `json:"-"`
+}
+
+// MaxBulkTickets bounds one bulk change.
+const MaxBulkTickets = 500
+
+// Validate returns EINVALID naming what is wrong with the ids or the
+// update.
+func (b *TicketBulkUpdate) Validate() error {
+	p := Problems{}
+	switch {
+	case len(b.IDs) == 0:
+		p.Add("ids", "name at least one ticket id")
+	case len(b.IDs) > MaxBulkTickets:
+		p.Add("ids", "at most %d tickets at once; this names %d", MaxBulkTickets, len(b.IDs))
+	}
+	for _, id := range b.IDs {
+		if id <= 0 {
+			p.Add("ids", "%d is not a ticket id; ids are positive whole numbers", id)
+			break
+		}
+	}
+	if b.Update == nil || b.Update.Empty() {
+		p.Add("update", "name at least one change: status, priority, owner_id, team_id, add_tags or remove_tags")
+	} else {
+		if b.Update.Subject != nil {
+			p.Add("update.subject", "a subject is changed one ticket at a time")
+		}
+		if b.Update.Version != nil {
+			p.Add("update.version", "a bulk change applies to each ticket as it stands; leave version out")
+		}
+		for f, m := range ErrorFields(b.Update.Validate()) {
+			p.Add("update."+f, "%s", m)
+		}
+	}
+	return p.Err()
+}
+
+// Unique returns the ids in order of first mention, each once.
+func (b *TicketBulkUpdate) Unique() []int64 {
+	seen := make(map[int64]bool, len(b.IDs))
+	out := make([]int64, 0, len(b.IDs))
+	for _, id := range b.IDs {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// BulkResult is what a bulk change did to one ticket: changed (Ticket
+// holds it as it is now), left as it was (nothing to change), or refused
+// with Error, the same problem a change of that ticket alone would give.
+type BulkResult struct {
+	ID      int64   `json:"id"`
+	Result  string  `json:"result"` // changed, unchanged or refused
+	Version int64   `json:"version,omitempty"`
+	Ticket  *Ticket `json:"-"`
+	Err     error   `json:"-"`
+}
+
+// Bulk results.
+const (
+	BulkChanged   = "changed"
+	BulkUnchanged = "unchanged"
+	BulkRefused   = "refused"
+)

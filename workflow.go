@@ -249,3 +249,51 @@ func (t *Ticket) ApplySpam(spam, senderBlocked bool, now time.Time) (system, mar
 	t.touch(now)
 	return system, []EventData{SpamMarked{Spam: spam, SenderBlocked: spam && senderBlocked}}, nil
 }
+
+// ApplyMerge merges t, a duplicate, into the ticket into: t is solved and
+// closed by Tend (system moves, in system; nobody answers a duplicate) and
+// names into as the ticket kept. Moving the messages is the store's. It
+// returns ECONFLICT for a merge that cannot be undone or would lose mail:
+// into itself, into a ticket itself merged (naming the one kept), into a
+// closed ticket, which takes no more messages.
+func (t *Ticket) ApplyMerge(into *Ticket, now time.Time) (system []EventData, err error) {
+	switch {
+	case t.ID == into.ID:
+		return nil, Errorf(EINVALID, "A ticket cannot be merged into itself; choose the ticket to keep.")
+	case t.MergedIntoID != nil:
+		return nil, Errorf(ECONFLICT, "Ticket #%d was already merged into another ticket.", t.Number)
+	case into.MergedIntoID != nil:
+		return nil, Errorf(ECONFLICT, "Ticket #%d was itself merged into another ticket; merge into that one.", into.Number)
+	case into.Status == StatusClosed:
+		return nil, Errorf(ECONFLICT, "Ticket #%d is closed and takes no more messages; merge into an open ticket, or merge #%d into #%d.",
+			into.Number, into.Number, t.Number)
+	}
+	for _, next := range []Status{StatusSolved, StatusClosed} {
+		if t.Status.CanBecome(next) {
+			c, err := t.setStatus(Principal{System: true}, next, now)
+			if err != nil {
+				return nil, err
+			}
+			system = append(system, c...)
+		}
+	}
+	t.MergedIntoID = &into.ID
+	t.touch(now)
+	return system, nil
+}
+
+// MergeInto answers where mail and links to a ticket merged into others
+// lead: following merged, the ticket each was merged into, to the first
+// one kept. A chain longer than limit, or a loop, ends where it stands.
+func MergeInto(id int64, merged func(int64) (*int64, error), limit int) (int64, error) {
+	seen := map[int64]bool{id: true}
+	for range limit {
+		next, err := merged(id)
+		if err != nil || next == nil || seen[*next] {
+			return id, err
+		}
+		id = *next
+		seen[id] = true
+	}
+	return id, nil
+}

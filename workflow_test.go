@@ -250,3 +250,86 @@ func TestApplySpam(t *testing.T) {
 		})
 	}
 }
+
+func TestApplyMerge(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	merged := int64(40)
+	for _, tc := range []struct {
+		name      string
+		dup, into tend.Ticket
+		moves     []tend.Status // the system's status moves on the duplicate
+		code      string
+	}{
+		{"an open duplicate is solved, then closed", tend.Ticket{ID: 1, Status: tend.StatusOpen}, tend.Ticket{ID: 2, Status: tend.StatusOpen},
+			[]tend.Status{tend.StatusSolved, tend.StatusClosed}, ""},
+		{"a solved one only closed", tend.Ticket{ID: 1, Status: tend.StatusSolved}, tend.Ticket{ID: 2, Status: tend.StatusPending},
+			[]tend.Status{tend.StatusClosed}, ""},
+		{"a closed one stays as it is", tend.Ticket{ID: 1, Status: tend.StatusClosed}, tend.Ticket{ID: 2, Status: tend.StatusNew},
+			nil, ""},
+		{"into a solved ticket", tend.Ticket{ID: 1, Status: tend.StatusNew}, tend.Ticket{ID: 2, Status: tend.StatusSolved},
+			[]tend.Status{tend.StatusSolved, tend.StatusClosed}, ""},
+		{"into itself", tend.Ticket{ID: 1, Status: tend.StatusOpen}, tend.Ticket{ID: 1, Status: tend.StatusOpen}, nil, tend.EINVALID},
+		{"into a closed ticket", tend.Ticket{ID: 1, Status: tend.StatusOpen}, tend.Ticket{ID: 2, Status: tend.StatusClosed}, nil, tend.ECONFLICT},
+		{"into a ticket merged itself", tend.Ticket{ID: 1, Status: tend.StatusOpen}, tend.Ticket{ID: 2, Status: tend.StatusClosed, MergedIntoID: &merged},
+			nil, tend.ECONFLICT},
+		{"a duplicate merged already", tend.Ticket{ID: 1, Status: tend.StatusClosed, MergedIntoID: &merged}, tend.Ticket{ID: 2, Status: tend.StatusOpen},
+			nil, tend.ECONFLICT},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dup, into := tc.dup, tc.into
+			system, err := dup.ApplyMerge(&into, now)
+			if tend.ErrorCode(err) != tc.code && (err != nil || tc.code != "") {
+				t.Fatalf("error %v, want %q", err, tc.code)
+			}
+			if tc.code != "" {
+				if dup.MergedIntoID != tc.dup.MergedIntoID || dup.Status != tc.dup.Status {
+					t.Errorf("a refused merge changed the duplicate: %+v", dup)
+				}
+				return
+			}
+			var moves []tend.Status
+			for _, d := range system {
+				if c, ok := d.(tend.StatusChanged); ok {
+					moves = append(moves, c.To)
+				}
+			}
+			if strings.Join(statusNames(moves), ",") != strings.Join(statusNames(tc.moves), ",") {
+				t.Errorf("moves %v, want %v", moves, tc.moves)
+			}
+			if dup.MergedIntoID == nil || *dup.MergedIntoID != into.ID || dup.Status != tend.StatusClosed || dup.OwnerID != nil {
+				t.Errorf("duplicate after the merge: %+v", dup)
+			}
+		})
+	}
+}
+
+func statusNames(s []tend.Status) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = string(v)
+	}
+	return out
+}
+
+func TestMergeInto(t *testing.T) {
+	chain := map[int64]int64{1: 2, 2: 3, 5: 6, 6: 5, 7: 8, 8: 9, 9: 10}
+	merged := func(id int64) (*int64, error) {
+		if next, ok := chain[id]; ok {
+			return &next, nil
+		}
+		return nil, nil
+	}
+	for _, tc := range []struct {
+		id, want int64
+		limit    int
+	}{
+		{4, 4, 20}, // never merged
+		{1, 3, 20}, // merged twice, one after the other
+		{5, 6, 20}, // a loop ends where it stands
+		{7, 9, 2},  // a chain past the limit ends at the limit
+	} {
+		if got, err := tend.MergeInto(tc.id, merged, tc.limit); err != nil || got != tc.want {
+			t.Errorf("MergeInto(%d) = %d, %v; want %d", tc.id, got, err, tc.want)
+		}
+	}
+}

@@ -153,9 +153,10 @@ func (c *change) commit(ctx context.Context) error {
 func saveTicket(ctx context.Context, tx *Tx, t *tend.Ticket) error {
 	_, err := tx.exec(ctx, `UPDATE tickets SET subject = $2, status = $3, priority = $4, owner_id = $5, team_id = $6,
 		tags = $7, reopen_count = $8, version = $9, updated_at = $10, first_responded_at = $11, solved_at = $12,
-		closed_at = $13, customer_id = $14, organization_id = $15, spam = $16 WHERE id = $1`,
+		closed_at = $13, customer_id = $14, organization_id = $15, spam = $16, merged_into_id = $17 WHERE id = $1`,
 		t.ID, t.Subject, string(t.Status), string(t.Priority), t.OwnerID, t.TeamID, tagText(t.Tags),
-		t.ReopenCount, t.Version, t.UpdatedAt, t.FirstRespondedAt, t.SolvedAt, t.ClosedAt, t.CustomerID, t.OrganizationID, t.Spam)
+		t.ReopenCount, t.Version, t.UpdatedAt, t.FirstRespondedAt, t.SolvedAt, t.ClosedAt, t.CustomerID, t.OrganizationID, t.Spam,
+		t.MergedIntoID)
 	if err != nil {
 		return fmt.Errorf("save ticket: %w", err)
 	}

@@ -631,9 +631,14 @@ func (d *delivery) threading(ctx context.Context) (tend.Threading, error) {
 	m, tx := d.m, d.tx
 	var th tend.Threading
 	candidate := func(id int64) (*tend.ThreadCandidate, error) {
+		// Mail answering a duplicate joins the ticket it was merged into.
+		id, err := mergedInto(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
 		c := &tend.ThreadCandidate{TicketID: id}
 		var status string
-		err := tx.queryRow(ctx, `SELECT number, status FROM tickets WHERE id = $1`, id).Scan(&c.Number, &status)
+		err = tx.queryRow(ctx, `SELECT number, status FROM tickets WHERE id = $1`, id).Scan(&c.Number, &status)
 		c.Status = tend.Status(status)
 		return c, err
 	}

@@ -38,14 +38,14 @@ var _ tend.TicketService = (*TicketService)(nil)
 
 const ticketColumns = `t.id, t.number, t.subject, t.status, t.priority, t.channel, t.customer_id, t.organization_id,
 	t.owner_id, t.team_id, t.tags, t.reopen_count, t.version, t.created_at, t.updated_at,
-	t.first_responded_at, t.solved_at, t.closed_at, t.mailbox_id, t.previous_ticket_id, t.spam`
+	t.first_responded_at, t.solved_at, t.closed_at, t.mailbox_id, t.previous_ticket_id, t.spam, t.merged_into_id`
 
 func scanTicket(r row) (*tend.Ticket, error) {
 	t := &tend.Ticket{}
 	var status, priority, channel, tags string
 	err := r.Scan(&t.ID, &t.Number, &t.Subject, &status, &priority, &channel, &t.CustomerID, &t.OrganizationID,
 		&t.OwnerID, &t.TeamID, &tags, &t.ReopenCount, &t.Version, &t.CreatedAt, &t.UpdatedAt,
-		&t.FirstRespondedAt, &t.SolvedAt, &t.ClosedAt, &t.MailboxID, &t.PreviousTicketID, &t.Spam)
+		&t.FirstRespondedAt, &t.SolvedAt, &t.ClosedAt, &t.MailboxID, &t.PreviousTicketID, &t.Spam, &t.MergedIntoID)
 	t.Status, t.Priority, t.Channel = tend.Status(status), tend.Priority(priority), tend.Channel(channel)
 	t.Tags = strings.Fields(tags)
 	return t, err
@@ -95,7 +95,12 @@ func (s *TicketService) findWhole(ctx context.Context, where string, key int64, 
 		if t.Messages, err = findMessages(ctx, q, t.ID, p.IsStaff()); err != nil {
 			return err
 		}
-		t.Participants, err = findParticipants(ctx, q, t.ID)
+		if t.Participants, err = findParticipants(ctx, q, t.ID); err != nil {
+			return err
+		}
+		if p.IsStaff() {
+			t.Links, err = findLinks(ctx, q, t.ID)
+		}
 		return err
 	})
 	if err != nil {

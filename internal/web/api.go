@@ -26,6 +26,7 @@ func (s *Server) apiRoutes() []apiRoute {
 
 		{"GET", "/tickets", s.listTickets},
 		{"POST", "/tickets", s.createTicket},
+		{"POST", "/tickets/bulk", s.bulkUpdateTickets},
 		{"GET", "/tickets/{id}", s.getTicket},
 		{"PATCH", "/tickets/{id}", s.updateTicket},
 		{"POST", "/tickets/{id}/messages", s.addMessage},
@@ -35,6 +36,9 @@ func (s *Server) apiRoutes() []apiRoute {
 		{"POST", "/tickets/{id}/participants", s.addParticipants},
 		{"DELETE", "/tickets/{id}/participants/{email}", s.removeParticipant},
 		{"GET", "/tickets/{id}/participants/suggested", s.listSuggestedParticipants},
+		{"POST", "/tickets/{id}/merge", s.mergeTicket},
+		{"POST", "/tickets/{id}/links", s.linkTickets},
+		{"DELETE", "/tickets/{id}/links/{other}", s.unlinkTickets},
 		{"GET", "/attachments/{id}", s.getAttachment},
 		{"GET", "/search", s.search},
 

@@ -154,6 +154,14 @@ func describeChange(e *tend.Event, p people) string {
 			return "marked this ticket spam"
 		}
 		return "marked this ticket not spam"
+	case tend.TicketMerged:
+		return fmt.Sprintf("merged this ticket into #%d, with its %d %s", d.IntoNumber, d.Messages, either(d.Messages, "message", "messages"))
+	case tend.TicketMergedIn:
+		return fmt.Sprintf("merged #%d into this ticket, with its %d %s", d.FromNumber, d.Messages, either(d.Messages, "message", "messages"))
+	case tend.TicketLinked:
+		return fmt.Sprintf("linked #%d as a related ticket", d.Number)
+	case tend.TicketUnlinked:
+		return fmt.Sprintf("removed the link to #%d", d.Number)
 	case tend.UnknownEvent:
 		return label(string(d.Kind))
 	}

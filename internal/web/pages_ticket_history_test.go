@@ -55,6 +55,10 @@ func TestDescribeEveryKind(t *testing.T) {
 		{tend.SpamMarked{}, "marked this ticket not spam"},
 		{tend.ParticipantRemoved{Count: 1}, "took 1 person out of the conversation"},
 		{tend.FollowUpCreated{TicketID: 8, Number: 1008}, "opened #1008, since mail answered this closed ticket"},
+		{tend.TicketMerged{IntoID: 9, IntoNumber: 1009, Messages: 1}, "merged this ticket into #1009, with its 1 message"},
+		{tend.TicketMergedIn{FromID: 7, FromNumber: 1007, Messages: 3}, "merged #1007 into this ticket, with its 3 messages"},
+		{tend.TicketLinked{TicketID: 7, Number: 1007}, "linked #1007 as a related ticket"},
+		{tend.TicketUnlinked{TicketID: 7, Number: 1007}, "removed the link to #1007"},
 		{tend.UnknownEvent{Kind: "sla_breached"}, "Sla breached"},
 	}
 	covered := map[tend.EventKind]bool{}

@@ -62,8 +62,18 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, status int
 
 func (s *Server) writeProblemOf(w http.ResponseWriter, r *http.Request, status int, code, detail string, fields map[string]string,
 	unread []*tend.Message) {
-	p := problem{Type: "urn:tend:problem:" + code, Title: http.StatusText(status), Status: status, Detail: detail, Code: code,
-		NewMessages: unread}
+	p := newProblem(status, code, detail, fields)
+	p.NewMessages = unread
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := jsonEncode(w, p); err != nil {
+		s.Logger.Warn("write problem", "err", err)
+	}
+}
+
+func newProblem(status int, code, detail string, fields map[string]string) *problem {
+	p := &problem{Type: "urn:tend:problem:" + code, Title: http.StatusText(status), Status: status, Detail: detail, Code: code}
 	keys := make([]string, 0, len(fields))
 	for k := range fields {
 		keys = append(keys, k)
@@ -72,12 +82,12 @@ func (s *Server) writeProblemOf(w http.ResponseWriter, r *http.Request, status i
 	for _, k := range keys {
 		p.Errors = append(p.Errors, fieldProblem{Field: k, Detail: fields[k]})
 	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	if err := jsonEncode(w, p); err != nil {
-		s.Logger.Warn("write problem", "err", err)
-	}
+	return p
+}
+
+// problemOf is err as the problem writeError would answer with.
+func problemOf(err error) *problem {
+	return newProblem(httpStatus(err), tend.ErrorCode(err), tend.ErrorMessage(err), tend.ErrorFields(err))
 }
 
 // apiNotFound answers requests no API route took: 405 naming the allowed
