@@ -119,6 +119,33 @@ func TestAuthorizationMatrix(t *testing.T) {
 				return request{"DELETE", ticket + "/participants/" + email, nil}
 			}, anyStaff, 200, 0},
 			{"GET /tickets/{id}/participants/suggested", get(ticket + "/participants/suggested"), anyStaff, 200, 0},
+			{"POST /tickets/bulk", func(r caller) request {
+				return request{"POST", "/api/v1/tickets/bulk", map[string]any{"ids": []int64{tk.ID}, "update": map[string]any{"add_tags": []string{"bulk-by-" + slug(r)}}}}
+			}, anyStaff, 200, 0},
+			{"POST /tickets/{id}/merge", func(r caller) request {
+				fresh, err := ts.tickets.CreateTicket(sys, &tend.TicketCreate{Subject: "Duplicate", Customer: tend.CustomerRef{Email: "m@example.com"}, Body: "b"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return request{"POST", fmt.Sprintf("/api/v1/tickets/%d/merge", fresh.ID), map[string]any{"into_id": tk.ID}}
+			}, anyStaff, 200, 0},
+			{"POST /tickets/{id}/links", func(r caller) request {
+				fresh, err := ts.tickets.CreateTicket(sys, &tend.TicketCreate{Subject: "Related", Customer: tend.CustomerRef{Email: "m@example.com"}, Body: "b"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return request{"POST", ticket + "/links", map[string]any{"ticket_id": fresh.ID}}
+			}, anyStaff, 200, 0},
+			{"DELETE /tickets/{id}/links/{other}", func(r caller) request {
+				fresh, err := ts.tickets.CreateTicket(sys, &tend.TicketCreate{Subject: "Unrelated", Customer: tend.CustomerRef{Email: "m@example.com"}, Body: "b"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := ts.tickets.LinkTickets(sys, tk.ID, fresh.ID); err != nil {
+					t.Fatal(err)
+				}
+				return request{"DELETE", fmt.Sprintf("%s/links/%d", ticket, fresh.ID), nil}
+			}, anyStaff, 200, 0},
 			{"GET /attachments/{id}", get(fmt.Sprintf("/api/v1/attachments/%d", tk.Messages[0].Attachments[0].ID)), anyStaff, 200, 0},
 			{"GET /search", get("/api/v1/search?q=matrix"), anyStaff, 200, 0},
 			{"GET /customers", get("/api/v1/customers"), anyStaff, 200, 0},
