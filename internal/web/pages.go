@@ -184,6 +184,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /tickets/{number}/messages", forms(s.ticketReply))
 	mux.Handle("POST /tickets/{number}/spam", forms(s.ticketSpam))
 	mux.Handle("POST /tickets/{number}/participants", forms(s.ticketParticipants))
+	mux.Handle("POST /tickets/{number}/related", forms(s.ticketRelated))
 	mux.Handle("POST /customers/{id}/bouncing", forms(s.customerBouncing))
 	mux.HandleFunc("GET /settings/blocked", s.blockedSenders)
 	mux.Handle("POST /settings/blocked", forms(s.blockSenderForm))

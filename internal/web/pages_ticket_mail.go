@@ -118,6 +118,7 @@ func mailFormAddresses(mux *http.ServeMux) {
 	}
 	mux.HandleFunc("GET /tickets/{number}/spam", toTicket)
 	mux.HandleFunc("GET /tickets/{number}/participants", toTicket)
+	mux.HandleFunc("GET /tickets/{number}/related", toTicket)
 	mux.HandleFunc("GET /customers/{id}/bouncing", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/customers/"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther)
 	})

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"fmt"
@@ -57,6 +58,9 @@ type ticketPage struct {
 	// copied who await an agent.
 	Recipients *tend.ReplyRecipients
 	Suggested  []*tend.SuggestedParticipant
+	// MergedInto is the number of the ticket this duplicate was merged
+	// into.
+	MergedInto int64
 }
 
 type draft struct {
@@ -120,7 +124,7 @@ func (s *Server) ticketShow(w http.ResponseWriter, r *http.Request) {
 	}
 	page.Notice = ticketNotices[r.URL.Query().Get("done")]
 	if page.Notice == "" {
-		page.Notice = ticketMailNotices[r.URL.Query().Get("done")]
+		page.Notice = cmp.Or(ticketMailNotices[r.URL.Query().Get("done")], ticketRelatedNotices[r.URL.Query().Get("done")])
 	}
 	status := http.StatusOK
 	if token := r.URL.Query().Get("held"); token != "" {
@@ -222,6 +226,13 @@ func (s *Server) ticketPageOf(ctx context.Context, w http.ResponseWriter, r *htt
 		// hand the ticket to whoever is listed first.
 		owner := page.staff.agent[*t.OwnerID]
 		page.OwnerName, page.OwnerUnlisted = page.staff.agentName(*t.OwnerID), owner == nil || !owner.Active
+	}
+	if t.MergedIntoID != nil {
+		if kept, err := s.Tickets.FindTicketByID(ctx, *t.MergedIntoID); err == nil {
+			page.MergedInto = kept.Number
+		} else if tend.ErrorCode(err) != tend.ENOTFOUND {
+			return nil, err
+		}
 	}
 	if t.PreviousTicketID != nil {
 		if prev, err := s.Tickets.FindTicketByID(ctx, *t.PreviousTicketID); err == nil {
