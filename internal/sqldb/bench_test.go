@@ -84,3 +84,38 @@ func BenchmarkSignIn(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkBulkUpdate200 changes 200 tickets in one bulk request: their
+// priority, their owner and a tag, alternating so that each round changes
+// every ticket.
+func BenchmarkBulkUpdate200(b *testing.B) {
+	for _, engine := range []sqldb.Engine{sqldb.SQLite, sqldb.Postgres} {
+		b.Run(string(engine), func(b *testing.B) {
+			db := sqldbtest.Open(b, engine)
+			e := newEnv(b, db)
+			bo := e.mustAgent(b, "bo", tend.RoleAgent)
+			ana := e.mustAgent(b, "ana", tend.RoleAgent)
+			ctx := as(bo)
+			ids := make([]int64, 200)
+			for i := range ids {
+				ids[i] = e.mustTicket(b, ctx, fmt.Sprintf("Bulk ticket %d", i), fmt.Sprintf("c%d@example.com", i%50), "Where is my card?").ID
+			}
+			owners := []int64{bo.ID, ana.ID}
+			priorities := []tend.Priority{tend.PriorityHigh, tend.PriorityLow}
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				results, err := e.tickets.BulkUpdateTickets(ctx, &tend.TicketBulkUpdate{IDs: ids, Update: &tend.TicketUpdate{
+					Priority: &priorities[i%2], OwnerID: &owners[i%2], AddTags: []string{fmt.Sprintf("round-%d", i)}}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, r := range results {
+					if r.Result != tend.BulkChanged {
+						b.Fatalf("ticket %d: %s %v", r.ID, r.Result, r.Err)
+					}
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/bulk")
+		})
+	}
+}
