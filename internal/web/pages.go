@@ -177,6 +177,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /settings/mail/inbound/{id}/raw", s.inboundRawPage)
 	mux.HandleFunc("GET /tickets", s.ticketList)
 	mux.HandleFunc("GET /tickets/counts", s.viewCounts)
+	mux.Handle("POST /tickets/bulk", forms(s.ticketBulk))
 	mux.Handle("POST /tickets/views", forms(s.saveView))
 	mux.Handle("POST /tickets/views/{id}/delete", forms(s.deleteView))
 	mux.HandleFunc("GET /tickets/{number}", s.ticketShow)
@@ -214,6 +215,7 @@ func formAddresses(mux *http.ServeMux) {
 	fixed := func(page string) http.HandlerFunc { return to(func(*http.Request) string { return page }) }
 	mux.HandleFunc("GET /logout", fixed("/"))
 	mux.HandleFunc("GET /tickets/views", fixed("/tickets"))
+	mux.HandleFunc("GET /tickets/bulk", fixed("/tickets"))
 	mux.HandleFunc("GET /tickets/views/{id}/delete", to(func(r *http.Request) string {
 		return "/tickets?view=saved-" + url.QueryEscape(r.PathValue("id"))
 	}))

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"cmp"
 	"context"
+	"crypto/rand"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -49,6 +51,9 @@ type ticketListPage struct {
 	SaveName, SaveProblem string
 	Notice                string
 	Error                 string
+	// BulkKey makes the bulk form's submission once only, however often
+	// it is sent; Back is the list to return to.
+	BulkKey, Back string
 }
 
 // refusedView is a view that was not saved: its name, the problem with
@@ -81,9 +86,10 @@ func (s *Server) ticketList(w http.ResponseWriter, r *http.Request) {
 // that could not be saved from it, shown in its form.
 func (s *Server) showTicketList(w http.ResponseWriter, r *http.Request, agent *tend.Agent, ctx context.Context, u *url.URL, refused *refusedView) {
 	q := u.Query()
-	page := ticketListPage{basePage: s.base(w, r, "Tickets", agent), Filter: q, Statuses: tend.Statuses}
+	page := ticketListPage{basePage: s.base(w, r, "Tickets", agent), Filter: q, Statuses: tend.Statuses,
+		BulkKey: rand.Text(), Back: r.URL.RequestURI()}
 	page.Live = "list"
-	page.Notice = listNotices[q.Get("done")]
+	page.Notice = cmp.Or(listNotices[q.Get("done")], bulkNotice(q.Get("done")))
 
 	builtin, saved, err := s.agentViews(ctx, agent)
 	if err != nil {
