@@ -10,8 +10,11 @@ import (
 // Customer is a person the team serves. Each of their addresses belongs to
 // them alone, compared case-insensitively.
 type Customer struct {
-	ID             int64    `json:"id"`
-	Name           string   `json:"name"`
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	// FirstName is what replies greet them by ({{customer.first_name}});
+	// "" is the first word of Name.
+	FirstName      string   `json:"first_name"`
 	Emails         []string `json:"emails"`
 	Phone          string   `json:"phone"`
 	OrganizationID *int64   `json:"organization_id"`
@@ -70,6 +73,7 @@ func (c *CustomerCreate) Validate() error {
 // Emails replaces the whole list; an OrganizationID pointing at 0 clears it.
 type CustomerUpdate struct {
 	Name           *string
+	FirstName      *string
 	Emails         *[]string
 	Phone          *string
 	OrganizationID *int64
@@ -80,6 +84,9 @@ type CustomerUpdate struct {
 func (u *CustomerUpdate) Normalize() {
 	if u.Name != nil {
 		*u.Name = strings.TrimSpace(*u.Name)
+	}
+	if u.FirstName != nil {
+		*u.FirstName = strings.TrimSpace(*u.FirstName)
 	}
 	if u.Emails != nil {
 		e := normalizeEmails(*u.Emails)
@@ -98,6 +105,12 @@ func (u *CustomerUpdate) Validate() error {
 			p.Add("name", "must be at most 200 characters")
 		}
 		validateLine(p, "name", *u.Name)
+	}
+	if u.FirstName != nil {
+		if len(*u.FirstName) > 100 {
+			p.Add("first_name", "must be at most 100 characters")
+		}
+		validateLine(p, "first_name", *u.FirstName)
 	}
 	if u.Emails != nil {
 		validateCustomerEmails(p, *u.Emails)

@@ -55,6 +55,10 @@ type Event struct {
 	ActorID   *int64     `json:"actor_id"`
 	Data      EventData  `json:"data"`
 	CreatedAt time.Time  `json:"created_at"`
+	// ChangeID is shared by the entries one change recorded (a macro's
+	// reply, status and tags, say), which read as one step; "" for an
+	// entry recorded alone.
+	ChangeID string `json:"change_id"`
 }
 
 // EventData is the payload of one kind of event.

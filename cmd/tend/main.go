@@ -177,6 +177,7 @@ type app struct {
 	settings      *sqldb.SettingsService
 	mailboxes     *sqldb.MailboxService
 	savedViews    *sqldb.SavedViewService
+	macros        *sqldb.MacroService
 	outbox        *sqldb.Outbox
 	inbound       *sqldb.InboundService
 	outbound      *sqldb.OutboundService
@@ -225,6 +226,7 @@ func openApp(ctx context.Context, st storage) (*app, error) {
 		blocked:       sqldb.NewBlockedSenderService(db),
 	}
 	a.tickets.Outbox = a.outbox
+	a.macros = sqldb.NewMacroService(db, a.tickets)
 	a.outbound.Signer = box
 	a.inbound = sqldb.NewInboundService(db, a.tickets, a.outbox)
 	a.inbound.Signer = box

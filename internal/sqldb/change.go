@@ -134,8 +134,14 @@ func (c *change) commit(ctx context.Context) error {
 			return err
 		}
 	}
+	// One id for every entry of this change, so that history reads them
+	// as one step.
+	changeID := ""
+	if len(c.entries) > 0 {
+		changeID = newToken(10)
+	}
 	for _, e := range c.entries {
-		if err := tx.addEvent(ctx, e.actor, t.ID, e.data); err != nil {
+		if err := tx.addChangeEvent(ctx, e.actor, t.ID, e.data, changeID); err != nil {
 			return err
 		}
 	}

@@ -22,11 +22,11 @@ func NewCustomerService(db *DB) *CustomerService { return &CustomerService{db: d
 
 var _ tend.CustomerService = (*CustomerService)(nil)
 
-const customerColumns = `id, name, phone, organization_id, notes, raw_address, merged_into_id, created_at, updated_at`
+const customerColumns = `id, name, first_name, phone, organization_id, notes, raw_address, merged_into_id, created_at, updated_at`
 
 func scanCustomer(r row) (*tend.Customer, error) {
 	c := &tend.Customer{Emails: []string{}}
-	err := r.Scan(&c.ID, &c.Name, &c.Phone, &c.OrganizationID, &c.Notes, &c.RawAddress, &c.MergedIntoID, &c.CreatedAt, &c.UpdatedAt)
+	err := r.Scan(&c.ID, &c.Name, &c.FirstName, &c.Phone, &c.OrganizationID, &c.Notes, &c.RawAddress, &c.MergedIntoID, &c.CreatedAt, &c.UpdatedAt)
 	return c, err
 }
 
@@ -293,6 +293,9 @@ func (s *CustomerService) UpdateCustomer(ctx context.Context, id int64, u *tend.
 		if u.Name != nil {
 			sets = append(sets, "name = "+a.add(*u.Name), "name_key = "+a.add(tend.FoldName(*u.Name)))
 		}
+		if u.FirstName != nil {
+			sets = append(sets, "first_name = "+a.add(*u.FirstName))
+		}
 		if u.Phone != nil {
 			sets = append(sets, "phone = "+a.add(*u.Phone))
 		}
@@ -329,6 +332,9 @@ func customerChanges(u *tend.CustomerUpdate) map[string]any {
 	}
 	if u.Emails != nil {
 		m["emails"] = *u.Emails
+	}
+	if u.FirstName != nil {
+		m["first_name"] = *u.FirstName
 	}
 	if u.Phone != nil {
 		m["phone"] = *u.Phone

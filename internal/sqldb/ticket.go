@@ -357,7 +357,7 @@ func (s *TicketService) FindTicketEvents(ctx context.Context, ticketID int64, cu
 		} else if n == 0 {
 			return ticketNotFound(ticketID)
 		}
-		events, err = queryAll(ctx, q, scanEvent, `SELECT id, ticket_id, kind, actor_type, actor_id, data, created_at
+		events, err = queryAll(ctx, q, scanEvent, `SELECT id, ticket_id, kind, actor_type, actor_id, data, created_at, change_id
 			FROM ticket_events WHERE `+where+` ORDER BY id LIMIT `+a.add(limit+1), a...)
 		return err
 	})
@@ -371,7 +371,7 @@ func (s *TicketService) FindTicketEvents(ctx context.Context, ticketID int64, cu
 func scanEvent(r row) (*tend.Event, error) {
 	e := &tend.Event{}
 	var kind, actorType, data string
-	if err := r.Scan(&e.ID, &e.TicketID, &kind, &actorType, &e.ActorID, &data, &e.CreatedAt); err != nil {
+	if err := r.Scan(&e.ID, &e.TicketID, &kind, &actorType, &e.ActorID, &data, &e.CreatedAt, &e.ChangeID); err != nil {
 		return nil, err
 	}
 	e.Kind, e.ActorType = tend.EventKind(kind), tend.AuthorType(actorType)

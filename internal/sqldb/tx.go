@@ -30,14 +30,20 @@ func actor(p tend.Principal) (tend.AuthorType, *int64) {
 // addEvent appends to a ticket's history. Only a change (change.go)
 // and the mail that reports on a ticket's mail record history.
 func (tx *Tx) addEvent(ctx context.Context, p tend.Principal, ticketID int64, data tend.EventData) error {
+	return tx.addChangeEvent(ctx, p, ticketID, data, "")
+}
+
+// addChangeEvent appends a history entry that belongs to the change
+// changeID, with the others that change records.
+func (tx *Tx) addChangeEvent(ctx context.Context, p tend.Principal, ticketID int64, data tend.EventData, changeID string) error {
 	kind := data.EventKind()
 	b, err := json.Marshal(data)
 	if err != nil {
 		return err
 	}
 	typ, id := actor(p)
-	_, err = tx.exec(ctx, `INSERT INTO ticket_events (ticket_id, kind, actor_type, actor_id, data, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`, ticketID, string(kind), string(typ), id, string(b), tx.now)
+	_, err = tx.exec(ctx, `INSERT INTO ticket_events (ticket_id, kind, actor_type, actor_id, data, created_at, change_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, ticketID, string(kind), string(typ), id, string(b), tx.now, changeID)
 	if err != nil {
 		return fmt.Errorf("add event: %w", err)
 	}

@@ -80,6 +80,13 @@ func (s *Server) apiRoutes() []apiRoute {
 		{"POST", "/mail/blocked", s.blockSender},
 		{"DELETE", "/mail/blocked/{pattern}", s.unblockSender},
 
+		{"GET", "/macros", s.listMacros},
+		{"POST", "/macros", s.createMacro},
+		{"GET", "/macros/{id}", s.getMacro},
+		{"PATCH", "/macros/{id}", s.updateMacro},
+		{"DELETE", "/macros/{id}", s.deleteMacro},
+		{"POST", "/tickets/{id}/macros/{macro_id}", s.applyMacro},
+
 		{"GET", "/settings", s.getSettings},
 		{"PATCH", "/settings", s.updateSettings},
 		{"GET", "/audit", s.listAudit},

@@ -40,6 +40,7 @@ func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) {
 
 type customerPatch struct {
 	Name           *string    `json:"name"`
+	FirstName      *string    `json:"first_name"`
 	Emails         *[]string  `json:"emails"`
 	Phone          *string    `json:"phone"`
 	OrganizationID nullableID `json:"organization_id"`
@@ -55,7 +56,7 @@ func (s *Server) updateCustomer(w http.ResponseWriter, r *http.Request) {
 	if !s.decode(w, r, &in, s.MaxBodySize) {
 		return
 	}
-	c, err := s.Customers.UpdateCustomer(r.Context(), id, &tend.CustomerUpdate{Name: in.Name, Emails: in.Emails,
+	c, err := s.Customers.UpdateCustomer(r.Context(), id, &tend.CustomerUpdate{Name: in.Name, FirstName: in.FirstName, Emails: in.Emails,
 		Phone: in.Phone, OrganizationID: in.OrganizationID.ptr(), Notes: in.Notes})
 	respond(s, w, r, c, err)
 }

@@ -80,6 +80,22 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Fatalf("quarantine a large mail: %+v, %v", tooLarge, err)
 		}
 		ticket := fmt.Sprintf("/api/v1/tickets/%d", tk.ID)
+		macros := ts.server.Macros
+		shared, err := macros.CreateMacro(sys, &tend.MacroCreate{Name: "Shared", Body: "Hello {{customer.first_name}}", Scope: tend.MacroShared})
+		if err != nil {
+			t.Fatal(err)
+		}
+		victimCtx := tend.NewContextWithPrincipal(context.Background(), tend.Principal{AgentID: victim.ID, Role: victim.Role})
+		victims, err := macros.CreateMacro(victimCtx, &tend.MacroCreate{Name: "Victim's", Body: "Mine"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		leadTeam, err := sqldb.NewTeamService(db).CreateTeam(sys, &tend.TeamCreate{Name: "Led team", LeadID: &ts.agents[tend.RoleLead].ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		leadOrAdmin := func(r caller) bool { return tend.Role(r) == tend.RoleLead || tend.Role(r) == tend.RoleAdmin }
+		nobody := func(caller) bool { return false }
 		cases := []struct {
 			route   string // METHOD /path as in openapi.json
 			build   func(r caller) request
@@ -248,6 +264,48 @@ func TestAuthorizationMatrix(t *testing.T) {
 				return request{"PATCH", "/api/v1/settings", map[string]any{"name": "Desk " + string(r)}}
 			}, onlyAdmin, 200, 403},
 			{"GET /audit", get("/api/v1/audit"), onlyAdmin, 200, 403},
+			{"GET /macros", get("/api/v1/macros?q=hello"), anyStaff, 200, 0},
+			{"POST /macros", func(r caller) request {
+				return request{"POST", "/api/v1/macros", map[string]any{"name": "Mine of " + string(r), "body": "Hi {{customer.name}}"}}
+			}, anyStaff, 201, 0},
+			{"POST /macros (shared)", func(r caller) request {
+				return request{"POST", "/api/v1/macros", map[string]any{"name": "Shared by " + string(r), "body": "Hi", "scope": "shared"}}
+			}, onlyAdmin, 201, 403},
+			{"POST /macros (a team's, by its lead)", func(r caller) request {
+				return request{"POST", "/api/v1/macros", map[string]any{"name": "Team's by " + string(r), "body": "Hi", "scope": "team", "team_id": leadTeam.ID}}
+			}, leadOrAdmin, 201, 403},
+			{"GET /macros/{id}", get(fmt.Sprintf("/api/v1/macros/%d", shared.ID)), anyStaff, 200, 0},
+			{"GET /macros/{id} (another agent's personal)", get(fmt.Sprintf("/api/v1/macros/%d", victims.ID)), nobody, 0, 404},
+			{"PATCH /macros/{id}", func(r caller) request {
+				return request{"PATCH", fmt.Sprintf("/api/v1/macros/%d", shared.ID), map[string]any{"body": "Hello from " + string(r)}}
+			}, onlyAdmin, 200, 403},
+			{"DELETE /macros/{id}", func(r caller) request {
+				owner := victimCtx
+				if a := ts.agents[tend.Role(r)]; a != nil {
+					owner = tend.NewContextWithPrincipal(context.Background(), tend.Principal{AgentID: a.ID, Role: a.Role})
+				}
+				m, err := macros.CreateMacro(owner, &tend.MacroCreate{Name: "To delete", Body: "x"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return request{"DELETE", fmt.Sprintf("/api/v1/macros/%d", m.ID), nil}
+			}, anyStaff, 204, 0},
+			{"DELETE /macros/{id} (shared)", func(r caller) request {
+				m, err := macros.CreateMacro(sys, &tend.MacroCreate{Name: "Shared to delete", Body: "x", Scope: tend.MacroShared})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return request{"DELETE", fmt.Sprintf("/api/v1/macros/%d", m.ID), nil}
+			}, onlyAdmin, 204, 403},
+			{"POST /tickets/{id}/macros/{macro_id}", func(caller) request {
+				return request{"POST", fmt.Sprintf("%s/macros/%d", ticket, shared.ID), map[string]any{"insert": true}}
+			}, anyStaff, 200, 0},
+			{"POST /tickets/{id}/macros/{macro_id} (applied)", func(caller) request {
+				return request{"POST", fmt.Sprintf("%s/macros/%d", ticket, shared.ID), nil}
+			}, anyStaff, 201, 0},
+			{"POST /tickets/{id}/macros/{macro_id} (another agent's)", func(caller) request {
+				return request{"POST", fmt.Sprintf("%s/macros/%d", ticket, victims.ID), nil}
+			}, nobody, 0, 404},
 		}
 
 		covered := map[string]bool{}

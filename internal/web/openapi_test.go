@@ -131,6 +131,9 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"ReplyRecipients":      tend.ReplyRecipients{},
 		"SuggestedParticipant": tend.SuggestedParticipant{},
 		"BlockedSender":        tend.BlockedSender{},
+		"Macro":                tend.Macro{},
+		"MacroActions":         tend.MacroActions{},
+		"MacroResult":          tend.MacroResult{},
 
 		// History payloads, one per kind of event.
 		"TicketCreated":         tend.TicketCreated{},
@@ -166,6 +169,7 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"InboundList":              page[*tend.InboundRecord]{},
 		"SuggestedParticipantList": page[*tend.SuggestedParticipant]{},
 		"BlockedSenderList":        page[*tend.BlockedSender]{},
+		"MacroList":                page[*tend.Macro]{},
 
 		// What the handlers decode.
 		"TicketCreate":       tend.TicketCreate{},
@@ -189,6 +193,9 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"ParticipantsInput":  participantsInput{},
 		"BlockInput":         blockInput{},
 		"IMAPInput":          tend.IMAPInput{},
+		"MacroCreate":        tend.MacroCreate{},
+		"MacroPatch":         tend.MacroUpdate{},
+		"MacroApply":         tend.MacroApply{},
 	}
 	for name, v := range types {
 		goType := reflect.TypeOf(v)
@@ -216,10 +223,11 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 func TestOpenAPIEnumsMatchGo(t *testing.T) {
 	doc := loadOpenAPI(t)
 	enums := map[string][]string{
-		"Status":   enumStrings(tend.Statuses),
-		"Priority": enumStrings(tend.Priorities),
-		"Channel":  enumStrings(tend.Channels),
-		"Role":     enumStrings(tend.Roles),
+		"Status":     enumStrings(tend.Statuses),
+		"Priority":   enumStrings(tend.Priorities),
+		"Channel":    enumStrings(tend.Channels),
+		"Role":       enumStrings(tend.Roles),
+		"MacroScope": enumStrings(tend.MacroScopes),
 	}
 	for name, want := range enums {
 		schema := openAPISchema(doc, name)

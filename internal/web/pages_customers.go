@@ -194,9 +194,9 @@ func customerName(c *tend.Customer) string {
 
 // customerForm is the add and edit form's values, as typed.
 type customerForm struct {
-	ID                                       int64
-	Name, Emails, Phone, Organization, Notes string
-	Fields                                   map[string]string // problems by field
+	ID                                                  int64
+	Name, FirstName, Emails, Phone, Organization, Notes string
+	Fields                                              map[string]string // problems by field
 }
 
 type customerEditPage struct {
@@ -233,7 +233,7 @@ func (s *Server) customerEditForm(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, agent, err)
 		return
 	}
-	form := customerForm{ID: c.ID, Name: c.Name, Emails: strings.Join(c.Emails, "\n"), Phone: c.Phone, Notes: c.Notes}
+	form := customerForm{ID: c.ID, Name: c.Name, FirstName: c.FirstName, Emails: strings.Join(c.Emails, "\n"), Phone: c.Phone, Notes: c.Notes}
 	if o, err := s.organizationOf(ctx, c.OrganizationID, map[int64]*tend.Organization{}); err != nil {
 		s.pageError(w, r, agent, err)
 		return
@@ -252,7 +252,7 @@ func (s *Server) renderCustomerForm(w http.ResponseWriter, ctx context.Context, 
 }
 
 func readCustomerForm(r *http.Request) customerForm {
-	return customerForm{Name: r.PostFormValue("name"), Emails: r.PostFormValue("emails"), Phone: r.PostFormValue("phone"),
+	return customerForm{Name: r.PostFormValue("name"), FirstName: r.PostFormValue("first_name"), Emails: r.PostFormValue("emails"), Phone: r.PostFormValue("phone"),
 		Organization: strings.TrimSpace(r.PostFormValue("organization")), Notes: r.PostFormValue("notes")}
 }
 
@@ -335,7 +335,7 @@ func (s *Server) customerUpdate(w http.ResponseWriter, r *http.Request) {
 	emails := splitList(form.Emails)
 	orgID, err := s.organizationByName(ctx, form.Organization)
 	if err == nil {
-		_, err = s.Customers.UpdateCustomer(ctx, id, &tend.CustomerUpdate{Name: &form.Name, Emails: &emails, Phone: &form.Phone,
+		_, err = s.Customers.UpdateCustomer(ctx, id, &tend.CustomerUpdate{Name: &form.Name, FirstName: &form.FirstName, Emails: &emails, Phone: &form.Phone,
 			OrganizationID: &orgID, Notes: &form.Notes})
 	}
 	if tend.ErrorCode(err) == tend.ENOTFOUND {

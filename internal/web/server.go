@@ -29,6 +29,7 @@ type Server struct {
 	Audit         tend.AuditService
 	Mailboxes     tend.MailboxService
 	SavedViews    tend.SavedViewService
+	Macros        tend.MacroService
 	Inbound       tend.InboundService
 	// BlockedSenders is the list of senders whose mail is ignored.
 	BlockedSenders tend.BlockedSenderService
