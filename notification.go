@@ -216,11 +216,12 @@ type NotificationFilter struct {
 	Limit  int
 }
 
-// NotificationRead marks notifications read: those of IDs, or all with
-// All.
+// NotificationRead marks notifications read: those of IDs, those of the
+// ticket TicketID (as opening it does), or all with All.
 type NotificationRead struct {
-	IDs []int64 `json:"ids"`
-	All bool    `json:"all"`
+	IDs      []int64 `json:"ids"`
+	TicketID int64   `json:"ticket_id"`
+	All      bool    `json:"all"`
 }
 
 // NotificationService keeps each agent's notifications and the tickets

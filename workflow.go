@@ -13,6 +13,8 @@ type TicketChange struct {
 	Kind      EventKind // EventCreated, EventMessageAdded or another change
 	Channel   Channel
 	MessageID int64
+	// Notified are the agents the change gave a notification.
+	Notified []int64
 }
 
 // ApplyUpdate applies u to t as p would at now, and returns the changes to

@@ -178,6 +178,7 @@ type app struct {
 	mailboxes     *sqldb.MailboxService
 	savedViews    *sqldb.SavedViewService
 	macros        *sqldb.MacroService
+	notifications *sqldb.NotificationService
 	outbox        *sqldb.Outbox
 	inbound       *sqldb.InboundService
 	outbound      *sqldb.OutboundService
@@ -227,6 +228,7 @@ func openApp(ctx context.Context, st storage) (*app, error) {
 	}
 	a.tickets.Outbox = a.outbox
 	a.macros = sqldb.NewMacroService(db, a.tickets)
+	a.notifications = sqldb.NewNotificationService(db)
 	a.outbound.Signer = box
 	a.inbound = sqldb.NewInboundService(db, a.tickets, a.outbox)
 	a.inbound.Signer = box

@@ -34,6 +34,8 @@ type change struct {
 	// to and cc choose the recipients of the replies (tend.MessageCreate).
 	to *string
 	cc *[]string
+	// notes are the bodies of the internal notes added, for @mentions.
+	notes []string
 }
 
 type historyEntry struct {
@@ -113,6 +115,9 @@ func (c *change) addMessage(ctx context.Context, msg *newMessage, status *tend.S
 	if m.Kind == tend.KindReply && m.AuthorType == tend.AuthorAgent {
 		c.replies = append(c.replies, m)
 	}
+	if m.Kind == tend.KindNote {
+		c.notes = append(c.notes, m.Body)
+	}
 	c.notices = append(c.notices, tend.TicketChange{TicketID: c.t.ID, Kind: tend.EventMessageAdded, Channel: c.t.Channel, MessageID: m.ID})
 	return m, nil
 }
@@ -144,6 +149,16 @@ func (c *change) commit(ctx context.Context) error {
 		if err := tx.addChangeEvent(ctx, e.actor, t.ID, e.data, changeID); err != nil {
 			return err
 		}
+	}
+	told, err := c.notifyChange(ctx)
+	if err != nil {
+		return err
+	}
+	if len(told) > 0 {
+		if len(c.notices) == 0 {
+			c.notices = append(c.notices, tend.TicketChange{TicketID: t.ID, Kind: c.entries[0].data.EventKind(), Channel: t.Channel})
+		}
+		c.notices[0].Notified = told
 	}
 	if c.outbox != nil {
 		for _, m := range c.replies {

@@ -87,6 +87,11 @@ func (s *Server) apiRoutes() []apiRoute {
 		{"DELETE", "/macros/{id}", s.deleteMacro},
 		{"POST", "/tickets/{id}/macros/{macro_id}", s.applyMacro},
 
+		{"GET", "/notifications", s.listNotifications},
+		{"POST", "/notifications/read", s.markNotificationsRead},
+		{"POST", "/tickets/{id}/follow", s.followTicket},
+		{"DELETE", "/tickets/{id}/follow", s.followTicket},
+
 		{"GET", "/settings", s.getSettings},
 		{"PATCH", "/settings", s.updateSettings},
 		{"GET", "/audit", s.listAudit},

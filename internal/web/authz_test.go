@@ -306,6 +306,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{"POST /tickets/{id}/macros/{macro_id} (another agent's)", func(caller) request {
 				return request{"POST", fmt.Sprintf("%s/macros/%d", ticket, victims.ID), nil}
 			}, nobody, 0, 404},
+			{"GET /notifications", get("/api/v1/notifications?unread=true"), anyStaff, 200, 0},
+			{"POST /notifications/read", func(caller) request {
+				return request{"POST", "/api/v1/notifications/read", map[string]any{"all": true}}
+			}, anyStaff, 200, 0},
+			{"POST /tickets/{id}/follow", func(caller) request { return request{"POST", ticket + "/follow", nil} }, anyStaff, 204, 0},
+			{"DELETE /tickets/{id}/follow", func(caller) request { return request{"DELETE", ticket + "/follow", nil} }, anyStaff, 204, 0},
 		}
 
 		covered := map[string]bool{}

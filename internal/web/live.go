@@ -21,8 +21,10 @@ import (
 
 // liveEvent is one message to open pages.
 type liveEvent struct {
-	Type     string `json:"type"` // "ticket" or "presence"
+	Type     string `json:"type"` // "ticket", "presence" or "notification"
 	TicketID int64  `json:"ticket_id"`
+	// For "notification": the agent it is for, whose pages alone hear it.
+	AgentID int64 `json:"-"`
 	// For "ticket": what happened, and the message it added.
 	Kind      string `json:"kind,omitempty"`
 	MessageID int64  `json:"message_id,omitempty"`
@@ -95,7 +97,7 @@ func (h *hub) publish(e liveEvent) {
 // the lock keeps events in the order their changes were made.
 func (h *hub) publishLocked(e liveEvent) {
 	for s := range h.subs {
-		if e.Type == "presence" && s.ticketID != e.TicketID {
+		if e.Type == "presence" && s.ticketID != e.TicketID || e.Type == "notification" && s.agentID != e.AgentID {
 			continue
 		}
 		select {
@@ -123,7 +125,13 @@ func (h *hub) sessionsEnded(agentID int64) {
 
 // ticketChanged tells open pages that a ticket changed.
 func (h *hub) ticketChanged(c tend.TicketChange) {
-	h.publish(liveEvent{Type: "ticket", TicketID: c.TicketID, Kind: string(c.Kind), MessageID: c.MessageID})
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.publishLocked(liveEvent{Type: "ticket", TicketID: c.TicketID, Kind: string(c.Kind), MessageID: c.MessageID})
+	// And the agents it gave a notification, so that their bells ring.
+	for _, agent := range c.Notified {
+		h.publishLocked(liveEvent{Type: "notification", TicketID: c.TicketID, AgentID: agent})
+	}
 }
 
 // setPresence records that agent has the ticket open (typing or not), or

@@ -38,6 +38,9 @@ type basePage struct {
 	// Live names the live updates the page follows (see live.go): empty
 	// for none.
 	Live string
+	// Unread counts the agent's unread notifications, for the bell; 100
+	// stands for more.
+	Unread int
 }
 
 type messagePage struct {
@@ -55,8 +58,14 @@ func (s *Server) base(w http.ResponseWriter, r *http.Request, title string, agen
 	if section == "search" {
 		section = "tickets"
 	}
-	return basePage{Title: title, Product: name, CSS: s.pages.css.url, JS: s.pages.js.url, CSRF: s.csrfToken(w, r), Agent: agent,
+	b := basePage{Title: title, Product: name, CSS: s.pages.css.url, JS: s.pages.js.url, CSRF: s.csrfToken(w, r), Agent: agent,
 		Admin: agent != nil && agent.Role.Can(tend.PermManageSettings), Section: section}
+	if agent != nil && s.Notifications != nil {
+		if n, err := s.Notifications.CountUnread(agentContext(r.Context(), agent)); err == nil {
+			b.Unread = n
+		}
+	}
+	return b
 }
 
 // render writes a page; it renders into a buffer first so that a template

@@ -197,6 +197,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /settings", s.settingsIndex)
 	s.peopleRoutes(mux, forms)
 	s.macroRoutes(mux, forms)
+	s.notificationRoutes(mux, forms)
 	s.adminRoutes(mux, forms)
 	formAddresses(mux)
 	mailFormAddresses(mux)

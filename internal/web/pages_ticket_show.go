@@ -58,6 +58,8 @@ type ticketPage struct {
 	// copied who await an agent.
 	Recipients *tend.ReplyRecipients
 	Suggested  []*tend.SuggestedParticipant
+	// Following says whether the agent follows the ticket.
+	Following bool
 	// MergedInto is the number of the ticket this duplicate was merged
 	// into.
 	MergedInto int64
@@ -91,10 +93,12 @@ type messageView struct {
 }
 
 var ticketNotices = map[string]string{
-	"replied":  "Your reply was added.",
-	"noted":    "Your note was added.",
-	"updated":  "The ticket was updated.",
-	"assigned": "The ticket is yours.",
+	"replied":    "Your reply was added.",
+	"noted":      "Your note was added.",
+	"updated":    "The ticket was updated.",
+	"assigned":   "The ticket is yours.",
+	"followed":   "You follow this ticket: you hear of its replies and changes.",
+	"unfollowed": "You no longer follow this ticket.",
 }
 
 // ticketNumber reads {number} from the path.
@@ -162,6 +166,12 @@ func (s *Server) ticketShow(w http.ResponseWriter, r *http.Request) {
 	// heartbeats, which say whether its agent is viewing or typing.
 	if fragment == "" {
 		s.live.setPresence(page.Ticket.ID, agent, "viewing")
+		// Seeing the ticket is reading what was said of it.
+		if page.Unread > 0 {
+			if n, err := s.Notifications.MarkRead(ctx, &tend.NotificationRead{TicketID: page.Ticket.ID}); err == nil {
+				page.Unread = max(0, page.Unread-n)
+			}
+		}
 	}
 	page.Present = others(s.live.present(page.Ticket.ID), agent.ID)
 	s.render(w, status, "ticket", page)
@@ -209,6 +219,9 @@ func (s *Server) ticketPageOf(ctx context.Context, w http.ResponseWriter, r *htt
 		return slices.Index(tend.Statuses, a) - slices.Index(tend.Statuses, b)
 	})
 	page.Live = "ticket=" + strconv.FormatInt(t.ID, 10)
+	if page.Following, err = s.Notifications.Following(ctx, t.ID); err != nil {
+		return nil, err
+	}
 	if page.Customer, err = s.Customers.FindCustomerByID(ctx, t.CustomerID); err != nil {
 		return nil, err
 	}

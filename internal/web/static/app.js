@@ -254,7 +254,7 @@
   source.addEventListener("open", () => {
     document.body.dataset.following = "yes";
     // After a drop, catch up with what happened meanwhile.
-    if (dropped) { dropped = false; lists(); counts(); if (ticketID) ticketRefresh(); }
+    if (dropped) { dropped = false; lists(); counts(); bell(); if (ticketID) ticketRefresh(); }
   });
   source.addEventListener("error", () => { dropped = true; delete document.body.dataset.following; });
   source.addEventListener("ticket", (e) => {
@@ -264,6 +264,21 @@
     counts();
   });
   source.addEventListener("presence", (e) => showPresence(JSON.parse(e.data).present));
+  // The bell: a notification for this agent brings the count up to date.
+  async function refreshBell() {
+    const bell = $("a#bell"), count = $("a#bell span#bell-count"), n = $("a#bell span#bell-n");
+    if (!bell || !count || !n) return;
+    try {
+      const res = await fetch("/notifications/unread", { credentials: "same-origin" });
+      if (!res.ok) return;
+      const unread = (await res.json()).unread;
+      n.textContent = unread >= 100 ? "99+" : String(unread);
+      count.hidden = unread === 0;
+      if (unread > 0) bell.classList.add("rang");
+    } catch (err) { /* the next notification tries again */ }
+  }
+  const bell = throttle(refreshBell, 300);
+  source.addEventListener("notification", () => bell());
 
   if (!ticketID) return;
 

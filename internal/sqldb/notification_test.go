@@ -1,0 +1,128 @@
+package sqldb_test
+
+import (
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/tendhq/tend"
+	"github.com/tendhq/tend/internal/sqldb"
+	"github.com/tendhq/tend/internal/sqldb/sqldbtest"
+)
+
+// Changes tell the agents they concern, in the change's own transaction:
+// an assignment its new owner, an @mention in a note the one named, a
+// customer's reply the owner and the followers; and each agent reads and
+// marks only their own.
+func TestNotifications(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		notes := sqldb.NewNotificationService(db)
+		ann := e.mustAgent(t, "ann", tend.RoleAgent)
+		bo := e.mustAgent(t, "bo", tend.RoleAgent)
+		cy := e.mustAgent(t, "cy", tend.RoleAgent)
+		tk := e.mustTicket(t, system, "Printer on fire", "dana@example.com", "Help!")
+
+		texts := func(a *tend.Agent) []string {
+			t.Helper()
+			list, _, _, err := notes.FindNotifications(as(a), tend.NotificationFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, n := range list {
+				out = append(out, n.Text)
+			}
+			return out
+		}
+		number := "#" + strconv.FormatInt(tk.Number, 10)
+
+		if _, err := e.tickets.UpdateTicket(as(ann), tk.ID, &tend.TicketUpdate{OwnerID: &bo.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if err := notes.Follow(as(cy), tk.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := notes.Follow(as(cy), tk.ID); err != nil {
+			t.Fatalf("following twice: %v", err)
+		}
+		if _, err := e.tickets.AddMessage(as(ann), tk.ID, &tend.MessageCreate{Kind: tend.KindNote, Body: "@bo the toner, maybe? cc @cy"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.tickets.AddMessage(asCustomer(tk.CustomerID), tk.ID, &tend.MessageCreate{Body: "It is still burning."}); err != nil {
+			t.Fatal(err)
+		}
+		// Bo's own change tells Bo nothing, and Cy, who follows, of it.
+		if _, err := e.tickets.UpdateTicket(as(bo), tk.ID, &tend.TicketUpdate{Priority: ptr(tend.PriorityUrgent)}); err != nil {
+			t.Fatal(err)
+		}
+
+		wantTexts := map[*tend.Agent][]string{
+			bo:  {"dana@example.com replied on " + number, "ann mentioned you on " + number, "ann assigned " + number + " to you"},
+			cy:  {"bo changed " + number, "dana@example.com replied on " + number, "ann mentioned you on " + number},
+			ann: nil,
+		}
+		for a, want := range wantTexts {
+			if got := texts(a); !slices.Equal(got, want) {
+				t.Errorf("%s is told %q, want %q", a.Name, got, want)
+			}
+		}
+		if n, err := notes.CountUnread(as(bo)); err != nil || n != 3 {
+			t.Errorf("bo's unread = %d, %v", n, err)
+		}
+
+		// Marking: one's own only, then all.
+		list, _, _, _ := notes.FindNotifications(as(bo), tend.NotificationFilter{})
+		if n, err := notes.MarkRead(as(cy), &tend.NotificationRead{IDs: []int64{list[0].ID}}); err != nil || n != 0 {
+			t.Errorf("cy marks bo's: %d, %v", n, err)
+		}
+		if n, err := notes.MarkRead(as(bo), &tend.NotificationRead{IDs: []int64{list[0].ID}}); err != nil || n != 1 {
+			t.Errorf("bo marks one: %d, %v", n, err)
+		}
+		if unread, _, _, _ := notes.FindNotifications(as(bo), tend.NotificationFilter{Unread: true}); len(unread) != 2 {
+			t.Errorf("bo has %d unread after marking one", len(unread))
+		}
+		if _, err := notes.MarkRead(as(bo), &tend.NotificationRead{}); tend.ErrorCode(err) != tend.EINVALID {
+			t.Errorf("marking nothing: %v", err)
+		}
+		if n, err := notes.MarkRead(as(bo), &tend.NotificationRead{All: true}); err != nil || n != 2 {
+			t.Errorf("bo marks all: %d, %v", n, err)
+		}
+		if n, _ := notes.CountUnread(as(bo)); n != 0 {
+			t.Errorf("after marking all, %d unread", n)
+		}
+
+		// Unfollowed, Cy hears no more.
+		if err := notes.Unfollow(as(cy), tk.ID); err != nil {
+			t.Fatal(err)
+		}
+		if following, _ := notes.Following(as(cy), tk.ID); following {
+			t.Error("still following after unfollowing")
+		}
+		if _, err := e.tickets.UpdateTicket(as(bo), tk.ID, &tend.TicketUpdate{Priority: ptr(tend.PriorityHigh)}); err != nil {
+			t.Fatal(err)
+		}
+		if got := texts(cy); len(got) != 3 {
+			t.Errorf("after unfollowing, cy has %d notifications, want 3", len(got))
+		}
+		// A customer or a token for nobody has no notifications; an
+		// unknown ticket cannot be followed.
+		if _, _, _, err := notes.FindNotifications(asCustomer(tk.CustomerID), tend.NotificationFilter{}); tend.ErrorCode(err) != tend.EFORBIDDEN {
+			t.Errorf("a customer's notifications: %v", err)
+		}
+		if err := notes.Follow(as(cy), 99999); tend.ErrorCode(err) != tend.ENOTFOUND {
+			t.Errorf("following ticket 99999: %v", err)
+		}
+
+		// Mail choices keep the known kinds only.
+		if err := notes.SetNotifyByEmail(as(bo), []tend.NotificationKind{tend.NotifyChanged, tend.NotifyAssigned}); err != nil {
+			t.Fatal(err)
+		}
+		if kinds, _ := notes.NotifyByEmail(as(bo)); len(kinds) != 2 || kinds[0] != tend.NotifyAssigned {
+			t.Errorf("bo's mailed kinds = %v", kinds)
+		}
+		if err := notes.SetNotifyByEmail(as(bo), []tend.NotificationKind{"everything"}); tend.ErrorCode(err) != tend.EINVALID {
+			t.Errorf("an unknown kind: %v", err)
+		}
+	})
+}
