@@ -83,10 +83,13 @@ const (
 	ChannelPhone  Channel = "phone"
 	ChannelChat   Channel = "chat"
 	ChannelAPI    Channel = "api"
+	// ChannelWalkIn is a customer at the desk, whose words an agent wrote
+	// down.
+	ChannelWalkIn Channel = "walk_in"
 )
 
 // Channels lists every channel.
-var Channels = []Channel{ChannelEmail, ChannelWeb, ChannelPortal, ChannelPhone, ChannelChat, ChannelAPI}
+var Channels = []Channel{ChannelEmail, ChannelWeb, ChannelPortal, ChannelPhone, ChannelChat, ChannelAPI, ChannelWalkIn}
 
 // Valid reports whether c is a known channel.
 func (c Channel) Valid() bool {
@@ -201,7 +204,7 @@ func (c *TicketCreate) Validate() error {
 		p.Add("priority", "must be one of low, normal, high, urgent")
 	}
 	if !c.Channel.Valid() {
-		p.Add("channel", "must be one of email, web, portal, phone, chat, api")
+		p.Add("channel", "must be one of email, web, portal, phone, chat, api, walk_in")
 	}
 	validateTags(p, "tags", c.Tags)
 	validateAttachments(p, c.Attachments)
@@ -338,7 +341,7 @@ func (f *TicketFilter) Validate() error {
 		p.Add("priority", "must be one of low, normal, high, urgent")
 	}
 	if f.Channel != nil && !f.Channel.Valid() {
-		p.Add("channel", "must be one of email, web, portal, phone, chat, api")
+		p.Add("channel", "must be one of email, web, portal, phone, chat, api, walk_in")
 	}
 	if !f.Sort.Valid() {
 		p.Add("sort", "must be one of -updated_at, updated_at, -created_at, created_at")

@@ -19,3 +19,21 @@ func MarkBouncing(db *DB, email, reason string) error {
 		return err
 	})
 }
+
+// OpenMigratedTo opens dsn as Open does, but applies the migrations only
+// up to the one named last: a database as an older Tend left it.
+func OpenMigratedTo(ctx context.Context, dsn, last string) (*DB, error) {
+	return open(ctx, dsn, false, last)
+}
+
+// WriterForeignKeys reports whether writes check foreign keys (always so
+// on PostgreSQL).
+func WriterForeignKeys(db *DB) (on bool, err error) {
+	if db.engine != SQLite {
+		return true, nil
+	}
+	err = db.write(context.Background(), func(tx *Tx) error {
+		return tx.queryRow(context.Background(), `PRAGMA foreign_keys`).Scan(&on)
+	})
+	return on, err
+}
