@@ -37,3 +37,15 @@ func WriterForeignKeys(db *DB) (on bool, err error) {
 	})
 	return on, err
 }
+
+// SQLiteSchemaOf returns the type, name and SQL of every index and
+// trigger on table, by name, on SQLite.
+func SQLiteSchemaOf(db *DB, table string) ([]string, error) {
+	var out []string
+	err := db.read(context.Background(), func(q *Tx) (err error) {
+		out, err = queryAll(context.Background(), q, scanString, `SELECT type || ' ' || name || ': ' || COALESCE(sql, '')
+			FROM sqlite_master WHERE tbl_name = $1 AND type IN ('index', 'trigger') ORDER BY name`, table)
+		return err
+	})
+	return out, err
+}

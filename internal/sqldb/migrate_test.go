@@ -44,6 +44,12 @@ func TestMigrationWalkInKeepsTickets(t *testing.T) {
 			if err == nil {
 				t.Fatal("the old schema took a walk-in ticket; the test does not test the migration")
 			}
+			var before []string
+			if engine == sqldb.SQLite {
+				if before, err = sqldb.SQLiteSchemaOf(old, "tickets"); err != nil || len(before) < 10 {
+					t.Fatalf("indexes and triggers of tickets: %v, %v", before, err)
+				}
+			}
 			old.Close()
 
 			db, err := sqldb.Open(ctx, dsn)
@@ -52,6 +58,12 @@ func TestMigrationWalkInKeepsTickets(t *testing.T) {
 			}
 			defer db.Close()
 			db.PasswordParams = sqldbtest.Cheap
+			if engine == sqldb.SQLite {
+				after, err := sqldb.SQLiteSchemaOf(db, "tickets")
+				if err != nil || !slices.Equal(after, before) {
+					t.Errorf("indexes and triggers of tickets changed:\nbefore %q\nafter  %q", before, after)
+				}
+			}
 			e = newEnv(t, db)
 			got, err := e.tickets.FindTicketByID(actx, first.ID)
 			if err != nil {

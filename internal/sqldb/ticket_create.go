@@ -136,7 +136,7 @@ func openByMail(ctx context.Context, tx *Tx, p tend.Principal, c *tend.TicketCre
 	if err != nil {
 		return nil, err
 	}
-	m, err := ch.addMessage(ctx, msg, nil, tend.ChannelEmail)
+	m, err := ch.addMessage(ctx, msg, nil, "")
 	if err != nil {
 		return nil, err
 	}

@@ -91,12 +91,24 @@ func (s *Server) ticketCreate(w http.ResponseWriter, r *http.Request) {
 	if status := httpStatus(err); status >= 500 {
 		s.Logger.Error("new ticket form", "err", err)
 	}
+	if usedKey(err) {
+		// Back at a form that opened a ticket, and changed: this is
+		// another ticket, if sent again.
+		form.Key = rand.Text()
+		err = tend.Errorf(tend.ECONFLICT, "This form has opened a ticket already. To open another with what is below, send it again.")
+	}
 	form.Fields = tend.ErrorFields(err)
 	if p, ok := form.Fields["customer"]; ok {
 		form.Fields["customer_id"] = p
 	}
 	page := &newTicketPage{Form: form, Error: formProblem(err, newTicketFields...)}
 	s.renderNewTicket(w, r, ctx, agent, httpStatus(err), page)
+}
+
+// usedKey reports whether err refused the form's key, which opened a
+// ticket with other values.
+func usedKey(err error) bool {
+	return tend.ErrorCode(err) == tend.ECONFLICT && strings.HasPrefix(tend.ErrorMessage(err), "Idempotency-Key ")
 }
 
 // readNewTicket reads the form into its values and the ticket to open.

@@ -49,6 +49,12 @@ func TestNewTicketForm(t *testing.T) {
 	if again.Header.Get("Location") != resp.Header.Get("Location") {
 		t.Errorf("the same form again went to %q, first %q", again.Header.Get("Location"), resp.Header.Get("Location"))
 	}
+	// Back at the form, changed: sending it again opens another.
+	form.Set("subject", "At the desk again")
+	resp, body = c.post(t, "/tickets/new", form)
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "opened a ticket already") || strings.Contains(body, `value="k1"`) {
+		t.Errorf("the form changed after it opened a ticket answered %d:\n%s", resp.StatusCode, body)
+	}
 	list, _, _ := ts.server.Tickets.FindTickets(sys, tend.TicketFilter{CustomerID: &bob.ID})
 	if len(list) != 1 || list[0].Channel != tend.ChannelWalkIn {
 		t.Fatalf("tickets of the customer found by address: %+v", list)
