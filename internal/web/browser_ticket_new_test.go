@@ -111,6 +111,9 @@ func TestBrowserTicketForCaller(t *testing.T) {
 		t.Errorf("ticket = %+v, first message %+v", tk, tk.Messages[0])
 	}
 	agent := ts.agents[tend.RoleAgent]
+	if got := b.text(`#conversation .taken-by`); got != "taken on the phone by "+agent.Name {
+		t.Errorf("the first message says %q", got)
+	}
 	b.do(chromedp.Navigate(b.location()+"?history=1"), chromedp.WaitVisible(css(`#history`)))
 	if h := b.text(`#history`); !strings.Contains(h, agent.Name) || !strings.Contains(h, "opened the ticket for a phone call from Bob Stone") {
 		t.Errorf("history reads %q", h)

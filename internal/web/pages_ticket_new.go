@@ -208,3 +208,31 @@ func (s *Server) customerSuggest(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	s.writeJSON(w, http.StatusOK, out)
 }
+
+// markTaken names, on the first message of a ticket opened for a call or
+// a visit, the agent who wrote it down: the message is the customer's, in
+// the agent's words.
+func (s *Server) markTaken(ctx context.Context, t *tend.Ticket, page *ticketPage) error {
+	if (t.Channel != tend.ChannelPhone && t.Channel != tend.ChannelWalkIn) || len(page.Messages) == 0 {
+		return nil
+	}
+	events, _, err := s.Tickets.FindTicketEvents(ctx, t.ID, "", 1)
+	if err != nil || len(events) == 0 {
+		return err
+	}
+	e := events[0]
+	c, ok := e.Data.(tend.TicketCreated)
+	if !ok || e.ActorType != tend.AuthorAgent || e.ActorID == nil {
+		return nil
+	}
+	for i := range page.Messages {
+		if page.Messages[i].ID == c.MessageID {
+			how := "on the phone"
+			if t.Channel == tend.ChannelWalkIn {
+				how = "at the desk"
+			}
+			page.Messages[i].TakenBy = "taken " + how + " by " + page.staff.agentName(*e.ActorID)
+		}
+	}
+	return nil
+}

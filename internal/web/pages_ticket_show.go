@@ -86,6 +86,9 @@ type messageView struct {
 	Images     []*tend.Attachment
 	Files      []*tend.Attachment
 	New        bool
+	// TakenBy says who wrote down a caller's or a visitor's words, on the
+	// message that opened the ticket.
+	TakenBy string
 }
 
 var ticketNotices = map[string]string{
@@ -252,6 +255,9 @@ func (s *Server) ticketPageOf(ctx context.Context, w http.ResponseWriter, r *htt
 	for _, m := range t.Messages {
 		page.Messages = append(page.Messages, viewMessage(m))
 		page.LastID = max(page.LastID, m.ID)
+	}
+	if err := s.markTaken(ctx, t, page); err != nil {
+		return nil, err
 	}
 	if page.Recipients, err = s.Tickets.FindReplyRecipients(ctx, t.ID); err != nil {
 		return nil, err
