@@ -83,6 +83,9 @@ func TestAPIOpenTicketForCustomer(t *testing.T) {
 			{"no subject", "subject", map[string]any{"customer_id": bob.ID, "subject": ""}},
 			{"no body", "body", map[string]any{"customer_id": bob.ID, "body": " "}},
 			{"unknown team", "team_id", map[string]any{"customer_id": bob.ID, "team_id": 9999}},
+			{"unknown priority", "priority", map[string]any{"customer_id": bob.ID, "priority": "asap"}},
+			{"bad tag", "tags", map[string]any{"customer_id": bob.ID, "tags": []string{"a/b"}}},
+			{"new customer's bad address", "customer.email", map[string]any{"customer": map[string]string{"email": "not an address", "name": "X"}}},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				in := map[string]any{"subject": "Help", "body": "Words"}
