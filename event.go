@@ -77,6 +77,9 @@ type TicketCreated struct {
 	TeamID     *int64   `json:"team_id"`
 	Tags       []string `json:"tags"`
 	MessageID  int64    `json:"message_id"`
+	// MailboxID is set when the ticket began with an agent's mail to the
+	// customer, sent from that mailbox.
+	MailboxID *int64 `json:"mailbox_id,omitempty"`
 }
 
 type StatusChanged struct {

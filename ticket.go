@@ -83,10 +83,13 @@ const (
 	ChannelPhone  Channel = "phone"
 	ChannelChat   Channel = "chat"
 	ChannelAPI    Channel = "api"
+	// ChannelWalkIn is a customer at the desk, whose words an agent wrote
+	// down.
+	ChannelWalkIn Channel = "walk_in"
 )
 
 // Channels lists every channel.
-var Channels = []Channel{ChannelEmail, ChannelWeb, ChannelPortal, ChannelPhone, ChannelChat, ChannelAPI}
+var Channels = []Channel{ChannelEmail, ChannelWeb, ChannelPortal, ChannelPhone, ChannelChat, ChannelAPI, ChannelWalkIn}
 
 // Valid reports whether c is a known channel.
 func (c Channel) Valid() bool {
@@ -147,10 +150,18 @@ type CustomerRef struct {
 }
 
 // TicketCreate is the input for a new ticket. The body becomes the first
-// message, a public reply from the customer.
+// message: a public reply from the customer (for phone and walk_in, the
+// agent's account of what the customer said; the history names the agent
+// who opened it), or, with MailboxID, the agent's own first reply, mailed
+// to the customer from that mailbox and counted as the first response.
 type TicketCreate struct {
-	Subject     string             `json:"subject"`
+	Subject string `json:"subject"`
+	// The customer is CustomerID, or else found by Customer's address or
+	// created with it. A new customer needs an address, as every
+	// customer staff create does.
+	CustomerID  *int64             `json:"customer_id"`
 	Customer    CustomerRef        `json:"customer"`
+	MailboxID   *int64             `json:"mailbox_id"`
 	Body        string             `json:"body"`
 	BodyHTML    string             `json:"body_html"`
 	Priority    Priority           `json:"priority"`
@@ -182,16 +193,37 @@ func (c *TicketCreate) Normalize() {
 	if c.Priority == "" {
 		c.Priority = PriorityNormal
 	}
+	if c.Channel == "" && c.MailboxID != nil {
+		c.Channel = ChannelEmail
+	}
 	if c.Channel == "" {
 		c.Channel = ChannelAPI
 	}
 }
 
+// Outbound reports whether the first message is the agent's, mailed to
+// the customer.
+func (c *TicketCreate) Outbound() bool { return c.MailboxID != nil }
+
 // Validate returns EINVALID naming each field that is wrong.
 func (c *TicketCreate) Validate() error {
 	p := Problems{}
 	validateSubject(p, c.Subject)
-	validateEmail(p, "customer.email", c.Customer.Email)
+	switch {
+	case c.CustomerID == nil:
+		validateEmail(p, "customer.email", c.Customer.Email)
+	case *c.CustomerID <= 0:
+		p.Add("customer_id", "must be a customer id")
+	case c.Customer != CustomerRef{}:
+		p.Add("customer", "give customer_id or a customer's email and name, not both")
+	}
+	switch {
+	case c.MailboxID == nil:
+	case *c.MailboxID <= 0:
+		p.Add("mailbox_id", "must be a mailbox id")
+	case c.Channel != ChannelEmail:
+		p.Add("mailbox_id", "only a ticket opened by mail to the customer (channel email) is sent from a mailbox; leave it out for %s", c.Channel)
+	}
 	if len(c.Customer.Name) > 200 {
 		p.Add("customer.name", "must be at most 200 characters")
 	}
@@ -201,7 +233,7 @@ func (c *TicketCreate) Validate() error {
 		p.Add("priority", "must be one of low, normal, high, urgent")
 	}
 	if !c.Channel.Valid() {
-		p.Add("channel", "must be one of email, web, portal, phone, chat, api")
+		p.Add("channel", "must be one of email, web, portal, phone, chat, api, walk_in")
 	}
 	validateTags(p, "tags", c.Tags)
 	validateAttachments(p, c.Attachments)
@@ -338,7 +370,7 @@ func (f *TicketFilter) Validate() error {
 		p.Add("priority", "must be one of low, normal, high, urgent")
 	}
 	if f.Channel != nil && !f.Channel.Valid() {
-		p.Add("channel", "must be one of email, web, portal, phone, chat, api")
+		p.Add("channel", "must be one of email, web, portal, phone, chat, api, walk_in")
 	}
 	if !f.Sort.Valid() {
 		p.Add("sort", "must be one of -updated_at, updated_at, -created_at, created_at")

@@ -30,3 +30,33 @@ func ReindexCustomerWords(db *DB) error {
 		return indexAllCustomerWords(context.Background(), tx)
 	})
 }
+
+// OpenMigratedTo opens dsn as Open does, but applies the migrations only
+// up to the one named last: a database as an older Tend left it.
+func OpenMigratedTo(ctx context.Context, dsn, last string) (*DB, error) {
+	return open(ctx, dsn, false, last)
+}
+
+// WriterForeignKeys reports whether writes check foreign keys (always so
+// on PostgreSQL).
+func WriterForeignKeys(db *DB) (on bool, err error) {
+	if db.engine != SQLite {
+		return true, nil
+	}
+	err = db.write(context.Background(), func(tx *Tx) error {
+		return tx.queryRow(context.Background(), `PRAGMA foreign_keys`).Scan(&on)
+	})
+	return on, err
+}
+
+// SQLiteSchemaOf returns the type, name and SQL of every index and
+// trigger on table, by name, on SQLite.
+func SQLiteSchemaOf(db *DB, table string) ([]string, error) {
+	var out []string
+	err := db.read(context.Background(), func(q *Tx) (err error) {
+		out, err = queryAll(context.Background(), q, scanString, `SELECT type || ' ' || name || ': ' || COALESCE(sql, '')
+			FROM sqlite_master WHERE tbl_name = $1 AND type IN ('index', 'trigger') ORDER BY name`, table)
+		return err
+	})
+	return out, err
+}

@@ -12,11 +12,18 @@ import (
 //go:embed migrations
 var migrations embed.FS
 
+// foreignKeysOff, as the first line of a SQLite migration, runs it with
+// foreign keys off: a file that makes a table again (SQLite cannot alter a
+// constraint) would otherwise delete, by ON DELETE CASCADE, every row
+// that refers to the table it drops.
+const foreignKeysOff = "-- tend:foreign-keys-off\n"
+
 // migrate applies, in name order, each migration file of the engine that
-// the database has not recorded yet; each file runs in its own
+// the database has not recorded yet, up to the one named last ("" for
+// all); each file runs in its own
 // transaction with its record. On PostgreSQL an advisory lock keeps
 // replicas that start together from racing.
-func (db *DB) migrate(ctx context.Context) error {
+func (db *DB) migrate(ctx context.Context, last string) error {
 	dir := "migrations/" + string(db.engine)
 	names, err := fs.Glob(migrations, dir+"/*.sql")
 	if err != nil {
@@ -26,7 +33,15 @@ func (db *DB) migrate(ctx context.Context) error {
 
 	for _, name := range names {
 		version := strings.TrimSuffix(name[len(dir)+1:], ".sql")
-		err := db.write(ctx, func(tx *Tx) error {
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		write := db.write
+		if db.engine == SQLite && strings.HasPrefix(string(body), foreignKeysOff) {
+			write = db.writeWithoutForeignKeys
+		}
+		err = write(ctx, func(tx *Tx) error {
 			if db.engine == Postgres {
 				if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(7318)`); err != nil {
 					return err
@@ -42,10 +57,6 @@ func (db *DB) migrate(ctx context.Context) error {
 			} else if n > 0 {
 				return nil
 			}
-			body, err := migrations.ReadFile(name)
-			if err != nil {
-				return err
-			}
 			if err := tx.script(ctx, string(body)); err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
@@ -59,6 +70,9 @@ func (db *DB) migrate(ctx context.Context) error {
 		})
 		if err != nil {
 			return err
+		}
+		if version == last {
+			break
 		}
 	}
 	return nil

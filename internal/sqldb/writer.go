@@ -31,6 +31,9 @@ type writeRequest struct {
 	done chan error
 	// panicked holds a panic of fn, re-raised in the caller's goroutine.
 	panicked any
+	// noForeignKeys runs fn alone, in a transaction of its own, with
+	// foreign keys off (see writeWithoutForeignKeys).
+	noForeignKeys bool
 }
 
 // writeSQLite queues fn for the writer and waits for its outcome.
@@ -51,21 +54,60 @@ func (db *DB) writeSQLite(ctx context.Context, fn func(tx *Tx) error) error {
 	return err
 }
 
+// writeWithoutForeignKeys runs fn in a transaction of its own with
+// SQLite's foreign keys off, as rebuilding a table that other tables
+// refer to needs (the pragma is a no-op inside a transaction). fn must
+// leave every foreign key satisfied: PRAGMA foreign_key_check runs
+// before the commit, and any violation rolls it all back.
+func (db *DB) writeWithoutForeignKeys(ctx context.Context, fn func(tx *Tx) error) error {
+	req := &writeRequest{ctx: ctx, done: make(chan error, 1), noForeignKeys: true, fn: func(tx *Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		var n int
+		err := tx.queryRow(ctx, `SELECT COUNT(*) FROM pragma_foreign_key_check`).Scan(&n)
+		if err == nil && n > 0 {
+			err = fmt.Errorf("%d rows break a foreign key", n)
+		}
+		return err
+	}}
+	select {
+	case db.writes <- req:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-db.closing:
+		return errClosed
+	}
+	err := <-req.done
+	if req.panicked != nil {
+		panic(req.panicked)
+	}
+	return err
+}
+
 // writeLoop is the writer goroutine. It ends when the database closes.
 func (db *DB) writeLoop() {
 	defer close(db.writerDone)
+	var held *writeRequest // taken while collecting, but must run alone
 	for {
-		var first *writeRequest
-		select {
-		case first = <-db.writes:
-		case <-db.closing:
-			return
+		first := held
+		held = nil
+		if first == nil {
+			select {
+			case first = <-db.writes:
+			case <-db.closing:
+				return
+			}
 		}
 		batch := []*writeRequest{first}
 	collect:
-		for len(batch) < maxBatch {
+		for len(batch) < maxBatch && !first.noForeignKeys {
 			select {
 			case r := <-db.writes:
+				if r.noForeignKeys {
+					held = r
+					break collect
+				}
 				batch = append(batch, r)
 			default:
 				break collect
@@ -97,6 +139,19 @@ func (db *DB) runBatch(batch []*writeRequest) {
 			return
 		}
 		db.writer = w
+	}
+	if batch[0].noForeignKeys {
+		if err := db.execWriter("PRAGMA foreign_keys = OFF"); err != nil {
+			answer(batch, fmt.Errorf("foreign keys off: %w", err))
+			return
+		}
+		defer func() {
+			if db.writer != nil {
+				if err := db.execWriter("PRAGMA foreign_keys = ON"); err != nil {
+					db.dropWriter() // a new connection has them on
+				}
+			}
+		}()
 	}
 	// The transaction is begun through database/sql (IMMEDIATE, from the
 	// DSN) so that River can insert jobs in it; Tend's own statements run

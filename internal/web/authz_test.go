@@ -108,6 +108,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{"POST /tickets", func(r caller) request {
 				return request{"POST", "/api/v1/tickets", map[string]any{"subject": "by " + string(r), "customer": map[string]string{"email": "x@example.com"}, "body": "b"}}
 			}, anyStaff, 201, 0},
+			{"POST /tickets (a call from a known customer)", func(r caller) request {
+				return request{"POST", "/api/v1/tickets", map[string]any{"subject": "call for " + string(r), "customer_id": tk.CustomerID,
+					"channel": "phone", "body": "They said"}}
+			}, anyStaff, 201, 0},
+			{"POST /tickets (by mail from a mailbox)", func(r caller) request {
+				return request{"POST", "/api/v1/tickets", map[string]any{"subject": "mail from " + string(r), "customer_id": tk.CustomerID,
+					"mailbox_id": mb.ID, "body": "We write"}}
+			}, anyStaff, 201, 0},
 			{"GET /tickets/{id}", get(ticket), anyStaff, 200, 0},
 			{"PATCH /tickets/{id}", func(r caller) request {
 				return request{"PATCH", ticket, map[string]any{"add_tags": []string{"seen-by-" + string(r)}}}

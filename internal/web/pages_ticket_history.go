@@ -57,7 +57,7 @@ func describeChange(e *tend.Event, p people) string {
 	st := p.staff
 	switch d := e.Data.(type) {
 	case tend.TicketCreated:
-		return "opened the ticket"
+		return describeOpening(e, d, p)
 	case tend.StatusChanged:
 		return "changed the status from " + label(d.From) + " to " + label(d.To)
 	case tend.PriorityChanged:
@@ -191,6 +191,24 @@ func ordinalTime(n int) string {
 	return strconv.Itoa(n) + suffix + " time"
 }
 
+// describeOpening says how a ticket began when an agent opened it for a
+// customer: "opened the ticket for a phone call from Bob Stone".
+func describeOpening(e *tend.Event, d tend.TicketCreated, p people) string {
+	if e.ActorType != tend.AuthorAgent || d.CustomerID == 0 {
+		return "opened the ticket"
+	}
+	who := p.customerName(d.CustomerID)
+	switch {
+	case d.MailboxID != nil:
+		return "opened the ticket by mail to " + who
+	case d.Channel == tend.ChannelPhone:
+		return "opened the ticket for a phone call from " + who
+	case d.Channel == tend.ChannelWalkIn:
+		return "opened the ticket for a walk-in visit from " + who
+	}
+	return "opened the ticket"
+}
+
 // peopleOf reads the customers events name, besides the ticket's own.
 func (s *Server) peopleOf(ctx context.Context, st *staff, customerID int64, events []*tend.Event) (people, error) {
 	var ids []int64
@@ -200,6 +218,9 @@ func (s *Server) peopleOf(ctx context.Context, st *staff, customerID int64, even
 		}
 		if m, ok := e.Data.(tend.CustomerMerged); ok {
 			ids = append(ids, m.FromID, m.IntoID)
+		}
+		if c, ok := e.Data.(tend.TicketCreated); ok && e.ActorType == tend.AuthorAgent && c.CustomerID != 0 {
+			ids = append(ids, c.CustomerID) // named in "opened it for a phone call from ..."
 		}
 	}
 	p := people{staff: st, customers: map[int64]*tend.Customer{}, customerID: customerID}

@@ -20,6 +20,10 @@ func TestDescribeEveryKind(t *testing.T) {
 		want string
 	}{
 		{tend.TicketCreated{Number: 1000}, "opened the ticket"},
+		{tend.TicketCreated{Number: 1000, Channel: tend.ChannelPhone, CustomerID: 5}, "opened the ticket for a phone call from Mia Lind"},
+		{tend.TicketCreated{Number: 1000, Channel: tend.ChannelWalkIn, CustomerID: 7}, "opened the ticket for a walk-in visit from Eve Stranger"},
+		{tend.TicketCreated{Number: 1000, Channel: tend.ChannelEmail, CustomerID: 6, MailboxID: id(1)}, "opened the ticket by mail to mia@work.example"},
+		{tend.TicketCreated{Number: 1000, Channel: tend.ChannelAPI, CustomerID: 5}, "opened the ticket"},
 		{tend.StatusChanged{From: tend.StatusPending, To: tend.StatusOnHold}, "changed the status from Pending to On hold"},
 		{tend.PriorityChanged{From: tend.PriorityNormal, To: tend.PriorityUrgent}, "changed the priority from Normal to Urgent"},
 		{tend.OwnerChanged{To: id(3)}, "gave it to Ana Ortiz"},

@@ -90,6 +90,9 @@ type messageView struct {
 	Images     []*tend.Attachment
 	Files      []*tend.Attachment
 	New        bool
+	// TakenBy says who wrote down a caller's or a visitor's words, on the
+	// message that opened the ticket.
+	TakenBy string
 }
 
 var ticketNotices = map[string]string{
@@ -267,6 +270,9 @@ func (s *Server) ticketPageOf(ctx context.Context, w http.ResponseWriter, r *htt
 	for _, m := range t.Messages {
 		page.Messages = append(page.Messages, viewMessage(m))
 		page.LastID = max(page.LastID, m.ID)
+	}
+	if err := s.markTaken(ctx, t, page); err != nil {
+		return nil, err
 	}
 	if page.Recipients, err = s.Tickets.FindReplyRecipients(ctx, t.ID); err != nil {
 		return nil, err
