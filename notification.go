@@ -209,6 +209,41 @@ func NotificationText(k NotificationKind, actor string, number int64) string {
 	return actor + " changed " + n
 }
 
+// NotificationMail is the durable job that mails one notification to
+// its agent, who chose to get that kind by mail.
+type NotificationMail struct {
+	NotificationID int64 `json:"notification_id"`
+}
+
+// Kind names the job for the queue.
+func (NotificationMail) Kind() string { return "notification_mail" }
+
+// NotificationMailOf writes the mail that tells agent to of n, from the
+// support address mb, linking the ticket at the desk's address base.
+// Its Message-ID is the notification's own, so that sending it again is
+// the same mail.
+func NotificationMailOf(n *Notification, to MailAddress, mb *Mailbox, base string) *OutboundMail {
+	domain := mb.Address[strings.LastIndexByte(mb.Address, '@')+1:]
+	number := strconv.FormatInt(n.TicketNumber, 10)
+	link, settings := "/tickets/"+number, "/notifications"
+	if base = strings.TrimRight(base, "/"); base != "" {
+		link, settings = base+link, base+settings
+	}
+	name := mb.Name
+	if name == "" {
+		name = "Tend"
+	}
+	return &OutboundMail{
+		ID: n.ID, Kind: "notification", MailMessageID: "notification-" + strconv.FormatInt(n.ID, 10) + "@" + domain,
+		FromName: name, FromAddress: mb.Address, ReturnPath: mb.Address, To: to, Date: n.CreatedAt, Status: "queued",
+		TicketNumber: n.TicketNumber, TicketSubject: n.TicketSubject,
+		Subject: n.Text + ": " + n.TicketSubject,
+		Text: n.Text + ".\n\n#" + number + " " + n.TicketSubject + "\n" + link +
+			"\n\nYou get this mail because you chose it under Notifications; change that at " + settings + ".",
+		AutoSubmitted: true,
+	}
+}
+
 // NotificationFilter chooses the caller's notifications, newest first.
 type NotificationFilter struct {
 	Unread bool
@@ -246,4 +281,13 @@ type NotificationService interface {
 	// sets them.
 	NotifyByEmail(ctx context.Context) ([]NotificationKind, error)
 	SetNotifyByEmail(ctx context.Context, kinds []NotificationKind) error
+}
+
+// NotificationMailStore is what mailing a notification needs.
+type NotificationMailStore interface {
+	// FindNotificationMail writes the mail of notification id: from the
+	// ticket's mailbox (or the desk's first) to its agent. ENOTFOUND when
+	// there is nothing to send: no such notification, no mailbox, or an
+	// agent deactivated since.
+	FindNotificationMail(ctx context.Context, id int64) (*OutboundMail, error)
 }

@@ -110,6 +110,7 @@ func startMail(ctx context.Context, a *app, cfg serveConfig, logger *slog.Logger
 	transport, where := cfg.mail.transport(cfg.data)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &outbound.Sender{Store: a.outbound, Content: blobContent(a), Transport: transport, Logger: logger})
+	river.AddWorker(workers, &outbound.NotificationSender{Store: a.notifications, Transport: transport, Logger: logger})
 	if err := a.openQueue(ctx, workers, logger); err != nil {
 		return nil, err
 	}

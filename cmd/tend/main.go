@@ -242,7 +242,7 @@ func (a *app) openQueue(ctx context.Context, workers *river.Workers, logger *slo
 	if err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
-	a.queue, a.outbox.Jobs = q, q
+	a.queue, a.outbox.Jobs, a.db.Jobs = q, q, q
 	return nil
 }
 

@@ -40,8 +40,13 @@ func Compose(o *tend.OutboundMail, content func(sha256 string) (io.ReadCloser, e
 		b = b.Header("References", "<"+strings.Join(o.References, "> <")+">")
 	}
 	if o.AutoSubmitted {
-		// RFC 3834: other systems must not answer this automatically.
-		b = b.Header("Auto-Submitted", "auto-replied").Header("X-Auto-Response-Suppress", "All")
+		// RFC 3834: other systems must not answer this automatically. A
+		// notification answers nobody's mail: it is generated.
+		how := "auto-replied"
+		if o.Kind == "notification" {
+			how = "auto-generated"
+		}
+		b = b.Header("Auto-Submitted", how).Header("X-Auto-Response-Suppress", "All")
 	}
 	text, htmlBody := o.Text, o.HTML
 	if htmlBody == "" {

@@ -221,6 +221,7 @@ func newDesk(t *testing.T, db *sqldb.DB, transport outbound.Transport) *desk {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &outbound.Sender{Store: store, Transport: transport, Logger: quiet, Retry: []time.Duration{100 * time.Millisecond},
 		Content: func(sum string) (io.ReadCloser, error) { return blobs.Get(sum) }})
+	river.AddWorker(workers, &outbound.NotificationSender{Store: sqldb.NewNotificationService(db), Transport: transport, Logger: quiet})
 	queue, err := jobs.Open(ctx, db, jobs.Config{Workers: workers, Logger: quiet, PollInterval: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -235,6 +236,7 @@ func newDesk(t *testing.T, db *sqldb.DB, transport outbound.Transport) *desk {
 	})
 	tickets := sqldb.NewTicketService(db, blobs)
 	tickets.Outbox = sqldb.NewOutbox(db, queue)
+	db.Jobs = queue
 	mb, err := sqldb.NewMailboxService(db, nil).CreateMailbox(ctx, &tend.MailboxCreate{Address: "support@acme.example", Name: "Acme Support"})
 	if err != nil {
 		t.Fatal(err)
@@ -528,6 +530,55 @@ func TestRepliesGoToTheAddressLastUsedOnTheTicket(t *testing.T) {
 			if len(r.To) != 1 || r.To[0] != c.want {
 				t.Errorf("reply on #%d went to %v, want %s, the address the customer wrote from on it", c.ticket.Number, r.To, c.want)
 			}
+		}
+	})
+}
+
+// An agent who chose mail for customers' replies gets one, over SMTP,
+// when the customer writes again on their ticket: from the support
+// address, marked as generated so that nobody answers it automatically.
+func TestNotificationIsMailed(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		sink, err := mailtest.Start(mailtest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sink.Close()
+		d := newDesk(t, db, outbound.Relay{Addr: sink.Addr, Timeout: 5 * time.Second})
+		notes := sqldb.NewNotificationService(db)
+		if err := notes.SetNotifyByEmail(d.agent, []tend.NotificationKind{tend.NotifyCustomerReplied}); err != nil {
+			t.Fatal(err)
+		}
+		tk := d.request("Ann Lee <ann@work.example>", "Invoice question")
+		me := tend.PrincipalFromContext(d.agent).AgentID
+		if _, err := d.tickets.UpdateTicket(d.agent, tk.ID, &tend.TicketUpdate{OwnerID: &me}); err != nil {
+			t.Fatal(err)
+		}
+		raw := "From: Ann Lee <ann@work.example>\r\nTo: support@acme.example\r\nSubject: Re: Invoice question\r\nMessage-ID: <again@example.org>\r\n" +
+			"In-Reply-To: <Invoice.question@example.org>\r\n\r\nAny news?\r\n"
+		if _, err := d.receiver.Receive(context.Background(), "smtp", d.mailbox.ID, []string{d.mailbox.Address}, []byte(raw)); err != nil {
+			t.Fatal(err)
+		}
+		var mail *mailtest.Received
+		waitFor(t, "the notification", func() bool {
+			for _, m := range sink.Received() {
+				if len(m.To) == 1 && m.To[0] == "ana@acme.example" {
+					mail = &m
+					return true
+				}
+			}
+			return false
+		})
+		text := string(mail.Data)
+		number := strconv.FormatInt(tk.Number, 10)
+		for _, want := range []string{"Auto-Submitted: auto-generated", "From: \"Acme Support\" <support@acme.example>",
+			"Subject: Ann Lee replied on #" + number + ": Invoice question", "/tickets/" + number} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the notification lacks %q:\n%s", want, text)
+			}
+		}
+		if mail.From != "support@acme.example" {
+			t.Errorf("its envelope sender is %q", mail.From)
 		}
 	})
 }

@@ -85,3 +85,38 @@ func (s *Sender) fail(ctx context.Context, o *tend.OutboundMail, job *river.Job[
 	}
 	return err
 }
+
+// NotificationSender is the River worker that mails one notification to
+// its agent. A retry writes the same mail (its Message-ID is the
+// notification's), so the outbox folder keeps one; a relay that took the
+// mail before Tend stopped may be given it again.
+type NotificationSender struct {
+	river.WorkerDefaults[tend.NotificationMail]
+	Store     tend.NotificationMailStore
+	Transport Transport
+	Logger    *slog.Logger
+}
+
+// Work sends the mail; with nothing to send (no support address, the
+// agent deactivated) the job ends.
+func (s *NotificationSender) Work(ctx context.Context, job *river.Job[tend.NotificationMail]) error {
+	o, err := s.Store.FindNotificationMail(ctx, job.Args.NotificationID)
+	if tend.ErrorCode(err) == tend.ENOTFOUND {
+		return river.JobCancel(err)
+	} else if err != nil {
+		return err
+	}
+	data, err := Compose(o, nil)
+	if err != nil {
+		return river.JobCancel(err)
+	}
+	if err := s.Transport.Send(ctx, o.ReturnPath, []string{o.To.Email}, o.MailMessageID, data); err != nil {
+		var perm *PermanentError
+		if errors.As(err, &perm) {
+			return river.JobCancel(err)
+		}
+		return err
+	}
+	s.Logger.Info("notification mailed", "notification_id", o.ID, "to", o.To.Email)
+	return nil
+}

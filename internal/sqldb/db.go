@@ -61,6 +61,10 @@ type DB struct {
 	// sessions of an agent (signing out, deactivation, a new password), so
 	// that whatever those sessions hold open can end with them.
 	SessionsEnded func(agentID int64)
+	// Jobs, if set, queues the mail of notifications in the change that
+	// writes them (the outbox of customer mail has its own, left unset
+	// where a change mails no customer).
+	Jobs Enqueuer
 }
 
 func (db *DB) sessionsEnded(agentID int64) {

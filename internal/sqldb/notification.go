@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 
@@ -65,15 +66,66 @@ func (c *change) notifyChange(ctx context.Context) ([]int64, error) {
 	}
 	told := make([]int64, 0, len(notices))
 	for _, n := range notices {
-		// An owner who was deactivated hears nothing.
-		if _, err := tx.exec(ctx, `INSERT INTO notifications (agent_id, kind, ticket_id, actor, created_at)
-			SELECT id, $2, $3, $4, $5 FROM agents WHERE id = $1 AND active = $6`,
-			n.AgentID, string(n.Kind), t.ID, actor, tx.now, true); err != nil {
+		// An agent deactivated since is told nothing.
+		var mailed string
+		err := tx.queryRow(ctx, `SELECT notify_email FROM agents WHERE id = $1 AND active = $2`, n.AgentID, true).Scan(&mailed)
+		if errors.Is(err, errNoRows) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		var id int64
+		if err := tx.queryRow(ctx, `INSERT INTO notifications (agent_id, kind, ticket_id, actor, created_at)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`, n.AgentID, string(n.Kind), t.ID, actor, tx.now).Scan(&id); err != nil {
 			return nil, err
 		}
 		told = append(told, n.AgentID)
+		// Mailed in the same transaction, so that it goes once it is told.
+		if slices.Contains(parseKinds(mailed), n.Kind) && tx.db.Jobs != nil {
+			if err := tx.db.Jobs.Enqueue(ctx, tx, tend.NotificationMail{NotificationID: id}); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return told, nil
+}
+
+// FindNotificationMail writes the mail of notification id.
+func (s *NotificationService) FindNotificationMail(ctx context.Context, id int64) (*tend.OutboundMail, error) {
+	var o *tend.OutboundMail
+	err := s.db.read(ctx, func(q *Tx) error {
+		n, err := scanNotification(q.queryRow(ctx, `SELECT `+notificationColumns+` FROM notifications n
+			JOIN tickets t ON t.id = n.ticket_id WHERE n.id = $1`, id))
+		if errors.Is(err, errNoRows) {
+			return notFound("Notification", id)
+		} else if err != nil {
+			return err
+		}
+		var to tend.MailAddress
+		if err := q.queryRow(ctx, `SELECT a.name, a.email FROM notifications n JOIN agents a ON a.id = n.agent_id
+			WHERE n.id = $1 AND a.active = $2`, id, true).Scan(&to.Name, &to.Email); errors.Is(err, errNoRows) {
+			return tend.Errorf(tend.ENOTFOUND, "The agent of notification %d is no longer active.", id)
+		} else if err != nil {
+			return err
+		}
+		t, err := findTicket(ctx, q, "t.id = $1", n.TicketID)
+		if err != nil {
+			return err
+		}
+		mb, err := mailboxFor(ctx, q, t)
+		if err != nil {
+			return err
+		} else if mb == nil {
+			return tend.Errorf(tend.ENOTFOUND, "There is no support address to send notification %d from.", id)
+		}
+		base, err := getSetting(ctx, q, "base_url")
+		if err != nil {
+			return err
+		}
+		o = tend.NotificationMailOf(n, to, mb, base)
+		return nil
+	})
+	return o, err
 }
 
 const notificationColumns = `n.id, n.kind, n.ticket_id, t.number, t.subject, n.actor, n.created_at, n.read_at`

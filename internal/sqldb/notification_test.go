@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/tendhq/tend"
@@ -123,6 +124,62 @@ func TestNotifications(t *testing.T) {
 		}
 		if err := notes.SetNotifyByEmail(as(bo), []tend.NotificationKind{"everything"}); tend.ErrorCode(err) != tend.EINVALID {
 			t.Errorf("an unknown kind: %v", err)
+		}
+	})
+}
+
+// An agent who chose mail for a kind gets one queued with the
+// notification, in the same change; others get none.
+func TestNotificationMail(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		queue := &jobCounter{}
+		db.Jobs = queue
+		notes := sqldb.NewNotificationService(db)
+		ann := e.mustAgent(t, "ann", tend.RoleAgent)
+		bo := e.mustAgent(t, "bo", tend.RoleAgent)
+		if _, err := sqldb.NewMailboxService(db, nil).CreateMailbox(system, &tend.MailboxCreate{Address: "help@acme.example", Name: "Acme Help"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := notes.SetNotifyByEmail(as(bo), []tend.NotificationKind{tend.NotifyAssigned}); err != nil {
+			t.Fatal(err)
+		}
+		tk := e.mustTicket(t, system, "Printer on fire", "dana@example.com", "Help!")
+		mails := func() []tend.NotificationMail {
+			var out []tend.NotificationMail
+			for _, j := range queue.jobs {
+				if m, ok := j.(tend.NotificationMail); ok {
+					out = append(out, m)
+				}
+			}
+			return out
+		}
+		if _, err := e.tickets.UpdateTicket(as(ann), tk.ID, &tend.TicketUpdate{OwnerID: &bo.ID}); err != nil {
+			t.Fatal(err)
+		}
+		// A change Bo hears of but did not choose mail for.
+		if _, err := e.tickets.UpdateTicket(as(ann), tk.ID, &tend.TicketUpdate{Priority: ptr(tend.PriorityHigh)}); err != nil {
+			t.Fatal(err)
+		}
+		queued := mails()
+		if len(queued) != 1 {
+			t.Fatalf("queued %d notification mails, want 1 (the assignment)", len(queued))
+		}
+		o, err := notes.FindNotificationMail(system, queued[0].NotificationID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		number := strconv.FormatInt(tk.Number, 10)
+		if o.To.Email != "bo@staff.example" || o.FromAddress != "help@acme.example" || o.Subject != "ann assigned #"+number+" to you: Printer on fire" ||
+			!strings.Contains(o.Text, "/tickets/"+number) || !o.AutoSubmitted {
+			t.Errorf("the mail = %+v", o)
+		}
+		// Deactivated since, Bo is mailed nothing.
+		if _, err := e.agents.UpdateAgent(system, bo.ID, &tend.AgentUpdate{Active: ptr(false), SuccessorID: &ann.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := notes.FindNotificationMail(system, queued[0].NotificationID); tend.ErrorCode(err) != tend.ENOTFOUND {
+			t.Errorf("a deactivated agent's mail: %v", err)
 		}
 	})
 }
