@@ -107,6 +107,13 @@ func TestBrowserDenseList(t *testing.T) {
 		t.Errorf("the list is wider than its place (%v)", err)
 	}
 
+	// Every heading shows whole, the current order's arrow with it.
+	cut, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("table.tickets th")]
+		.filter(th => th.getBoundingClientRect().width === 0 || th.scrollWidth > th.clientWidth).map(th => th.className + " " + th.scrollWidth + "/" + th.clientWidth + "px")`))
+	if err != nil || len(cut) > 0 {
+		t.Errorf("headings hidden or cut: %q (%v)", cut, err)
+	}
+
 	table := b.text(`table.tickets`)
 	for _, want := range []string{"Team", "Billing", "Staff: We refunded the second charge today. agent person", "Hello, I was charged twice this month. Please help."} {
 		if !strings.Contains(table, want) {
@@ -131,6 +138,16 @@ func TestBrowserDenseList(t *testing.T) {
 	}
 	b.do(chromedp.Click(css(`th.team a`)), chromedp.WaitVisible(css(`th.team[aria-sort="ascending"]`)))
 	b.screenshot("dense-list-by-team")
+
+	// On a narrow screen the list still fits its place, with fewer columns.
+	for _, width := range []int64{960, 800, 600} {
+		b.do(chromedp.EmulateViewport(width, 900), chromedp.Reload(), chromedp.WaitVisible(css(`tr.ticket-row`)))
+		wide, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.querySelector("table.tickets").scrollWidth <= document.querySelector("#ticket-list").clientWidth`))
+		if err != nil || !wide {
+			t.Errorf("at %d pixels the list is wider than its place (%v)", width, err)
+		}
+		b.screenshot(fmt.Sprintf("dense-list-%d", width))
+	}
 }
 
 // priorityOrder returns the list's priorities, top to bottom.
