@@ -169,4 +169,17 @@ func TestBrowserAccessibility(t *testing.T) {
 		checkAccessible(t, b, axe, p)
 	}
 	t.Logf("checked %d pages: %s", len(pages), strings.Join(pages, " "))
+
+	// A row chosen from the keyboard, and the list of shortcuts.
+	b.do(chromedp.Navigate(ts.URL+"/tickets?view=open"), chromedp.WaitVisible(css(`tr.ticket-row`)),
+		chromedp.KeyEvent("j"), chromedp.WaitVisible(css(`tr.ticket-row.selected`)))
+	checkAccessible(t, b, axe, "/tickets?view=open, a row chosen")
+	b.do(chromedp.KeyEvent("?"), chromedp.WaitVisible(css(`dialog#shortcuts`)))
+	checkAccessible(t, b, axe, "/tickets?view=open, the shortcuts")
+	// A narrow screen lays the pages out otherwise.
+	b.do(chromedp.EmulateViewport(600, 900))
+	for _, p := range []string{"/tickets", "/tickets/" + id(ticket.Number), "/customers/" + id(customer)} {
+		b.do(chromedp.Navigate(ts.URL+p), chromedp.WaitVisible(css(`main`)))
+		checkAccessible(t, b, axe, p+" at 600 pixels")
+	}
 }
