@@ -76,6 +76,11 @@ type MessageCreate struct {
 	// wrote from, and every participant. Mail never goes to anyone else.
 	To *string   `json:"to,omitempty"`
 	Cc *[]string `json:"cc,omitempty"`
+	// MacroID names the macro the composer inserted into Body: its
+	// actions (and its internal note) apply in the same change as the
+	// message, and a status chosen with the message wins over the
+	// macro's. Staff only.
+	MacroID *int64 `json:"macro_id,omitempty"`
 
 	IdempotencyKey string `json:"-"`
 }
@@ -116,6 +121,9 @@ func (c *MessageCreate) Validate() error {
 	validateBody(p, c.Body, c.BodyHTML)
 	if c.Status != nil && !c.Status.Valid() {
 		p.Add("status", "must be one of new, open, pending, on_hold, solved, closed")
+	}
+	if c.MacroID != nil && (*c.MacroID <= 0 || c.FromCustomer) {
+		p.Add("macro_id", "must be the id of a macro you may use, on a staff message")
 	}
 	validateAttachments(p, c.Attachments)
 	return p.Err()

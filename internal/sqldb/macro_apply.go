@@ -111,31 +111,12 @@ func (s *MacroService) ApplyMacro(ctx context.Context, ticketID, macroID int64, 
 // applyChange adds the macro's reply and note and applies its actions to
 // the locked ticket.
 func (s *MacroService) applyChange(ctx context.Context, tx *Tx, ch *change, res *tend.MacroResult, a *tend.MacroApply) error {
-	p := ch.p
-	act := res.Actions
-	u := &tend.TicketUpdate{Priority: act.Priority, AddTags: act.AddTags, RemoveTags: act.RemoveTags, TeamID: act.TeamID}
-	if res.Body == "" {
-		u.Status = act.Status
-	}
-	u.Normalize()
-	if err := u.Validate(); err != nil {
+	// With a reply, the status moves with it; without one, on its own.
+	if err := applyMacroActions(ctx, ch, res.Actions, res.Body == ""); err != nil {
 		return err
 	}
-	if !u.Empty() {
-		if err := ch.update(ctx, u); err != nil {
-			return err
-		}
-	}
-	author := func(msg *newMessage, kind tend.MessageKind) {
-		msg.kind = kind
-		if p.AgentID != 0 {
-			msg.authorType, msg.authorID = tend.AuthorAgent, &p.AgentID
-		} else {
-			msg.authorType = tend.AuthorSystem
-		}
-	}
 	if res.Body != "" {
-		if a.SeenMessageID != nil && p.AgentID != 0 {
+		if a.SeenMessageID != nil && ch.p.AgentID != 0 {
 			if err := checkSeen(ctx, tx, ch.t, *a.SeenMessageID); err != nil {
 				return err
 			}
@@ -144,22 +125,89 @@ func (s *MacroService) applyChange(ctx context.Context, tx *Tx, ch *change, res 
 		if err != nil {
 			return err
 		}
-		author(msg, tend.KindReply)
-		if res.Reply, err = ch.addMessage(ctx, msg, act.Status, ""); err != nil {
+		msg.kind = tend.KindReply
+		staffAuthor(msg, ch.p)
+		if res.Reply, err = ch.addMessage(ctx, msg, res.Actions.Status, ""); err != nil {
 			return err
 		}
 	}
-	if res.Note != "" {
-		msg, err := s.Tickets.prepareMessage(res.Note, "", nil, false)
+	var err error
+	res.NoteMessage, err = s.Tickets.addMacroNote(ctx, ch, res.Note)
+	return err
+}
+
+// applyMacroActions applies a macro's changes to the ticket's fields, its
+// status only withStatus (otherwise it moves with the macro's message).
+func applyMacroActions(ctx context.Context, ch *change, act tend.MacroActions, withStatus bool) error {
+	u := &tend.TicketUpdate{Priority: act.Priority, AddTags: act.AddTags, RemoveTags: act.RemoveTags, TeamID: act.TeamID}
+	if withStatus {
+		u.Status = act.Status
+	}
+	u.Normalize()
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if u.Empty() {
+		return nil
+	}
+	return ch.update(ctx, u)
+}
+
+// addMacroNote adds a macro's internal note, its placeholders filled, as
+// written by the caller; nil when the macro has none.
+func (s *TicketService) addMacroNote(ctx context.Context, ch *change, note string) (*tend.Message, error) {
+	if note == "" {
+		return nil, nil
+	}
+	msg, err := s.prepareMessage(note, "", nil, false)
+	if err != nil {
+		return nil, err
+	}
+	msg.kind = tend.KindNote
+	staffAuthor(msg, ch.p)
+	return ch.addMessage(ctx, msg, nil, "")
+}
+
+// staffAuthor makes p the author of msg: their agent, or the system for
+// a token that acts for nobody.
+func staffAuthor(msg *newMessage, p tend.Principal) {
+	if p.AgentID != 0 {
+		msg.authorType, msg.authorID = tend.AuthorAgent, &p.AgentID
+	} else {
+		msg.authorType = tend.AuthorSystem
+	}
+}
+
+// composerMacro applies, within an agent's message, the actions of the
+// macro the composer inserted into it: every field but the status, which
+// it returns for the message to carry unless the agent chose one, and
+// the macro's note, added after the message by the returned func.
+func (s *TicketService) composerMacro(ctx context.Context, tx *Tx, ch *change, macroID int64, status *tend.Status) (*tend.Status, func() error, error) {
+	if !ch.p.IsStaff() {
+		return nil, nil, tend.Errorf(tend.EFORBIDDEN, "Only staff use macros.")
+	}
+	m, err := findVisibleMacro(ctx, tx, ch.p, macroID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := applyMacroActions(ctx, ch, m.Actions, false); err != nil {
+		return nil, nil, err
+	}
+	if status == nil {
+		status = m.Actions.Status
+	}
+	addNote := func() error {
+		if m.Actions.Note == "" {
+			return nil
+		}
+		v, err := placeholderValues(ctx, tx, ch.t, ch.p.AgentID)
 		if err != nil {
 			return err
 		}
-		author(msg, tend.KindNote)
-		if res.NoteMessage, err = ch.addMessage(ctx, msg, nil, ""); err != nil {
-			return err
-		}
+		_, err = s.addMacroNote(ctx, ch, tend.RenderPlaceholders(m.Actions.Note, v))
+		return err
 	}
-	return nil
+	return status, addNote, nil
 }
 
 // priorResult answers a retried request with what the first one did.

@@ -231,3 +231,75 @@ func TestApplyMacroIsOneChange(t *testing.T) {
 		}
 	})
 }
+
+// The composer inserts a macro, the agent edits the text, attaches and
+// chooses a status, and sends: the message carries the macro's actions in
+// one change, and the agent's status wins over the macro's.
+func TestMessageWithInsertedMacro(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		macros := sqldb.NewMacroService(db, e.tickets)
+		ann := e.mustAgent(t, "ann", tend.RoleAgent)
+		bo := e.mustAgent(t, "bo", tend.RoleAgent)
+		pending, urgent, solved := tend.StatusPending, tend.PriorityUrgent, tend.StatusSolved
+		m, err := macros.CreateMacro(as(ann), &tend.MacroCreate{Name: "Escalate", Body: "We are on it, {{customer.first_name}}.",
+			Actions: tend.MacroActions{Status: &pending, Priority: &urgent, AddTags: []string{"escalated"}, Note: "Escalated by {{agent.name}}"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tk := e.mustTicket(t, as(ann), "Site down", "dana@example.com", "Our site is down.")
+		before, _, err := e.tickets.FindTicketEvents(as(ann), tk.ID, "", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, err := e.tickets.AddMessage(as(ann), tk.ID, &tend.MessageCreate{Body: "We are on it, Dana. Restarting now.", MacroID: &m.ID, IdempotencyKey: "c1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.tickets.FindTicketByID(as(ann), tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != tend.StatusPending || got.Priority != tend.PriorityUrgent || !slices.Contains(got.Tags, "escalated") {
+			t.Errorf("after the reply: status %s, priority %s, tags %v", got.Status, got.Priority, got.Tags)
+		}
+		msgs := got.Messages
+		last := msgs[len(msgs)-1]
+		if msgs[len(msgs)-2].ID != msg.ID || last.Kind != tend.KindNote || last.Body != "Escalated by ann" {
+			t.Errorf("after the reply, the last message is %s %q; want the macro's note after the reply", last.Kind, last.Body)
+		}
+		after, _, err := e.tickets.FindTicketEvents(as(ann), tk.ID, "", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range after[len(before):] {
+			if ev.ChangeID == "" || ev.ChangeID != after[len(before)].ChangeID {
+				t.Errorf("entry %s has change id %q, not the reply's", ev.Kind, ev.ChangeID)
+			}
+		}
+		// The same form sent twice adds nothing more.
+		if again, err := e.tickets.AddMessage(as(ann), tk.ID, &tend.MessageCreate{Body: "We are on it, Dana. Restarting now.", MacroID: &m.ID, IdempotencyKey: "c1"}); err != nil || again.ID != msg.ID {
+			t.Errorf("retry = %v, %v; want message %d", again, err, msg.ID)
+		}
+		if now, _ := e.tickets.FindTicketByID(as(ann), tk.ID); len(now.Messages) != len(msgs) {
+			t.Errorf("the retry added %d messages", len(now.Messages)-len(msgs))
+		}
+
+		// A status chosen in the composer wins over the macro's.
+		if _, err := e.tickets.AddMessage(as(ann), tk.ID, &tend.MessageCreate{Body: "Fixed.", MacroID: &m.ID, Status: &solved}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := e.tickets.FindTicketByID(as(ann), tk.ID); got.Status != tend.StatusSolved {
+			t.Errorf("status = %s, want the composer's solved", got.Status)
+		}
+
+		// Someone who may not see the macro cannot use it, and nothing is written.
+		was, _ := e.tickets.FindTicketByID(as(ann), tk.ID)
+		if _, err := e.tickets.AddMessage(as(bo), tk.ID, &tend.MessageCreate{Body: "Hi", MacroID: &m.ID}); tend.ErrorCode(err) != tend.ENOTFOUND {
+			t.Errorf("another agent's personal macro: %v, want ENOTFOUND", err)
+		}
+		if now, _ := e.tickets.FindTicketByID(as(ann), tk.ID); len(now.Messages) != len(was.Messages) || now.Version != was.Version {
+			t.Errorf("the refused reply wrote: %d messages, version %d; was %d, %d", len(now.Messages), now.Version, len(was.Messages), was.Version)
+		}
+	})
+}

@@ -279,7 +279,16 @@ func (s *TicketService) AddMessage(ctx context.Context, ticketID int64, c *tend.
 			msg.authorID = &ch.t.CustomerID
 		}
 		ch.to, ch.cc = c.To, c.Cc
-		if m, err = ch.addMessage(ctx, msg, c.Status, ""); err != nil {
+		status, afterMessage := c.Status, func() error { return nil }
+		if c.MacroID != nil {
+			if status, afterMessage, err = s.composerMacro(ctx, tx, ch, *c.MacroID, status); err != nil {
+				return err
+			}
+		}
+		if m, err = ch.addMessage(ctx, msg, status, ""); err != nil {
+			return err
+		}
+		if err := afterMessage(); err != nil {
 			return err
 		}
 		if err := ch.commit(ctx); err != nil {

@@ -196,6 +196,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /search", s.searchPage)
 	mux.HandleFunc("GET /settings", s.settingsIndex)
 	s.peopleRoutes(mux, forms)
+	s.macroRoutes(mux, forms)
 	s.adminRoutes(mux, forms)
 	formAddresses(mux)
 	mailFormAddresses(mux)
@@ -219,9 +220,11 @@ func formAddresses(mux *http.ServeMux) {
 	mux.HandleFunc("GET /tickets/views/{id}/delete", to(func(r *http.Request) string {
 		return "/tickets?view=saved-" + url.QueryEscape(r.PathValue("id"))
 	}))
-	mux.HandleFunc("GET /tickets/{number}/messages", to(func(r *http.Request) string {
-		return "/tickets/" + url.PathEscape(r.PathValue("number"))
-	}))
+	for _, form := range []string{"messages", "macro"} {
+		mux.HandleFunc("GET /tickets/{number}/"+form, to(func(r *http.Request) string {
+			return "/tickets/" + url.PathEscape(r.PathValue("number"))
+		}))
+	}
 	mux.HandleFunc("GET /settings/mail/inbound/{id}/retry", fixed("/settings/mail"))
 	mux.HandleFunc("GET /settings/mail/inbound/{id}/ticket", fixed("/settings/mail"))
 	for _, action := range []string{"role", "invitation", "reactivate"} {

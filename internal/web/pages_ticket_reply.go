@@ -60,6 +60,17 @@ func (s *Server) ticketReply(w http.ResponseWriter, r *http.Request) {
 		if len(files) > 0 {
 			msg += " Attach your files again before you send."
 		}
+		if d.Macro != nil {
+			// The held draft says which macro goes with it, or that it no
+			// longer can.
+			if m, err := s.Macros.FindMacroByID(ctx, d.Macro.ID); err == nil {
+				_, names := s.teamNames(r, agent)
+				d.Macro = &insertedMacro{ID: m.ID, Name: m.Name, Does: macroDoes(m.Actions, names)}
+			} else {
+				d.Macro = nil
+				msg += " The macro you inserted is no longer there, so only your text will be sent."
+			}
+		}
 		token := s.held.hold(&heldForm{agentID: agent.ID, number: number, status: status, draft: &d, newSince: newSince,
 			err: msg, problems: problems})
 		http.Redirect(w, r, back+"?held="+token, http.StatusSeeOther)
@@ -97,6 +108,14 @@ func (s *Server) ticketReply(w http.ResponseWriter, r *http.Request) {
 	}
 	if seen > 0 {
 		c.SeenMessageID = &seen
+	}
+	if v := r.PostFormValue("macro_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			refuse(http.StatusBadRequest, "This form names a macro that does not exist; insert the macro again.", nil, 0)
+			return
+		}
+		d.Macro, c.MacroID = &insertedMacro{ID: id}, &id
 	}
 	if d.Status != "" {
 		st := tend.Status(d.Status)

@@ -73,6 +73,8 @@ type draft struct {
 	// To and Cc are the reply's recipients as chosen.
 	To string
 	Cc []string
+	// Macro is the one inserted into Body, whose actions go with it.
+	Macro *insertedMacro
 }
 
 // Copied reports whether the draft copies email.

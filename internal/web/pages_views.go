@@ -245,7 +245,12 @@ func (s *Server) viewCounts(w http.ResponseWriter, r *http.Request) {
 
 // agentContext acts as agent.
 func agentContext(ctx context.Context, agent *tend.Agent) context.Context {
-	return tend.NewContextWithPrincipal(ctx, tend.Principal{AgentID: agent.ID, Role: agent.Role})
+	return tend.NewContextWithPrincipal(ctx, principal(agent))
+}
+
+// principal is who a signed-in agent acts as.
+func principal(agent *tend.Agent) tend.Principal {
+	return tend.Principal{AgentID: agent.ID, Role: agent.Role}
 }
 
 // saveView serves POST /tickets/views: keep the current filter as a view.
