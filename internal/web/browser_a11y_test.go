@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -126,6 +127,11 @@ func TestBrowserAccessibility(t *testing.T) {
 		}
 	}
 	customer := ticket.CustomerID
+	macro, err := ts.server.Macros.CreateMacro(asAdmin, &tend.MacroCreate{Name: "Refund on its way", Scope: tend.MacroShared,
+		Body: "Hello {{customer.first_name}}, the refund for #{{ticket.number}} is on its way."})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	b.do(chromedp.EmulateViewport(1366, 768))
 	b.do(chromedp.Navigate(ts.URL+"/login"), chromedp.WaitVisible(css(`#email`)))
@@ -146,6 +152,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		"/settings", "/settings/general", "/settings/agents", "/settings/agents/" + id(ts.agents[tend.RoleAgent].ID) + "/deactivate",
 		"/settings/teams", "/settings/teams/" + id(team.ID),
 		"/settings/tokens", "/settings/mail", "/settings/mail/" + id(mb.ID), "/settings/blocked",
+		"/macros", "/macros/new", "/macros/" + id(macro.ID),
 	}
 	// And every page the navigation leads to: the sections, the views,
 	// the settings.
@@ -176,6 +183,12 @@ func TestBrowserAccessibility(t *testing.T) {
 	checkAccessible(t, b, axe, "/tickets?view=open, a row chosen")
 	b.do(chromedp.KeyEvent("?"), chromedp.WaitVisible(css(`dialog#shortcuts`)))
 	checkAccessible(t, b, axe, "/tickets?view=open, the shortcuts")
+	// The composer's macro picker.
+	b.do(chromedp.Navigate(ts.URL+"/tickets/"+id(ticket.Number)), chromedp.WaitVisible(css(`#composer`)),
+		chromedp.Focus(css(`#body`)), chromedp.KeyEvent("m", chromedp.KeyModifiers(chromedp.ModifierAlt)))
+	b.within(10*time.Second, chromedp.WaitVisible(css(`#macro-q`)))
+	b.waitText(`#macro-options`, "Refund on its way", 5*time.Second)
+	checkAccessible(t, b, axe, "/tickets/"+id(ticket.Number)+", the macro picker")
 	// A narrow screen lays the pages out otherwise.
 	b.do(chromedp.EmulateViewport(600, 900))
 	for _, p := range []string{"/tickets", "/tickets/" + id(ticket.Number), "/customers/" + id(customer)} {
