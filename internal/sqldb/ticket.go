@@ -220,8 +220,7 @@ type keyedTicket struct {
 
 // scanKeyedTicket reads ticketColumns followed by sort_key.
 func scanKeyedTicket(r row) (keyedTicket, error) {
-	var k keyedTicket
-	k.t, k.key = &tend.Ticket{}, ""
+	k := keyedTicket{t: &tend.Ticket{}}
 	err := scanTicketInto(r, k.t, &k.key)
 	return k, err
 }
