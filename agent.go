@@ -46,6 +46,9 @@ const (
 	PermManageSettings Permission = "manage settings"
 	PermManageTokens   Permission = "manage other people's API tokens"
 	PermReadAudit      Permission = "read the audit log"
+	// PermMergeCustomers: a merge joins two people's tickets and
+	// addresses for good, so it takes a lead or above.
+	PermMergeCustomers Permission = "merge customers (a lead or above can)"
 )
 
 var permissionRoles = map[Permission]Role{
@@ -54,6 +57,7 @@ var permissionRoles = map[Permission]Role{
 	PermManageSettings: RoleAdmin,
 	PermManageTokens:   RoleAdmin,
 	PermReadAudit:      RoleAdmin,
+	PermMergeCustomers: RoleLead,
 }
 
 // Can reports whether r grants perm.

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Customer is a person the team serves. Each of their addresses belongs to
@@ -27,9 +29,11 @@ type Customer struct {
 	RawAddress string `json:"raw_address"`
 	// MergedIntoID is set on a customer merged into another: what is left
 	// of them, so that their id keeps naming them in history.
-	MergedIntoID *int64    `json:"merged_into_id"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	MergedIntoID *int64 `json:"merged_into_id"`
+	// OpenTickets counts their tickets not yet solved (spam aside).
+	OpenTickets int       `json:"open_tickets"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // Bounce is an address that mail could not be delivered to.
@@ -189,4 +193,46 @@ func validatePhone(p Problems, phone string) {
 		p.Add("phone", "must be at most 50 characters")
 	}
 	validateLine(p, "phone", phone)
+}
+
+// Customers are found by any word of their name or addresses.
+const (
+	maxCustomerWords   = 64
+	maxCustomerWordLen = 40
+)
+
+// CustomerWords returns the words a customer is found by: each word of
+// their name and of each address, split at dots, @ and every other mark
+// ("mia.wong@acme.example" is mia, wong, acme and example), folded as
+// names are (FoldName), each once, in order.
+func CustomerWords(name string, emails []string) []string {
+	var words []string
+	for _, text := range append([]string{name}, emails...) {
+		for _, w := range SearchWords(text) {
+			if len(words) == maxCustomerWords {
+				return words
+			}
+			if !slices.Contains(words, w) {
+				words = append(words, w)
+			}
+		}
+	}
+	return words
+}
+
+// SearchWords splits text into the words CustomerWords finds customers
+// by; a search matches a customer when each of its words starts one of
+// theirs. Long words are cut, as they are stored.
+func SearchWords(text string) []string {
+	words := strings.FieldsFunc(FoldName(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+	for i, w := range words {
+		if len(w) > maxCustomerWordLen {
+			w = w[:maxCustomerWordLen]
+			for !utf8.ValidString(w) {
+				w = w[:len(w)-1]
+			}
+			words[i] = w
+		}
+	}
+	return words
 }

@@ -510,7 +510,7 @@ func TestRepliesGoToTheAddressLastUsedOnTheTicket(t *testing.T) {
 		d := newDesk(t, db, outbound.Relay{Addr: sink.Addr, Timeout: 5 * time.Second})
 		work := d.request("Ann Lee <ann@work.example>", "Invoice question")
 		home := d.request("Ann Lee <ann@home.example>", "Parcel question")
-		if _, err := sqldb.NewCustomerService(db).MergeCustomers(d.agent, home.CustomerID, work.CustomerID); err != nil {
+		if _, err := sqldb.NewCustomerService(db).MergeCustomers(tend.SystemContext(context.Background()), home.CustomerID, work.CustomerID); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(t, "two acknowledgements", func() bool { return len(sink.Received()) >= 2 })

@@ -56,7 +56,20 @@ func findCustomerByID(ctx context.Context, q *Tx, id int64) (*tend.Customer, err
 	} else if err != nil {
 		return nil, fmt.Errorf("find customer: %w", err)
 	}
+	if err := attachOpenTickets(ctx, q, []*tend.Customer{c}); err != nil {
+		return nil, err
+	}
 	return c, attachEmails(ctx, q, []*tend.Customer{c})
+}
+
+// attachOpenTickets counts each customer's tickets not yet solved.
+func attachOpenTickets(ctx context.Context, q *Tx, customers []*tend.Customer) error {
+	return attachValues(ctx, q, customers, func(c *tend.Customer) int64 { return c.ID },
+		func(in string) string {
+			return `SELECT customer_id, COUNT(*) FROM tickets WHERE status IN ('new', 'open', 'pending', 'on_hold')
+				AND NOT spam AND customer_id ` + in + ` GROUP BY customer_id`
+		},
+		func(c *tend.Customer, n int) { c.OpenTickets = n })
 }
 
 // FindCustomersByIDs returns the customers of ids, for lists that show
@@ -90,9 +103,14 @@ func (s *CustomerService) FindCustomers(ctx context.Context, f tend.CustomerFilt
 	}
 	var a args
 	where := []string{"merged_into_id IS NULL"}
-	if q := tend.FoldName(strings.TrimSpace(f.Q)); q != "" {
-		where = append(where, "("+s.db.prefixMatch(&a, "name_key", q)+
-			" OR id IN (SELECT customer_id FROM customer_emails WHERE "+s.db.prefixMatch(&a, "email", q)+"))")
+	// An address is looked up by its start; otherwise each word of the
+	// query starts a word of the customer's.
+	if q := strings.TrimSpace(f.Q); strings.Contains(q, "@") {
+		where = append(where, "id IN (SELECT customer_id FROM customer_emails WHERE "+s.db.prefixMatch(&a, "email", tend.NormalizeEmail(q))+")")
+	} else {
+		for _, w := range tend.SearchWords(q) {
+			where = append(where, "id IN (SELECT customer_id FROM customer_words WHERE "+wordPrefix(&a, w)+")")
+		}
 	}
 	if f.Email != "" {
 		where = append(where, "id IN (SELECT customer_id FROM customer_emails WHERE email = "+a.add(tend.NormalizeEmail(f.Email))+")")
@@ -113,6 +131,9 @@ func (s *CustomerService) FindCustomers(ctx context.Context, f tend.CustomerFilt
 	var list []*tend.Customer
 	err := s.db.read(ctx, func(q *Tx) (err error) {
 		if list, err = queryAll(ctx, q, scanCustomer, query, a...); err != nil {
+			return err
+		}
+		if err := attachOpenTickets(ctx, q, list); err != nil {
 			return err
 		}
 		return attachEmails(ctx, q, list)
@@ -164,6 +185,9 @@ func (s *CustomerService) CreateCustomer(ctx context.Context, c *tend.CustomerCr
 			return err
 		}
 		if err := setEmails(ctx, tx, id, c.Emails); err != nil {
+			return err
+		}
+		if err := indexCustomerWords(ctx, tx, id); err != nil {
 			return err
 		}
 		if err := tx.audit(ctx, p, "customer.created", "customer", id, map[string]any{"emails": c.Emails}); err != nil {
@@ -263,6 +287,9 @@ func findOrCreateCustomer(ctx context.Context, tx *Tx, ref tend.CustomerRef) (id
 		}
 		return findOrCreateCustomer(ctx, tx, ref)
 	}
+	if err := insertCustomerWords(ctx, tx, id, tend.CustomerWords(ref.Name, []string{ref.Email})); err != nil {
+		return 0, nil, err
+	}
 	return id, orgID, nil
 }
 
@@ -316,6 +343,11 @@ func (s *CustomerService) UpdateCustomer(ctx context.Context, id int64, u *tend.
 				return err
 			}
 		}
+		if u.Name != nil || u.Emails != nil {
+			if err := indexCustomerWords(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		if err := tx.audit(ctx, p, "customer.updated", "customer", id, customerChanges(u)); err != nil {
 			return err
 		}
@@ -353,7 +385,7 @@ func customerChanges(u *tend.CustomerUpdate) map[string]any {
 // customer through the workflow (tend.Ticket.ApplyCustomerMerge), which
 // its history records. fromID stays as a tombstone pointing to intoID.
 func (s *CustomerService) MergeCustomers(ctx context.Context, fromID, intoID int64) (*tend.Customer, error) {
-	p, err := tend.RequireStaff(ctx)
+	p, err := tend.Require(ctx, tend.PermMergeCustomers)
 	if err != nil {
 		return nil, err
 	}
@@ -471,6 +503,11 @@ func absorbCustomer(ctx context.Context, tx *Tx, from, into *tend.Customer) erro
 	if _, err := tx.exec(ctx, `UPDATE customers SET merged_into_id = $1, updated_at = $2 WHERE id = $3 OR merged_into_id = $3`,
 		into.ID, tx.now, from.ID); err != nil {
 		return fmt.Errorf("mark merged customer: %w", err)
+	}
+	for _, id := range []int64{from.ID, into.ID} {
+		if err := indexCustomerWords(ctx, tx, id); err != nil {
+			return err
+		}
 	}
 	return nil
 }

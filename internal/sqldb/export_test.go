@@ -19,3 +19,14 @@ func MarkBouncing(db *DB, email, reason string) error {
 		return err
 	})
 }
+
+// ReindexCustomerWords drops every customer's words and fills them again
+// as the migration that added them does.
+func ReindexCustomerWords(db *DB) error {
+	return db.write(context.Background(), func(tx *Tx) error {
+		if _, err := tx.exec(context.Background(), `DELETE FROM customer_words`); err != nil {
+			return err
+		}
+		return indexAllCustomerWords(context.Background(), tx)
+	})
+}

@@ -17,7 +17,7 @@ import (
 func TestMergeCustomers(t *testing.T) {
 	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
 		e := newEnv(t, db)
-		bo := e.mustAgent(t, "bo", tend.RoleAgent)
+		bo := e.mustAgent(t, "bo", tend.RoleLead)
 		ctx := as(bo)
 		acme, err := e.orgs.CreateOrganization(ctx, &tend.OrganizationCreate{Name: "Acme", Domains: []string{"acme.example"}})
 		if err != nil {
@@ -132,7 +132,7 @@ func TestMergeCustomers(t *testing.T) {
 func TestMergedCustomerIDNotReused(t *testing.T) {
 	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
 		e := newEnv(t, db)
-		bo := e.mustAgent(t, "bo", tend.RoleAgent)
+		bo := e.mustAgent(t, "bo", tend.RoleLead)
 		kept := e.mustTicket(t, system, "One", "kept@example.com", "Hi.")
 		merged := e.mustTicket(t, system, "Two", "merged@example.com", "Hi.")
 		if _, err := e.customers.MergeCustomers(as(bo), merged.CustomerID, kept.CustomerID); err != nil {
@@ -158,7 +158,8 @@ func TestMergedCustomerIDNotReused(t *testing.T) {
 func TestMergeCustomersRefused(t *testing.T) {
 	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
 		e := newEnv(t, db)
-		bo := e.mustAgent(t, "bo", tend.RoleAgent)
+		bo := e.mustAgent(t, "bo", tend.RoleLead)
+		ann := e.mustAgent(t, "ann", tend.RoleAgent)
 		a := e.mustTicket(t, system, "One", "a@example.com", "Hi.")
 		b := e.mustTicket(t, system, "Two", "b@example.com", "Hi.")
 
@@ -168,6 +169,7 @@ func TestMergeCustomersRefused(t *testing.T) {
 			code     string
 		}{
 			"into themselves":            {as(bo), a.CustomerID, a.CustomerID, tend.EINVALID},
+			"by an agent":                {as(ann), b.CustomerID, a.CustomerID, tend.EFORBIDDEN},
 			"unknown source":             {as(bo), 9999, a.CustomerID, tend.ENOTFOUND},
 			"unknown target":             {as(bo), a.CustomerID, 9999, tend.ENOTFOUND},
 			"by a customer":              {asCustomer(a.CustomerID), b.CustomerID, a.CustomerID, tend.EFORBIDDEN},

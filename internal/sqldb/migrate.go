@@ -49,6 +49,11 @@ func (db *DB) migrate(ctx context.Context) error {
 			if err := tx.script(ctx, string(body)); err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
+			if step := migrationSteps[version]; step != nil {
+				if err := step(ctx, tx); err != nil {
+					return fmt.Errorf("%s: %w", name, err)
+				}
+			}
 			_, err = tx.exec(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, version, tx.now)
 			return err
 		})
@@ -57,4 +62,11 @@ func (db *DB) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// migrationSteps are what a migration needs done in Go after its SQL, in
+// the same transaction: filling a new table from rows that SQL alone
+// cannot take apart.
+var migrationSteps = map[string]func(context.Context, *Tx) error{
+	"0013_customer_words": indexAllCustomerWords,
 }

@@ -57,7 +57,7 @@ func TestBrowserCustomers(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	b.signIn(ts.URL, tend.RoleAgent)
+	b.signIn(ts.URL, tend.RoleLead)
 	b.do(chromedp.Click(css(`.sections a[href="/customers"]`)), chromedp.WaitVisible(css(`.people-table`)))
 	if list := b.text(`.people-table tbody`); !strings.Contains(list, "ann.lee@acme.example") || !strings.Contains(list, "Acme Corporation") {
 		t.Fatalf("the customer list reads %q", list)

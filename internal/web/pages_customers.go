@@ -112,8 +112,10 @@ type customerPage struct {
 	Tickets      []ticketRow
 	TicketCount  int
 	Notice       string
-	// The merge box: what was typed and why it found nobody.
+	// The merge box: what was typed and why it found nobody. Only leads
+	// and above merge.
 	MergeOther, MergeProblem string
+	CanMerge                 bool
 }
 
 // customerShow serves GET /customers/{id}.
@@ -163,7 +165,8 @@ func (s *Server) customerPage(w http.ResponseWriter, r *http.Request, ctx contex
 	if err != nil {
 		return nil, err
 	}
-	page := &customerPage{basePage: s.base(w, r, customerName(c), agent), Customer: c, Emails: emailViews(c)}
+	page := &customerPage{basePage: s.base(w, r, customerName(c), agent), Customer: c, Emails: emailViews(c),
+		CanMerge: principal(agent).Can(tend.PermMergeCustomers)}
 	if page.Organization, err = s.organizationOf(ctx, c.OrganizationID, map[int64]*tend.Organization{}); err != nil {
 		return nil, err
 	}
@@ -371,6 +374,10 @@ func (s *Server) customerMergeConfirm(w http.ResponseWriter, r *http.Request) {
 	page, err := s.customerPage(w, r, ctx, agent)
 	if err != nil {
 		s.pageError(w, r, agent, err)
+		return
+	}
+	if !page.CanMerge {
+		s.pageError(w, r, agent, tend.Errorf(tend.EFORBIDDEN, "Only a lead or above merges customers; ask your team's lead."))
 		return
 	}
 	page.MergeOther = strings.TrimSpace(r.URL.Query().Get("other"))

@@ -104,6 +104,10 @@ func TestCustomerPages(t *testing.T) {
 	if strings.Contains(body, "ann@home.example") {
 		t.Errorf("a search for ann@a shows ann@home.example")
 	}
+	// Any word finds her, and the list links her open ticket.
+	_, body = sc.get("/customers?q=acme")
+	mustContain(t, "a search by domain", body, "ann@acme.example",
+		`<a href="/tickets?customer_id=`+strconv.FormatInt(ann, 10)+`&amp;status=new&amp;status=open&amp;status=pending&amp;status=on_hold">1</a>`)
 
 	status, body = sc.get(annURL)
 	if status != http.StatusOK {
@@ -140,6 +144,21 @@ func TestCustomerPages(t *testing.T) {
 	if c, _ := ts.server.Customers.FindCustomerByID(sys, ann); status != http.StatusForbidden || c.Name != "Ann Lee" {
 		t.Fatalf("a forged form: %d, name %q", status, c.Name)
 	}
+
+	// An agent neither sees the merge box nor merges.
+	if _, body := sc.get(annURL); strings.Contains(body, `id="merge-title"`) {
+		t.Error("an agent's customer page offers to merge")
+	}
+	if status, _ := sc.get(annURL + "/merge?other=" + url.QueryEscape("ANN@home.example")); status != http.StatusForbidden {
+		t.Errorf("an agent opens the merge confirmation: %d", status)
+	}
+	if status, _, _ := sc.post(annURL+"/merge", url.Values{"from_id": {strconv.FormatInt(bob, 10)}}); status != http.StatusForbidden {
+		t.Errorf("an agent merges: %d", status)
+	}
+	if c, _ := ts.server.Customers.FindCustomerByID(sys, bob); c.MergedIntoID != nil {
+		t.Fatal("an agent's refused merge merged")
+	}
+	sc = newStaffClient(t, ts, tend.RoleLead)
 
 	// Merging: the other customer is found by address, the page says
 	// what moves, and only the post merges.
