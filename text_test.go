@@ -1,6 +1,7 @@
 package tend_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/tendhq/tend"
@@ -90,5 +91,23 @@ func TestCleanFileName(t *testing.T) {
 		if got := tend.CleanFileName(in); got != want {
 			t.Errorf("CleanFileName(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestPreviewText(t *testing.T) {
+	long := strings.Repeat("word ", 100)
+	for _, tc := range []struct{ name, body, want string }{
+		{"one line", "Where is my order?", "Where is my order?"},
+		{"lines joined", "Hi Ann,\n\nthe invoice is wrong.\r\nThanks", "Hi Ann, the invoice is wrong. Thanks"},
+		{"spacing", "  \n\t Refund\t please  \n", "Refund please"},
+		{"empty", "", ""},
+		{"cut", long, strings.TrimSpace(long[:tend.MaxPreviewLength]) + "…"},
+		{"cut by character", strings.Repeat("é", 300), strings.Repeat("é", tend.MaxPreviewLength) + "…"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tend.PreviewText(tc.body); got != tc.want {
+				t.Errorf("PreviewText(%q) = %q, want %q", tc.body, got, tc.want)
+			}
+		})
 	}
 }

@@ -313,11 +313,69 @@ const (
 	SortUpdatedAsc  TicketSort = "updated_at"
 	SortCreatedDesc TicketSort = "-created_at"
 	SortCreatedAsc  TicketSort = "created_at"
+	// By priority: descending puts urgent first, then high, normal, low.
+	SortPriorityDesc TicketSort = "-priority"
+	SortPriorityAsc  TicketSort = "priority"
+	// By the name of the owner or the team: ascending is A to Z, with the
+	// tickets that have none first.
+	SortOwnerAsc  TicketSort = "owner"
+	SortOwnerDesc TicketSort = "-owner"
+	SortTeamAsc   TicketSort = "team"
+	SortTeamDesc  TicketSort = "-team"
 )
 
+// TicketSorts are the orders a ticket list takes, in the order the API
+// documents them.
+var TicketSorts = []TicketSort{SortUpdatedDesc, SortUpdatedAsc, SortCreatedDesc, SortCreatedAsc,
+	SortPriorityDesc, SortPriorityAsc, SortOwnerAsc, SortOwnerDesc, SortTeamAsc, SortTeamDesc}
+
 // Valid reports whether s is a known order.
-func (s TicketSort) Valid() bool {
-	return s == SortUpdatedDesc || s == SortUpdatedAsc || s == SortCreatedDesc || s == SortCreatedAsc
+func (s TicketSort) Valid() bool { return slices.Contains(TicketSorts, s) }
+
+// Descending reports whether s puts the greatest first; ties between
+// tickets are broken by id, in the same direction.
+func (s TicketSort) Descending() bool { return strings.HasPrefix(string(s), "-") }
+
+// Key is the field s orders by: updated_at, created_at, priority, owner
+// or team.
+func (s TicketSort) Key() string { return strings.TrimPrefix(string(s), "-") }
+
+// Rank orders priorities from low (1) to urgent (4); 0 is not a priority.
+func (p Priority) Rank() int {
+	switch p {
+	case PriorityLow:
+		return 1
+	case PriorityNormal:
+		return 2
+	case PriorityHigh:
+		return 3
+	case PriorityUrgent:
+		return 4
+	}
+	return 0
+}
+
+// TicketPreview is what a list shows of a ticket's conversation: who
+// wrote its latest public message and how that message begins.
+type TicketPreview struct {
+	TicketID   int64
+	AuthorType AuthorType
+	Text       string // one line, at most MaxPreviewLength characters
+}
+
+// MaxPreviewLength is the most characters of a message a preview keeps:
+// more than a list's row shows at any width.
+const MaxPreviewLength = 200
+
+// PreviewText returns the start of a message's text as one line: its
+// lines joined by spaces, the blank ones and the spacing left out, cut at
+// MaxPreviewLength characters.
+func PreviewText(body string) string {
+	s := OneLine(body)
+	if utf8.RuneCountInString(s) <= MaxPreviewLength {
+		return s
+	}
+	return strings.TrimSpace(string([]rune(s)[:MaxPreviewLength])) + "…"
 }
 
 // TicketFilter selects tickets. Empty fields match all; Statuses matches
@@ -373,7 +431,11 @@ func (f *TicketFilter) Validate() error {
 		p.Add("channel", "must be one of email, web, portal, phone, chat, api, walk_in")
 	}
 	if !f.Sort.Valid() {
-		p.Add("sort", "must be one of -updated_at, updated_at, -created_at, created_at")
+		names := make([]string, len(TicketSorts))
+		for i, s := range TicketSorts {
+			names[i] = string(s)
+		}
+		p.Add("sort", "must be one of %s", strings.Join(names, ", "))
 	}
 	if f.Tag != "" {
 		validateTags(p, "tag", []string{f.Tag})
@@ -432,6 +494,11 @@ type TicketService interface {
 	// MergeTicket merges the duplicate id into intoID and returns the
 	// ticket kept; staff only.
 	MergeTicket(ctx context.Context, id, intoID int64) (*Ticket, error)
+	// FindTicketPreviews returns, for each of the tickets ids that has
+	// one, the start of its latest public message (a reply of the
+	// customer's or of staff, never an internal note), as a list shows it
+	// under the subject; staff only.
+	FindTicketPreviews(ctx context.Context, ids []int64) (map[int64]TicketPreview, error)
 	// LinkTickets and UnlinkTickets relate two tickets, both ways, or no
 	// more; staff only. They return ticket id.
 	LinkTickets(ctx context.Context, id, otherID int64) (*Ticket, error)

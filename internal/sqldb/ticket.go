@@ -42,13 +42,19 @@ const ticketColumns = `t.id, t.number, t.subject, t.status, t.priority, t.channe
 
 func scanTicket(r row) (*tend.Ticket, error) {
 	t := &tend.Ticket{}
+	return t, scanTicketInto(r, t)
+}
+
+// scanTicketInto reads ticketColumns into t, and the columns after them
+// into more.
+func scanTicketInto(r row, t *tend.Ticket, more ...any) error {
 	var status, priority, channel, tags string
-	err := r.Scan(&t.ID, &t.Number, &t.Subject, &status, &priority, &channel, &t.CustomerID, &t.OrganizationID,
+	err := r.Scan(append([]any{&t.ID, &t.Number, &t.Subject, &status, &priority, &channel, &t.CustomerID, &t.OrganizationID,
 		&t.OwnerID, &t.TeamID, &tags, &t.ReopenCount, &t.Version, &t.CreatedAt, &t.UpdatedAt,
-		&t.FirstRespondedAt, &t.SolvedAt, &t.ClosedAt, &t.MailboxID, &t.PreviousTicketID, &t.Spam, &t.MergedIntoID)
+		&t.FirstRespondedAt, &t.SolvedAt, &t.ClosedAt, &t.MailboxID, &t.PreviousTicketID, &t.Spam, &t.MergedIntoID}, more...)...)
 	t.Status, t.Priority, t.Channel = tend.Status(status), tend.Priority(priority), tend.Channel(channel)
 	t.Tags = strings.Fields(tags)
-	return t, err
+	return err
 }
 
 // canSee reports whether p may see t: staff see every ticket, a customer
@@ -149,10 +155,14 @@ func (s *TicketService) FindTickets(ctx context.Context, f tend.TicketFilter) ([
 	if err != nil {
 		return nil, "", err
 	}
-	byUpdate := f.Sort == tend.SortUpdatedDesc || f.Sort == tend.SortUpdatedAsc
+	byUpdate := f.Sort.Key() == "updated_at"
+	keyed := sortKeys[f.Sort.Key()] != ""
 	var after *cursor
 	if f.Cursor != "" {
 		c, err := parseCursor(f.Cursor, byUpdate)
+		if keyed {
+			c, err = parseKeyedCursor(f.Cursor)
+		}
 		if err != nil {
 			return nil, "", err
 		}
@@ -163,21 +173,56 @@ func (s *TicketService) FindTickets(ctx context.Context, f tend.TicketFilter) ([
 	if err != nil {
 		return nil, "", err
 	}
-	var list []*tend.Ticket
+	var list []keyedTicket
 	err = s.db.read(ctx, func(q *Tx) (err error) {
-		list, err = queryAll(ctx, q, scanTicket, query, a...)
+		scan := func(r row) (keyedTicket, error) { t, err := scanTicket(r); return keyedTicket{t: t}, err }
+		if keyed {
+			scan = scanKeyedTicket
+		}
+		list, err = queryAll(ctx, q, scan, query, a...)
 		return err
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("find tickets: %w", err)
 	}
-	list, next := pageOf(list, limit, func(t *tend.Ticket) cursor {
-		if byUpdate {
-			return cursor{at: t.UpdatedAt, id: t.ID}
+	list, next := pageOf(list, limit, func(k keyedTicket) cursor {
+		switch {
+		case keyed:
+			return cursor{id: k.t.ID, key: k.key, keyed: true}
+		case byUpdate:
+			return cursor{at: k.t.UpdatedAt, id: k.t.ID}
 		}
-		return cursor{id: t.ID}
+		return cursor{id: k.t.ID}
 	})
-	return list, next, nil
+	tickets := make([]*tend.Ticket, len(list))
+	for i, k := range list {
+		tickets[i] = k.t
+	}
+	return tickets, next, nil
+}
+
+// sortKeys are the keys, other than times and ids, that lists are
+// ordered by, as text: a priority's rank as one digit, the owner's or
+// team's name (empty for none), which each engine orders by its own
+// collation, the same in ORDER BY as in the cursor's comparison. The
+// names come from the joins of ticketListQuery.
+var sortKeys = map[string]string{
+	"priority": `CASE t.priority WHEN 'low' THEN '1' WHEN 'normal' THEN '2' WHEN 'high' THEN '3' WHEN 'urgent' THEN '4' ELSE '0' END`,
+	"owner":    `COALESCE(so.name, '')`,
+	"team":     `COALESCE(st.name, '')`,
+}
+
+// keyedTicket is a ticket of a list with the key it is ordered by.
+type keyedTicket struct {
+	t   *tend.Ticket
+	key string
+}
+
+// scanKeyedTicket reads ticketColumns followed by sort_key.
+func scanKeyedTicket(r row) (keyedTicket, error) {
+	k := keyedTicket{t: &tend.Ticket{}}
+	err := scanTicketInto(r, k.t, &k.key)
+	return k, err
 }
 
 // ticketWhere returns the conditions of f other than its statuses. With
@@ -296,28 +341,46 @@ func (s *TicketService) ticketListQuery(p tend.Principal, f tend.TicketFilter, a
 	}
 
 	order, cmp, desc := "t.updated_at, t.id", ">", ""
-	if f.Sort == tend.SortCreatedAsc || f.Sort == tend.SortCreatedDesc {
+	key := sortKeys[f.Sort.Key()]
+	switch {
+	case f.Sort.Key() == "created_at":
 		order = "t.id"
+	case key != "":
+		order = key + ", t.id"
 	}
-	if f.Sort == tend.SortUpdatedDesc || f.Sort == tend.SortCreatedDesc {
+	if f.Sort.Descending() {
 		cmp, desc = "<", " DESC"
 	}
-	if after != nil {
-		if after.at.IsZero() {
-			where = append(where, "t.id "+cmp+" "+a.add(after.id))
-		} else {
-			where = append(where, "(t.updated_at, t.id) "+cmp+" ("+a.add(after.at)+", "+a.add(after.id)+")")
-		}
+	switch {
+	case after == nil:
+	case after.keyed:
+		where = append(where, "("+key+", t.id) "+cmp+" ("+a.add(after.key)+", "+a.add(after.id)+")")
+	case after.at.IsZero():
+		where = append(where, "t.id "+cmp+" "+a.add(after.id))
+	default:
+		where = append(where, "(t.updated_at, t.id) "+cmp+" ("+a.add(after.at)+", "+a.add(after.id)+")")
 	}
-	orderBy := " ORDER BY " + strings.ReplaceAll(order, ",", desc+",") + desc
+	orderBy := " ORDER BY " + strings.ReplaceAll(order, ", t.", desc+", t.") + desc
 	lim := a.add(limit)
 
+	from, outer := ` FROM tickets t`, strings.ReplaceAll(orderBy, "t.", "")
+	switch f.Sort.Key() {
+	case "owner":
+		from += ` LEFT JOIN agents so ON so.id = t.owner_id`
+	case "team":
+		from += ` LEFT JOIN teams st ON st.id = t.team_id`
+	}
+	columns := ticketColumns
+	if key != "" {
+		columns += `, ` + key + ` AS sort_key`
+		outer = " ORDER BY sort_key" + desc + ", id" + desc
+	}
 	branch := func(extra string) string {
 		w := append([]string{"1 = 1"}, where...)
 		if extra != "" {
 			w = append(w, extra)
 		}
-		return `SELECT ` + ticketColumns + ` FROM tickets t WHERE ` + strings.Join(w, " AND ") + orderBy + ` LIMIT ` + lim
+		return `SELECT ` + columns + from + ` WHERE ` + strings.Join(w, " AND ") + orderBy + ` LIMIT ` + lim
 	}
 	switch len(f.Statuses) {
 	case 0:
@@ -329,7 +392,6 @@ func (s *TicketService) ticketListQuery(p tend.Principal, f tend.TicketFilter, a
 	for i, st := range f.Statuses {
 		parts[i] = fmt.Sprintf("SELECT * FROM (%s) s%d", branch("t.status = "+a.add(string(st))), i)
 	}
-	outer := strings.ReplaceAll(orderBy, "t.", "")
 	return strings.Join(parts, " UNION ALL ") + outer + ` LIMIT ` + lim, a, nil
 }
 

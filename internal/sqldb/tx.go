@@ -70,14 +70,36 @@ func (tx *Tx) audit(ctx context.Context, p tend.Principal, action, subjectType s
 type cursor struct {
 	at time.Time // zero when the list is ordered by id alone
 	id int64
+	// A list ordered by a key other than a time (a priority's rank, an
+	// owner's name) keeps the last item's key here, with keyed set.
+	key   string
+	keyed bool
 }
 
 func (c cursor) String() string {
 	s := strconv.FormatInt(c.id, 10)
-	if !c.at.IsZero() {
+	switch {
+	case c.keyed:
+		s = "k" + s + ":" + c.key
+	case !c.at.IsZero():
 		s = strconv.FormatInt(c.at.UnixMicro(), 10) + "." + s
 	}
 	return base64.RawURLEncoding.EncodeToString([]byte(s))
+}
+
+// parseKeyedCursor reads a cursor of a list ordered by a key and id.
+func parseKeyedCursor(s string) (cursor, error) {
+	invalid := tend.FieldError(tend.EINVALID, "cursor", "not a cursor of this list; pass next_cursor from the previous page unchanged")
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(b) == 0 || b[0] != 'k' {
+		return cursor{}, invalid
+	}
+	id, key, found := strings.Cut(string(b[1:]), ":")
+	c := cursor{key: key, keyed: true}
+	if c.id, err = strconv.ParseInt(id, 10, 64); !found || err != nil || c.id <= 0 {
+		return cursor{}, invalid
+	}
+	return c, nil
 }
 
 func parseCursor(s string, timed bool) (cursor, error) {
@@ -88,7 +110,7 @@ func parseCursor(s string, timed bool) (cursor, error) {
 	}
 	var c cursor
 	at, id, found := strings.Cut(string(b), ".")
-	if found != timed {
+	if found != timed || strings.HasPrefix(at, "k") {
 		return cursor{}, invalid
 	}
 	if !found {

@@ -138,6 +138,42 @@ func TestListPagination(t *testing.T) {
 	})
 }
 
+// The API sorts by priority, most urgent first, paging by cursor; a
+// cursor of another order is refused.
+func TestListSortedByPriority(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		ts := newTestServer(t, db)
+		for i, p := range []string{"low", "urgent", "normal", "high", "urgent", "low", "normal"} {
+			ts.as(tend.RoleAgent, "POST", "/api/v1/tickets", map[string]any{"subject": fmt.Sprint("T", i), "priority": p,
+				"customer": map[string]string{"email": "p@example.com"}, "body": "b"}).want(t, http.StatusCreated)
+		}
+		var got []string
+		url := "/api/v1/tickets?limit=2&sort=-priority"
+		for pages := 0; pages < 6; pages++ {
+			var page struct {
+				Items      []tend.Ticket `json:"items"`
+				NextCursor *string       `json:"next_cursor"`
+			}
+			ts.as(tend.RoleAgent, "GET", url, nil).want(t, http.StatusOK).decode(t, &page)
+			for _, tk := range page.Items {
+				got = append(got, string(tk.Priority)+" "+tk.Subject)
+			}
+			if page.NextCursor == nil {
+				break
+			}
+			url = "/api/v1/tickets?limit=2&sort=-priority&cursor=" + *page.NextCursor
+			if pages == 0 {
+				ts.as(tend.RoleAgent, "GET", "/api/v1/tickets?cursor="+*page.NextCursor, nil).want(t, http.StatusBadRequest)
+			}
+		}
+		want := "urgent T4, urgent T1, high T3, normal T6, normal T2, low T5, low T0"
+		if strings.Join(got, ", ") != want {
+			t.Errorf("sorted by -priority:\n got %s\nwant %s", strings.Join(got, ", "), want)
+		}
+		ts.as(tend.RoleAgent, "GET", "/api/v1/tickets?sort=urgency", nil).want(t, http.StatusBadRequest)
+	})
+}
+
 // Each kind of bad input gets a problem document whose detail says what
 // to fix, and writes nothing.
 func TestBadInput(t *testing.T) {

@@ -253,6 +253,19 @@ func TestOpenAPIEnumsMatchGo(t *testing.T) {
 	if want := enumStrings(tend.InboundOutcomes); !slices.Equal(got, want) {
 		t.Errorf("InboundRecord.outcome enum = %v, want %v", got, want)
 	}
+	// The orders of GET /tickets.
+	list, _ := doc["paths"].(map[string]any)["/tickets"].(map[string]any)["get"].(map[string]any)
+	got = nil
+	for _, p := range list["parameters"].([]any) {
+		if p, _ := p.(map[string]any); p["name"] == "sort" {
+			for _, v := range p["schema"].(map[string]any)["enum"].([]any) {
+				got = append(got, fmt.Sprint(v))
+			}
+		}
+	}
+	if want := enumStrings(tend.TicketSorts); !slices.Equal(got, want) {
+		t.Errorf("GET /tickets sort enum = %v, want %v", got, want)
+	}
 }
 
 // Event documents one payload per kind, and the payload it names for a

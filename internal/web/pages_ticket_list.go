@@ -27,6 +27,10 @@ type ticketRow struct {
 	Owner      string
 	Team       string
 	UpdatedAt  time.Time
+	// Preview is the start of the latest public message, on the ticket
+	// list; ByStaff says staff wrote it.
+	Preview string
+	ByStaff bool
 }
 
 type ticketListPage struct {
@@ -63,9 +67,13 @@ type refusedView struct {
 	status              int
 }
 
+// sortLink is a column heading that sorts a list.
 type sortLink struct {
 	URL     string
 	Current string // "ascending", "descending" or ""
+	// The heading: its class, its label, and the rest of the label for
+	// those who do not see the column.
+	Class, Label, Hidden string
 }
 
 // ticketList serves GET /tickets: a view (?view=mine), or a filter of the
@@ -148,7 +156,10 @@ func (s *Server) showTicketList(w http.ResponseWriter, r *http.Request, agent *t
 			}
 			page.Error, status = formProblem(err), http.StatusBadRequest
 		}
-		if page.Rows, err = s.ticketRowsWith(ctx, list, st); err != nil {
+		if page.Rows, err = s.ticketRowsWith(ctx, list, st); err == nil {
+			err = s.addPreviews(ctx, page.Rows)
+		}
+		if err != nil {
 			s.pageError(w, r, agent, err)
 			return
 		}
@@ -200,21 +211,47 @@ func withParam(u *url.URL, key, value string) string {
 }
 
 // sortLinks returns, for the sortable columns, the link that sorts by
-// them: the other way round if they are the current order.
+// them: the other way round if they are the current order. Times and
+// priorities sort the greatest first at the first click, names A to Z.
 func sortLinks(u *url.URL, current tend.TicketSort) map[string]sortLink {
-	link := func(asc, desc tend.TicketSort) sortLink {
+	link := func(first, second tend.TicketSort, class, label, hidden string) sortLink {
+		l := sortLink{URL: withParam(u, "sort", string(first)), Class: class, Label: label, Hidden: hidden}
 		switch current {
-		case desc:
-			return sortLink{URL: withParam(u, "sort", string(asc)), Current: "descending"}
-		case asc:
-			return sortLink{URL: withParam(u, "sort", string(desc)), Current: "ascending"}
+		case first, second:
+			l.Current = "ascending"
+			if current.Descending() {
+				l.Current = "descending"
+			}
+			if current == first {
+				l.URL = withParam(u, "sort", string(second))
+			}
 		}
-		return sortLink{URL: withParam(u, "sort", string(desc))}
+		return l
 	}
 	return map[string]sortLink{
-		"updated": link(tend.SortUpdatedAsc, tend.SortUpdatedDesc),
-		"created": link(tend.SortCreatedAsc, tend.SortCreatedDesc),
+		"updated":  link(tend.SortUpdatedDesc, tend.SortUpdatedAsc, "activity", "Last activity", ""),
+		"created":  link(tend.SortCreatedDesc, tend.SortCreatedAsc, "num", "#", " (ticket number)"),
+		"priority": link(tend.SortPriorityDesc, tend.SortPriorityAsc, "priority", "Priority", ""),
+		"owner":    link(tend.SortOwnerAsc, tend.SortOwnerDesc, "owner", "Owner", ""),
+		"team":     link(tend.SortTeamAsc, tend.SortTeamDesc, "team", "Team", ""),
 	}
+}
+
+// addPreviews sets each row's preview, read for the whole page at once.
+func (s *Server) addPreviews(ctx context.Context, rows []ticketRow) error {
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	previews, err := s.Tickets.FindTicketPreviews(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i, r := range rows {
+		p := previews[r.ID]
+		rows[i].Preview, rows[i].ByStaff = p.Text, p.AuthorType == tend.AuthorAgent
+	}
+	return nil
 }
 
 // staff is every agent and team, for names and choices, read once per
