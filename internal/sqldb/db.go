@@ -80,7 +80,7 @@ func (db *DB) Engine() Engine { return db.engine }
 // a postgres:// or postgresql:// URL for PostgreSQL, anything else the path
 // of a SQLite file (created if missing).
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	return open(ctx, dsn, false, "")
+	return open(ctx, dsn, false, nil)
 }
 
 // ErrNoDatabase is returned by OpenExisting where Tend has never set up a
@@ -93,12 +93,12 @@ var ErrNoDatabase = errors.New("no Tend database there")
 // that one pointed at the wrong place does not make an empty help desk
 // there and work on it.
 func OpenExisting(ctx context.Context, dsn string) (*DB, error) {
-	return open(ctx, dsn, true, "")
+	return open(ctx, dsn, true, nil)
 }
 
-// open opens dsn and migrates it up to the migration named last, or all
-// of them when last is "".
-func open(ctx context.Context, dsn string, existing bool, last string) (*DB, error) {
+// open opens dsn and applies the migrations that apply accepts, or all
+// of them when it is nil.
+func open(ctx context.Context, dsn string, existing bool, apply func(version string) bool) (*DB, error) {
 	var db *DB
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
@@ -131,7 +131,7 @@ func open(ctx context.Context, dsn string, existing bool, last string) (*DB, err
 			return nil, err
 		}
 	}
-	if err := db.migrate(ctx, last); err != nil {
+	if err := db.migrate(ctx, apply); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate: %w", err)
 	}

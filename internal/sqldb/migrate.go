@@ -19,11 +19,11 @@ var migrations embed.FS
 const foreignKeysOff = "-- tend:foreign-keys-off\n"
 
 // migrate applies, in name order, each migration file of the engine that
-// the database has not recorded yet, up to the one named last ("" for
-// all); each file runs in its own
+// the database has not recorded yet and apply (nil for all) accepts; each
+// file runs in its own
 // transaction with its record. On PostgreSQL an advisory lock keeps
 // replicas that start together from racing.
-func (db *DB) migrate(ctx context.Context, last string) error {
+func (db *DB) migrate(ctx context.Context, apply func(version string) bool) error {
 	dir := "migrations/" + string(db.engine)
 	names, err := fs.Glob(migrations, dir+"/*.sql")
 	if err != nil {
@@ -33,6 +33,9 @@ func (db *DB) migrate(ctx context.Context, last string) error {
 
 	for _, name := range names {
 		version := strings.TrimSuffix(name[len(dir)+1:], ".sql")
+		if apply != nil && !apply(version) {
+			continue
+		}
 		body, err := migrations.ReadFile(name)
 		if err != nil {
 			return err
@@ -70,9 +73,6 @@ func (db *DB) migrate(ctx context.Context, last string) error {
 		})
 		if err != nil {
 			return err
-		}
-		if version == last {
-			break
 		}
 	}
 	return nil
