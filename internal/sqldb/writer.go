@@ -38,7 +38,12 @@ type writeRequest struct {
 
 // writeSQLite queues fn for the writer and waits for its outcome.
 func (db *DB) writeSQLite(ctx context.Context, fn func(tx *Tx) error) error {
-	req := &writeRequest{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	return db.submit(&writeRequest{ctx: ctx, fn: fn, done: make(chan error, 1)})
+}
+
+// submit queues req for the writer and waits for its outcome.
+func (db *DB) submit(req *writeRequest) error {
+	ctx := req.ctx
 	select {
 	case db.writes <- req:
 	case <-ctx.Done():
@@ -71,18 +76,7 @@ func (db *DB) writeWithoutForeignKeys(ctx context.Context, fn func(tx *Tx) error
 		}
 		return err
 	}}
-	select {
-	case db.writes <- req:
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-db.closing:
-		return errClosed
-	}
-	err := <-req.done
-	if req.panicked != nil {
-		panic(req.panicked)
-	}
-	return err
+	return db.submit(req)
 }
 
 // writeLoop is the writer goroutine. It ends when the database closes.

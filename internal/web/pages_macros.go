@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -203,19 +204,26 @@ func (s *Server) macroEdit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, err := pathID(r, "macro")
-	if err != nil {
-		s.pageError(w, r, agent, err)
-		return
+	if m, f := s.macroOfPath(ctx, w, r, agent); m != nil {
+		s.render(w, http.StatusOK, "macro", f)
 	}
-	m, err := s.Macros.FindMacroByID(ctx, id)
+}
+
+// macroOfPath finds the macro {id} of the path, and its form filled in;
+// nil when it has shown why there is none.
+func (s *Server) macroOfPath(ctx context.Context, w http.ResponseWriter, r *http.Request, agent *tend.Agent) (*tend.Macro, *macroForm) {
+	id, err := pathID(r, "macro")
+	var m *tend.Macro
+	if err == nil {
+		m, err = s.Macros.FindMacroByID(ctx, id)
+	}
 	if err != nil {
 		s.pageError(w, r, agent, err)
-		return
+		return nil, nil
 	}
 	f := s.newMacroForm(w, r, agent, m.Name)
 	f.fill(m)
-	s.render(w, http.StatusOK, "macro", f)
+	return m, f
 }
 
 func (f *macroForm) fill(m *tend.Macro) {
@@ -305,22 +313,14 @@ func (s *Server) macroUpdate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, err := pathID(r, "macro")
-	if err != nil {
-		s.pageError(w, r, agent, err)
+	m, f := s.macroOfPath(ctx, w, r, agent)
+	if m == nil {
 		return
 	}
-	m, err := s.Macros.FindMacroByID(ctx, id)
-	if err != nil {
-		s.pageError(w, r, agent, err)
-		return
-	}
-	f := s.newMacroForm(w, r, agent, m.Name)
-	f.fill(m)
 	a, err := f.read(r)
 	f.Scope = m.Scope // a macro keeps its scope
 	if err == nil {
-		_, err = s.Macros.UpdateMacro(ctx, id, &tend.MacroUpdate{Name: &f.Name, Body: &f.Body, Actions: &a})
+		_, err = s.Macros.UpdateMacro(ctx, m.ID, &tend.MacroUpdate{Name: &f.Name, Body: &f.Body, Actions: &a})
 	}
 	if err != nil {
 		f.refused(err)
