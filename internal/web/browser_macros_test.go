@@ -27,15 +27,7 @@ func TestBrowserMacroInsertedByShortcut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := ts.receiver.Receive(context.Background(), "smtp", mb.ID, []string{mb.Address}, []byte(strings.ReplaceAll(
-		"From: Mia Wong <mia@customer.example>\nTo: support@acme.example\nSubject: Charged twice\nMessage-ID: <m1@customer.example>\n\nMy card was charged twice.\n", "\n", "\r\n")))
-	if err != nil || rec.TicketID == nil {
-		t.Fatalf("receive: %+v, %v", rec, err)
-	}
-	tk, err := ts.server.Tickets.FindTicketByID(sys, *rec.TicketID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tk := ts.deliver(t, mb, "From: Mia Wong <mia@customer.example>\nTo: support@acme.example\nSubject: Charged twice\nMessage-ID: <m1@customer.example>\n\nMy card was charged twice.\n")
 	number := strconv.FormatInt(tk.Number, 10)
 
 	b.signIn(ts.URL, tend.RoleAgent)

@@ -225,3 +225,18 @@ func (ts *testServer) countTickets() int {
 		f.Cursor = next
 	}
 }
+
+// deliver hands raw, with \n line ends, to mailbox mb as mail over SMTP
+// would, and returns the ticket it joined or began.
+func (ts *testServer) deliver(t testing.TB, mb *tend.Mailbox, raw string) *tend.Ticket {
+	t.Helper()
+	rec, err := ts.receiver.Receive(context.Background(), "smtp", mb.ID, []string{mb.Address}, []byte(strings.ReplaceAll(raw, "\n", "\r\n")))
+	if err != nil || rec.TicketID == nil {
+		t.Fatalf("receive: %+v, %v", rec, err)
+	}
+	tk, err := ts.server.Tickets.FindTicketByID(tend.SystemContext(context.Background()), *rec.TicketID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}
