@@ -126,3 +126,55 @@ func TestMacroPagesRefuse(t *testing.T) {
 		t.Errorf("held replies wrote: %d messages (was %d), status %s", len(after.Messages), len(before.Messages), after.Status)
 	}
 }
+
+// A reply written from a macro and held back because the customer wrote
+// again keeps its macro: the page that shows it again names the macro,
+// and sending from there applies its actions.
+func TestHeldReplyKeepsItsMacro(t *testing.T) {
+	ts := newTestServer(t, sqldbtest.Open(t, sqldb.SQLite))
+	sys := tend.SystemContext(context.Background())
+	tk, err := ts.server.Tickets.CreateTicket(sys, &tend.TicketCreate{Subject: "Charged twice", Customer: tend.CustomerRef{Email: "mia@customer.example", Name: "Mia Wong"}, Body: "Twice!"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, csrf := signInClient(t, ts)
+	signIn(t, c, ts, csrf, "agent@staff.example", "long enough password")
+	agent := ts.agents[tend.RoleAgent]
+	pending := tend.StatusPending
+	m, err := ts.server.Macros.CreateMacro(tend.NewContextWithPrincipal(context.Background(), tend.Principal{AgentID: agent.ID, Role: agent.Role}),
+		&tend.MacroCreate{Name: "Asked for details", Body: "Could you send the receipt?", Actions: tend.MacroActions{Status: &pending}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := tk.Messages[len(tk.Messages)-1].ID
+	if _, err := ts.server.Tickets.AddMessage(tend.NewContextWithPrincipal(context.Background(), tend.Principal{CustomerID: tk.CustomerID}), tk.ID,
+		&tend.MessageCreate{Body: "Hello? Anyone?"}); err != nil {
+		t.Fatal(err)
+	}
+	ticket := ts.URL + "/tickets/" + strconv.FormatInt(tk.Number, 10)
+	reply := url.Values{"csrf": {csrf}, "kind": {"reply"}, "body": {"Could you send the receipt?"}, "macro_id": {strconv.FormatInt(m.ID, 10)},
+		"last_message_id": {strconv.FormatInt(seen, 10)}, "idempotency_key": {"held-1"}}
+	resp, err := c.PostForm(ticket+"/messages", reply)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if !strings.Contains(loc, "held=") {
+		t.Fatalf("the reply went to %q, want held", loc)
+	}
+	status, page := fetchPage(t, c, http.MethodGet, ts.URL+loc, nil)
+	if status != http.StatusConflict && status != http.StatusOK {
+		t.Fatalf("the held page: %d", status)
+	}
+	mustContain(t, "the held page", page, `name="macro_id" value="`+strconv.FormatInt(m.ID, 10)+`"`, "Asked for details", "sets status Pending")
+	now, _ := ts.server.Tickets.FindTicketByID(sys, tk.ID)
+	reply.Set("last_message_id", strconv.FormatInt(now.Messages[len(now.Messages)-1].ID, 10))
+	if resp, err = c.PostForm(ticket+"/messages", reply); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got, _ := ts.server.Tickets.FindTicketByID(sys, tk.ID); got.Status != tend.StatusPending {
+		t.Errorf("after sending from the held page the ticket is %s, want pending", got.Status)
+	}
+}
