@@ -31,6 +31,8 @@ type Services struct {
 	// Mailboxes, when set, gets the demo's support address, so that mail
 	// sent to Tend's SMTP listener opens tickets at once.
 	Mailboxes tend.MailboxService
+	// Macros, when set, gets the demo's canned replies.
+	Macros tend.MacroService
 }
 
 // ErrNotEmpty is returned by Seed for a database that holds a help desk
@@ -74,6 +76,11 @@ func Seed(ctx context.Context, s Services) ([]SignIn, error) {
 	}
 	if err := run(ctx, s, plan(d, now)); err != nil {
 		return nil, err
+	}
+	if s.Macros != nil {
+		if err := createMacros(ctx, s, d); err != nil {
+			return nil, err
+		}
 	}
 	if s.Mailboxes != nil {
 		// Added after the history, whose replies went out long ago.

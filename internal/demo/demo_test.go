@@ -23,9 +23,10 @@ func services(t *testing.T, db *sqldb.DB) demo.Services {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tickets := sqldb.NewTicketService(db, blobs)
 	return demo.Services{Agents: sqldb.NewAgentService(db), Teams: sqldb.NewTeamService(db),
 		Organizations: sqldb.NewOrganizationService(db), Customers: sqldb.NewCustomerService(db),
-		Tickets: sqldb.NewTicketService(db, blobs), Settings: sqldb.NewSettingsService(db)}
+		Tickets: tickets, Settings: sqldb.NewSettingsService(db), Macros: sqldb.NewMacroService(db, tickets)}
 }
 
 // mustSeed seeds db and logs how long it took.
@@ -232,6 +233,23 @@ func checkDesk(t *testing.T, s demo.Services, tickets []*tend.Ticket) {
 	t.Logf("%d customers (%d in organizations), %d organizations", len(customers), linked, len(orgs))
 	if len(customers) < 70 || len(orgs) < 8 || linked < 20 {
 		t.Errorf("%d customers, %d in organizations, %d organizations; want about 80, 25 and 10", len(customers), linked, len(orgs))
+	}
+	// A Billing agent sees the shared macros and Billing's, not Technical's.
+	found, _, err := s.Agents.FindAgents(system, tend.AgentFilter{Email: "lena@demo.example"})
+	if err != nil || len(found) != 1 {
+		t.Fatalf("lena: %v, %v", found, err)
+	}
+	lena := found[0]
+	macros, err := s.Macros.FindMacros(tend.NewContextWithPrincipal(context.Background(), tend.Principal{AgentID: lena.ID, Role: lena.Role}), tend.MacroFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, m := range macros {
+		names = append(names, m.Name)
+	}
+	if len(names) != 4 || !slices.Contains(names, "Refund issued") || slices.Contains(names, "Escalate to engineering") {
+		t.Errorf("lena's macros = %q", names)
 	}
 }
 
