@@ -206,13 +206,21 @@ const (
 // ("mia.wong@acme.example" is mia, wong, acme and example), folded as
 // names are (FoldName), each once, in order.
 func CustomerWords(name string, emails []string) []string {
+	return distinctWords(maxCustomerWords, append([]string{name}, emails...)...)
+}
+
+// distinctWords returns the SearchWords of texts, each once, in order, at
+// most limit of them.
+func distinctWords(limit int, texts ...string) []string {
 	var words []string
-	for _, text := range append([]string{name}, emails...) {
+	seen := map[string]bool{}
+	for _, text := range texts {
 		for _, w := range SearchWords(text) {
-			if len(words) == maxCustomerWords {
+			if len(words) == limit {
 				return words
 			}
-			if !slices.Contains(words, w) {
+			if !seen[w] {
+				seen[w] = true
 				words = append(words, w)
 			}
 		}

@@ -88,6 +88,14 @@ func (a *MacroActions) validate(p Problems) {
 // MaxMacroBody is how long a macro's text may be.
 const MaxMacroBody = 20000
 
+// maxMacroWords bounds the words a macro is found by.
+const maxMacroWords = 400
+
+// MacroWords returns the words the picker finds a macro by: those of its
+// name, then of its reply (SearchWords), each once. A search matches a
+// macro when each of its words starts one of these.
+func MacroWords(name, body string) []string { return distinctWords(maxMacroWords, name, body) }
+
 // MacroCreate is the input for a new macro. A personal macro is the
 // creator's; a team macro names its team.
 type MacroCreate struct {

@@ -108,8 +108,8 @@ func (s *CustomerService) FindCustomers(ctx context.Context, f tend.CustomerFilt
 	if q := strings.TrimSpace(f.Q); strings.Contains(q, "@") {
 		where = append(where, "id IN (SELECT customer_id FROM customer_emails WHERE "+s.db.prefixMatch(&a, "email", tend.NormalizeEmail(q))+")")
 	} else {
-		for _, w := range tend.SearchWords(q) {
-			where = append(where, "id IN (SELECT customer_id FROM customer_words WHERE "+wordPrefix(&a, w)+")")
+		if words := tend.SearchWords(q); len(words) > 0 {
+			where = append(where, wordsMatch(&a, "customer_words", "customer_id", words))
 		}
 	}
 	if f.Email != "" {

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/tendhq/tend"
 )
@@ -29,27 +30,70 @@ func indexCustomerWords(ctx context.Context, tx *Tx, id int64) error {
 	return insertCustomerWords(ctx, tx, id, tend.CustomerWords(name, emails))
 }
 
-// wordPrefix is a condition that customer_words.word starts with prefix:
-// a range of its index on either engine (PostgreSQL compares the column
-// byte by byte).
-func wordPrefix(a *args, prefix string) string {
-	return "(word >= " + a.add(prefix) + " AND word < " + a.add(prefix+"\U0010FFFF") + ")"
+// wordsMatch is a condition that each of prefixes starts one of the words
+// table (customer_words or macro_words) holds for the row's id: ranges of
+// the words' index on either engine (PostgreSQL compares them byte by
+// byte), intersected, so that neither engine can walk one word's matches
+// probing each against the next.
+func wordsMatch(a *args, table, column string, prefixes []string) string {
+	sets := make([]string, len(prefixes))
+	for i, p := range prefixes {
+		sets[i] = "SELECT " + column + " FROM " + table + " WHERE word >= " + a.add(p) + " AND word < " + a.add(p+"\U0010FFFF")
+	}
+	return "id IN (" + strings.Join(sets, " INTERSECT ") + ")"
 }
 
 func insertCustomerWords(ctx context.Context, tx *Tx, id int64, words []string) error {
-	if len(words) == 0 {
-		return nil
-	}
-	var a args
-	values := ""
-	for i, w := range words {
-		if i > 0 {
-			values += ", "
-		}
-		values += "(" + a.add(w) + ", " + a.add(id) + ")"
-	}
-	if _, err := tx.exec(ctx, `INSERT INTO customer_words (word, customer_id) VALUES `+values+` ON CONFLICT DO NOTHING`, a...); err != nil {
+	if err := insertWords(ctx, tx, "customer_words (word, customer_id)", id, words); err != nil {
 		return fmt.Errorf("index customer: %w", err)
+	}
+	return nil
+}
+
+// insertWords adds a row (word, id) to into, "table (word column, id
+// column)", for each of words, a few hundred to a statement.
+func insertWords(ctx context.Context, tx *Tx, into string, id int64, words []string) error {
+	for len(words) > 0 {
+		batch := words[:min(len(words), 200)]
+		words = words[len(batch):]
+		var a args
+		values := make([]string, len(batch))
+		for i, w := range batch {
+			values[i] = "(" + a.add(w) + ", " + a.add(id) + ")"
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO `+into+` VALUES `+strings.Join(values, ", ")+` ON CONFLICT DO NOTHING`, a...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// indexMacroWords records the words the picker finds macro id by.
+func indexMacroWords(ctx context.Context, tx *Tx, id int64, name, body string) error {
+	if _, err := tx.exec(ctx, `DELETE FROM macro_words WHERE macro_id = $1`, id); err != nil {
+		return fmt.Errorf("index macro: %w", err)
+	}
+	if err := insertWords(ctx, tx, "macro_words (word, macro_id)", id, tend.MacroWords(name, body)); err != nil {
+		return fmt.Errorf("index macro: %w", err)
+	}
+	return nil
+}
+
+// indexAllMacroWords fills macro_words for every macro.
+func indexAllMacroWords(ctx context.Context, tx *Tx) error {
+	type macro struct {
+		id         int64
+		name, body string
+	}
+	all, err := queryAll(ctx, tx, func(r row) (m macro, err error) { return m, r.Scan(&m.id, &m.name, &m.body) },
+		`SELECT id, name, body FROM macros ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	for _, m := range all {
+		if err := indexMacroWords(ctx, tx, m.id, m.name, m.body); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -61,3 +61,14 @@ func SQLiteSchemaOf(db *DB, table string) ([]string, error) {
 	})
 	return out, err
 }
+
+// ReindexMacroWords drops every macro's words and fills them again as the
+// migration that added them does.
+func ReindexMacroWords(db *DB) error {
+	return db.write(context.Background(), func(tx *Tx) error {
+		if _, err := tx.exec(context.Background(), `DELETE FROM macro_words`); err != nil {
+			return err
+		}
+		return indexAllMacroWords(context.Background(), tx)
+	})
+}

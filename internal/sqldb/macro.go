@@ -67,7 +67,8 @@ func visibleWhere(a *args, p tend.Principal, teams []int64) string {
 }
 
 // FindMacros returns the macros the caller may use, most used first, then
-// by name; Q matches the name or the text, in any case.
+// by name; each word of Q starts a word of the name or the text, in any
+// case.
 func (s *MacroService) FindMacros(ctx context.Context, f tend.MacroFilter) ([]*tend.Macro, error) {
 	p, err := tend.RequireStaff(ctx)
 	if err != nil {
@@ -87,9 +88,9 @@ func (s *MacroService) FindMacros(ctx context.Context, f tend.MacroFilter) ([]*t
 		if f.Scope != "" {
 			where = append(where, "scope = "+a.add(string(f.Scope)))
 		}
-		for _, w := range strings.Fields(strings.ToLower(f.Q)) {
-			pat := a.add("%" + escapeLike(w) + "%")
-			where = append(where, "(LOWER(name) LIKE "+pat+" ESCAPE '\\' OR LOWER(body) LIKE "+pat+" ESCAPE '\\')")
+		// Each word of the query starts a word of the macro's.
+		if words := tend.SearchWords(f.Q); len(words) > 0 {
+			where = append(where, wordsMatch(&a, "macro_words", "macro_id", words))
 		}
 		limit := f.Limit
 		if limit <= 0 || limit > 500 {
@@ -208,6 +209,9 @@ func (s *MacroService) CreateMacro(ctx context.Context, c *tend.MacroCreate) (*t
 			c.Name, c.Body, string(actions), string(c.Scope), owner, c.TeamID, createdBy, tx.now).Scan(&id); err != nil {
 			return fmt.Errorf("create macro: %w", err)
 		}
+		if err := indexMacroWords(ctx, tx, id, c.Name, c.Body); err != nil {
+			return err
+		}
 		if err := tx.audit(ctx, p, "macro.created", "macro", id, map[string]any{"name": c.Name, "scope": c.Scope}); err != nil {
 			return err
 		}
@@ -248,6 +252,11 @@ func (s *MacroService) UpdateMacro(ctx context.Context, id int64, u *tend.MacroU
 		if _, err := tx.exec(ctx, `UPDATE macros SET name = $2, body = $3, actions = $4, updated_at = $5 WHERE id = $1`,
 			id, next.Name, next.Body, string(actions), tx.now); err != nil {
 			return fmt.Errorf("update macro: %w", err)
+		}
+		if next.Name != old.Name || next.Body != old.Body {
+			if err := indexMacroWords(ctx, tx, id, next.Name, next.Body); err != nil {
+				return err
+			}
 		}
 		if err := tx.audit(ctx, p, "macro.updated", "macro", id, map[string]any{"name": next.Name}); err != nil {
 			return err

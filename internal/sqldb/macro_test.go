@@ -98,7 +98,8 @@ func TestMacroScopes(t *testing.T) {
 		}
 
 		// Search by name and text, in any case.
-		for q, want := range map[string][]string{"refund": {"Refund"}, "HELLO": {"Hello"}, "first_name": {"Ann's thanks"}, "100%": nil} {
+		for q, want := range map[string][]string{"refund": {"Refund"}, "HELLO": {"Hello"}, "first_name": {"Ann's thanks"}, "100%": nil,
+			"ref": {"Refund"}, "THANKS ann": {"Ann's thanks"}, "efund": nil, "refund hello": nil} {
 			list, err := macros.FindMacros(as(ann), tend.MacroFilter{Q: q})
 			if err != nil {
 				t.Fatal(err)
@@ -106,6 +107,28 @@ func TestMacroScopes(t *testing.T) {
 			if got := macroNames(list); !slices.Equal(got, want) {
 				t.Errorf("search %q = %q, want %q", q, got, want)
 			}
+		}
+
+		// Changed, a macro is found by its new words; deleted, by none.
+		if _, err := macros.UpdateMacro(as(lead), teamMacro.ID, &tend.MacroUpdate{Name: ptr("Chargeback"), Body: ptr("Disputed.")}); err != nil {
+			t.Fatal(err)
+		}
+		for q, want := range map[string][]string{"refund": nil, "charge": {"Chargeback"}, "disputed": {"Chargeback"}} {
+			if list, _ := macros.FindMacros(as(ann), tend.MacroFilter{Q: q}); !slices.Equal(macroNames(list), want) {
+				t.Errorf("after the change, search %q = %q, want %q", q, macroNames(list), want)
+			}
+		}
+		if err := macros.DeleteMacro(as(lead), teamMacro.ID); err != nil {
+			t.Fatal(err)
+		}
+		if list, _ := macros.FindMacros(as(ann), tend.MacroFilter{Q: "charge"}); len(list) != 0 {
+			t.Errorf("after the delete, search charge = %q", macroNames(list))
+		}
+		if err := sqldb.ReindexMacroWords(db); err != nil {
+			t.Fatal(err)
+		}
+		if list, _ := macros.FindMacros(as(ann), tend.MacroFilter{Q: "hello"}); !slices.Equal(macroNames(list), []string{"Hello"}) {
+			t.Errorf("indexed again from the rows, search hello = %q", macroNames(list))
 		}
 
 		// An unknown placeholder is refused, naming it.

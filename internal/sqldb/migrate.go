@@ -83,4 +83,5 @@ func (db *DB) migrate(ctx context.Context, apply func(version string) bool) erro
 // cannot take apart.
 var migrationSteps = map[string]func(context.Context, *Tx) error{
 	"0013_customer_words": indexAllCustomerWords,
+	"0017_macro_words":    indexAllMacroWords,
 }
