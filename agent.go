@@ -76,10 +76,18 @@ type Agent struct {
 	TeamIDs []int64 `json:"team_ids"`
 	// TimeZone is the IANA name of the zone pages show the agent's times
 	// in; "" leaves it to their browser.
-	TimeZone  string    `json:"time_zone"`
+	TimeZone string `json:"time_zone"`
+	// Invited is set while the agent has not yet accepted the invitation
+	// they joined by (no password, an unspent link): they cannot sign in,
+	// so nothing is given to them until they do.
+	Invited   bool      `json:"invited"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
+
+// Assignable reports whether tickets can be given to a: active, and not
+// still invited.
+func (a *Agent) Assignable() bool { return a.Active && !a.Invited }
 
 // AgentCreate is the input for a new agent. Password may be empty: such an
 // agent cannot sign in to the web until one is set.

@@ -25,13 +25,18 @@ func NewAgentService(db *DB) *AgentService { return &AgentService{db: db, attemp
 
 var _ tend.AgentService = (*AgentService)(nil)
 
-const agentColumns = `a.id, a.name, a.email, a.role, a.active, a.time_zone, a.created_at, a.updated_at`
+const agentColumns = `a.id, a.name, a.email, a.role, a.active, a.time_zone, ` + agentInvited + `, a.created_at, a.updated_at`
+
+// agentInvited is whether agent a has not yet accepted their invitation:
+// no password and an unspent link. An agent who has a password and was
+// sent a new link (to reset it) has accepted one already.
+const agentInvited = `(a.password_hash = '' AND EXISTS (SELECT 1 FROM invitations i WHERE i.agent_id = a.id AND i.used_at IS NULL))`
 
 // scanAgent reads agentColumns, after any columns that before point to.
 func scanAgent(r row, before ...any) (*tend.Agent, error) {
 	a := &tend.Agent{}
 	var role string
-	err := r.Scan(append(before, &a.ID, &a.Name, &a.Email, &role, &a.Active, &a.TimeZone, &a.CreatedAt, &a.UpdatedAt)...)
+	err := r.Scan(append(before, &a.ID, &a.Name, &a.Email, &role, &a.Active, &a.TimeZone, &a.Invited, &a.CreatedAt, &a.UpdatedAt)...)
 	a.Role = tend.Role(role)
 	return a, err
 }
@@ -489,7 +494,7 @@ func handOver(ctx context.Context, tx *Tx, p tend.Principal, old *tend.Agent, su
 		}
 	}
 	if successorID != 0 {
-		if err := checkActiveAgent(ctx, tx, "successor_id", successorID); err != nil {
+		if err := checkAssignable(ctx, tx, "successor_id", successorID); err != nil {
 			return nil, nil, err
 		}
 	}
