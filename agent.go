@@ -68,15 +68,26 @@ func (r Role) Can(perm Permission) bool {
 
 // Agent is a member of staff: anyone who works tickets, whatever the role.
 type Agent struct {
-	ID        int64     `json:"id"`
-	Name      string    `json:"name"`
-	Email     string    `json:"email"`
-	Role      Role      `json:"role"`
-	Active    bool      `json:"active"`
-	TeamIDs   []int64   `json:"team_ids"`
+	ID      int64   `json:"id"`
+	Name    string  `json:"name"`
+	Email   string  `json:"email"`
+	Role    Role    `json:"role"`
+	Active  bool    `json:"active"`
+	TeamIDs []int64 `json:"team_ids"`
+	// TimeZone is the IANA name of the zone pages show the agent's times
+	// in; "" leaves it to their browser.
+	TimeZone string `json:"time_zone"`
+	// Invited is set while the agent has not yet accepted the invitation
+	// they joined by (no password, an unspent link): they cannot sign in,
+	// so nothing is given to them until they do.
+	Invited   bool      `json:"invited"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
+
+// Assignable reports whether tickets can be given to a: active, and not
+// still invited.
+func (a *Agent) Assignable() bool { return a.Active && !a.Invited }
 
 // AgentCreate is the input for a new agent. Password may be empty: such an
 // agent cannot sign in to the web until one is set.
@@ -122,6 +133,8 @@ type AgentUpdate struct {
 	Password        *string  `json:"password"`
 	CurrentPassword *string  `json:"current_password"`
 	TeamIDs         *[]int64 `json:"team_ids"`
+	// TimeZone is an IANA name such as Europe/Berlin, or "" for none.
+	TimeZone *string `json:"time_zone"`
 	// SuccessorID, with Active false, is who takes over the agent's
 	// unsolved tickets, as in DeactivateAgent; it is required when there
 	// are any.
@@ -135,6 +148,9 @@ func (u *AgentUpdate) Normalize() {
 	}
 	if u.Email != nil {
 		*u.Email = NormalizeEmail(*u.Email)
+	}
+	if u.TimeZone != nil {
+		*u.TimeZone = strings.TrimSpace(*u.TimeZone)
 	}
 }
 
@@ -152,6 +168,9 @@ func (u *AgentUpdate) Validate() error {
 	}
 	if u.Password != nil {
 		validatePassword(p, "password", *u.Password)
+	}
+	if u.TimeZone != nil {
+		validateTimeZone(p, "time_zone", *u.TimeZone)
 	}
 	if u.SuccessorID != nil && (u.Active == nil || *u.Active) {
 		p.Add("successor_id", "goes with active false: it names who takes over from an agent deactivated")
@@ -171,7 +190,7 @@ type AgentFilter struct {
 
 // AgentService manages staff. Reading is open to all staff; creating and
 // changing agents needs PermManageStaff (EFORBIDDEN otherwise), except that
-// an agent may change their own name and password.
+// an agent may change their own name, password and time zone.
 type AgentService interface {
 	// FindAgentByID returns ENOTFOUND if there is no such agent.
 	FindAgentByID(ctx context.Context, id int64) (*Agent, error)

@@ -21,6 +21,9 @@ type Customer struct {
 	Phone          string   `json:"phone"`
 	OrganizationID *int64   `json:"organization_id"`
 	Notes          string   `json:"notes"`
+	// TimeZone is the IANA name of the zone the customer lives in, for
+	// the times promised to them; "" is not known.
+	TimeZone string `json:"time_zone"`
 	// Bouncing lists the addresses that mail to has bounced for good.
 	Bouncing []Bounce `json:"bouncing"`
 	// RawAddress is the sender their mail came from, as written, when it
@@ -82,6 +85,7 @@ type CustomerUpdate struct {
 	Phone          *string
 	OrganizationID *int64
 	Notes          *string
+	TimeZone       *string
 }
 
 // Normalize trims and lower-cases addresses, dropping repeats.
@@ -98,6 +102,9 @@ func (u *CustomerUpdate) Normalize() {
 	}
 	if u.Phone != nil {
 		*u.Phone = strings.TrimSpace(*u.Phone)
+	}
+	if u.TimeZone != nil {
+		*u.TimeZone = strings.TrimSpace(*u.TimeZone)
 	}
 }
 
@@ -124,6 +131,9 @@ func (u *CustomerUpdate) Validate() error {
 	}
 	if u.Notes != nil {
 		validateNotes(p, "notes", *u.Notes)
+	}
+	if u.TimeZone != nil {
+		validateTimeZone(p, "time_zone", *u.TimeZone)
 	}
 	return p.Err()
 }

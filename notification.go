@@ -219,10 +219,11 @@ type NotificationMail struct {
 func (NotificationMail) Kind() string { return "notification_mail" }
 
 // NotificationMailOf writes the mail that tells agent to of n, from the
-// support address mb, linking the ticket at the desk's address base.
-// Its Message-ID is the notification's own, so that sending it again is
-// the same mail.
-func NotificationMailOf(n *Notification, to MailAddress, mb *Mailbox, base string) *OutboundMail {
+// support address mb, linking the ticket at the desk's address base and
+// saying when it happened in the agent's zone loc (UTC when nil). Its
+// Message-ID is the notification's own, so that sending it again is the
+// same mail.
+func NotificationMailOf(n *Notification, to MailAddress, mb *Mailbox, base string, loc *time.Location) *OutboundMail {
 	domain := mb.Address[strings.LastIndexByte(mb.Address, '@')+1:]
 	number := strconv.FormatInt(n.TicketNumber, 10)
 	link, settings := "/tickets/"+number, "/notifications"
@@ -238,7 +239,7 @@ func NotificationMailOf(n *Notification, to MailAddress, mb *Mailbox, base strin
 		FromName: name, FromAddress: mb.Address, ReturnPath: mb.Address, To: to, Date: n.CreatedAt, Status: "queued",
 		TicketNumber: n.TicketNumber, TicketSubject: n.TicketSubject,
 		Subject: n.Text + ": " + n.TicketSubject,
-		Text: n.Text + ".\n\n#" + number + " " + n.TicketSubject + "\n" + link +
+		Text: n.Text + ", " + FormatTime(n.CreatedAt, loc) + ".\n\n#" + number + " " + n.TicketSubject + "\n" + link +
 			"\n\nYou get this mail because you chose it under Notifications; change that at " + settings + ".",
 		AutoSubmitted: true,
 	}

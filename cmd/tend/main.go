@@ -13,6 +13,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+	// The zone database, so that agents' and customers' time zones load
+	// on hosts without one (a scratch container).
+	_ "time/tzdata"
 
 	"github.com/riverqueue/river"
 	"github.com/tendhq/tend"

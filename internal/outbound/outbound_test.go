@@ -554,6 +554,11 @@ func TestNotificationIsMailed(t *testing.T) {
 		if _, err := d.tickets.UpdateTicket(d.agent, tk.ID, &tend.TicketUpdate{OwnerID: &me}); err != nil {
 			t.Fatal(err)
 		}
+		// The mail says when, in the agent's own time zone.
+		tokyo := "Asia/Tokyo"
+		if _, err := sqldb.NewAgentService(db).UpdateAgent(d.agent, me, &tend.AgentUpdate{TimeZone: &tokyo}); err != nil {
+			t.Fatal(err)
+		}
 		raw := "From: Ann Lee <ann@work.example>\r\nTo: support@acme.example\r\nSubject: Re: Invoice question\r\nMessage-ID: <again@example.org>\r\n" +
 			"In-Reply-To: <Invoice.question@example.org>\r\n\r\nAny news?\r\n"
 		if _, err := d.receiver.Receive(context.Background(), "smtp", d.mailbox.ID, []string{d.mailbox.Address}, []byte(raw)); err != nil {
@@ -572,7 +577,7 @@ func TestNotificationIsMailed(t *testing.T) {
 		text := string(mail.Data)
 		number := strconv.FormatInt(tk.Number, 10)
 		for _, want := range []string{"Auto-Submitted: auto-generated", "From: \"Acme Support\" <support@acme.example>",
-			"Subject: Ann Lee replied on #" + number + ": Invoice question", "/tickets/" + number} {
+			"Subject: Ann Lee replied on #" + number + ": Invoice question", "/tickets/" + number, " JST."} {
 			if !strings.Contains(text, want) {
 				t.Errorf("the notification lacks %q:\n%s", want, text)
 			}

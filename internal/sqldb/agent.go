@@ -25,13 +25,18 @@ func NewAgentService(db *DB) *AgentService { return &AgentService{db: db, attemp
 
 var _ tend.AgentService = (*AgentService)(nil)
 
-const agentColumns = `a.id, a.name, a.email, a.role, a.active, a.created_at, a.updated_at`
+const agentColumns = `a.id, a.name, a.email, a.role, a.active, a.time_zone, ` + agentInvited + `, a.created_at, a.updated_at`
+
+// agentInvited is whether agent a has not yet accepted their invitation:
+// no password and an unspent link. An agent who has a password and was
+// sent a new link (to reset it) has accepted one already.
+const agentInvited = `(a.password_hash = '' AND EXISTS (SELECT 1 FROM invitations i WHERE i.agent_id = a.id AND i.used_at IS NULL))`
 
 // scanAgent reads agentColumns, after any columns that before point to.
 func scanAgent(r row, before ...any) (*tend.Agent, error) {
 	a := &tend.Agent{}
 	var role string
-	err := r.Scan(append(before, &a.ID, &a.Name, &a.Email, &role, &a.Active, &a.CreatedAt, &a.UpdatedAt)...)
+	err := r.Scan(append(before, &a.ID, &a.Name, &a.Email, &role, &a.Active, &a.TimeZone, &a.Invited, &a.CreatedAt, &a.UpdatedAt)...)
 	a.Role = tend.Role(role)
 	return a, err
 }
@@ -181,7 +186,7 @@ func setAgentTeams(ctx context.Context, tx *Tx, agentID int64, teamIDs []int64) 
 }
 
 // UpdateAgent needs PermManageStaff, except that agents may change their
-// own name and password. It returns ECONFLICT if no active admin would be
+// own name, password and time zone. It returns ECONFLICT if no active admin would be
 // left. Deactivating an active agent hands their unsolved tickets to
 // u.SuccessorID, and is refused, as DeactivateAgent is, without one when
 // there are any.
@@ -318,6 +323,10 @@ func updateAgent(ctx context.Context, tx *Tx, p tend.Principal, id int64, u *ten
 	if u.Active != nil {
 		sets = append(sets, "active = "+a.add(*u.Active))
 		changes["active"] = *u.Active
+	}
+	if u.TimeZone != nil {
+		sets = append(sets, "time_zone = "+a.add(*u.TimeZone))
+		changes["time_zone"] = *u.TimeZone
 	}
 	if u.Password != nil {
 		sets = append(sets, "password_hash = "+a.add(hash))
@@ -485,7 +494,7 @@ func handOver(ctx context.Context, tx *Tx, p tend.Principal, old *tend.Agent, su
 		}
 	}
 	if successorID != 0 {
-		if err := checkActiveAgent(ctx, tx, "successor_id", successorID); err != nil {
+		if err := checkAssignable(ctx, tx, "successor_id", successorID); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -73,7 +73,7 @@ func (c *change) recordAs(actor tend.Principal, data tend.EventData) {
 // and team it names exist.
 func (c *change) update(ctx context.Context, u *tend.TicketUpdate) error {
 	if u.OwnerID != nil {
-		if err := checkActiveAgent(ctx, c.tx, "owner_id", *u.OwnerID); err != nil {
+		if err := checkAssignable(ctx, c.tx, "owner_id", *u.OwnerID); err != nil {
 			return err
 		}
 	}

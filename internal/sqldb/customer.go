@@ -22,11 +22,11 @@ func NewCustomerService(db *DB) *CustomerService { return &CustomerService{db: d
 
 var _ tend.CustomerService = (*CustomerService)(nil)
 
-const customerColumns = `id, name, first_name, phone, organization_id, notes, raw_address, merged_into_id, created_at, updated_at`
+const customerColumns = `id, name, first_name, phone, organization_id, notes, time_zone, raw_address, merged_into_id, created_at, updated_at`
 
 func scanCustomer(r row) (*tend.Customer, error) {
 	c := &tend.Customer{Emails: []string{}}
-	err := r.Scan(&c.ID, &c.Name, &c.FirstName, &c.Phone, &c.OrganizationID, &c.Notes, &c.RawAddress, &c.MergedIntoID, &c.CreatedAt, &c.UpdatedAt)
+	err := r.Scan(&c.ID, &c.Name, &c.FirstName, &c.Phone, &c.OrganizationID, &c.Notes, &c.TimeZone, &c.RawAddress, &c.MergedIntoID, &c.CreatedAt, &c.UpdatedAt)
 	return c, err
 }
 
@@ -329,6 +329,9 @@ func (s *CustomerService) UpdateCustomer(ctx context.Context, id int64, u *tend.
 		if u.Notes != nil {
 			sets = append(sets, "notes = "+a.add(*u.Notes))
 		}
+		if u.TimeZone != nil {
+			sets = append(sets, "time_zone = "+a.add(*u.TimeZone))
+		}
 		if u.OrganizationID != nil {
 			sets = append(sets, "organization_id = "+a.add(tend.OptionalID(*u.OrganizationID)))
 		}
@@ -376,6 +379,9 @@ func customerChanges(u *tend.CustomerUpdate) map[string]any {
 	}
 	if u.Notes != nil {
 		m["notes"] = "changed"
+	}
+	if u.TimeZone != nil {
+		m["time_zone"] = *u.TimeZone
 	}
 	return m
 }

@@ -102,8 +102,9 @@ func (s *NotificationService) FindNotificationMail(ctx context.Context, id int64
 			return err
 		}
 		var to tend.MailAddress
-		if err := q.queryRow(ctx, `SELECT a.name, a.email FROM notifications n JOIN agents a ON a.id = n.agent_id
-			WHERE n.id = $1 AND a.active = $2`, id, true).Scan(&to.Name, &to.Email); errors.Is(err, errNoRows) {
+		var zone string
+		if err := q.queryRow(ctx, `SELECT a.name, a.email, a.time_zone FROM notifications n JOIN agents a ON a.id = n.agent_id
+			WHERE n.id = $1 AND a.active = $2`, id, true).Scan(&to.Name, &to.Email, &zone); errors.Is(err, errNoRows) {
 			return tend.Errorf(tend.ENOTFOUND, "The agent of notification %d is no longer active.", id)
 		} else if err != nil {
 			return err
@@ -122,7 +123,10 @@ func (s *NotificationService) FindNotificationMail(ctx context.Context, id int64
 		if err != nil {
 			return err
 		}
-		o = tend.NotificationMailOf(n, to, mb, base)
+		// A zone the agent chose that no longer loads (a name dropped
+		// from the zone database) leaves the time in UTC.
+		loc, _ := tend.LoadTimeZone(zone)
+		o = tend.NotificationMailOf(n, to, mb, base, loc)
 		return nil
 	})
 	return o, err

@@ -53,7 +53,7 @@ func (s *TicketService) BulkUpdateTickets(ctx context.Context, b *tend.TicketBul
 		// An owner or team that does not exist is the request's mistake,
 		// not any one ticket's.
 		if u := b.Update; u.OwnerID != nil {
-			if err := checkActiveAgent(ctx, tx, "update.owner_id", *u.OwnerID); err != nil {
+			if err := checkAssignable(ctx, tx, "update.owner_id", *u.OwnerID); err != nil {
 				return err
 			}
 		}

@@ -40,6 +40,24 @@ func checkActiveAgent(ctx context.Context, tx *Tx, field string, id int64) error
 	return nil
 }
 
+// checkAssignable is checkActiveAgent for who is given tickets (an owner,
+// a successor): they must also have accepted their invitation, since
+// until then they cannot sign in to see what they were given.
+func checkAssignable(ctx context.Context, tx *Tx, field string, id int64) error {
+	if err := checkActiveAgent(ctx, tx, field, id); err != nil {
+		return err
+	}
+	var invited bool
+	var name string
+	if err := tx.queryRow(ctx, `SELECT `+agentInvited+`, a.name FROM agents a WHERE a.id = $1`, id).Scan(&invited, &name); err != nil {
+		return err
+	}
+	if invited {
+		return tend.FieldError(tend.EINVALID, field, "%s has not accepted their invitation yet; choose someone who has", name)
+	}
+	return nil
+}
+
 // UpdateTicket applies u under a row lock. It returns ESTALE if u.Version
 // is set and the ticket has moved on, and ECONFLICT for a status change
 // the workflow does not allow.

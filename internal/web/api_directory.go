@@ -45,6 +45,7 @@ type customerPatch struct {
 	Phone          *string    `json:"phone"`
 	OrganizationID nullableID `json:"organization_id"`
 	Notes          *string    `json:"notes"`
+	TimeZone       *string    `json:"time_zone"`
 }
 
 func (s *Server) updateCustomer(w http.ResponseWriter, r *http.Request) {
@@ -57,7 +58,7 @@ func (s *Server) updateCustomer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := s.Customers.UpdateCustomer(r.Context(), id, &tend.CustomerUpdate{Name: in.Name, FirstName: in.FirstName, Emails: in.Emails,
-		Phone: in.Phone, OrganizationID: in.OrganizationID.ptr(), Notes: in.Notes})
+		Phone: in.Phone, OrganizationID: in.OrganizationID.ptr(), Notes: in.Notes, TimeZone: in.TimeZone})
 	respond(s, w, r, c, err)
 }
 

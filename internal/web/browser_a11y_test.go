@@ -152,7 +152,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		"/settings", "/settings/general", "/settings/agents", "/settings/agents/" + id(ts.agents[tend.RoleAgent].ID) + "/deactivate",
 		"/settings/teams", "/settings/teams/" + id(team.ID),
 		"/settings/tokens", "/settings/mail", "/settings/mail/" + id(mb.ID), "/settings/blocked",
-		"/macros", "/macros/new", "/macros/" + id(macro.ID),
+		"/macros", "/macros/new", "/macros/" + id(macro.ID), "/profile",
 	}
 	// And every page the navigation leads to: the sections, the views,
 	// the settings.

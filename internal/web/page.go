@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"html/template"
 	"io"
 	"maps"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -41,6 +43,53 @@ type basePage struct {
 	// Unread counts the agent's unread notifications, for the bell; 100
 	// stands for more.
 	Unread int
+	// Zone is where the page's reader reads times (agentZone); nil is
+	// UTC.
+	Zone *time.Location
+}
+
+// location is the zone the page writes its times in.
+func (b basePage) location() *time.Location { return b.Zone }
+
+// zoneCookie holds the browser's IANA time zone, which the script sets
+// from Intl: the zone of an agent who has not chosen one.
+const zoneCookie = "tz"
+
+// agentZone is the zone an agent's pages write times in: the one they
+// chose, else their browser's (the zone cookie, if it names one), else
+// UTC. A zone that does not load is passed over.
+func agentZone(r *http.Request, agent *tend.Agent) *time.Location {
+	if agent != nil && agent.TimeZone != "" {
+		if loc, err := tend.LoadTimeZone(agent.TimeZone); err == nil && loc != nil {
+			return loc
+		}
+	}
+	if loc := browserZone(r); loc != nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// browserZone is the zone the browser's cookie names, or nil.
+func browserZone(r *http.Request) *time.Location {
+	c, err := r.Cookie(zoneCookie)
+	if err != nil {
+		return nil
+	}
+	loc, err := tend.LoadTimeZone(c.Value)
+	if err != nil {
+		return nil
+	}
+	return loc
+}
+
+// pagesFor returns the pages that write times in the zone data's page
+// is read in.
+func (s *Server) pagesFor(data any) map[string]*template.Template {
+	if z, ok := data.(interface{ location() *time.Location }); ok {
+		return s.pages.in(z.location())
+	}
+	return s.pages.byName
 }
 
 type messagePage struct {
@@ -59,7 +108,7 @@ func (s *Server) base(w http.ResponseWriter, r *http.Request, title string, agen
 		section = "tickets"
 	}
 	b := basePage{Title: title, Product: name, CSS: s.pages.css.url, JS: s.pages.js.url, CSRF: s.csrfToken(w, r), Agent: agent,
-		Admin: agent != nil && agent.Role.Can(tend.PermManageSettings), Section: section}
+		Admin: agent != nil && agent.Role.Can(tend.PermManageSettings), Section: section, Zone: agentZone(r, agent)}
 	if agent != nil && s.Notifications != nil {
 		if n, err := s.Notifications.CountUnread(agentContext(r.Context(), agent)); err == nil {
 			b.Unread = n
@@ -72,7 +121,7 @@ func (s *Server) base(w http.ResponseWriter, r *http.Request, title string, agen
 // error becomes a clean 500, not half a page.
 func (s *Server) render(w http.ResponseWriter, status int, name string, data any) {
 	var buf bytes.Buffer
-	t := s.pages.byName[name]
+	t := s.pagesFor(data)[name]
 	if t == nil {
 		s.Logger.Error("render page: no such template", "page", name)
 		http.Error(w, "An internal error occurred.", http.StatusInternalServerError)
@@ -184,7 +233,7 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, agent *tend.A
 // refresh part of themselves.
 func (s *Server) renderFragment(w http.ResponseWriter, page, name string, data any) {
 	var b strings.Builder
-	t := s.pages.byName[page]
+	t := s.pagesFor(data)[page]
 	if t == nil {
 		s.Logger.Error("render fragment: no such template", "page", page)
 		http.Error(w, "An internal error occurred.", http.StatusInternalServerError)

@@ -14,6 +14,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -31,9 +32,16 @@ var staticFS embed.FS
 // sheets and scripts, each bundled into one file served at a URL that
 // changes with its content.
 type pages struct {
-	byName map[string]*template.Template
+	byName map[string]*template.Template // in UTC
 	css    asset
 	js     asset
+	// master holds each page as parsed, never executed, for cloning into
+	// the zones agents read times in; byZone those clones by zone name,
+	// made when a zone is first asked for (there are a few hundred zones
+	// at most, and a desk's agents use a handful).
+	master map[string]*template.Template
+	mu     sync.Mutex
+	byZone map[string]map[string]*template.Template
 }
 
 // asset is a bundle of static files.
@@ -47,7 +55,7 @@ type asset struct {
 // shared parts, and bundles static/*.css and static/*.js, each in the
 // order of their names.
 func loadPages(clock tend.Clock) (*pages, error) {
-	p := &pages{byName: map[string]*template.Template{}}
+	p := &pages{master: map[string]*template.Template{}, byZone: map[string]map[string]*template.Template{}}
 	files, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -63,7 +71,10 @@ func loadPages(clock tend.Clock) (*pages, error) {
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
 		}
-		p.byName[name] = t
+		p.master[name] = t
+	}
+	if p.byName, err = p.inZone(time.UTC); err != nil {
+		return nil, err
 	}
 	if p.css, err = bundle("app.css", "text/css; charset=utf-8"); err != nil {
 		return nil, err
@@ -72,6 +83,39 @@ func loadPages(clock tend.Clock) (*pages, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// in returns the pages that write times in loc (UTC when nil).
+func (p *pages) in(loc *time.Location) map[string]*template.Template {
+	if loc == nil || loc == time.UTC {
+		return p.byName
+	}
+	set, err := p.inZone(loc)
+	if err != nil {
+		// Cloning fails only for a page executed before, which master
+		// never is.
+		panic(err)
+	}
+	return set
+}
+
+// inZone clones every page with a when that writes times in loc.
+func (p *pages) inZone(loc *time.Location) (map[string]*template.Template, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if set, ok := p.byZone[loc.String()]; ok {
+		return set, nil
+	}
+	set := make(map[string]*template.Template, len(p.master))
+	for name, t := range p.master {
+		c, err := t.Clone()
+		if err != nil {
+			return nil, fmt.Errorf("clone template %s: %w", name, err)
+		}
+		set[name] = c.Funcs(template.FuncMap{"when": func(t any) string { return when(t, loc) }})
+	}
+	p.byZone[loc.String()] = set
+	return set, nil
 }
 
 // bundle joins the static files whose names end like name's.
@@ -106,7 +150,8 @@ func (a asset) serve(w http.ResponseWriter, r *http.Request) {
 
 // pageFuncs are the helpers templates may call.
 var pageFuncs = template.FuncMap{
-	// when writes a time for people: in UTC, to the minute.
+	// when writes a time for people, in UTC; each agent's pages have one
+	// of their own zone (pages.in).
 	"list":  func(v ...string) []string { return v },
 	"label": label,
 	"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
@@ -126,17 +171,21 @@ var pageFuncs = template.FuncMap{
 	"maxParticipants": func() int { return tend.MaxParticipants },
 	"join":            strings.Join,
 	"size":            humanSize,
-	"when": func(t any) string {
-		switch v := t.(type) {
-		case time.Time:
-			return v.UTC().Format("2 Jan 2006 15:04 UTC")
-		case *time.Time:
-			if v != nil {
-				return v.UTC().Format("2 Jan 2006 15:04 UTC")
-			}
+	"when":            func(t any) string { return when(t, time.UTC) },
+}
+
+// when writes a time (a time.Time or *time.Time; nil is "") for people, to
+// the minute, in loc: "3 Dec 2026 09:15 CET".
+func when(t any, loc *time.Location) string {
+	switch v := t.(type) {
+	case time.Time:
+		return tend.FormatTime(v, loc)
+	case *time.Time:
+		if v != nil {
+			return tend.FormatTime(*v, loc)
 		}
-		return ""
-	},
+	}
+	return ""
 }
 
 type loginPage struct {
@@ -201,6 +250,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	s.peopleRoutes(mux, forms)
 	s.macroRoutes(mux, forms)
 	s.notificationRoutes(mux, forms)
+	s.profileRoutes(mux, forms)
 	s.adminRoutes(mux, forms)
 	formAddresses(mux)
 	mailFormAddresses(mux)

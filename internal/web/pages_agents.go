@@ -278,7 +278,7 @@ func (s *Server) deactivatePageOf(ctx context.Context, w http.ResponseWriter, r 
 		return nil, err
 	}
 	for _, a := range agents {
-		if a.Active && a.ID != id {
+		if a.Assignable() && a.ID != id {
 			page.Successors = append(page.Successors, a)
 		}
 	}

@@ -197,9 +197,9 @@ func customerName(c *tend.Customer) string {
 
 // customerForm is the add and edit form's values, as typed.
 type customerForm struct {
-	ID                                                  int64
-	Name, FirstName, Emails, Phone, Organization, Notes string
-	Fields                                              map[string]string // problems by field
+	ID                                                            int64
+	Name, FirstName, Emails, Phone, Organization, Notes, TimeZone string
+	Fields                                                        map[string]string // problems by field
 }
 
 type customerEditPage struct {
@@ -236,7 +236,7 @@ func (s *Server) customerEditForm(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, agent, err)
 		return
 	}
-	form := customerForm{ID: c.ID, Name: c.Name, FirstName: c.FirstName, Emails: strings.Join(c.Emails, "\n"), Phone: c.Phone, Notes: c.Notes}
+	form := customerForm{ID: c.ID, Name: c.Name, FirstName: c.FirstName, Emails: strings.Join(c.Emails, "\n"), Phone: c.Phone, Notes: c.Notes, TimeZone: c.TimeZone}
 	if o, err := s.organizationOf(ctx, c.OrganizationID, map[int64]*tend.Organization{}); err != nil {
 		s.pageError(w, r, agent, err)
 		return
@@ -256,7 +256,7 @@ func (s *Server) renderCustomerForm(w http.ResponseWriter, ctx context.Context, 
 
 func readCustomerForm(r *http.Request) customerForm {
 	return customerForm{Name: r.PostFormValue("name"), FirstName: r.PostFormValue("first_name"), Emails: r.PostFormValue("emails"), Phone: r.PostFormValue("phone"),
-		Organization: strings.TrimSpace(r.PostFormValue("organization")), Notes: r.PostFormValue("notes")}
+		Organization: strings.TrimSpace(r.PostFormValue("organization")), Notes: r.PostFormValue("notes"), TimeZone: r.PostFormValue("time_zone")}
 }
 
 // organizationByName returns the id of the organization named name (any
@@ -285,7 +285,7 @@ func (s *Server) customerFormError(w http.ResponseWriter, r *http.Request, ctx c
 		title = "New customer"
 	}
 	page := &customerEditPage{basePage: s.base(w, r, title, agent), Form: form,
-		Error: formProblem(err, "name", "emails", "phone", "organization", "organization_id", "notes")}
+		Error: formProblem(err, "name", "emails", "phone", "organization", "organization_id", "notes", "time_zone")}
 	page.Form.Fields = tend.ErrorFields(err)
 	if p, ok := page.Form.Fields["organization_id"]; ok {
 		page.Form.Fields["organization"] = p
@@ -339,7 +339,7 @@ func (s *Server) customerUpdate(w http.ResponseWriter, r *http.Request) {
 	orgID, err := s.organizationByName(ctx, form.Organization)
 	if err == nil {
 		_, err = s.Customers.UpdateCustomer(ctx, id, &tend.CustomerUpdate{Name: &form.Name, FirstName: &form.FirstName, Emails: &emails, Phone: &form.Phone,
-			OrganizationID: &orgID, Notes: &form.Notes})
+			OrganizationID: &orgID, Notes: &form.Notes, TimeZone: &form.TimeZone})
 	}
 	if tend.ErrorCode(err) == tend.ENOTFOUND {
 		s.pageError(w, r, agent, err)

@@ -32,8 +32,9 @@ type ticketPage struct {
 	Teams     []*tend.Team
 	staff     *staff
 	OwnerName string
-	// OwnerUnlisted is an owner the form does not offer: deactivated.
-	OwnerUnlisted bool
+	// OwnerUnlisted is an owner the form does not offer: deactivated, or
+	// invited and not yet joined (OwnerInvited).
+	OwnerUnlisted, OwnerInvited bool
 	// Statuses are the ticket's own and those the workflow lets it
 	// become, for its details; Moves only the latter, for a reply.
 	Statuses    []tend.Status
@@ -243,7 +244,8 @@ func (s *Server) ticketPageOf(ctx context.Context, w http.ResponseWriter, r *htt
 		// chosen anew (deactivated), so that saving other fields does not
 		// hand the ticket to whoever is listed first.
 		owner := page.staff.agent[*t.OwnerID]
-		page.OwnerName, page.OwnerUnlisted = page.staff.agentName(*t.OwnerID), owner == nil || !owner.Active
+		page.OwnerName, page.OwnerUnlisted = page.staff.agentName(*t.OwnerID), owner == nil || !owner.Assignable()
+		page.OwnerInvited = owner != nil && owner.Active && owner.Invited
 	}
 	if t.MergedIntoID != nil {
 		if kept, err := s.Tickets.FindTicketByID(ctx, *t.MergedIntoID); err == nil {

@@ -12,6 +12,23 @@
   const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
   const csrf = () => { const el = $('form input[name="csrf"]'); return el ? el.value : ""; };
 
+  // The browser's time zone, for the server to write times in until the
+  // agent chooses one on their profile. Set on every page, so that a
+  // laptop taken abroad follows along.
+  try {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && /^[A-Za-z0-9_+\-\/]{1,64}$/.test(zone) && !document.cookie.split("; ").includes("tz=" + zone)) {
+      document.cookie = "tz=" + zone + "; path=/; max-age=31536000; samesite=lax";
+    }
+  } catch (e) { /* no Intl: times stay in UTC */ }
+  const zones = $("datalist#time-zones");
+  if (zones && Intl.supportedValuesOf) {
+    const have = new Set($$("option", zones).map((o) => o.value));
+    for (const z of Intl.supportedValuesOf("timeZone")) {
+      if (!have.has(z)) { const o = document.createElement("option"); o.value = z; zones.appendChild(o); }
+    }
+  }
+
   function post(url, fields) {
     const body = new URLSearchParams(Object.assign({ csrf: csrf() }, fields));
     return fetch(url, { method: "POST", body, credentials: "same-origin", keepalive: true });
