@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -125,9 +126,26 @@ func TestAdminRefusals(t *testing.T) {
 		t.Fatal("a refused deactivation deactivated the lead")
 	}
 
-	// Invite, then spend the link twice.
+	// An invitation to a team that does not exist adds nobody.
 	status, body = fetchPage(t, c, http.MethodPost, ts.URL+"/settings/agents",
-		url.Values{"csrf": {csrf}, "name": {"Nia"}, "email": {"nia@staff.example"}, "role": {"agent"}})
+		url.Values{"csrf": {csrf}, "name": {"Nia"}, "email": {"nia@staff.example"}, "role": {"agent"}, "team_ids": {"999"}})
+	if status != http.StatusBadRequest || !strings.Contains(body, `id="teams-problem"`) || !strings.Contains(body, `value="nia@staff.example"`) {
+		t.Errorf("inviting to team 999: %d\n%s", status, body)
+	}
+	if found, _, _ := ts.server.Agents.FindAgents(sys, tend.AgentFilter{Email: "nia@staff.example"}); len(found) != 0 {
+		t.Fatalf("a refused invitation added %+v", found)
+	}
+	billing, err := ts.server.Teams.CreateTeam(sys, &tend.TeamCreate{Name: "Billing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Invite into a team, then spend the link twice.
+	status, body = fetchPage(t, c, http.MethodPost, ts.URL+"/settings/agents",
+		url.Values{"csrf": {csrf}, "name": {"Nia"}, "email": {"nia@staff.example"}, "role": {"agent"}, "team_ids": {strID(billing.ID)}})
+	if found, _, _ := ts.server.Agents.FindAgents(sys, tend.AgentFilter{Email: "nia@staff.example"}); len(found) != 1 || !slices.Equal(found[0].TeamIDs, []int64{billing.ID}) {
+		t.Errorf("the invited agent is %+v, want a member of Billing", found)
+	}
 	m := regexp.MustCompile(`/invite\?token=([A-Za-z0-9_-]+)`).FindStringSubmatch(body)
 	if status != http.StatusOK || m == nil {
 		t.Fatalf("inviting: %d\n%s", status, body)

@@ -20,6 +20,7 @@ type agentsPage struct {
 	basePage
 	Rows    []agentRow
 	Roles   []tend.Role
+	Teams   []*tend.Team // for the invitation's teams
 	Form    inviteForm
 	Invited *invitedLink
 	// RetryInvite is the agent whose invitation could not be made, to
@@ -45,8 +46,12 @@ type agentRow struct {
 type inviteForm struct {
 	Name, Email string
 	Role        tend.Role
+	TeamIDs     []int64           // the teams they join
 	Fields      map[string]string // problems by field
 }
+
+// InTeam reports whether the form puts them in team id.
+func (f inviteForm) InTeam(id int64) bool { return slices.Contains(f.TeamIDs, id) }
 
 // invitedLink is an invitation just made: its secret is in URL and is
 // shown this once.
@@ -89,6 +94,7 @@ func (s *Server) renderAgents(w http.ResponseWriter, r *http.Request, ctx contex
 		s.pageError(w, r, page.Agent, err)
 		return
 	}
+	page.Teams = teams
 	teamNames := map[int64]string{}
 	for _, t := range teams {
 		teamNames[t.ID] = t.Name
@@ -151,16 +157,21 @@ func (s *Server) inviteAgentForm(w http.ResponseWriter, r *http.Request) {
 	}
 	form := inviteForm{Name: strings.TrimSpace(r.PostFormValue("name")), Email: strings.TrimSpace(r.PostFormValue("email")),
 		Role: tend.Role(r.PostFormValue("role"))}
+	ids := newFormIDs(r)
+	form.TeamIDs = ids.all("team_ids", "a team")
 	page := agentsPage{basePage: s.base(w, r, "Agents", agent), Form: form}
 	// Without its own address Tend cannot make the link; nobody is added
 	// who could not be sent one.
-	_, err := s.baseURL(ctx)
+	err := ids.err()
+	if err == nil {
+		_, err = s.baseURL(ctx)
+	}
 	var invited *tend.Agent
 	if err == nil {
-		invited, err = s.Agents.CreateAgent(ctx, &tend.AgentCreate{Name: form.Name, Email: form.Email, Role: form.Role})
+		invited, err = s.Agents.CreateAgent(ctx, &tend.AgentCreate{Name: form.Name, Email: form.Email, Role: form.Role, TeamIDs: form.TeamIDs})
 	}
 	if err != nil {
-		page.Error, page.Form.Fields = formProblem(err, "name", "email", "role"), tend.ErrorFields(err)
+		page.Error, page.Form.Fields = formProblem(err, "name", "email", "role", "team_ids"), tend.ErrorFields(err)
 		s.renderAgents(w, r, ctx, httpStatus(err), &page)
 		return
 	}
