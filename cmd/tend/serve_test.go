@@ -139,7 +139,7 @@ func TestFirstRunSetup(t *testing.T) {
 		}
 		home, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if !strings.Contains(string(home), `<span class="who">Ana Admin`) || !strings.Contains(string(home), "My open tickets") {
+		if !strings.Contains(string(home), `class="who" href="/profile">Ana Admin`) || !strings.Contains(string(home), "My open tickets") {
 			t.Fatalf("after setup: %d\n%s", resp.StatusCode, home)
 		}
 		// The link works once.

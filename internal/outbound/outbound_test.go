@@ -422,19 +422,25 @@ func TestPermanentFailuresShowOnTheMessageAndTicket(t *testing.T) {
 		if got.Delivery != "failed" || !strings.Contains(got.DeliveryError, "550") {
 			t.Fatalf("delivery = %q (%s), want failed with the relay's answer", got.Delivery, got.DeliveryError)
 		}
-		events, _, err := d.tickets.FindTicketEvents(d.agent, ticket.ID, "", tend.MaxPageSize)
-		if err != nil {
-			t.Fatal(err)
-		}
-		failures := 0
-		for _, e := range events {
-			if e.Kind == tend.EventDeliveryFailed {
-				failures++
+		failures := func() int {
+			events, _, err := d.tickets.FindTicketEvents(d.agent, ticket.ID, "", tend.MaxPageSize)
+			if err != nil {
+				t.Fatal(err)
 			}
+			n := 0
+			for _, e := range events {
+				if e.Kind == tend.EventDeliveryFailed {
+					n++
+				}
+			}
+			return n
 		}
-		// The acknowledgement and the reply each failed once, for good.
-		if failures != 2 {
-			t.Errorf("ticket history has %d delivery failures, want 2", failures)
+		// The acknowledgement and the reply each failed once, for good;
+		// the acknowledgement's worker may record it after the reply's.
+		waitFor(t, "two delivery failures", func() bool { return failures() >= 2 })
+		time.Sleep(300 * time.Millisecond)
+		if n := failures(); n != 2 {
+			t.Errorf("ticket history has %d delivery failures, want 2", n)
 		}
 	})
 }
