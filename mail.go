@@ -15,13 +15,37 @@ import (
 // replies to those tickets go out from it. It may also poll an existing
 // mail account over IMAP.
 type Mailbox struct {
-	ID        int64     `json:"id"`
-	Address   string    `json:"address"`
-	Name      string    `json:"name"`
-	TeamID    *int64    `json:"team_id"`
-	IMAP      *IMAP     `json:"imap"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID      int64  `json:"id"`
+	Address string `json:"address"`
+	Name    string `json:"name"`
+	TeamID  *int64 `json:"team_id"`
+	IMAP    *IMAP  `json:"imap"`
+	// Signature ends every reply sent from the mailbox, and
+	// Acknowledgement is the text of its acknowledgement of a new
+	// request, both with placeholders ({{customer.first_name}}); empty is
+	// no signature and Tend's own acknowledgement.
+	Signature       string    `json:"signature"`
+	Acknowledgement string    `json:"acknowledgement"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
+}
+
+// MaxMailboxText bounds a signature and an acknowledgement.
+const MaxMailboxText = 5000
+
+func validateMailboxTexts(p Problems, signature, acknowledgement *string) {
+	for _, f := range []struct {
+		field string
+		text  *string
+	}{{"signature", signature}, {"acknowledgement", acknowledgement}} {
+		if f.text == nil {
+			continue
+		}
+		if len(*f.text) > MaxMailboxText {
+			p.Add(f.field, "must be at most %d characters", MaxMailboxText)
+		}
+		validatePlaceholders(p, f.field, *f.text)
+	}
 }
 
 // IMAP is how a mailbox polls an account; nil when mail arrives over SMTP
@@ -57,25 +81,30 @@ type IMAPInput struct {
 
 // MailboxCreate is the input for a new mailbox.
 type MailboxCreate struct {
-	Address string     `json:"address"`
-	Name    string     `json:"name"`
-	TeamID  *int64     `json:"team_id"`
-	IMAP    *IMAPInput `json:"imap"`
+	Address         string     `json:"address"`
+	Name            string     `json:"name"`
+	TeamID          *int64     `json:"team_id"`
+	IMAP            *IMAPInput `json:"imap"`
+	Signature       string     `json:"signature"`
+	Acknowledgement string     `json:"acknowledgement"`
 }
 
 // MailboxUpdate changes a mailbox; nil fields are left as they are. TeamID
 // pointing at 0 clears it; IMAP with an empty Host stops polling.
 type MailboxUpdate struct {
-	Address *string
-	Name    *string
-	TeamID  *int64
-	IMAP    *IMAPInput
+	Address         *string
+	Name            *string
+	TeamID          *int64
+	IMAP            *IMAPInput
+	Signature       *string
+	Acknowledgement *string
 }
 
 // Normalize lower-cases the address and fills IMAP defaults.
 func (c *MailboxCreate) Normalize() {
 	c.Address = NormalizeEmail(c.Address)
 	c.Name = strings.TrimSpace(c.Name)
+	c.Signature, c.Acknowledgement = strings.TrimSpace(c.Signature), strings.TrimSpace(c.Acknowledgement)
 	c.IMAP.normalize()
 }
 
@@ -84,6 +113,7 @@ func (c *MailboxCreate) Validate() error {
 	p := Problems{}
 	validateMailboxAddress(p, c.Address)
 	validateLine(p, "name", c.Name)
+	validateMailboxTexts(p, &c.Signature, &c.Acknowledgement)
 	c.IMAP.validate(p)
 	return p.Err()
 }
@@ -95,6 +125,11 @@ func (u *MailboxUpdate) Normalize() {
 	}
 	if u.Name != nil {
 		*u.Name = strings.TrimSpace(*u.Name)
+	}
+	for _, t := range []*string{u.Signature, u.Acknowledgement} {
+		if t != nil {
+			*t = strings.TrimSpace(*t)
+		}
 	}
 	u.IMAP.normalize()
 }
@@ -108,6 +143,7 @@ func (u *MailboxUpdate) Validate() error {
 	if u.Name != nil {
 		validateLine(p, "name", *u.Name)
 	}
+	validateMailboxTexts(p, u.Signature, u.Acknowledgement)
 	u.IMAP.validate(p)
 	return p.Err()
 }
@@ -406,6 +442,10 @@ type OutboundMail struct {
 	Reply         *Message   // the staff reply it carries; nil for an acknowledgement
 	Quote         *Message   // the customer's last message before the reply
 	Thread        []ThreadID // the ticket's mail, newest first
+	// The mailbox's signature and acknowledgement, and what their
+	// placeholders stand for on this ticket.
+	Signature, Acknowledgement string
+	Values                     PlaceholderValues
 
 	// What it says, written by outbound.Write.
 	Subject       string

@@ -593,3 +593,43 @@ func TestNotificationIsMailed(t *testing.T) {
 		}
 	})
 }
+
+// An admin writes the mailbox's acknowledgement and signature; the mail
+// sent over SMTP carries them, filled in for the ticket. An unknown
+// placeholder is refused and nothing changes.
+func TestMailboxTextsAreSent(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		sink, err := mailtest.Start(mailtest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sink.Close()
+		d := newDesk(t, db, outbound.Relay{Addr: sink.Addr, Timeout: 5 * time.Second})
+		mailboxes := sqldb.NewMailboxService(db, nil)
+		sys := tend.SystemContext(context.Background())
+		bad := "Hi {{customer.nickname}}"
+		if _, err := mailboxes.UpdateMailbox(sys, d.mailbox.ID, &tend.MailboxUpdate{Signature: &bad}); tend.ErrorCode(err) != tend.EINVALID ||
+			!strings.Contains(tend.ErrorFields(err)["signature"], "{{customer.nickname}}") {
+			t.Fatalf("an unknown placeholder: %v", err)
+		}
+		ack, sig := "Hello {{customer.first_name}},\n\nwe have your request as #{{ticket.number}}.", "{{agent.name}}\nAcme Support"
+		mb, err := mailboxes.UpdateMailbox(sys, d.mailbox.ID, &tend.MailboxUpdate{Acknowledgement: &ack, Signature: &sig})
+		if err != nil || mb.Acknowledgement != ack || mb.Signature != sig {
+			t.Fatalf("after the update: %+v, %v", mb, err)
+		}
+		tk := d.request("Ann Lee <ann@work.example>", "Invoice question")
+		d.reply(tk.ID, "Here is your invoice.")
+		waitFor(t, "the acknowledgement and the reply", func() bool { return len(sink.Received()) >= 2 })
+		number := strconv.FormatInt(tk.Number, 10)
+		var texts []string
+		for _, m := range sink.Received() {
+			texts = append(texts, string(m.Data))
+		}
+		all := strings.Join(texts, "\n=====\n")
+		for _, want := range []string{"Hello Ann,", "we have your request as #" + number + ".", "Here is your invoice.", "-- \r\nAna Ortiz\r\nAcme Support"} {
+			if !strings.Contains(all, want) {
+				t.Errorf("the mail lacks %q:\n%s", want, all)
+			}
+		}
+	})
+}

@@ -2,7 +2,9 @@ package outbound
 
 import (
 	"fmt"
+	"html"
 	"slices"
+	"strings"
 
 	"github.com/tendhq/tend"
 )
@@ -21,10 +23,25 @@ func Write(o *tend.OutboundMail) {
 			o.Subject = fmt.Sprintf("[#%d] Your request", o.TicketNumber)
 		}
 		o.Text, o.HTML, o.Attachments = acknowledgementText(o.FromName, o.TicketNumber, o.TicketSubject), "", nil
+		if o.Acknowledgement != "" {
+			// The mailbox's own; a subject withheld stays withheld.
+			v := o.Values
+			v.TicketSubject = o.TicketSubject
+			o.Text = tend.RenderPlaceholders(o.Acknowledgement, v) + "\n"
+		}
 		return
 	}
 	o.Subject = fmt.Sprintf("Re: %s [#%d]", o.TicketSubject, o.TicketNumber)
 	o.Text, o.HTML, o.Attachments = o.Reply.Body, o.Reply.BodyHTML, o.Reply.Attachments
+	if o.Signature != "" {
+		// Below the usual "-- " line, which mail programs know to leave
+		// out of a quote.
+		sig := tend.RenderPlaceholders(o.Signature, o.Values)
+		o.Text += "\n\n-- \n" + sig
+		if o.HTML != "" {
+			o.HTML += "<p>-- <br>" + strings.ReplaceAll(html.EscapeString(sig), "\n", "<br>") + "</p>"
+		}
+	}
 	if o.Reply.AuthorType == tend.AuthorAgent && o.Reply.AuthorName != "" {
 		o.FromName = o.Reply.AuthorName
 	}

@@ -62,3 +62,26 @@ func TestWrite(t *testing.T) {
 		t.Errorf("reply = %+v", reply)
 	}
 }
+
+// A mailbox's own acknowledgement and signature, with their placeholders
+// filled; markup in a customer's name stays text in the HTML part, and a
+// withheld subject stays withheld.
+func TestWriteMailboxTexts(t *testing.T) {
+	values := tend.PlaceholderValues{CustomerName: "Mia <b>Wong</b>", TicketNumber: 42, TicketSubject: "Invoice missing", AgentName: "Ana Ortiz"}
+	ack := &tend.OutboundMail{Kind: "acknowledgement", TicketNumber: 42, TicketSubject: "Invoice missing", Values: values,
+		Acknowledgement: "Dear {{customer.first_name}}, we have #{{ticket.number}} ({{ticket.subject}})."}
+	if Write(ack); ack.Text != "Dear Mia, we have #42 (Invoice missing).\n" || !ack.AutoSubmitted {
+		t.Errorf("acknowledgement = %q", ack.Text)
+	}
+	forged := &tend.OutboundMail{Kind: "acknowledgement", TicketNumber: 42, Values: values, Acknowledgement: "About: {{ticket.subject}}."}
+	if Write(forged); forged.Text != "About: .\n" {
+		t.Errorf("acknowledgement without the subject = %q", forged.Text)
+	}
+	reply := &tend.OutboundMail{Kind: "reply", TicketNumber: 42, Values: values, Signature: "{{agent.name}} for {{customer.name}}\nAcme",
+		Reply: &tend.Message{Body: "Here it is.", BodyHTML: "<p>Here it is.</p>", AuthorType: tend.AuthorAgent, AuthorName: "Ana Ortiz"}}
+	Write(reply)
+	if reply.Text != "Here it is.\n\n-- \nAna Ortiz for Mia <b>Wong</b>\nAcme" ||
+		reply.HTML != "<p>Here it is.</p><p>-- <br>Ana Ortiz for Mia &lt;b&gt;Wong&lt;/b&gt;<br>Acme</p>" {
+		t.Errorf("reply with signature = %q / %q", reply.Text, reply.HTML)
+	}
+}

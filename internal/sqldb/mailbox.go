@@ -32,7 +32,10 @@ var _ tend.MailboxService = (*MailboxService)(nil)
 
 const mailboxColumns = `id, address, name, team_id, imap_host, imap_port, imap_security, imap_username, imap_auth,
 	imap_folder, imap_done_folder, imap_uidvalidity, imap_last_uid, imap_last_success_at, imap_last_error,
-	imap_last_error_at, created_at, updated_at`
+	imap_last_error_at,
+	COALESCE((SELECT signature FROM mailbox_texts WHERE mailbox_id = mailboxes.id), ''),
+	COALESCE((SELECT acknowledgement FROM mailbox_texts WHERE mailbox_id = mailboxes.id), ''),
+	created_at, updated_at`
 
 func scanMailbox(r row) (*tend.Mailbox, error) {
 	m := &tend.Mailbox{}
@@ -40,7 +43,7 @@ func scanMailbox(r row) (*tend.Mailbox, error) {
 	var uidValidity, lastUID int64
 	err := r.Scan(&m.ID, &m.Address, &m.Name, &m.TeamID, &i.Host, &i.Port, &i.Security, &i.Username, &i.Auth,
 		&i.Folder, &i.DoneFolder, &uidValidity, &lastUID, &i.LastSuccessAt, &i.LastError, &i.LastErrorAt,
-		&m.CreatedAt, &m.UpdatedAt)
+		&m.Signature, &m.Acknowledgement, &m.CreatedAt, &m.UpdatedAt)
 	i.UIDValidity, i.LastUID = uint32(uidValidity), uint32(lastUID)
 	if i.Host != "" {
 		m.IMAP = &i
@@ -128,6 +131,9 @@ func (s *MailboxService) CreateMailbox(ctx context.Context, c *tend.MailboxCreat
 		if err := s.setIMAP(ctx, tx, id, c.IMAP); err != nil {
 			return err
 		}
+		if err := setMailboxTexts(ctx, tx, id, &c.Signature, &c.Acknowledgement); err != nil {
+			return err
+		}
 		if err := tx.audit(ctx, p, "mailbox.created", "mailbox", id, map[string]any{"address": c.Address}); err != nil {
 			return err
 		}
@@ -178,6 +184,9 @@ func (s *MailboxService) UpdateMailbox(ctx context.Context, id int64, u *tend.Ma
 			if err := s.setIMAP(ctx, tx, id, u.IMAP); err != nil {
 				return err
 			}
+		}
+		if err := setMailboxTexts(ctx, tx, id, u.Signature, u.Acknowledgement); err != nil {
+			return err
 		}
 		if err := tx.audit(ctx, p, "mailbox.updated", "mailbox", id, map[string]any{"address": u.Address, "imap": u.IMAP != nil}); err != nil {
 			return err
@@ -295,4 +304,26 @@ func mailboxFor(ctx context.Context, tx *Tx, t *tend.Ticket) (*tend.Mailbox, err
 		}
 	}
 	return defaultMailbox(ctx, tx)
+}
+
+// setMailboxTexts sets the mailbox's signature and acknowledgement; nil
+// leaves one as it is.
+func setMailboxTexts(ctx context.Context, tx *Tx, id int64, signature, acknowledgement *string) error {
+	if signature == nil && acknowledgement == nil {
+		return nil
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO mailbox_texts (mailbox_id, updated_at) VALUES ($1, $2)
+		ON CONFLICT (mailbox_id) DO NOTHING`, id, tx.now); err != nil {
+		return err
+	}
+	var a args
+	sets := []string{"updated_at = " + a.add(tx.now)}
+	if signature != nil {
+		sets = append(sets, "signature = "+a.add(*signature))
+	}
+	if acknowledgement != nil {
+		sets = append(sets, "acknowledgement = "+a.add(*acknowledgement))
+	}
+	_, err := tx.exec(ctx, `UPDATE mailbox_texts SET `+strings.Join(sets, ", ")+` WHERE mailbox_id = `+a.add(id), a...)
+	return err
 }

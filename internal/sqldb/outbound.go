@@ -303,6 +303,7 @@ func (s *OutboundService) FindOutbound(ctx context.Context, id int64) (*tend.Out
 			return err
 		}
 		o.FromName, o.FromAddress, o.ReturnPath = mb.Name, mb.Address, mb.Address
+		o.Signature, o.Acknowledgement = mb.Signature, mb.Acknowledgement
 		if s.Signer != nil {
 			o.ReturnPath = tend.BounceAddress(mb.Address, id, bounceSignature(s.Signer, id))
 		}
@@ -314,9 +315,16 @@ func (s *OutboundService) FindOutbound(ctx context.Context, id int64) (*tend.Out
 			return err
 		}
 		if messageID == nil {
-			return nil
+			return s.values(ctx, q, o, ticketID, 0)
 		}
 		if o.Reply, err = findMessage(ctx, q, *messageID); err != nil {
+			return err
+		}
+		var author int64
+		if o.Reply.AuthorType == tend.AuthorAgent && o.Reply.AuthorID != nil {
+			author = *o.Reply.AuthorID
+		}
+		if err := s.values(ctx, q, o, ticketID, author); err != nil {
 			return err
 		}
 		quote, err := scanMessage(q.queryRow(ctx, `SELECT `+messageColumns+messageJoins+` WHERE m.ticket_id = $1
@@ -332,6 +340,20 @@ func (s *OutboundService) FindOutbound(ctx context.Context, id int64) (*tend.Out
 		return nil, err
 	}
 	return o, nil
+}
+
+// values fills in what the mailbox texts' placeholders stand for, when it
+// has any, as the reply's author (0: none) writes.
+func (s *OutboundService) values(ctx context.Context, q *Tx, o *tend.OutboundMail, ticketID, author int64) error {
+	if o.Signature == "" && o.Acknowledgement == "" {
+		return nil
+	}
+	t, err := findTicket(ctx, q, "t.id = $1", ticketID)
+	if err != nil {
+		return err
+	}
+	o.Values, err = placeholderValues(ctx, q, t, author)
+	return err
 }
 
 func scanThreadID(r row) (id tend.ThreadID, err error) {

@@ -35,10 +35,12 @@ func (s *Server) getMailbox(w http.ResponseWriter, r *http.Request) {
 
 // mailboxPatch is the body of PATCH /mailboxes/{id}.
 type mailboxPatch struct {
-	Address *string         `json:"address"`
-	Name    *string         `json:"name"`
-	TeamID  nullableID      `json:"team_id"`
-	IMAP    *tend.IMAPInput `json:"imap"`
+	Address         *string         `json:"address"`
+	Name            *string         `json:"name"`
+	TeamID          nullableID      `json:"team_id"`
+	IMAP            *tend.IMAPInput `json:"imap"`
+	Signature       *string         `json:"signature"`
+	Acknowledgement *string         `json:"acknowledgement"`
 }
 
 func (s *Server) updateMailbox(w http.ResponseWriter, r *http.Request) {
@@ -51,7 +53,7 @@ func (s *Server) updateMailbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m, err := s.Mailboxes.UpdateMailbox(r.Context(), id, &tend.MailboxUpdate{Address: in.Address, Name: in.Name,
-		TeamID: in.TeamID.ptr(), IMAP: in.IMAP})
+		TeamID: in.TeamID.ptr(), IMAP: in.IMAP, Signature: in.Signature, Acknowledgement: in.Acknowledgement})
 	respond(s, w, r, m, err)
 }
 

@@ -87,6 +87,18 @@ func TestBrowserMailSettings(t *testing.T) {
 	if secret, _ := chromedp.Run(b.ctx, chromedp.Value(css(`#imap_secret`))); secret != "" {
 		t.Fatalf("the edit form shows the stored secret %q", secret)
 	}
+	// The signature: an unknown placeholder is named and kept; then saved.
+	b.do(chromedp.SendKeys(css(`#signature`), "{{agent.nmae}}, Acme Billing"),
+		chromedp.Click(css(`.mailbox-form button[type=submit]`)), chromedp.WaitVisible(css(`#signature-problem`)))
+	if p := b.text(`#signature-problem`); !strings.Contains(p, "{{agent.nmae}}") {
+		t.Errorf("the signature's refusal says %q", p)
+	}
+	b.do(chromedp.SetValue(css(`#signature`), "{{agent.name}}, Acme Billing"), chromedp.SetValue(css(`#imap_secret`), "hunter2-secret"),
+		chromedp.Click(css(`.mailbox-form button[type=submit]`)), chromedp.WaitVisible(css(`.notice`)))
+	if mbs, _ := ts.server.Mailboxes.FindMailboxes(sys); len(mbs) != 1 || mbs[0].Signature != "{{agent.name}}, Acme Billing" {
+		t.Errorf("the saved mailbox: %+v", mbs)
+	}
+	b.do(chromedp.Click(css(`td a[href^="/settings/mail/"]`)), chromedp.WaitVisible(css(`#signature`)))
 	b.screenshot("mailbox-edit")
 
 	// A mail whose file was over the limit of the time is quarantined; with

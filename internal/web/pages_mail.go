@@ -44,8 +44,14 @@ type mailboxForm struct {
 	IMAPAuth, IMAPFolder, IMAPDone   string
 	IMAPPort                         string
 	HasIMAP                          bool
-	Fields                           map[string]string // problems by field
+	// Signature and Acknowledgement are the mailbox's texts, set on its
+	// own page.
+	Signature, Acknowledgement string
+	Fields                     map[string]string // problems by field
 }
+
+// Placeholders lists what the mailbox's texts may write as {{name}}.
+func (mailboxForm) Placeholders() []string { return tend.Placeholders }
 
 var mailNotices = map[string]string{
 	"created": "The address was added.",
@@ -109,7 +115,7 @@ func (s *Server) mailboxEditForm(w http.ResponseWriter, r *http.Request) {
 
 func formOf(m *tend.Mailbox) mailboxForm {
 	f := mailboxForm{ID: m.ID, Address: m.Address, Name: m.Name, IMAPPort: "993", IMAPSecurity: "tls",
-		IMAPAuth: "password", IMAPFolder: "INBOX"}
+		IMAPAuth: "password", IMAPFolder: "INBOX", Signature: m.Signature, Acknowledgement: m.Acknowledgement}
 	if m.TeamID != nil {
 		f.TeamID = *m.TeamID
 	}
@@ -191,6 +197,7 @@ func (s *Server) updateMailboxForm(w http.ResponseWriter, r *http.Request) {
 	}
 	form, imap, problem := readMailboxForm(r)
 	form.ID = id
+	form.Signature, form.Acknowledgement = r.PostFormValue("signature"), r.PostFormValue("acknowledgement")
 	teams, _ := s.Teams.FindTeams(ctx)
 	page := mailPage{basePage: s.base(w, r, form.Address, agent), Teams: teams, Form: form}
 	if !checkCSRF(r) {
@@ -206,9 +213,10 @@ func (s *Server) updateMailboxForm(w http.ResponseWriter, r *http.Request) {
 	if imap == nil {
 		imap = &tend.IMAPInput{} // an empty host stops polling
 	}
-	u := &tend.MailboxUpdate{Address: &form.Address, Name: &form.Name, TeamID: &form.TeamID, IMAP: imap}
+	u := &tend.MailboxUpdate{Address: &form.Address, Name: &form.Name, TeamID: &form.TeamID, IMAP: imap,
+		Signature: &form.Signature, Acknowledgement: &form.Acknowledgement}
 	if _, err := s.Mailboxes.UpdateMailbox(ctx, id, u); err != nil {
-		page.Error, page.Form.Fields = formProblem(err, "address", "team_id"), tend.ErrorFields(err)
+		page.Error, page.Form.Fields = formProblem(err, "address", "team_id", "signature", "acknowledgement"), tend.ErrorFields(err)
 		s.render(w, statusOf[tend.ErrorCode(err)], "mailbox", page)
 		return
 	}
