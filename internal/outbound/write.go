@@ -32,6 +32,11 @@ func Write(o *tend.OutboundMail) {
 		return
 	}
 	o.Subject = fmt.Sprintf("Re: %s [#%d]", o.TicketSubject, o.TicketNumber)
+	if len(o.Thread) == 0 {
+		// The ticket's first mail (one opened by mail to the customer):
+		// there is nothing to answer.
+		o.Subject = fmt.Sprintf("%s [#%d]", o.TicketSubject, o.TicketNumber)
+	}
 	o.Text, o.HTML, o.Attachments = o.Reply.Body, o.Reply.BodyHTML, o.Reply.Attachments
 	if o.Signature != "" {
 		// Below the usual "-- " line, which mail programs know to leave

@@ -53,7 +53,14 @@ func TestWrite(t *testing.T) {
 	if Write(unnamed); !strings.Contains(unnamed.Text, "our team will answer") {
 		t.Errorf("a mailbox without a name: %q", unnamed.Text)
 	}
+	// The ticket's first mail, to a customer who has not written: no "Re:".
+	first := &tend.OutboundMail{Kind: "reply", TicketNumber: 43, TicketSubject: "Your order",
+		Reply: &tend.Message{Body: "Your order shipped.", AuthorType: tend.AuthorAgent, AuthorName: "Ana Ortiz"}}
+	if Write(first); first.Subject != "Your order [#43]" {
+		t.Errorf("a first mail's subject = %q", first.Subject)
+	}
 	reply := &tend.OutboundMail{Kind: "reply", FromName: "Acme Support", TicketNumber: 42, TicketSubject: "Invoice missing",
+		Thread: []tend.ThreadID{{MessageID: "c1", Inbound: true}},
 		Reply: &tend.Message{Body: "Here it is.", BodyHTML: "<p>Here it is.</p>", AuthorType: tend.AuthorAgent, AuthorName: "Ana Ortiz",
 			Attachments: []*tend.Attachment{{Name: "invoice.pdf"}}}}
 	Write(reply)

@@ -273,6 +273,13 @@ func findOrCreateCustomer(ctx context.Context, tx *Tx, ref tend.CustomerRef) (id
 	} else if !errors.Is(err, errNoRows) {
 		return 0, nil, fmt.Errorf("find customer: %w", err)
 	}
+	// The desk's own address is nobody's: a customer there would answer
+	// the desk's own mail.
+	if desk, err := isDeskAddress(ctx, tx, ref.Email); err != nil {
+		return 0, nil, err
+	} else if desk {
+		return 0, nil, tend.FieldError(tend.EINVALID, "customer.email", "%s is this help desk's own address, not a customer's", ref.Email)
+	}
 	if id, orgID, err = insertCustomer(ctx, tx, ref.Name, "", "", nil, ref.Email); err != nil {
 		return 0, nil, err
 	}

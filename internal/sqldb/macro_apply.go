@@ -182,7 +182,7 @@ func staffAuthor(msg *newMessage, p tend.Principal) {
 // macro the composer inserted into it: every field but the status, which
 // it returns for the message to carry unless the agent chose one, and
 // the macro's note, added after the message by the returned func.
-func (s *TicketService) composerMacro(ctx context.Context, tx *Tx, ch *change, macroID int64, status *tend.Status) (*tend.Status, func() error, error) {
+func (s *TicketService) composerMacro(ctx context.Context, tx *Tx, ch *change, macroID int64, status *tend.Status, kind tend.MessageKind) (*tend.Status, func() error, error) {
 	if !ch.p.IsStaff() {
 		return nil, nil, tend.Errorf(tend.EFORBIDDEN, "Only staff use macros.")
 	}
@@ -193,7 +193,9 @@ func (s *TicketService) composerMacro(ctx context.Context, tx *Tx, ch *change, m
 	if err := applyMacroActions(ctx, ch, m.Actions, false); err != nil {
 		return nil, nil, err
 	}
-	if status == nil {
+	// A macro's status goes with a reply to the customer: written into
+	// an internal note, it would solve a ticket nobody answered.
+	if status == nil && kind == tend.KindReply {
 		status = m.Actions.Status
 	}
 	addNote := func() error {

@@ -316,6 +316,18 @@ func TestMessageWithInsertedMacro(t *testing.T) {
 			t.Errorf("status = %s, want the composer's solved", got.Status)
 		}
 
+		// Written into an internal note, the macro changes everything but
+		// the status: that goes with a reply to the customer.
+		if _, err := e.tickets.UpdateTicket(as(ann), tk.ID, &tend.TicketUpdate{Status: ptr(tend.StatusOpen)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.tickets.AddMessage(as(ann), tk.ID, &tend.MessageCreate{Kind: tend.KindNote, Body: "Looking.", MacroID: &m.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := e.tickets.FindTicketByID(as(ann), tk.ID); got.Status != tend.StatusOpen {
+			t.Errorf("a note with the macro moved the ticket to %s", got.Status)
+		}
+
 		// Someone who may not see the macro cannot use it, and nothing is written.
 		was, _ := e.tickets.FindTicketByID(as(ann), tk.ID)
 		if _, err := e.tickets.AddMessage(as(bo), tk.ID, &tend.MessageCreate{Body: "Hi", MacroID: &m.ID}); tend.ErrorCode(err) != tend.ENOTFOUND {

@@ -167,6 +167,7 @@ func TestOpenTicketRefusals(t *testing.T) {
 			{"unknown mailbox", "mailbox_id", tend.TicketCreate{CustomerID: &bob.ID, MailboxID: ptr(int64(999))}},
 			{"mailbox for a call", "mailbox_id", tend.TicketCreate{CustomerID: &bob.ID, MailboxID: &mb.ID, Channel: tend.ChannelPhone}},
 			{"unknown channel", "channel", tend.TicketCreate{CustomerID: &bob.ID, Channel: "fax"}},
+			{"the desk's own address", "customer.email", tend.TicketCreate{Customer: tend.CustomerRef{Email: "Help+x@Desk.example"}, Channel: tend.ChannelPhone}},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				in := c.in

@@ -170,7 +170,7 @@ func (s *TicketService) AddMessage(ctx context.Context, ticketID int64, c *tend.
 		ch.to, ch.cc = c.To, c.Cc
 		status, afterMessage := c.Status, func() error { return nil }
 		if c.MacroID != nil {
-			if status, afterMessage, err = s.composerMacro(ctx, tx, ch, *c.MacroID, status); err != nil {
+			if status, afterMessage, err = s.composerMacro(ctx, tx, ch, *c.MacroID, status, c.Kind); err != nil {
 				return err
 			}
 		}

@@ -340,11 +340,10 @@ func (s *Server) macroDelete(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.Macros.DeleteMacro(ctx, id)
 	}
-	if err != nil && tend.ErrorCode(err) != tend.ENOTFOUND {
+	if err != nil {
 		s.formError(w, r, agent, err, "/macros")
 		return
 	}
-	// Deleted now or by an earlier click: either way it is gone.
 	http.Redirect(w, r, "/macros?done=deleted", http.StatusSeeOther)
 }
 

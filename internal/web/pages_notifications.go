@@ -52,6 +52,7 @@ var notificationKindWords = map[tend.NotificationKind]string{
 
 var notificationNotices = map[string]string{
 	"read":  "Marked read.",
+	"none":  "Nothing to mark: those were read already, or are not yours.",
 	"email": "Saved: you get mail for what is ticked.",
 }
 
@@ -118,11 +119,16 @@ func (s *Server) notificationRead(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if _, err := s.Notifications.MarkRead(ctx, in); err != nil {
+	n, err := s.Notifications.MarkRead(ctx, in)
+	if err != nil {
 		s.formError(w, r, agent, err, "/notifications")
 		return
 	}
-	http.Redirect(w, r, "/notifications?done=read", http.StatusSeeOther)
+	done := "read"
+	if n == 0 {
+		done = "none"
+	}
+	http.Redirect(w, r, "/notifications?done="+done, http.StatusSeeOther)
 }
 
 // notificationEmail serves POST /notifications/email: email= each kind
