@@ -219,6 +219,17 @@ func (s *NotificationService) MarkRead(ctx context.Context, r *tend.Notification
 	if len(r.IDs) > tend.MaxPageSize {
 		return 0, tend.FieldError(tend.EINVALID, "ids", "at most %d at once; send all: true to mark every one", tend.MaxPageSize)
 	}
+	if r.TicketID != 0 && !r.All && len(r.IDs) == 0 {
+		// Opening a ticket asks this on every view: a read answers it
+		// when there is nothing to mark, without a write.
+		var unread int
+		if err := s.db.read(ctx, func(q *Tx) error {
+			return q.queryRow(ctx, `SELECT COUNT(*) FROM notifications WHERE agent_id = $1 AND read_at IS NULL AND ticket_id = $2`,
+				p.AgentID, r.TicketID).Scan(&unread)
+		}); err != nil || unread == 0 {
+			return 0, err
+		}
+	}
 	var n int64
 	err = s.db.write(ctx, func(tx *Tx) (err error) {
 		var a args
