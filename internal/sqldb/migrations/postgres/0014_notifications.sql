@@ -19,6 +19,9 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_agent ON notifications (agent_id, id);
 CREATE INDEX notifications_unread ON notifications (agent_id, id) WHERE read_at IS NULL;
+-- Opening a ticket reads its notifications: an agent with thousands
+-- unread must not have them all scanned for the few of one ticket.
+CREATE INDEX notifications_unread_ticket ON notifications (agent_id, ticket_id) WHERE read_at IS NULL;
 
 -- The kinds of notification mailed to the agent, comma-separated.
 ALTER TABLE agents ADD COLUMN notify_email TEXT NOT NULL DEFAULT '';
