@@ -32,6 +32,7 @@ const (
 	EventMergedIn           EventKind = "merged_in"              // a duplicate was merged into this ticket
 	EventLinked             EventKind = "linked"                 // a related ticket was linked
 	EventUnlinked           EventKind = "unlinked"               // a link to a related ticket was removed
+	EventFieldChanged       EventKind = "field_changed"          // a custom field's value changed
 )
 
 // EventKinds lists every kind of event, in the order the API documents
@@ -39,7 +40,7 @@ const (
 var EventKinds = []EventKind{EventCreated, EventStatusChanged, EventPriorityChanged, EventOwnerChanged,
 	EventTeamChanged, EventTagsChanged, EventSubjectChanged, EventCustomerMerged, EventMessageAdded, EventReopened,
 	EventBounced, EventAutoReply, EventDeliveryFailed, EventParticipants, EventFollowUpCreated, EventSuggested, EventSpam, EventParticipantRemoved,
-	EventMerged, EventMergedIn, EventLinked, EventUnlinked}
+	EventMerged, EventMergedIn, EventLinked, EventUnlinked, EventFieldChanged}
 
 // Event is one entry of a ticket's append-only history: what changed, who
 // changed it, and when. Data is one of the types below, chosen by Kind.
@@ -324,6 +325,8 @@ func NewEventData(kind EventKind) EventData {
 		return &TicketLinked{}
 	case EventUnlinked:
 		return &TicketUnlinked{}
+	case EventFieldChanged:
+		return &FieldChanged{}
 	}
 	return nil
 }
@@ -394,6 +397,8 @@ func deref(d EventData) EventData {
 	case *TicketLinked:
 		return *v
 	case *TicketUnlinked:
+		return *v
+	case *FieldChanged:
 		return *v
 	}
 	return d

@@ -132,6 +132,9 @@ type Ticket struct {
 	// MergedIntoID is the ticket this duplicate was merged into; its
 	// messages and later mail are there.
 	MergedIntoID *int64 `json:"merged_into_id"`
+	// Fields are the custom fields' values by key; a field without a
+	// value is left out.
+	Fields map[string]string `json:"fields"`
 
 	// Links are the related tickets, filled where a single ticket is read.
 	Links []TicketLink `json:"links,omitempty"`
@@ -252,6 +255,8 @@ type TicketUpdate struct {
 	Tags       *[]string
 	AddTags    []string
 	RemoveTags []string
+	// Fields sets custom fields by key; an empty value clears one.
+	Fields map[string]string
 
 	// Version, when set, must equal the ticket's current version, or the
 	// update fails with ESTALE and changes nothing.
@@ -296,13 +301,16 @@ func (u *TicketUpdate) Validate() error {
 	}
 	validateTags(p, "add_tags", u.AddTags)
 	validateTags(p, "remove_tags", u.RemoveTags)
+	if len(u.Fields) > MaxFields {
+		p.Add("fields", "at most %d fields", MaxFields)
+	}
 	return p.Err()
 }
 
 // Empty reports whether u changes nothing.
 func (u *TicketUpdate) Empty() bool {
 	return u.Subject == nil && u.Status == nil && u.Priority == nil && u.OwnerID == nil &&
-		u.TeamID == nil && u.Tags == nil && len(u.AddTags) == 0 && len(u.RemoveTags) == 0
+		u.TeamID == nil && u.Tags == nil && len(u.AddTags) == 0 && len(u.RemoveTags) == 0 && len(u.Fields) == 0
 }
 
 // TicketSort orders a ticket list.
@@ -390,6 +398,8 @@ type TicketFilter struct {
 	OrganizationID *int64
 	Channel        *Channel
 	Number         *int64 // the ticket people call #Number
+	// Fields selects tickets whose custom field (by key) has the value.
+	Fields map[string]string
 	// Spam selects the tickets marked spam, and only them; without it
 	// they are left out (unless Number names one).
 	Spam   bool
@@ -439,6 +449,9 @@ func (f *TicketFilter) Validate() error {
 	}
 	if f.Tag != "" {
 		validateTags(p, "tag", []string{f.Tag})
+	}
+	if len(f.Fields) > 20 {
+		p.Add("field", "filter by at most 20 fields at once")
 	}
 	validateLimit(p, f.Limit)
 	return p.Err()

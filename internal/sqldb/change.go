@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -36,6 +37,8 @@ type change struct {
 	cc *[]string
 	// notes are the bodies of the internal notes added, for @mentions.
 	notes []string
+	// fieldDefs are the custom fields, read when first needed.
+	fieldDefs *[]*tend.Field
 }
 
 type historyEntry struct {
@@ -53,7 +56,9 @@ func changeTicket(ctx context.Context, tx *Tx, p tend.Principal, id int64, outbo
 	if !canSee(p, t) {
 		return nil, ticketNotFound(id)
 	}
-	return &change{tx: tx, p: p, t: t, outbox: outbox, loaded: *t}, nil
+	c := &change{tx: tx, p: p, t: t, outbox: outbox, loaded: *t}
+	c.loaded.Fields = maps.Clone(t.Fields)
+	return c, nil
 }
 
 // record adds history entries by the change's actor.
@@ -82,15 +87,60 @@ func (c *change) update(ctx context.Context, u *tend.TicketUpdate) error {
 			return err
 		}
 	}
+	var set []tend.EventData
+	if len(u.Fields) > 0 {
+		fields, err := c.fields(ctx)
+		if err != nil {
+			return err
+		}
+		if set, err = c.t.ApplyFields(fields, u.Fields); err != nil {
+			return err
+		}
+	}
 	changes, err := c.t.ApplyUpdate(c.p, u, c.tx.now)
 	if err != nil {
 		return err
 	}
+	if len(set) > 0 && len(changes) == 0 {
+		c.t.UpdatedAt = c.tx.now
+		c.t.Version++
+	}
+	changes = append(set, changes...)
 	c.record(changes...)
 	if len(changes) > 0 {
 		c.notices = append(c.notices, tend.TicketChange{TicketID: c.t.ID, Kind: changes[0].EventKind(), Channel: c.t.Channel})
 	}
 	return nil
+}
+
+// fields reads the desk's custom fields, once per change.
+func (c *change) fields(ctx context.Context) ([]*tend.Field, error) {
+	if c.fieldDefs == nil {
+		fields, err := findFields(ctx, c.tx)
+		if err != nil {
+			return nil, err
+		}
+		c.fieldDefs = &fields
+	}
+	return *c.fieldDefs, nil
+}
+
+// checkSolvable refuses a change in which someone solves the ticket while
+// a required field has no value. Tend's own moves (a merge, spam) solve
+// without asking.
+func (c *change) checkSolvable(ctx context.Context) error {
+	solved := slices.ContainsFunc(c.entries, func(e historyEntry) bool {
+		s, ok := e.data.(tend.StatusChanged)
+		return ok && s.To == tend.StatusSolved && !e.actor.System
+	})
+	if !solved {
+		return nil
+	}
+	fields, err := c.fields(ctx)
+	if err != nil {
+		return err
+	}
+	return c.t.MissingFields(fields)
 }
 
 // addMessage adds msg, whose author is set, through the workflow, with an
@@ -126,6 +176,9 @@ func (c *change) addMessage(ctx context.Context, msg *newMessage, status *tend.S
 // queues the mail they send.
 func (c *change) commit(ctx context.Context) error {
 	tx, t := c.tx, c.t
+	if err := c.checkSolvable(ctx); err != nil {
+		return err
+	}
 	if t.Version != c.loaded.Version || t.CustomerID != c.loaded.CustomerID {
 		if err := saveTicket(ctx, tx, t); err != nil {
 			return err
@@ -138,6 +191,9 @@ func (c *change) commit(ctx context.Context) error {
 		if err := insertTags(ctx, tx, t.ID, t.Tags); err != nil {
 			return err
 		}
+	}
+	if err := saveFieldValues(ctx, tx, t, c.loaded.Fields); err != nil {
+		return err
 	}
 	// One id for every entry of this change, so that history reads them
 	// as one step.

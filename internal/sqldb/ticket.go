@@ -105,6 +105,9 @@ func (s *TicketService) findWhole(ctx context.Context, where string, key int64, 
 			return err
 		}
 		if p.IsStaff() {
+			if err := loadFieldValues(ctx, q, t); err != nil {
+				return err
+			}
 			t.Links, err = findLinks(ctx, q, t.ID)
 		}
 		return err
@@ -128,12 +131,15 @@ func lockTicket(ctx context.Context, tx *Tx, id int64) (*tend.Ticket, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("lock ticket: %w", err)
 	}
+	if err := loadFieldValues(ctx, tx, t); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 
 // readableFilter checks and normalises f for the caller, whom it returns:
 // a customer's filter covers their own tickets only.
-func readableFilter(ctx context.Context, f *tend.TicketFilter) (tend.Principal, error) {
+func readableFilter(ctx context.Context, db *DB, f *tend.TicketFilter) (tend.Principal, error) {
 	p, err := tend.RequireSignedIn(ctx)
 	if err != nil {
 		return p, err
@@ -144,14 +150,18 @@ func readableFilter(ctx context.Context, f *tend.TicketFilter) (tend.Principal, 
 	}
 	if p.IsCustomer() {
 		f.CustomerID = &p.CustomerID
+		if len(f.Fields) > 0 {
+			return p, tend.Errorf(tend.EINVALID, "Customers cannot filter by the desk's own fields.")
+		}
 	}
-	return p, nil
+	f.Fields, err = db.storedFieldFilter(ctx, f.Fields)
+	return p, err
 }
 
 // FindTickets returns one page of tickets that match f, and the cursor of
 // the next page. A customer sees only their own tickets.
 func (s *TicketService) FindTickets(ctx context.Context, f tend.TicketFilter) ([]*tend.Ticket, string, error) {
-	p, err := readableFilter(ctx, &f)
+	p, err := readableFilter(ctx, s.db, &f)
 	if err != nil {
 		return nil, "", err
 	}
@@ -179,8 +189,14 @@ func (s *TicketService) FindTickets(ctx context.Context, f tend.TicketFilter) ([
 		if keyed {
 			scan = scanKeyedTicket
 		}
-		list, err = queryAll(ctx, q, scan, query, a...)
-		return err
+		if list, err = queryAll(ctx, q, scan, query, a...); err != nil || !p.IsStaff() {
+			return err
+		}
+		tickets := make([]*tend.Ticket, len(list))
+		for i, k := range list {
+			tickets[i] = k.t
+		}
+		return loadFieldValues(ctx, q, tickets...)
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("find tickets: %w", err)
@@ -262,6 +278,7 @@ func (s *TicketService) ticketWhere(p tend.Principal, f tend.TicketFilter, count
 	if f.Tag != "" {
 		where = append(where, "t.id IN (SELECT ticket_id FROM ticket_tags WHERE tag = "+a.add(f.Tag)+")")
 	}
+	where = append(where, fieldWhere(&a, f.Fields)...)
 	// Spam is kept out of every list but the Spam view's; a ticket asked
 	// for by its number is found whatever it is.
 	switch {
@@ -287,7 +304,7 @@ func (s *TicketService) ticketWhere(p tend.Principal, f tend.TicketFilter, count
 // so that the count reads the same indexes alone as before spam existed
 // (the spam's partial index is small) rather than every ticket's row.
 func (s *TicketService) CountTickets(ctx context.Context, f tend.TicketFilter) (int, error) {
-	p, err := readableFilter(ctx, &f)
+	p, err := readableFilter(ctx, s.db, &f)
 	if err != nil {
 		return 0, err
 	}
