@@ -181,6 +181,7 @@ type app struct {
 	mailboxes     *sqldb.MailboxService
 	savedViews    *sqldb.SavedViewService
 	macros        *sqldb.MacroService
+	fields        *sqldb.FieldService
 	notifications *sqldb.NotificationService
 	outbox        *sqldb.Outbox
 	inbound       *sqldb.InboundService
@@ -231,6 +232,7 @@ func openApp(ctx context.Context, st storage) (*app, error) {
 	}
 	a.tickets.Outbox = a.outbox
 	a.macros = sqldb.NewMacroService(db, a.tickets)
+	a.fields = sqldb.NewFieldService(db)
 	a.notifications = sqldb.NewNotificationService(db)
 	a.outbound.Signer = box
 	a.inbound = sqldb.NewInboundService(db, a.tickets, a.outbox)

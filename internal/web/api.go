@@ -80,6 +80,11 @@ func (s *Server) apiRoutes() []apiRoute {
 		{"POST", "/mail/blocked", s.blockSender},
 		{"DELETE", "/mail/blocked/{pattern}", s.unblockSender},
 
+		{"GET", "/fields", s.listFields},
+		{"POST", "/fields", s.createField},
+		{"GET", "/fields/{id}", s.getField},
+		{"PATCH", "/fields/{id}", s.updateField},
+		{"DELETE", "/fields/{id}", s.deleteField},
 		{"GET", "/macros", s.listMacros},
 		{"POST", "/macros", s.createMacro},
 		{"GET", "/macros/{id}", s.getMacro},

@@ -73,6 +73,7 @@ type ticketPatch struct {
 	Tags       *[]string      `json:"tags"`
 	AddTags    []string       `json:"add_tags"`
 	RemoveTags []string       `json:"remove_tags"`
+	Fields     fieldValues    `json:"fields"`
 	Version    *int64         `json:"version"`
 }
 
@@ -86,7 +87,8 @@ func (s *Server) updateTicket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := &tend.TicketUpdate{Subject: in.Subject, Status: in.Status, Priority: in.Priority, OwnerID: in.OwnerID.ptr(),
-		TeamID: in.TeamID.ptr(), Tags: in.Tags, AddTags: in.AddTags, RemoveTags: in.RemoveTags, Version: in.Version}
+		TeamID: in.TeamID.ptr(), Tags: in.Tags, AddTags: in.AddTags, RemoveTags: in.RemoveTags, Fields: in.Fields,
+		Version: in.Version}
 	if m := r.Header.Get("If-Match"); m != "" && u.Version == nil {
 		v, err := parseETag(m)
 		if err != nil {

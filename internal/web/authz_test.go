@@ -80,6 +80,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Fatalf("quarantine a large mail: %+v, %v", tooLarge, err)
 		}
 		ticket := fmt.Sprintf("/api/v1/tickets/%d", tk.ID)
+		plan, err := ts.server.Fields.CreateField(sys, &tend.FieldInput{Key: "plan", Label: "Plan", Type: tend.FieldChoice, Choices: []string{"Basic", "Pro"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fieldKey := func(r caller) string {
+			return "f_" + strings.Map(func(c rune) rune {
+				if c >= 'a' && c <= 'z' {
+					return c
+				}
+				return '_'
+			}, strings.ToLower(string(r)))
+		}
 		macros := ts.server.Macros
 		shared, err := macros.CreateMacro(sys, &tend.MacroCreate{Name: "Shared", Body: "Hello {{customer.first_name}}", Scope: tend.MacroShared})
 		if err != nil {
@@ -272,6 +284,21 @@ func TestAuthorizationMatrix(t *testing.T) {
 				return request{"PATCH", "/api/v1/settings", map[string]any{"name": "Desk " + string(r)}}
 			}, onlyAdmin, 200, 403},
 			{"GET /audit", get("/api/v1/audit"), onlyAdmin, 200, 403},
+			{"GET /fields", get("/api/v1/fields"), anyStaff, 200, 0},
+			{"POST /fields", func(r caller) request {
+				return request{"POST", "/api/v1/fields", map[string]any{"key": fieldKey(r), "label": "Field of " + string(r), "type": "text"}}
+			}, onlyAdmin, 201, 403},
+			{"GET /fields/{id}", get(fmt.Sprintf("/api/v1/fields/%d", plan.ID)), anyStaff, 200, 0},
+			{"PATCH /fields/{id}", func(r caller) request {
+				return request{"PATCH", fmt.Sprintf("/api/v1/fields/%d", plan.ID), map[string]any{"label": "Plan of " + string(r), "choices": []string{"Basic", "Pro"}}}
+			}, onlyAdmin, 200, 403},
+			{"DELETE /fields/{id}", func(r caller) request {
+				f, err := ts.server.Fields.CreateField(sys, &tend.FieldInput{Key: fieldKey(r) + "_gone", Label: "To delete", Type: tend.FieldText})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return request{"DELETE", fmt.Sprintf("/api/v1/fields/%d", f.ID), nil}
+			}, onlyAdmin, 204, 403},
 			{"GET /macros", get("/api/v1/macros?q=hello"), anyStaff, 200, 0},
 			{"POST /macros", func(r caller) request {
 				return request{"POST", "/api/v1/macros", map[string]any{"name": "Mine of " + string(r), "body": "Hi {{customer.name}}"}}

@@ -249,6 +249,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /settings", s.settingsIndex)
 	s.peopleRoutes(mux, forms)
 	s.macroRoutes(mux, forms)
+	s.fieldRoutes(mux, forms)
 	s.notificationRoutes(mux, forms)
 	s.profileRoutes(mux, forms)
 	s.adminRoutes(mux, forms)
@@ -310,6 +311,7 @@ var settings = []settingLink{
 	{"/settings/agents", "Agents", "invite staff, change roles, deactivate, hand over open tickets"},
 	{"/settings/teams", "Teams", "teams, their members, lead and manager"},
 	{"/settings/mail", "Mail", "support addresses, IMAP accounts and the quarantine"},
+	{"/settings/fields", "Fields", "custom ticket fields: an order number, a product, a date"},
 	{"/settings/blocked", "Blocked senders", "addresses and domains whose mail is ignored"},
 	{"/settings/tokens", "API tokens", "tokens for scripts and other systems"},
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -26,6 +27,8 @@ type people struct {
 	// customerID is the ticket's customer: "the customer"; anyone else who
 	// wrote (someone copied on its mail) is named.
 	customerID int64
+	// fields are the custom fields' labels by id.
+	fields map[int64]string
 }
 
 // customerName names the customer with id.
@@ -162,6 +165,15 @@ func describeChange(e *tend.Event, p people) string {
 		return fmt.Sprintf("linked #%d as a related ticket", d.Number)
 	case tend.TicketUnlinked:
 		return fmt.Sprintf("removed the link to #%d", d.Number)
+	case tend.FieldChanged:
+		name := cmp.Or(p.fields[d.FieldID], d.Key)
+		switch {
+		case d.From == "":
+			return fmt.Sprintf("set %s to %q", name, d.To)
+		case d.To == "":
+			return fmt.Sprintf("cleared %s (it was %q)", name, d.From)
+		}
+		return fmt.Sprintf("changed %s from %q to %q", name, d.From, d.To)
 	case tend.UnknownEvent:
 		return label(string(d.Kind))
 	}
@@ -224,6 +236,16 @@ func (s *Server) peopleOf(ctx context.Context, st *staff, customerID int64, even
 		}
 	}
 	p := people{staff: st, customers: map[int64]*tend.Customer{}, customerID: customerID}
+	if slices.ContainsFunc(events, func(e *tend.Event) bool { return e.Kind == tend.EventFieldChanged }) {
+		fields, err := s.Fields.FindFields(ctx)
+		if err != nil {
+			return p, err
+		}
+		p.fields = map[int64]string{}
+		for _, f := range fields {
+			p.fields[f.ID] = f.Label
+		}
+	}
 	if len(ids) == 0 {
 		return p, nil
 	}

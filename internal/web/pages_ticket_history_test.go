@@ -13,7 +13,7 @@ func TestDescribeEveryKind(t *testing.T) {
 	id := func(n int64) *int64 { return &n }
 	st := &staff{agent: map[int64]*tend.Agent{3: {ID: 3, Name: "Ana Ortiz"}, 4: {ID: 4, Name: "Bo Lund"}},
 		team: map[int64]*tend.Team{2: {ID: 2, Name: "Billing"}}}
-	p := people{staff: st, customerID: 5, customers: map[int64]*tend.Customer{
+	p := people{staff: st, customerID: 5, fields: map[int64]string{1: "Order number"}, customers: map[int64]*tend.Customer{
 		5: {ID: 5, Name: "Mia Lind"}, 6: {ID: 6, Emails: []string{"mia@work.example"}}, 7: {ID: 7, Name: "Eve Stranger"}}}
 	cases := []struct {
 		data tend.EventData
@@ -63,6 +63,9 @@ func TestDescribeEveryKind(t *testing.T) {
 		{tend.TicketMergedIn{FromID: 7, FromNumber: 1007, Messages: 3}, "merged #1007 into this ticket, with its 3 messages"},
 		{tend.TicketLinked{TicketID: 7, Number: 1007}, "linked #1007 as a related ticket"},
 		{tend.TicketUnlinked{TicketID: 7, Number: 1007}, "removed the link to #1007"},
+		{tend.FieldChanged{FieldID: 1, Key: "order", To: "A-1"}, `set Order number to "A-1"`},
+		{tend.FieldChanged{FieldID: 1, Key: "order", From: "A-1", To: "B-2"}, `changed Order number from "A-1" to "B-2"`},
+		{tend.FieldChanged{FieldID: 9, Key: "plan", From: "Pro"}, `cleared plan (it was "Pro")`},
 		{tend.UnknownEvent{Kind: "sla_breached"}, "Sla breached"},
 	}
 	covered := map[tend.EventKind]bool{}

@@ -53,8 +53,9 @@ type ticketPage struct {
 	// Held names the refused reply the page shows again, which sending
 	// it forgets.
 	Held string
-	// Side is the details form.
-	Side *sideForm
+	// Side is the details form; Fields the custom fields it shows.
+	Side   *sideForm
+	Fields []*tend.Field
 	// Recipients are whom a reply is mailed to; Suggested the people mail
 	// copied who await an agent.
 	Recipients *tend.ReplyRecipients
@@ -193,7 +194,7 @@ func (page *ticketPage) showHeld(token string, h *heldForm) int {
 		}
 	}
 	if h.side != nil {
-		page.Side = sideFormOf(page.Ticket, h.side, page.staff, h.err, h.problems)
+		page.Side = sideFormOf(page.Ticket, h.side, page.staff, h.err, h.problems, page.Fields)
 		// The choice stays on offer, though the workflow may refuse it
 		// now: the page says so beside it.
 		if st := tend.Status(page.Side.Values["status"]); !slices.Contains(page.Statuses, st) && st.Valid() {
@@ -238,7 +239,10 @@ func (s *Server) ticketPageOf(ctx context.Context, w http.ResponseWriter, r *htt
 		return nil, err
 	}
 	page.Agents, page.Teams = page.staff.agents, page.staff.teams
-	page.Side = sideFormOf(t, nil, page.staff, "", nil)
+	if page.Fields, err = s.Fields.FindFields(ctx); err != nil {
+		return nil, err
+	}
+	page.Side = sideFormOf(t, nil, page.staff, "", nil, page.Fields)
 	if t.OwnerID != nil {
 		// The owner stays chosen in the form even when they cannot be
 		// chosen anew (deactivated), so that saving other fields does not

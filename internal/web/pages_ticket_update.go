@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,8 +21,35 @@ import (
 // page shows the other person's value beside the agent's choice, which
 // saving again applies.
 
-// sideFields are the details the form edits, named as the form names them.
+// sideFields are the details the form edits, named as the form names them;
+// after them come the custom fields, named fields.KEY.
 var sideFields = []string{"owner_id", "team_id", "priority", "status", "tags"}
+
+const customFieldPrefix = "fields."
+
+// withCustomFields returns sideFields followed by the custom fields'
+// names in the form.
+func withCustomFields(fields []*tend.Field) []string {
+	names := slices.Clone(sideFields)
+	for _, f := range fields {
+		names = append(names, customFieldPrefix+f.Key)
+	}
+	return names
+}
+
+// customFieldsSent returns sideFields followed by the custom fields a
+// form sent.
+func customFieldsSent(form url.Values) []string {
+	names := slices.Clone(sideFields)
+	var custom []string
+	for name := range form {
+		if strings.HasPrefix(name, customFieldPrefix) && len(name) > len(customFieldPrefix) {
+			custom = append(custom, name)
+		}
+	}
+	slices.Sort(custom)
+	return append(names, custom...)
+}
 
 // sideValue returns field of t as the form writes it: owner_id "" for
 // nobody, team_id "0" for no team, tags as "a, b".
@@ -44,6 +72,9 @@ func sideValue(t *tend.Ticket, field string) string {
 	case "tags":
 		return strings.Join(t.Tags, ", ")
 	}
+	if key, ok := strings.CutPrefix(field, customFieldPrefix); ok {
+		return t.Fields[key]
+	}
 	return ""
 }
 
@@ -57,12 +88,16 @@ type sideEdit struct {
 	unloaded bool
 	version  *int64
 	take     bool
+	// fields are the names the form sent values for: sideFields and the
+	// custom fields on its page.
+	fields []string
 }
 
 // readSideEdit reads the details form, or the "Take it" button, which
 // chooses the agent as owner.
 func readSideEdit(r *http.Request, t *tend.Ticket, agent *tend.Agent) (*sideEdit, error) {
-	e := &sideEdit{sent: map[string]string{}, loaded: map[string]string{}, take: r.PostFormValue("take") != ""}
+	e := &sideEdit{sent: map[string]string{}, loaded: map[string]string{}, take: r.PostFormValue("take") != "",
+		fields: customFieldsSent(r.PostForm)}
 	form := r.PostForm
 	ids := newFormIDs(r)
 	id := func(name, what string) string {
@@ -71,7 +106,7 @@ func readSideEdit(r *http.Request, t *tend.Ticket, agent *tend.Agent) (*sideEdit
 		}
 		return ""
 	}
-	for _, field := range sideFields {
+	for _, field := range e.fields {
 		if form.Has("loaded_" + field) {
 			e.loaded[field] = strings.TrimSpace(form.Get("loaded_" + field))
 		}
@@ -79,7 +114,7 @@ func readSideEdit(r *http.Request, t *tend.Ticket, agent *tend.Agent) (*sideEdit
 	if e.take {
 		e.sent["owner_id"] = strconv.FormatInt(agent.ID, 10)
 	} else {
-		for _, field := range sideFields {
+		for _, field := range e.fields {
 			if !form.Has(field) {
 				continue
 			}
@@ -102,7 +137,7 @@ func readSideEdit(r *http.Request, t *tend.Ticket, agent *tend.Agent) (*sideEdit
 	e.loaded["team_id"] = cmp.Or(e.loaded["team_id"], "0")
 	if !form.Has("loaded_owner_id") {
 		e.unloaded = true
-		for _, field := range sideFields {
+		for _, field := range e.fields {
 			e.loaded[field] = sideValue(t, field)
 		}
 		if v := form.Get("version"); v != "" {
@@ -133,7 +168,7 @@ func (e *sideEdit) changed(field string) bool {
 // too, to something else, since the page was loaded.
 func (e *sideEdit) clashes(t *tend.Ticket) []string {
 	var fields []string
-	for _, field := range sideFields {
+	for _, field := range e.fields {
 		// Tags are a set: what each added and removed can both be done.
 		if field == "tags" || !e.changed(field) {
 			continue
@@ -149,7 +184,7 @@ func (e *sideEdit) clashes(t *tend.Ticket) []string {
 // and of the tags those they added and removed.
 func (e *sideEdit) update(t *tend.Ticket) *tend.TicketUpdate {
 	u := &tend.TicketUpdate{Version: e.version}
-	for _, field := range sideFields {
+	for _, field := range e.fields {
 		if !e.changed(field) {
 			continue
 		}
@@ -172,6 +207,13 @@ func (e *sideEdit) update(t *tend.Ticket) *tend.TicketUpdate {
 			sent, loaded := splitTags(v), splitTags(e.loaded[field])
 			u.AddTags = missing(sent, loaded)
 			u.RemoveTags = missing(loaded, sent)
+		default:
+			if key, ok := strings.CutPrefix(field, customFieldPrefix); ok {
+				if u.Fields == nil {
+					u.Fields = map[string]string{}
+				}
+				u.Fields[key] = v
+			}
 		}
 	}
 	return u
@@ -233,7 +275,7 @@ func (s *Server) ticketUpdate(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, back+"?held="+token+"#details", http.StatusSeeOther)
 	}
 	if err != nil {
-		refuse(httpStatus(err), problemsSaid(err, "Nothing was saved: correct what is marked.", sideFields), tend.ErrorFields(err))
+		refuse(httpStatus(err), problemsSaid(err, "Nothing was saved: correct what is marked.", e.fields), tend.ErrorFields(err))
 		return
 	}
 	// The ticket is read, merged with and saved at its version; should it
@@ -270,7 +312,7 @@ func (s *Server) ticketUpdate(w http.ResponseWriter, r *http.Request) {
 		refuse(http.StatusConflict, "Nothing was saved: someone changed this ticket while you had it open. Your choices are kept below; save again to make them.", nil)
 		return
 	case code == tend.EINVALID || code == tend.ECONFLICT:
-		refuse(httpStatus(err), problemsSaid(err, "Nothing was saved: correct what is marked.", sideFields), tend.ErrorFields(err))
+		refuse(httpStatus(err), problemsSaid(err, "Nothing was saved: correct what is marked.", e.fields), tend.ErrorFields(err))
 		return
 	default:
 		s.formError(w, r, agent, err, back)
@@ -300,9 +342,9 @@ func (f *sideForm) TeamID() int64  { n, _ := strconv.ParseInt(f.Values["team_id"
 
 // sideFormOf is the details form of t; e, when not nil, is a refused
 // edit shown again, with why.
-func sideFormOf(t *tend.Ticket, e *sideEdit, st *staff, said string, problems map[string]string) *sideForm {
+func sideFormOf(t *tend.Ticket, e *sideEdit, st *staff, said string, problems map[string]string, fields []*tend.Field) *sideForm {
 	f := &sideForm{Values: map[string]string{}, Loaded: map[string]string{}, Problems: map[string]string{}, Error: said}
-	for _, field := range sideFields {
+	for _, field := range withCustomFields(fields) {
 		f.Loaded[field] = sideValue(t, field)
 		f.Values[field] = f.Loaded[field]
 		if e != nil {

@@ -30,6 +30,7 @@ type Server struct {
 	Mailboxes     tend.MailboxService
 	SavedViews    tend.SavedViewService
 	Macros        tend.MacroService
+	Fields        tend.FieldService
 	Notifications tend.NotificationService
 	Inbound       tend.InboundService
 	// BlockedSenders is the list of senders whose mail is ignored.

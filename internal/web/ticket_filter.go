@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,6 +15,10 @@ import (
 
 // ticketFilterKeys are the query parameters of a ticket list's filter.
 var ticketFilterKeys = []string{"status", "priority", "owner_id", "team_id", "customer_id", "organization_id", "channel", "tag", "q", "number", "spam"}
+
+// fieldFilterPrefix begins the parameter that filters by a custom field:
+// field.order_number=A-1042.
+const fieldFilterPrefix = "field."
 
 // oldFilterKeys are the names the list pages gave some of those
 // parameters before they took the API's; links and bookmarks with them
@@ -48,6 +53,16 @@ func readTicketFilter(q *query) tend.TicketFilter {
 	}
 	if spam := q.boolean("spam"); spam != nil {
 		f.Spam = *spam
+	}
+	for key := range q.values {
+		if name, ok := strings.CutPrefix(key, fieldFilterPrefix); ok {
+			if v := q.str(key); v != "" {
+				if f.Fields == nil {
+					f.Fields = map[string]string{}
+				}
+				f.Fields[name] = v
+			}
+		}
 	}
 	if v := q.str("number"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -92,8 +107,8 @@ func checkedFilter(f tend.TicketFilter, problems tend.Problems) error {
 
 // hasFilter reports whether q filters tickets by hand.
 func hasFilter(q url.Values) bool {
-	for _, k := range ticketFilterKeys {
-		if strings.TrimSpace(q.Get(k)) != "" {
+	for k := range q {
+		if isFilterKey(k) && strings.TrimSpace(q.Get(k)) != "" {
 			return true
 		}
 	}
@@ -103,14 +118,22 @@ func hasFilter(q url.Values) bool {
 // filterQuery keeps only the filter's parameters of q.
 func filterQuery(q url.Values) url.Values {
 	out := url.Values{}
-	for _, k := range ticketFilterKeys {
-		for _, v := range q[k] {
+	for k, vs := range q {
+		if !isFilterKey(k) {
+			continue
+		}
+		for _, v := range vs {
 			if v != "" {
 				out.Add(k, v)
 			}
 		}
 	}
 	return out
+}
+
+// isFilterKey reports whether k is a parameter of a ticket list's filter.
+func isFilterKey(k string) bool {
+	return slices.Contains(ticketFilterKeys, k) || strings.HasPrefix(k, fieldFilterPrefix)
 }
 
 // renamedFilter returns q with the filter's old parameter names replaced

@@ -191,7 +191,9 @@
   function sideChanges() {
     const form = side ? $("form.controls", side) : null;
     if (!form) return [];
-    return Object.keys(sideNames).filter((name) => {
+    // Custom fields are named fields.KEY and say their label.
+    const custom = Array.from(form.elements).filter((el) => el.name && el.name.startsWith("fields.")).map((el) => el.name);
+    return Object.keys(sideNames).concat(custom).filter((name) => {
       const el = form.elements[name], loaded = form.elements["loaded_" + name];
       if (!el || !loaded) return false;
       let now = el.value, was = loaded.value;
@@ -199,7 +201,7 @@
       if (name === "team_id") { now = now || "0"; was = was || "0"; }
       if (name === "tags") { now = tagSet(now); was = tagSet(was); }
       return now !== was;
-    }).map((name) => sideNames[name]);
+    }).map((name) => sideNames[name] || form.elements[name].dataset.label);
   }
   const inWords = (list) => list.length < 2 ? list.join("") : list.slice(0, -1).join(", ") + " and " + list[list.length - 1];
   let notice = null;
