@@ -163,7 +163,7 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout
 
 	if cfg.demo {
 		signIns, err := demo.Seed(ctx, demo.Services{Agents: a.agents, Teams: a.teams, Organizations: a.organizations,
-			Customers: a.customers, Tickets: a.tickets, Settings: a.settings, Mailboxes: a.mailboxes, Macros: a.macros})
+			Customers: a.customers, Tickets: a.tickets, Settings: a.settings, Mailboxes: a.mailboxes, Macros: a.macros, Fields: a.fields})
 		if err != nil {
 			ln.Close()
 			return fmt.Errorf("demo: %w", err)

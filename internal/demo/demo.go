@@ -33,6 +33,8 @@ type Services struct {
 	Mailboxes tend.MailboxService
 	// Macros, when set, gets the demo's canned replies.
 	Macros tend.MacroService
+	// Fields, when set, gets the demo's custom ticket fields.
+	Fields tend.FieldService
 }
 
 // ErrNotEmpty is returned by Seed for a database that holds a help desk
@@ -79,6 +81,11 @@ func Seed(ctx context.Context, s Services) ([]SignIn, error) {
 	}
 	if s.Macros != nil {
 		if err := createMacros(ctx, s, d); err != nil {
+			return nil, err
+		}
+	}
+	if s.Fields != nil {
+		if err := createFields(ctx, s, d); err != nil {
 			return nil, err
 		}
 	}

@@ -26,7 +26,8 @@ func services(t *testing.T, db *sqldb.DB) demo.Services {
 	tickets := sqldb.NewTicketService(db, blobs)
 	return demo.Services{Agents: sqldb.NewAgentService(db), Teams: sqldb.NewTeamService(db),
 		Organizations: sqldb.NewOrganizationService(db), Customers: sqldb.NewCustomerService(db),
-		Tickets: tickets, Settings: sqldb.NewSettingsService(db), Macros: sqldb.NewMacroService(db, tickets)}
+		Tickets: tickets, Settings: sqldb.NewSettingsService(db), Macros: sqldb.NewMacroService(db, tickets),
+		Fields: sqldb.NewFieldService(db)}
 }
 
 // mustSeed seeds db and logs how long it took.
@@ -250,6 +251,11 @@ func checkDesk(t *testing.T, s demo.Services, tickets []*tend.Ticket) {
 	}
 	if len(names) != 4 || !slices.Contains(names, "Refund issued") || slices.Contains(names, "Escalate to engineering") {
 		t.Errorf("lena's macros = %q", names)
+	}
+	// The ticket page shows the demo's fields.
+	fields, err := s.Fields.FindFields(tend.NewContextWithPrincipal(context.Background(), tend.Principal{AgentID: lena.ID, Role: lena.Role}))
+	if err != nil || len(fields) != 2 || fields[0].Key != "order_number" || fields[1].Key != "plan" {
+		t.Errorf("the demo's fields: %v, %v", fields, err)
 	}
 }
 

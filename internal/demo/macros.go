@@ -38,3 +38,17 @@ func createMacros(ctx context.Context, s Services, d *desk) error {
 	}
 	return nil
 }
+
+// The demo's custom fields: what its agents ask customers for most.
+func createFields(ctx context.Context, s Services, d *desk) error {
+	fields := []tend.FieldInput{
+		{Key: "order_number", Label: "Order number", Type: tend.FieldText, Position: 1},
+		{Key: "plan", Label: "Plan", Type: tend.FieldChoice, Choices: []string{"Starter", "Team", "Business"}, Position: 2},
+	}
+	for _, f := range fields {
+		if _, err := s.Fields.CreateField(d.admin.as(ctx), &f); err != nil {
+			return fmt.Errorf("create field %q: %w", f.Label, err)
+		}
+	}
+	return nil
+}
