@@ -47,6 +47,7 @@ type ticketListPage struct {
 	Agents    []*tend.Agent
 	Teams     []*tend.Team
 	Statuses  []tend.Status
+	Fields    []*tend.Field
 	CanSave   bool
 	SavedID   int64 // the saved view shown, to offer deleting it
 	FilterRaw string
@@ -146,6 +147,10 @@ func (s *Server) showTicketList(w http.ResponseWriter, r *http.Request, agent *t
 		return
 	}
 	page.Agents, page.Teams = st.agents, st.teams
+	if page.Fields, err = s.Fields.FindFields(ctx); err != nil {
+		s.pageError(w, r, agent, err)
+		return
+	}
 	status := http.StatusOK
 	if page.Error == "" {
 		list, next, err := s.Tickets.FindTickets(ctx, f)
