@@ -2,8 +2,10 @@ package tend
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -151,6 +153,35 @@ func (f *Field) Value(s string) (string, error) {
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// FieldValues are custom fields' values by key, as a client writes them
+// in JSON: a string, a number (for a number field) or null, which clears
+// the value like "".
+type FieldValues map[string]string
+
+func (v *FieldValues) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	out := make(FieldValues, len(raw))
+	for key, value := range raw {
+		var s string
+		var n json.Number
+		switch {
+		case string(value) == "null":
+		case json.Unmarshal(value, &s) == nil:
+		case json.Unmarshal(value, &n) == nil:
+			s = n.String()
+		default:
+			kind := map[byte]string{'[': "array", '{': "object", 't': "bool", 'f': "bool"}[value[0]]
+			return &json.UnmarshalTypeError{Value: kind, Type: reflect.TypeFor[string](), Field: "fields." + key}
+		}
+		out[key] = s
+	}
+	*v = out
+	return nil
+}
 
 // FieldChanged records a custom field's value changing; an empty From or
 // To is no value. The key is kept beside the id for a field deleted

@@ -172,6 +172,9 @@ type TicketCreate struct {
 	Tags        []string           `json:"tags"`
 	TeamID      *int64             `json:"team_id"`
 	Attachments []*AttachmentInput `json:"attachments"`
+	// Fields sets custom fields by key, as an update does after the
+	// ticket is made.
+	Fields FieldValues `json:"fields"`
 
 	// IdempotencyKey, when set, makes a repeated submission by the same
 	// principal return the first ticket instead of creating another.
@@ -240,6 +243,9 @@ func (c *TicketCreate) Validate() error {
 	}
 	validateTags(p, "tags", c.Tags)
 	validateAttachments(p, c.Attachments)
+	if len(c.Fields) > MaxFields {
+		p.Add("fields", "at most %d fields", MaxFields)
+	}
 	return p.Err()
 }
 
@@ -256,7 +262,7 @@ type TicketUpdate struct {
 	AddTags    []string
 	RemoveTags []string
 	// Fields sets custom fields by key; an empty value clears one.
-	Fields map[string]string
+	Fields FieldValues
 
 	// Version, when set, must equal the ticket's current version, or the
 	// update fails with ESTALE and changes nothing.

@@ -66,6 +66,11 @@ func (s *TicketService) CreateTicket(ctx context.Context, c *tend.TicketCreate) 
 		if err != nil {
 			return err
 		}
+		if len(c.Fields) > 0 {
+			if t, err = setNewTicketFields(ctx, tx, p, t, c.Fields); err != nil {
+				return err
+			}
+		}
 		created = true
 		if c.IdempotencyKey != "" {
 			return recordIdempotencyKey(ctx, tx, p, c.IdempotencyKey, t.ID, 0)
@@ -148,6 +153,23 @@ func openByMail(ctx context.Context, tx *Tx, p tend.Principal, c *tend.TicketCre
 		return nil, err
 	}
 	ch.t.Messages = []*tend.Message{m}
+	return ch.t, nil
+}
+
+// setNewTicketFields sets the custom fields a new ticket was opened with,
+// in a change after its creation, as an agent setting them at once would.
+func setNewTicketFields(ctx context.Context, tx *Tx, p tend.Principal, t *tend.Ticket, fields tend.FieldValues) (*tend.Ticket, error) {
+	ch, err := changeTicket(ctx, tx, p, t.ID, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := ch.update(ctx, &tend.TicketUpdate{Fields: fields}); err != nil {
+		return nil, err
+	}
+	if err := ch.commit(ctx); err != nil {
+		return nil, err
+	}
+	ch.t.Messages = t.Messages
 	return ch.t, nil
 }
 

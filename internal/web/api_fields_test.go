@@ -96,3 +96,27 @@ func TestAPICustomFields(t *testing.T) {
 		ts.as(tend.RoleAdmin, "PATCH", fmt.Sprintf("/api/v1/fields/%d", seats.ID), map[string]any{"label": "Seats", "type": "text"}).want(t, http.StatusBadRequest)
 	})
 }
+
+// A ticket opened with fields has them, in its history after its opening;
+// a wrong one opens no ticket.
+func TestAPITicketOpenedWithFields(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		ts := newTestServer(t, db)
+		ts.as(tend.RoleAdmin, "POST", "/api/v1/fields", map[string]any{"key": "seats", "label": "Seats", "type": "number"}).want(t, http.StatusCreated)
+		before := ts.countTickets()
+		resp := ts.as(tend.RoleAgent, "POST", "/api/v1/tickets", `{"subject":"More seats","customer":{"email":"mo@customer.example"},"body":"Hi","fields":{"seats":"many"}}`).
+			want(t, http.StatusBadRequest)
+		if p := resp.problem(t); !strings.Contains(p.Detail+fmt.Sprint(p.Errors), "fields.seats") {
+			t.Errorf("a wrong field: %s", resp.body)
+		}
+		if n := ts.countTickets(); n != before {
+			t.Fatalf("a refused ticket was opened: %d tickets, had %d", n, before)
+		}
+		var tk tend.Ticket
+		ts.as(tend.RoleAgent, "POST", "/api/v1/tickets", `{"subject":"More seats","customer":{"email":"mo@customer.example"},"body":"Hi","fields":{"seats":25}}`).
+			want(t, http.StatusCreated).decode(t, &tk)
+		if tk.Fields["seats"] != "25" {
+			t.Errorf("the new ticket's fields: %v", tk.Fields)
+		}
+	})
+}

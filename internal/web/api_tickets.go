@@ -65,16 +65,16 @@ func (s *Server) getTicket(w http.ResponseWriter, r *http.Request) {
 
 // ticketPatch is the body of PATCH /tickets/{id}.
 type ticketPatch struct {
-	Subject    *string        `json:"subject"`
-	Status     *tend.Status   `json:"status"`
-	Priority   *tend.Priority `json:"priority"`
-	OwnerID    nullableID     `json:"owner_id"`
-	TeamID     nullableID     `json:"team_id"`
-	Tags       *[]string      `json:"tags"`
-	AddTags    []string       `json:"add_tags"`
-	RemoveTags []string       `json:"remove_tags"`
-	Fields     fieldValues    `json:"fields"`
-	Version    *int64         `json:"version"`
+	Subject    *string          `json:"subject"`
+	Status     *tend.Status     `json:"status"`
+	Priority   *tend.Priority   `json:"priority"`
+	OwnerID    nullableID       `json:"owner_id"`
+	TeamID     nullableID       `json:"team_id"`
+	Tags       *[]string        `json:"tags"`
+	AddTags    []string         `json:"add_tags"`
+	RemoveTags []string         `json:"remove_tags"`
+	Fields     tend.FieldValues `json:"fields"`
+	Version    *int64           `json:"version"`
 }
 
 func (s *Server) updateTicket(w http.ResponseWriter, r *http.Request) {

@@ -199,30 +199,3 @@ func jsonValueKind(b []byte) string {
 	}
 	return "number " + string(b)
 }
-
-// fieldValues are custom fields' values by key, as a client writes them:
-// a string, a number (for a number field) or null to clear.
-type fieldValues map[string]string
-
-func (v *fieldValues) UnmarshalJSON(b []byte) error {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return &json.UnmarshalTypeError{Value: jsonValueKind(b), Type: reflect.TypeFor[fieldValues]()}
-	}
-	out := make(fieldValues, len(raw))
-	for key, value := range raw {
-		var s string
-		var n json.Number
-		switch {
-		case string(value) == "null":
-		case json.Unmarshal(value, &s) == nil:
-		case json.Unmarshal(value, &n) == nil:
-			s = n.String()
-		default:
-			return &json.UnmarshalTypeError{Value: jsonValueKind(value), Type: reflect.TypeFor[string](), Field: "fields." + key}
-		}
-		out[key] = s
-	}
-	*v = out
-	return nil
-}

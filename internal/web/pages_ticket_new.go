@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -32,6 +33,8 @@ type newTicketForm struct {
 	TeamID        int64
 	Tags          string
 	Fields        map[string]string // problems by field
+	// Values are the custom fields' values by key.
+	Values map[string]string
 }
 
 type newTicketPage struct {
@@ -41,7 +44,9 @@ type newTicketPage struct {
 	Teams      []*tend.Team
 	Priorities []tend.Priority
 	Channels   []newTicketChannel
-	Error      string
+	// CustomFields are the desk's own fields, which the form offers.
+	CustomFields []*tend.Field
+	Error        string
 }
 
 // newTicketChannel is one way a ticket can come in, as the form offers it.
@@ -101,7 +106,13 @@ func (s *Server) ticketCreate(w http.ResponseWriter, r *http.Request) {
 	if p, ok := form.Fields["customer"]; ok {
 		form.Fields["customer_id"] = p
 	}
-	page := &newTicketPage{Form: form, Error: formProblem(err, newTicketFields...)}
+	shown := newTicketFields
+	for name := range form.Fields {
+		if strings.HasPrefix(name, customFieldPrefix) {
+			shown = append(slices.Clip(shown), name)
+		}
+	}
+	page := &newTicketPage{Form: form, Error: formProblem(err, shown...)}
 	s.renderNewTicket(w, r, ctx, agent, httpStatus(err), page)
 }
 
@@ -117,12 +128,26 @@ func readNewTicket(r *http.Request) (newTicketForm, *tend.TicketCreate, error) {
 	form := newTicketForm{Key: r.PostFormValue("key"), CustomerID: ids.one("customer_id", "a customer"),
 		Name: r.PostFormValue("name"), Email: r.PostFormValue("email"), Channel: r.PostFormValue("channel"),
 		MailboxID: ids.one("mailbox_id", "a mailbox"), Subject: r.PostFormValue("subject"), Body: r.PostFormValue("body"),
-		Priority: r.PostFormValue("priority"), TeamID: ids.one("team_id", "a team"), Tags: r.PostFormValue("tags")}
+		Priority: r.PostFormValue("priority"), TeamID: ids.one("team_id", "a team"), Tags: r.PostFormValue("tags"),
+		Values: map[string]string{}}
+	for name := range r.PostForm {
+		if key, ok := strings.CutPrefix(name, customFieldPrefix); ok && key != "" {
+			form.Values[key] = r.PostForm.Get(name)
+		}
+	}
 	if err := ids.err(); err != nil {
 		return form, nil, err
 	}
 	c := &tend.TicketCreate{Subject: form.Subject, Body: form.Body, Priority: tend.Priority(form.Priority),
 		Channel: tend.Channel(form.Channel), Tags: splitList(form.Tags)}
+	for key, v := range form.Values {
+		if strings.TrimSpace(v) != "" {
+			if c.Fields == nil {
+				c.Fields = tend.FieldValues{}
+			}
+			c.Fields[key] = v
+		}
+	}
 	if form.Key != "" {
 		c.IdempotencyKey = "new-ticket-form:" + form.Key
 	}
@@ -153,6 +178,9 @@ func (s *Server) renderNewTicket(w http.ResponseWriter, r *http.Request, ctx con
 	var err error
 	if page.Mailboxes, err = s.Mailboxes.FindMailboxes(ctx); err == nil {
 		page.Teams, err = s.Teams.FindTeams(ctx)
+	}
+	if err == nil {
+		page.CustomFields, err = s.Fields.FindFields(ctx)
 	}
 	if err == nil && page.Form.CustomerID != 0 {
 		var c *tend.Customer

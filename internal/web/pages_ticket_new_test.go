@@ -119,3 +119,32 @@ func (f formClient) post(t *testing.T, path string, form url.Values) (*http.Resp
 	b, _ := io.ReadAll(resp.Body)
 	return resp, string(b)
 }
+
+// The new ticket form offers the custom fields; a wrong value is shown
+// beside its field with the form kept, and a right one is the ticket's.
+func TestNewTicketFormFields(t *testing.T) {
+	ts := newTestServer(t, sqldbtest.Open(t, sqldb.SQLite))
+	if _, err := ts.server.Fields.CreateField(system, &tend.FieldInput{Key: "seats", Label: "Seats", Type: tend.FieldNumber}); err != nil {
+		t.Fatal(err)
+	}
+	hc, csrf := signInClient(t, ts)
+	signIn(t, hc, ts, csrf, "agent@staff.example", "long enough password")
+	c := formClient{hc, ts.URL, csrf}
+	if page := c.get(t, "/tickets/new"); !strings.Contains(page, `name="fields.seats"`) {
+		t.Fatalf("the form lacks the seats field:\n%s", page)
+	}
+	form := url.Values{"key": {"k1"}, "email": {"sue@example.com"}, "name": {"Sue"}, "channel": {"phone"}, "subject": {"Seats"},
+		"body": {"She needs more seats."}, "fields.seats": {"lots"}}
+	resp, body := c.post(t, "/tickets/new", form)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="field-seats-problem"`) || !strings.Contains(body, `value="lots"`) {
+		t.Fatalf("a wrong seats answered %d:\n%s", resp.StatusCode, body)
+	}
+	form.Set("fields.seats", "40")
+	if resp, _ = c.post(t, "/tickets/new", form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("opening answered %d", resp.StatusCode)
+	}
+	list, _, _ := ts.server.Tickets.FindTickets(system, tend.TicketFilter{Fields: map[string]string{"seats": "40"}})
+	if len(list) != 1 || list[0].Subject != "Seats" {
+		t.Errorf("tickets with 40 seats: %+v", list)
+	}
+}
