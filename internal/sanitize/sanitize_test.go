@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tendhq/tend/internal/sanitize"
 	"golang.org/x/net/html"
@@ -175,6 +176,7 @@ func inThePage(t *testing.T, fragment string) (inBoxes []string, around string) 
 // moves: the message's own list item, its attachments, the next message
 // and the composer stay where the page put them.
 func TestFragmentStaysInItsBox(t *testing.T) {
+	sanitize.SetMendingTime(t, time.Minute)
 	r := rand.New(rand.NewPCG(1, 2))
 	cases := []string{
 		`<p>Thanks!</p><li><b>Ana, Reply:</b> spoofed entry one</li>`,
