@@ -105,6 +105,26 @@ func TestCustomFields(t *testing.T) {
 			t.Errorf("a customer filters by plan: %v", err)
 		}
 
+		// Tend's own moves solve without asking: a merge, spam.
+		dup := e.mustTicket(t, as(ann), "Refund again", "cy@example.com", "Again")
+		if _, err := e.tickets.MergeTicket(as(ann), dup.ID, other.ID); err != nil {
+			t.Errorf("merging a ticket without its order number: %v", err)
+		}
+		spam := e.mustTicket(t, as(ann), "Win", "spammer@example.com", "Cheap")
+		if _, err := e.tickets.MarkSpam(as(ann), spam.ID, true); err != nil {
+			t.Errorf("marking spam a ticket without its order number: %v", err)
+		}
+		// A bulk change refuses the ticket without it, and solves the other.
+		third := e.mustTicket(t, as(ann), "Third", "el@example.com", "Hi")
+		if _, err := e.tickets.UpdateTicket(as(ann), third.ID, &tend.TicketUpdate{Fields: map[string]string{"order": "A-3"}}); err != nil {
+			t.Fatal(err)
+		}
+		results, err := e.tickets.BulkUpdateTickets(as(ann), &tend.TicketBulkUpdate{IDs: []int64{other.ID, third.ID}, Update: &tend.TicketUpdate{Status: &solved}})
+		if err != nil || len(results) != 2 || results[0].Result != tend.BulkRefused || tend.ErrorFields(results[0].Err)["fields.order"] == "" ||
+			results[1].Result != tend.BulkChanged {
+			t.Errorf("bulk solve: %+v, %v", results, err)
+		}
+
 		// A choice tickets hold stays until they hold another.
 		if _, err := fields.UpdateField(as(admin), plan.ID, &tend.FieldInput{Label: "Plan", Choices: []string{"Basic"}}); tend.ErrorCode(err) != tend.ECONFLICT {
 			t.Errorf("taking away Pro: %v", err)
