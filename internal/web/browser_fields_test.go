@@ -29,6 +29,7 @@ func TestBrowserCustomFieldRequiredBeforeSolving(t *testing.T) {
 	b.do(chromedp.SendKeys(css(`#label`), "Order number"), chromedp.SendKeys(css(`#key`), "Order Number"),
 		chromedp.Click(css(`input[name=required]`)), chromedp.Click(css(`form.people-form button[type=submit]`)))
 	b.waitText(`#key-problem`, "lower-case", 10*time.Second)
+	b.do(chromedp.WaitReady(css(`body`)), chromedp.WaitVisible(css(`#label`)))
 	if v, _ := chromedp.Run(b.ctx, chromedp.Value(css(`#label`))); v != "Order number" {
 		t.Errorf("the refused form lost the label: %q", v)
 	}

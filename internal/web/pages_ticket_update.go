@@ -106,7 +106,7 @@ func readSideEdit(r *http.Request, t *tend.Ticket, agent *tend.Agent) (*sideEdit
 		}
 		return ""
 	}
-	for _, field := range e.fields {
+	for _, field := range e.names() {
 		if form.Has("loaded_" + field) {
 			e.loaded[field] = strings.TrimSpace(form.Get("loaded_" + field))
 		}
@@ -114,7 +114,7 @@ func readSideEdit(r *http.Request, t *tend.Ticket, agent *tend.Agent) (*sideEdit
 	if e.take {
 		e.sent["owner_id"] = strconv.FormatInt(agent.ID, 10)
 	} else {
-		for _, field := range e.fields {
+		for _, field := range e.names() {
 			if !form.Has(field) {
 				continue
 			}
@@ -137,7 +137,7 @@ func readSideEdit(r *http.Request, t *tend.Ticket, agent *tend.Agent) (*sideEdit
 	e.loaded["team_id"] = cmp.Or(e.loaded["team_id"], "0")
 	if !form.Has("loaded_owner_id") {
 		e.unloaded = true
-		for _, field := range e.fields {
+		for _, field := range e.names() {
 			e.loaded[field] = sideValue(t, field)
 		}
 		if v := form.Get("version"); v != "" {
@@ -149,6 +149,15 @@ func readSideEdit(r *http.Request, t *tend.Ticket, agent *tend.Agent) (*sideEdit
 		}
 	}
 	return e, nil
+}
+
+// names are the fields the form sent: sideFields, and the custom fields
+// of its page.
+func (e *sideEdit) names() []string {
+	if e.fields == nil {
+		return sideFields
+	}
+	return e.fields
 }
 
 // changed reports whether the agent changed field: chose a value other
@@ -168,7 +177,7 @@ func (e *sideEdit) changed(field string) bool {
 // too, to something else, since the page was loaded.
 func (e *sideEdit) clashes(t *tend.Ticket) []string {
 	var fields []string
-	for _, field := range e.fields {
+	for _, field := range e.names() {
 		// Tags are a set: what each added and removed can both be done.
 		if field == "tags" || !e.changed(field) {
 			continue
@@ -184,7 +193,7 @@ func (e *sideEdit) clashes(t *tend.Ticket) []string {
 // and of the tags those they added and removed.
 func (e *sideEdit) update(t *tend.Ticket) *tend.TicketUpdate {
 	u := &tend.TicketUpdate{Version: e.version}
-	for _, field := range e.fields {
+	for _, field := range e.names() {
 		if !e.changed(field) {
 			continue
 		}
@@ -275,7 +284,7 @@ func (s *Server) ticketUpdate(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, back+"?held="+token+"#details", http.StatusSeeOther)
 	}
 	if err != nil {
-		refuse(httpStatus(err), problemsSaid(err, "Nothing was saved: correct what is marked.", e.fields), tend.ErrorFields(err))
+		refuse(httpStatus(err), problemsSaid(err, "Nothing was saved: correct what is marked.", e.names()), tend.ErrorFields(err))
 		return
 	}
 	// The ticket is read, merged with and saved at its version; should it
@@ -312,7 +321,7 @@ func (s *Server) ticketUpdate(w http.ResponseWriter, r *http.Request) {
 		refuse(http.StatusConflict, "Nothing was saved: someone changed this ticket while you had it open. Your choices are kept below; save again to make them.", nil)
 		return
 	case code == tend.EINVALID || code == tend.ECONFLICT:
-		refuse(httpStatus(err), problemsSaid(err, "Nothing was saved: correct what is marked.", e.fields), tend.ErrorFields(err))
+		refuse(httpStatus(err), problemsSaid(err, "Nothing was saved: correct what is marked.", e.names()), tend.ErrorFields(err))
 		return
 	default:
 		s.formError(w, r, agent, err, back)
