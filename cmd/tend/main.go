@@ -233,6 +233,7 @@ func openApp(ctx context.Context, st storage) (*app, error) {
 	a.macros = sqldb.NewMacroService(db, a.tickets)
 	a.notifications = sqldb.NewNotificationService(db)
 	a.outbound.Signer = box
+	a.agents.Secrets = box
 	a.inbound = sqldb.NewInboundService(db, a.tickets, a.outbox)
 	a.inbound.Signer = box
 	return a, nil
