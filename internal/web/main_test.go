@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tendhq/tend"
@@ -33,6 +34,37 @@ type testServer struct {
 	blobs    *blob.Store
 	agents   map[tend.Role]*tend.Agent
 	tokens   map[tend.Role]string
+	jobs     *jobLog
+}
+
+// jobLog queues jobs on a real queue, and notes their kinds.
+type jobLog struct {
+	sqldb.Enqueuer
+	mu    sync.Mutex
+	kinds []string
+}
+
+func (j *jobLog) Enqueue(ctx context.Context, tx *sqldb.Tx, job sqldb.Job) error {
+	if err := j.Enqueuer.Enqueue(ctx, tx, job); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.kinds = append(j.kinds, job.Kind())
+	return nil
+}
+
+// count returns how many jobs of kind were queued.
+func (j *jobLog) count(kind string) int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n := 0
+	for _, k := range j.kinds {
+		if k == kind {
+			n++
+		}
+	}
+	return n
 }
 
 func newTestServer(t testing.TB, db *sqldb.DB, configure ...func(*web.Server)) *testServer {
@@ -78,6 +110,9 @@ func newBareServer(t testing.TB, db *sqldb.DB, configure ...func(*web.Server)) *
 	}
 	tickets.Outbox = sqldb.NewOutbox(db, queue)
 	box, _ := secret.New(make([]byte, secret.KeySize))
+	agents.Secrets = box
+	log := &jobLog{Enqueuer: queue}
+	db.Jobs = log
 	inbound := sqldb.NewInboundService(db, tickets, tickets.Outbox)
 	inbound.Signer = box
 	receiver := &mailin.Receiver{Inbound: inbound, Blobs: blobs, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
@@ -108,7 +143,7 @@ func newBareServer(t testing.TB, db *sqldb.DB, configure ...func(*web.Server)) *
 	t.Cleanup(hs.Close)
 	t.Cleanup(srv.Shutdown) // before hs.Close, which waits for the live streams to end
 	return &testServer{t: t, URL: hs.URL, db: db, server: srv, handler: h, tickets: tickets, receiver: receiver, blobs: blobs,
-		agents: map[tend.Role]*tend.Agent{}, tokens: map[tend.Role]string{}}
+		agents: map[tend.Role]*tend.Agent{}, tokens: map[tend.Role]string{}, jobs: log}
 }
 
 // response is an HTTP response with its body read.
