@@ -37,11 +37,11 @@ type testServer struct {
 	jobs     *jobLog
 }
 
-// jobLog queues jobs on a real queue, and notes their kinds.
+// jobLog queues jobs on a real queue, and notes them.
 type jobLog struct {
 	sqldb.Enqueuer
-	mu    sync.Mutex
-	kinds []string
+	mu   sync.Mutex
+	jobs []sqldb.Job
 }
 
 func (j *jobLog) Enqueue(ctx context.Context, tx *sqldb.Tx, job sqldb.Job) error {
@@ -50,7 +50,7 @@ func (j *jobLog) Enqueue(ctx context.Context, tx *sqldb.Tx, job sqldb.Job) error
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.kinds = append(j.kinds, job.Kind())
+	j.jobs = append(j.jobs, job)
 	return nil
 }
 
@@ -59,12 +59,25 @@ func (j *jobLog) count(kind string) int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	n := 0
-	for _, k := range j.kinds {
-		if k == kind {
+	for _, job := range j.jobs {
+		if job.Kind() == kind {
 			n++
 		}
 	}
 	return n
+}
+
+// invitationMails returns the invitation mails queued.
+func (j *jobLog) invitationMails() []tend.InvitationMail {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var out []tend.InvitationMail
+	for _, job := range j.jobs {
+		if m, ok := job.(tend.InvitationMail); ok {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 func newTestServer(t testing.TB, db *sqldb.DB, configure ...func(*web.Server)) *testServer {
