@@ -79,7 +79,7 @@ func TestInvitationFormMailsTheLink(t *testing.T) {
 	if err != nil || len(found) != 1 {
 		t.Fatalf("%v, %v", found, err)
 	}
-	if !strings.Contains(body, `name="mail" value="1" checked> E-mail the link to them`) {
+	if !strings.Contains(body, `name="mail" value="1" checked> E-mail the link to them<span class="visually-hidden"> (Pia)</span>`) {
 		t.Errorf("the New link form offers no ticked mail box:\n%s", body)
 	}
 	status, body = fetchPage(t, sc.c, http.MethodPost, ts.URL+"/settings/agents/"+strID(found[0].ID)+"/invitation",
