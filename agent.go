@@ -221,8 +221,11 @@ type AgentService interface {
 	// the agent sets a new password and signs in: how agents created
 	// without a password join. It replaces the agent's earlier unspent
 	// invitations and expires after InvitationTTL. It needs
-	// PermManageStaff and returns ECONFLICT for a deactivated agent.
-	CreateInvitation(ctx context.Context, agentID int64) (string, error)
+	// PermManageStaff and returns ECONFLICT for a deactivated agent. With
+	// mail, the link is also mailed to the agent (the invitation_mail job,
+	// queued with it), if there is a mailbox to send from; NotMailed of
+	// the answer says why not.
+	CreateInvitation(ctx context.Context, agentID int64, mail bool) (*NewInvitation, error)
 	// FindInvitations returns the unspent invitations, expired ones
 	// included, oldest first. It needs PermManageStaff.
 	FindInvitations(ctx context.Context) ([]*Invitation, error)

@@ -111,6 +111,7 @@ func startMail(ctx context.Context, a *app, cfg serveConfig, logger *slog.Logger
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &outbound.Sender{Store: a.outbound, Content: blobContent(a), Transport: transport, Logger: logger})
 	river.AddWorker(workers, &outbound.NotificationSender{Store: a.notifications, Transport: transport, Logger: logger})
+	river.AddWorker(workers, &outbound.InvitationSender{Store: a.agents, Transport: transport, Logger: logger, BaseURL: cfg.baseURL})
 	if err := a.openQueue(ctx, workers, logger); err != nil {
 		return nil, err
 	}

@@ -235,6 +235,7 @@ func openApp(ctx context.Context, st storage) (*app, error) {
 	a.fields = sqldb.NewFieldService(db)
 	a.notifications = sqldb.NewNotificationService(db)
 	a.outbound.Signer = box
+	a.agents.Secrets = box
 	a.inbound = sqldb.NewInboundService(db, a.tickets, a.outbox)
 	a.inbound.Signer = box
 	return a, nil

@@ -41,9 +41,10 @@ func Compose(o *tend.OutboundMail, content func(sha256 string) (io.ReadCloser, e
 	}
 	if o.AutoSubmitted {
 		// RFC 3834: other systems must not answer this automatically. A
-		// notification answers nobody's mail: it is generated.
+		// notification or an invitation answers nobody's mail: it is
+		// generated.
 		how := "auto-replied"
-		if o.Kind == "notification" {
+		if o.Kind == "notification" || o.Kind == "invitation" {
 			how = "auto-generated"
 		}
 		b = b.Header("Auto-Submitted", how).Header("X-Auto-Response-Suppress", "All")

@@ -3,7 +3,9 @@ package outbound_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +25,7 @@ import (
 	"github.com/tendhq/tend/internal/mailin"
 	"github.com/tendhq/tend/internal/mailtest"
 	"github.com/tendhq/tend/internal/outbound"
+	"github.com/tendhq/tend/internal/secret"
 	"github.com/tendhq/tend/internal/sqldb"
 	"github.com/tendhq/tend/internal/sqldb/sqldbtest"
 )
@@ -208,7 +211,12 @@ type desk struct {
 	receiver *mailin.Receiver
 	mailbox  *tend.Mailbox
 	agent    context.Context
+	agents   *sqldb.AgentService
 }
+
+// deskBaseURL is the address the desk is started with (tend serve
+// --base-url), which invitation links start with.
+const deskBaseURL = "https://tend.acme.example"
 
 func newDesk(t *testing.T, db *sqldb.DB, transport outbound.Transport) *desk {
 	t.Helper()
@@ -222,6 +230,12 @@ func newDesk(t *testing.T, db *sqldb.DB, transport outbound.Transport) *desk {
 	river.AddWorker(workers, &outbound.Sender{Store: store, Transport: transport, Logger: quiet, Retry: []time.Duration{100 * time.Millisecond},
 		Content: func(sum string) (io.ReadCloser, error) { return blobs.Get(sum) }})
 	river.AddWorker(workers, &outbound.NotificationSender{Store: sqldb.NewNotificationService(db), Transport: transport, Logger: quiet})
+	agents := sqldb.NewAgentService(db)
+	agents.Secrets, err = secret.New([]byte(strings.Repeat("k", secret.KeySize)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	river.AddWorker(workers, &outbound.InvitationSender{Store: agents, Transport: transport, Logger: quiet, BaseURL: deskBaseURL})
 	queue, err := jobs.Open(ctx, db, jobs.Config{Workers: workers, Logger: quiet, PollInterval: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -241,11 +255,11 @@ func newDesk(t *testing.T, db *sqldb.DB, transport outbound.Transport) *desk {
 	if err != nil {
 		t.Fatal(err)
 	}
-	agent, err := sqldb.NewAgentService(db).CreateAgent(ctx, &tend.AgentCreate{Name: "Ana Ortiz", Email: "ana@acme.example", Role: tend.RoleAgent})
+	agent, err := agents.CreateAgent(ctx, &tend.AgentCreate{Name: "Ana Ortiz", Email: "ana@acme.example", Role: tend.RoleAgent})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &desk{t: t, db: db, tickets: tickets, mailbox: mb,
+	return &desk{t: t, db: db, tickets: tickets, mailbox: mb, agents: agents,
 		agent:    tend.NewContextWithPrincipal(context.Background(), tend.Principal{AgentID: agent.ID, Role: agent.Role}),
 		receiver: &mailin.Receiver{Inbound: sqldb.NewInboundService(db, tickets, tickets.Outbox), Blobs: blobs, Logger: quiet}}
 }
@@ -590,6 +604,98 @@ func TestNotificationIsMailed(t *testing.T) {
 		}
 		if mail.From != "support@acme.example" {
 			t.Errorf("its envelope sender is %q", mail.From)
+		}
+	})
+}
+
+// An admin invites someone and ticks the mail: the mail reaches them over
+// SMTP from the support address, marked as generated, with a link on the
+// desk's --base-url that lets them set a password; once the relay has it,
+// the sealed secret is gone from the database.
+func TestInvitationIsMailed(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		sink, err := mailtest.Start(mailtest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sink.Close()
+		d := newDesk(t, db, outbound.Relay{Addr: sink.Addr, Timeout: 5 * time.Second})
+		sys := tend.SystemContext(context.Background())
+		// The address under Settings → General is not what the link uses:
+		// the one Tend was started with comes first.
+		if _, err := sqldb.NewSettingsService(db).UpdateSettings(sys, &tend.Settings{Name: "Acme", BaseURL: "https://help.acme.example"}); err != nil {
+			t.Fatal(err)
+		}
+		admin, err := d.agents.CreateAgent(sys, &tend.AgentCreate{Name: "Ada Admin", Email: "ada@acme.example", Role: tend.RoleAdmin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		asAdmin := tend.NewContextWithPrincipal(context.Background(), tend.Principal{AgentID: admin.ID, Role: admin.Role})
+		nia, err := d.agents.CreateAgent(asAdmin, &tend.AgentCreate{Name: "Nia Park", Email: "nia@staff.example", Role: tend.RoleAgent})
+		if err != nil {
+			t.Fatal(err)
+		}
+		made, err := d.agents.CreateInvitation(asAdmin, nia.ID, true)
+		if err != nil || made.MailedTo != "nia@staff.example" {
+			t.Fatalf("%+v, %v", made, err)
+		}
+		var mail *mailtest.Received
+		waitFor(t, "the invitation", func() bool {
+			for _, m := range sink.Received() {
+				if len(m.To) == 1 && m.To[0] == "nia@staff.example" {
+					mail = &m
+					return true
+				}
+			}
+			return false
+		})
+		if mail.From != "support@acme.example" {
+			t.Errorf("its envelope sender is %q", mail.From)
+		}
+		env, err := enmime.ReadEnvelope(bytes.NewReader(mail.Data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := env.GetHeader("Subject"); got != "You are invited to Acme's help desk" {
+			t.Errorf("subject %q", got)
+		}
+		if got := env.GetHeader("Auto-Submitted"); got != "auto-generated" {
+			t.Errorf("Auto-Submitted: %q", got)
+		}
+		if got := env.GetHeader("From"); got != `"Acme Support" <support@acme.example>` {
+			t.Errorf("From: %q", got)
+		}
+		prefix := deskBaseURL + "/invite?token="
+		at := strings.Index(env.Text, prefix)
+		if at < 0 || !strings.Contains(env.Text, "Ada Admin invited you") {
+			t.Fatalf("the mail lacks the link or its sender:\n%s", env.Text)
+		}
+		token := strings.Fields(env.Text[at+len(prefix):])[0]
+		if token != made.Secret {
+			t.Errorf("the mailed token %q is not the invitation's", token)
+		}
+		// The invitation stands, unspent, but keeps nothing to mail any
+		// more: the sealed secret is gone.
+		hash := sha256.Sum256([]byte(token))
+		waitFor(t, "the sealed secret to go", func() bool {
+			_, err := d.agents.FindInvitationMail(sys, hex.EncodeToString(hash[:]), "")
+			return tend.ErrorCode(err) == tend.ENOTFOUND
+		})
+		if a, err := d.agents.CheckInvitation(context.Background(), token); err != nil || a.ID != nia.ID {
+			t.Fatalf("the link before use: %v, %v", a, err)
+		}
+		if _, err := d.agents.AcceptInvitation(context.Background(), token, "a long enough password"); err != nil {
+			t.Errorf("the mailed link: %v", err)
+		}
+		time.Sleep(300 * time.Millisecond) // nothing more may arrive
+		n := 0
+		for _, m := range sink.Received() {
+			if m.To[0] == "nia@staff.example" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("Nia got %d mails, want 1", n)
 		}
 	})
 }

@@ -120,3 +120,41 @@ func (s *NotificationSender) Work(ctx context.Context, job *river.Job[tend.Notif
 	s.Logger.Info("notification mailed", "notification_id", o.ID, "to", o.To.Email)
 	return nil
 }
+
+// InvitationSender is the River worker that mails an invitation's link
+// to its agent. A retry writes the same mail (its Message-ID and date are
+// the invitation's); once the transport has it, the secret kept for it is
+// forgotten.
+type InvitationSender struct {
+	river.WorkerDefaults[tend.InvitationMail]
+	Store     tend.InvitationMailStore
+	Transport Transport
+	Logger    *slog.Logger
+	// BaseURL, if set, is what the link starts with (tend serve
+	// --base-url); else the address under Settings → General.
+	BaseURL string
+}
+
+// Work sends the mail; with nothing to send (the invitation mailed, spent,
+// replaced or expired, the agent deactivated, no mailbox) the job ends.
+func (s *InvitationSender) Work(ctx context.Context, job *river.Job[tend.InvitationMail]) error {
+	o, err := s.Store.FindInvitationMail(ctx, job.Args.Hash, s.BaseURL)
+	if tend.ErrorCode(err) == tend.ENOTFOUND {
+		return river.JobCancel(err)
+	} else if err != nil {
+		return err
+	}
+	data, err := Compose(o, nil)
+	if err != nil {
+		return river.JobCancel(err)
+	}
+	if err := s.Transport.Send(ctx, o.ReturnPath, []string{o.To.Email}, o.MailMessageID, data); err != nil {
+		var perm *PermanentError
+		if errors.As(err, &perm) {
+			return river.JobCancel(err)
+		}
+		return err
+	}
+	s.Logger.Info("invitation mailed", "agent_id", o.ID, "to", o.To.Email)
+	return s.Store.MarkInvitationMailed(ctx, job.Args.Hash)
+}

@@ -18,12 +18,19 @@ type AgentService struct {
 	// Notify, if set, hears after commit of each ticket a deactivation
 	// handed over, as TicketService.Notify does of its changes.
 	Notify func(tend.TicketChange)
+	// Secrets, if set, seals the secret of an invitation to be mailed
+	// until its mail is handed over; without it, invitations are not
+	// mailed.
+	Secrets Sealer
 }
 
 // NewAgentService returns the agent service of db.
 func NewAgentService(db *DB) *AgentService { return &AgentService{db: db, attempts: NewAttempts(db)} }
 
-var _ tend.AgentService = (*AgentService)(nil)
+var (
+	_ tend.AgentService        = (*AgentService)(nil)
+	_ tend.InvitationMailStore = (*AgentService)(nil)
+)
 
 const agentColumns = `a.id, a.name, a.email, a.role, a.active, a.time_zone, ` + agentInvited + `, a.created_at, a.updated_at`
 

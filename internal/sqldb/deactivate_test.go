@@ -146,10 +146,10 @@ func TestInvitation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = e.agents.CreateInvitation(as(bo), bo.ID)
+		_, err = secretOf(e.agents.CreateInvitation(as(bo), bo.ID, false))
 		wantCode(t, err, tend.EFORBIDDEN)
 
-		secret, err := e.agents.CreateInvitation(as(admin), bo.ID)
+		secret, err := secretOf(e.agents.CreateInvitation(as(admin), bo.ID, false))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -192,7 +192,7 @@ func TestInvitation(t *testing.T) {
 			}
 		})
 		t.Run("expires after seven days", func(t *testing.T) {
-			secret, err := e.agents.CreateInvitation(as(admin), bo.ID)
+			secret, err := secretOf(e.agents.CreateInvitation(as(admin), bo.ID, false))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -208,8 +208,8 @@ func TestInvitation(t *testing.T) {
 			}
 		})
 		t.Run("a new link replaces the old one", func(t *testing.T) {
-			first, _ := e.agents.CreateInvitation(as(admin), bo.ID)
-			second, _ := e.agents.CreateInvitation(as(admin), bo.ID)
+			first, _ := secretOf(e.agents.CreateInvitation(as(admin), bo.ID, false))
+			second, _ := secretOf(e.agents.CreateInvitation(as(admin), bo.ID, false))
 			_, err := e.agents.CheckInvitation(context.Background(), first)
 			wantCode(t, err, tend.EUNAUTHORIZED)
 			if _, err := e.agents.CheckInvitation(context.Background(), second); err != nil {
@@ -223,13 +223,13 @@ func TestInvitation(t *testing.T) {
 			}
 		})
 		t.Run("deactivating spends the link", func(t *testing.T) {
-			secret, _ := e.agents.CreateInvitation(as(admin), bo.ID)
+			secret, _ := secretOf(e.agents.CreateInvitation(as(admin), bo.ID, false))
 			if _, err := e.agents.DeactivateAgent(as(admin), bo.ID, 0); err != nil {
 				t.Fatal(err)
 			}
 			_, err := e.agents.AcceptInvitation(context.Background(), secret, "my own long password")
 			wantCode(t, err, tend.EUNAUTHORIZED)
-			_, err = e.agents.CreateInvitation(as(admin), bo.ID)
+			_, err = secretOf(e.agents.CreateInvitation(as(admin), bo.ID, false))
 			wantCode(t, err, tend.ECONFLICT)
 		})
 	})

@@ -72,3 +72,13 @@ func ReindexMacroWords(db *DB) error {
 		return indexAllMacroWords(context.Background(), tx)
 	})
 }
+
+// InvitationMailSecret returns what the agent's unspent invitation keeps
+// in mail_secret; nil when it keeps nothing.
+func InvitationMailSecret(db *DB, agentID int64) (*string, error) {
+	var v *string
+	err := db.read(context.Background(), func(q *Tx) error {
+		return q.queryRow(context.Background(), `SELECT mail_secret FROM invitations WHERE agent_id = $1 AND used_at IS NULL`, agentID).Scan(&v)
+	})
+	return v, err
+}

@@ -20,7 +20,7 @@ func TestInvitedAgentsAreGivenNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		secret, err := e.agents.CreateInvitation(system, nia.ID)
+		secret, err := secretOf(e.agents.CreateInvitation(system, nia.ID, false))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -61,7 +61,7 @@ func TestFormRefusalsAreInWords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	invitation, err := ts.server.Agents.CreateInvitation(asAgent(ts.agents[tend.RoleAdmin]), invited.ID)
+	invitation, err := ts.server.Agents.CreateInvitation(asAgent(ts.agents[tend.RoleAdmin]), invited.ID, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestFormRefusalsAreInWords(t *testing.T) {
 	// Signed out: the invitation and the first admin's setup.
 	t.Run("an invitation", func(t *testing.T) {
 		c, csrf := signInClient(t, ts)
-		status, body := fetchPage(t, c, "POST", ts.URL+"/invite", url.Values{"csrf": {csrf}, "token": {invitation},
+		status, body := fetchPage(t, c, "POST", ts.URL+"/invite", url.Values{"csrf": {csrf}, "token": {invitation.Secret},
 			"password": {"short"}, "confirm": {"short"}})
 		text := textOf(body)
 		if status != http.StatusBadRequest || !strings.Contains(text, "must be at least") || fieldPrefix.MatchString(text) {

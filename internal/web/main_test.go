@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tendhq/tend"
@@ -33,6 +34,50 @@ type testServer struct {
 	blobs    *blob.Store
 	agents   map[tend.Role]*tend.Agent
 	tokens   map[tend.Role]string
+	jobs     *jobLog
+}
+
+// jobLog queues jobs on a real queue, and notes them.
+type jobLog struct {
+	sqldb.Enqueuer
+	mu   sync.Mutex
+	jobs []sqldb.Job
+}
+
+func (j *jobLog) Enqueue(ctx context.Context, tx *sqldb.Tx, job sqldb.Job) error {
+	if err := j.Enqueuer.Enqueue(ctx, tx, job); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.jobs = append(j.jobs, job)
+	return nil
+}
+
+// count returns how many jobs of kind were queued.
+func (j *jobLog) count(kind string) int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n := 0
+	for _, job := range j.jobs {
+		if job.Kind() == kind {
+			n++
+		}
+	}
+	return n
+}
+
+// invitationMails returns the invitation mails queued.
+func (j *jobLog) invitationMails() []tend.InvitationMail {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var out []tend.InvitationMail
+	for _, job := range j.jobs {
+		if m, ok := job.(tend.InvitationMail); ok {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 func newTestServer(t testing.TB, db *sqldb.DB, configure ...func(*web.Server)) *testServer {
@@ -78,6 +123,9 @@ func newBareServer(t testing.TB, db *sqldb.DB, configure ...func(*web.Server)) *
 	}
 	tickets.Outbox = sqldb.NewOutbox(db, queue)
 	box, _ := secret.New(make([]byte, secret.KeySize))
+	agents.Secrets = box
+	log := &jobLog{Enqueuer: queue}
+	db.Jobs = log
 	inbound := sqldb.NewInboundService(db, tickets, tickets.Outbox)
 	inbound.Signer = box
 	receiver := &mailin.Receiver{Inbound: inbound, Blobs: blobs, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
@@ -108,7 +156,7 @@ func newBareServer(t testing.TB, db *sqldb.DB, configure ...func(*web.Server)) *
 	t.Cleanup(hs.Close)
 	t.Cleanup(srv.Shutdown) // before hs.Close, which waits for the live streams to end
 	return &testServer{t: t, URL: hs.URL, db: db, server: srv, handler: h, tickets: tickets, receiver: receiver, blobs: blobs,
-		agents: map[tend.Role]*tend.Agent{}, tokens: map[tend.Role]string{}}
+		agents: map[tend.Role]*tend.Agent{}, tokens: map[tend.Role]string{}, jobs: log}
 }
 
 // response is an HTTP response with its body read.

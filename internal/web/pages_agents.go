@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -24,8 +23,12 @@ type agentsPage struct {
 	Form    inviteForm
 	Invited *invitedLink
 	// RetryInvite is the agent whose invitation could not be made, to
-	// offer trying again.
+	// offer trying again, and RetryMail whether to mail that one.
 	RetryInvite int64
+	RetryMail   bool
+	// CanMail says the desk has a mailbox to mail invitations from: the
+	// forms then offer it, ticked.
+	CanMail bool
 	// NoAddress says Tend does not know its address, which invitation
 	// links need.
 	NoAddress bool
@@ -47,6 +50,8 @@ type inviteForm struct {
 	Name, Email string
 	Role        tend.Role
 	TeamIDs     []int64           // the teams they join
+	Mail        bool              // mail them the link
+	Sent        bool              // the form was sent, so Mail is the admin's
 	Fields      map[string]string // problems by field
 }
 
@@ -58,6 +63,9 @@ func (f inviteForm) InTeam(id int64) bool { return slices.Contains(f.TeamIDs, id
 type invitedLink struct {
 	Name, Email, URL string
 	Expires          time.Time
+	// MailedTo is where the link is being mailed; NotMailed why it is
+	// not, when mailing it was asked.
+	MailedTo, NotMailed string
 }
 
 var agentNotices = map[string]string{
@@ -83,6 +91,12 @@ func (s *Server) renderAgents(w http.ResponseWriter, r *http.Request, ctx contex
 		page.NoAddress = true
 	}
 	agents, err := s.allAgents(ctx)
+	if err == nil {
+		page.CanMail, err = s.canMailInvitations(ctx)
+	}
+	if !page.Form.Sent {
+		page.Form.Mail = page.CanMail
+	}
 	var teams []*tend.Team
 	var invitations []*tend.Invitation
 	if err == nil {
@@ -140,11 +154,14 @@ func timeLeft(d time.Duration) string {
 	return plural(max(1, int(d/time.Minute)), "minute")
 }
 
-// invitationURL is the link that spends secret, on the help desk's own
-// address (Server.baseURL): the admin sends it on, and the Host of the
-// admin's request is not what the invited person must trust.
-func invitationURL(base, secret string) string {
-	return base + "/invite?token=" + url.QueryEscape(secret)
+// canMailInvitations reports whether the desk has a mailbox with an
+// address to mail invitations from.
+func (s *Server) canMailInvitations(ctx context.Context) (bool, error) {
+	list, err := s.Mailboxes.FindMailboxes(ctx)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(list, func(m *tend.Mailbox) bool { return m.Address != "" }), nil
 }
 
 // inviteAgentForm adds an agent without a password and shows the link with
@@ -156,7 +173,7 @@ func (s *Server) inviteAgentForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form := inviteForm{Name: strings.TrimSpace(r.PostFormValue("name")), Email: strings.TrimSpace(r.PostFormValue("email")),
-		Role: tend.Role(r.PostFormValue("role"))}
+		Role: tend.Role(r.PostFormValue("role")), Mail: r.PostFormValue("mail") != "", Sent: true}
 	ids := newFormIDs(r)
 	form.TeamIDs = ids.all("team_ids", "a team")
 	page := agentsPage{basePage: s.base(w, r, "Agents", agent), Form: form}
@@ -176,25 +193,28 @@ func (s *Server) inviteAgentForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page.Form = inviteForm{Role: tend.RoleAgent}
-	s.showInvitation(w, r, ctx, &page, invited)
+	s.showInvitation(w, r, ctx, &page, invited, form.Mail)
 }
 
-// showInvitation makes a new invitation for invited and renders the agents
-// page with its link.
-func (s *Server) showInvitation(w http.ResponseWriter, r *http.Request, ctx context.Context, page *agentsPage, invited *tend.Agent) {
+// showInvitation makes a new invitation for invited, mailed to them with
+// mail, and renders the agents page with its link. The link is built on
+// the help desk's own address (Server.baseURL): the admin may send it on,
+// and the Host of the admin's request is not what the invited person must
+// trust.
+func (s *Server) showInvitation(w http.ResponseWriter, r *http.Request, ctx context.Context, page *agentsPage, invited *tend.Agent, mail bool) {
 	base, err := s.baseURL(ctx)
-	var secret string
+	var made *tend.NewInvitation
 	if err == nil {
-		secret, err = s.Agents.CreateInvitation(ctx, invited.ID)
+		made, err = s.Agents.CreateInvitation(ctx, invited.ID, mail)
 	}
 	if err != nil {
 		page.Error = invited.Name + " has no invitation link: " + formProblem(err)
-		page.RetryInvite = invited.ID
+		page.RetryInvite, page.RetryMail = invited.ID, mail
 		s.renderAgents(w, r, ctx, httpStatus(err), page)
 		return
 	}
-	page.Invited = &invitedLink{Name: invited.Name, Email: invited.Email, URL: invitationURL(base, secret),
-		Expires: s.Clock.Now().Add(tend.InvitationTTL)}
+	page.Invited = &invitedLink{Name: invited.Name, Email: invited.Email, URL: tend.InvitationURL(base, made.Secret),
+		Expires: made.ExpiresAt, MailedTo: made.MailedTo, NotMailed: made.NotMailed}
 	s.renderAgents(w, r, ctx, http.StatusOK, page)
 }
 
@@ -215,7 +235,7 @@ func (s *Server) newInvitationForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := agentsPage{basePage: s.base(w, r, "Agents", agent), Form: inviteForm{Role: tend.RoleAgent}}
-	s.showInvitation(w, r, ctx, &page, invited)
+	s.showInvitation(w, r, ctx, &page, invited, r.PostFormValue("mail") != "")
 }
 
 func (s *Server) agentRoleForm(w http.ResponseWriter, r *http.Request) {
