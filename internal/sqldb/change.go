@@ -36,6 +36,9 @@ type change struct {
 	cc *[]string
 	// notes are the bodies of the internal notes added, for @mentions.
 	notes []string
+	// handOver marks the hand-over of a ticket from an agent being
+	// deactivated (tend.ChangeFacts.HandOver).
+	handOver bool
 }
 
 type historyEntry struct {
