@@ -15,7 +15,7 @@ type Customer struct {
 	ID   int64  `json:"id"`
 	Name string `json:"name"`
 	// FirstName is what replies greet them by ({{customer.first_name}});
-	// "" is the first word of Name.
+	// "" is the first word of Name with a letter in it (func FirstName).
 	FirstName      string   `json:"first_name"`
 	Emails         []string `json:"emails"`
 	Phone          string   `json:"phone"`

@@ -59,6 +59,9 @@ type ChangeFacts struct {
 	Followers []int64
 	// Staff are the active agents an @mention can name.
 	Staff []Mentionable
+	// HandOver: the change hands the ticket of an agent being deactivated
+	// (OwnerBefore) to their successor.
+	HandOver bool
 }
 
 // Mentionable is an agent as a note can name them: @ and their name, or
@@ -77,11 +80,15 @@ type Notice struct {
 
 // NoticesFor returns who hears of a change, each once, by the most
 // pressing kind that applies to them, in the order of NotificationKinds
-// and then of agent id. Nobody hears of their own change.
+// and then of agent id. Nobody hears of their own change, nor an agent
+// of the hand-over of their tickets as they are deactivated.
 func NoticesFor(c ChangeFacts) []Notice {
 	kinds := map[int64]NotificationKind{}
 	tell := func(agent int64, k NotificationKind) {
 		if agent == 0 || agent == c.Actor.AgentID {
+			return
+		}
+		if c.HandOver && c.OwnerBefore != nil && agent == *c.OwnerBefore {
 			return
 		}
 		if have, ok := kinds[agent]; !ok || slices.Index(NotificationKinds, k) < slices.Index(NotificationKinds, have) {
@@ -138,6 +145,15 @@ func NoticesFor(c ChangeFacts) []Notice {
 		return int(a.AgentID - b.AgentID)
 	})
 	return out
+}
+
+// MailsNotice reports whether a notice of kind k about change c is also
+// mailed to an agent who chose the kinds chosen. A hand-over is told in
+// the app only: deactivating an agent hands over all their tickets at
+// once, each a change of its own, and a mail for each would bury the
+// successor's inbox; the bell's list holds them all.
+func MailsNotice(c ChangeFacts, k NotificationKind, chosen []NotificationKind) bool {
+	return !c.HandOver && slices.Contains(chosen, k)
 }
 
 func sameOptionalID(a, b *int64) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }

@@ -63,9 +63,40 @@ func TestNoticesFor(t *testing.T) {
 		{"a follower who is the owner hears once", ChangeFacts{Actor: agent(bo), OwnerBefore: &ann, OwnerAfter: &ann, Followers: []int64{ann}, Events: []EventData{PriorityChanged{}}},
 			[]Notice{{ann, NotifyChanged}}},
 		{"a customer's note cannot mention", ChangeFacts{Actor: Principal{CustomerID: 9}, Events: []EventData{fromCustomer}, Notes: []string{"@bo"}, Staff: staff}, nil},
+		{"Cy deactivates Ann and hands her ticket to Bo", ChangeFacts{Actor: agent(cy), OwnerBefore: &ann, OwnerAfter: &bo, HandOver: true,
+			Events: []EventData{OwnerChanged{From: &ann, To: &bo}}},
+			[]Notice{{bo, NotifyAssigned}}},
+		{"a hand-over of a ticket Ann follows herself", ChangeFacts{Actor: agent(cy), OwnerBefore: &ann, OwnerAfter: &bo, HandOver: true, Followers: []int64{ann},
+			Events: []EventData{OwnerChanged{From: &ann, To: &bo}}},
+			[]Notice{{bo, NotifyAssigned}}},
 	}
 	for _, tt := range tests {
 		if got := NoticesFor(tt.c); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestMailsNotice(t *testing.T) {
+	ann, bo := int64(1), int64(2)
+	assign := ChangeFacts{OwnerBefore: &ann, OwnerAfter: &bo, Events: []EventData{OwnerChanged{From: &ann, To: &bo}}}
+	handOver := assign
+	handOver.HandOver = true
+	tests := []struct {
+		name   string
+		c      ChangeFacts
+		kind   NotificationKind
+		chosen []NotificationKind
+		want   bool
+	}{
+		{"a kind the agent chose", assign, NotifyAssigned, []NotificationKind{NotifyAssigned}, true},
+		{"a kind the agent did not choose", assign, NotifyAssigned, []NotificationKind{NotifyChanged}, false},
+		{"no mail chosen", assign, NotifyAssigned, nil, false},
+		{"a hand-over is not mailed", handOver, NotifyAssigned, []NotificationKind{NotifyAssigned}, false},
+		{"nor is a follower's change of a hand-over", handOver, NotifyChanged, NotificationKinds, false},
+	}
+	for _, tt := range tests {
+		if got := MailsNotice(tt.c, tt.kind, tt.chosen); got != tt.want {
 			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
 		}
 	}

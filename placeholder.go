@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Placeholders are the names a macro, a mailbox's signature or its
@@ -15,7 +16,7 @@ var Placeholders = []string{
 // PlaceholderValues are what the placeholders stand for on one ticket.
 type PlaceholderValues struct {
 	CustomerName      string // the customer's name, or their address without one
-	CustomerFirstName string // set on the customer; "" takes the first word of CustomerName
+	CustomerFirstName string // set on the customer; "" takes a word of CustomerName (FirstName)
 	TicketNumber      int64
 	TicketSubject     string
 	OwnerName         string // "" when nobody owns the ticket
@@ -129,15 +130,25 @@ func RenderPlaceholders(text string, v PlaceholderValues) string {
 }
 
 // FirstName is what a customer is greeted by: the first name set on them,
-// else the first word of their name. A name that is only an address
-// greets them as "there".
+// else the first word of their name that has a letter in it, without the
+// punctuation around it. Markup (<b>, <img ...>) and addresses are not
+// words of a name; a name with no such word greets them as "there".
 func FirstName(name, firstName string) string {
 	if f := strings.TrimSpace(firstName); f != "" {
 		return f
 	}
-	words := strings.Fields(name)
-	if len(words) == 0 || strings.Contains(words[0], "@") {
-		return "there"
+	for _, w := range strings.Fields(markupPattern.ReplaceAllString(name, " ")) {
+		if strings.Contains(w, "@") {
+			continue
+		}
+		w = strings.TrimFunc(w, func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r)
+		})
+		if strings.IndexFunc(w, unicode.IsLetter) >= 0 {
+			return w
+		}
 	}
-	return strings.Trim(words[0], ",;")
+	return "there"
 }
+
+var markupPattern = regexp.MustCompile(`<[^<>]*>`)

@@ -85,6 +85,18 @@ func TestFirstName(t *testing.T) {
 		{"", "", "there"},
 		{"ann@example.com", "", "there"},
 		{"Ann", "", "Ann"},
+		{"<img src=x> Ann", "", "Ann"},
+		{"<b>Ann</b> Lee", "", "Ann"},
+		{"\"Ann\" Lee", "", "Ann"},
+		{"(Ann) Lee", "", "Ann"},
+		{"-- Ann", "", "Ann"},
+		{"123 Ann", "", "Ann"},
+		{"O'Brien Sean", "", "O'Brien"},
+		{"Ann-Marie Lee", "", "Ann-Marie"},
+		{"ann@example.com Ann", "", "Ann"},
+		{"Zoë", "", "Zoë"},
+		{"<img src=x>", "", "there"},
+		{"!!! ???", "", "there"},
 	}
 	for _, tt := range tests {
 		if got := tend.FirstName(tt.name, tt.first); got != tt.want {

@@ -527,6 +527,7 @@ func handOver(ctx context.Context, tx *Tx, p tend.Principal, old *tend.Agent, su
 		if err != nil {
 			return nil, nil, err
 		}
+		c.handOver = true
 		if err := c.update(ctx, &tend.TicketUpdate{OwnerID: &successorID}); err != nil {
 			return nil, nil, err
 		}

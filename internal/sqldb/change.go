@@ -39,6 +39,9 @@ type change struct {
 	notes []string
 	// fieldDefs are the custom fields, read when first needed.
 	fieldDefs *[]*tend.Field
+	// handOver marks the hand-over of a ticket from an agent being
+	// deactivated (tend.ChangeFacts.HandOver).
+	handOver bool
 }
 
 type historyEntry struct {

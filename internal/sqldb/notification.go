@@ -27,7 +27,7 @@ func (c *change) notifyChange(ctx context.Context) ([]int64, error) {
 		return nil, nil
 	}
 	tx, t := c.tx, c.t
-	facts := tend.ChangeFacts{Actor: c.p, OwnerBefore: c.loaded.OwnerID, OwnerAfter: t.OwnerID, Notes: c.notes}
+	facts := tend.ChangeFacts{Actor: c.p, OwnerBefore: c.loaded.OwnerID, OwnerAfter: t.OwnerID, Notes: c.notes, HandOver: c.handOver}
 	customerWrote := false
 	for _, e := range c.entries {
 		facts.Events = append(facts.Events, e.data)
@@ -81,7 +81,7 @@ func (c *change) notifyChange(ctx context.Context) ([]int64, error) {
 		}
 		told = append(told, n.AgentID)
 		// Mailed in the same transaction, so that it goes once it is told.
-		if slices.Contains(parseKinds(mailed), n.Kind) && tx.db.Jobs != nil {
+		if tend.MailsNotice(facts, n.Kind, parseKinds(mailed)) && tx.db.Jobs != nil {
 			if err := tx.db.Jobs.Enqueue(ctx, tx, tend.NotificationMail{NotificationID: id}); err != nil {
 				return nil, err
 			}

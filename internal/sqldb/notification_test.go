@@ -183,3 +183,54 @@ func TestNotificationMail(t *testing.T) {
 		}
 	})
 }
+
+// Deactivating an agent tells the successor in the app of each ticket
+// handed over, mailing none of them, and tells the agent deactivated
+// nothing.
+func TestHandOverNotifications(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		queue := &jobCounter{}
+		db.Jobs = queue
+		notes := sqldb.NewNotificationService(db)
+		admin := e.mustAgent(t, "ana", tend.RoleAdmin)
+		leaver := e.mustAgent(t, "bo", tend.RoleAgent)
+		heir := e.mustAgent(t, "cy", tend.RoleAgent)
+		if _, err := sqldb.NewMailboxService(db, nil).CreateMailbox(system, &tend.MailboxCreate{Address: "help@acme.example"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range []*tend.Agent{leaver, heir} {
+			if err := notes.SetNotifyByEmail(as(a), tend.NotificationKinds); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, subject := range []string{"Printer", "Invoice", "Login"} {
+			tk := e.mustTicket(t, system, subject, "zoe@example.org", "Hello")
+			if _, err := e.tickets.UpdateTicket(system, tk.ID, &tend.TicketUpdate{OwnerID: &leaver.ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		unread := func(a *tend.Agent) int {
+			t.Helper()
+			n, err := notes.CountUnread(as(a))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		leaverBefore := unread(leaver)
+		jobsBefore := queue.count()
+		if _, err := e.agents.DeactivateAgent(as(admin), leaver.ID, heir.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n := unread(heir); n != 3 {
+			t.Errorf("the successor has %d unread notifications, want 3 (one a ticket)", n)
+		}
+		if n := unread(leaver); n != leaverBefore {
+			t.Errorf("the agent deactivated was told %d times of the hand-over", n-leaverBefore)
+		}
+		if n := queue.count() - jobsBefore; n != 0 {
+			t.Errorf("the hand-over queued %d mails, want none", n)
+		}
+	})
+}

@@ -107,6 +107,26 @@ func TestBrowserDenseList(t *testing.T) {
 		t.Errorf("the list is wider than its place (%v)", err)
 	}
 
+	// The bar of bulk changes above the list is one line: no taller than
+	// its tallest control, with every control beside the first.
+	bar, err := chromedp.Run(b.ctx, chromedp.Evaluate[struct {
+		Height, Control float64
+		Lines           int
+	}](`(() => {
+		const bar = document.querySelector("form#bulk");
+		const shown = [...bar.children].filter(c => c.getBoundingClientRect().width > 1); // not hidden, nor visually-hidden
+		const tops = new Set(shown.map(c => Math.round(c.getBoundingClientRect().top + c.getBoundingClientRect().height / 2)));
+		const bands = [...tops].sort((a, b) => a - b).filter((y, i, all) => i === 0 || y - all[i - 1] > 8);
+		return {height: bar.getBoundingClientRect().height, lines: bands.length,
+			control: Math.max(...shown.filter(c => c.matches("select, input, button")).map(c => c.getBoundingClientRect().height))};
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bar.Lines != 1 || bar.Height > bar.Control*1.2 {
+		t.Errorf("at 1366 pixels the bulk bar takes %d lines, %.0fpx high for controls of %.0fpx", bar.Lines, bar.Height, bar.Control)
+	}
+
 	// Every heading shows whole, the current order's arrow with it.
 	cut, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("table.tickets th")]
 		.filter(th => th.getBoundingClientRect().width === 0 || th.scrollWidth > th.clientWidth).map(th => th.className + " " + th.scrollWidth + "/" + th.clientWidth + "px")`))

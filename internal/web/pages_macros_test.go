@@ -178,3 +178,63 @@ func TestHeldReplyKeepsItsMacro(t *testing.T) {
 		t.Errorf("after sending from the held page the ticket is %s, want pending", got.Status)
 	}
 }
+
+// A reply whose macro was deleted after it was inserted is held, and the
+// page says so once, in words: sending again sends the text alone.
+func TestHeldReplyOfADeletedMacro(t *testing.T) {
+	ts := newTestServer(t, sqldbtest.Open(t, sqldb.SQLite))
+	sys := tend.SystemContext(context.Background())
+	tk, err := ts.server.Tickets.CreateTicket(sys, &tend.TicketCreate{Subject: "Charged twice", Customer: tend.CustomerRef{Email: "mia@customer.example", Name: "Mia Wong"}, Body: "Twice!"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, csrf := signInClient(t, ts)
+	signIn(t, c, ts, csrf, "agent@staff.example", "long enough password")
+	agent := ts.agents[tend.RoleAgent]
+	ctx := tend.NewContextWithPrincipal(context.Background(), tend.Principal{AgentID: agent.ID, Role: agent.Role})
+	pending := tend.StatusPending
+	m, err := ts.server.Macros.CreateMacro(ctx, &tend.MacroCreate{Name: "Asked for details", Body: "Could you send the receipt?", Actions: tend.MacroActions{Status: &pending}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.server.Macros.DeleteMacro(ctx, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	ticket := ts.URL + "/tickets/" + strconv.FormatInt(tk.Number, 10)
+	macroID := strconv.FormatInt(m.ID, 10)
+	reply := url.Values{"csrf": {csrf}, "kind": {"reply"}, "body": {"Could you send the receipt?"}, "macro_id": {macroID},
+		"last_message_id": {strconv.FormatInt(tk.Messages[len(tk.Messages)-1].ID, 10)}, "idempotency_key": {"gone-1"}}
+	resp, err := c.PostForm(ticket+"/messages", reply)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if !strings.Contains(loc, "held=") {
+		t.Fatalf("the reply went to %q, want held", loc)
+	}
+	_, page := fetchPage(t, c, http.MethodGet, ts.URL+loc, nil)
+	start := strings.Index(page, `id="composer-error"`)
+	if start < 0 {
+		t.Fatalf("the held page says nothing:\n%s", page)
+	}
+	notice := page[start : start+strings.Index(page[start:], "</p>")]
+	if strings.Count(notice, "macro you inserted") != 1 || strings.Contains(notice, "does not exist") || strings.Contains(notice, macroID) {
+		t.Errorf("the notice repeats itself or names the macro's id: %q", notice)
+	}
+	mustContain(t, "the notice", notice, "deleted", "nothing was sent", "your text without the macro")
+	if strings.Contains(page, `name="macro_id" value="`+macroID+`"`) {
+		t.Error("the held form still names the deleted macro")
+	}
+	// Sent again as the page has it, the reply goes without the macro.
+	reply.Del("macro_id")
+	reply.Set("held", loc[strings.Index(loc, "held=")+len("held="):])
+	if resp, err = c.PostForm(ticket+"/messages", reply); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	got, _ := ts.server.Tickets.FindTicketByID(sys, tk.ID)
+	if len(got.Messages) != 2 || got.Status == tend.StatusPending {
+		t.Errorf("sent again: %d messages, status %s; want the reply alone", len(got.Messages), got.Status)
+	}
+}

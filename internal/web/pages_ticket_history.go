@@ -75,9 +75,15 @@ func describeChange(e *tend.Event, p people) string {
 		if d.From == nil {
 			return "gave it to " + st.agentNameOr(d.To, "nobody")
 		}
-		return "gave it to " + st.agentNameOr(d.To, "nobody") + ", from " + st.agentNameOr(d.From, "nobody")
+		return "handed it from " + st.agentNameOr(d.From, "nobody") + " to " + st.agentNameOr(d.To, "nobody")
 	case tend.TeamChanged:
-		return "moved it to " + st.teamNameOr(d.To, "no team") + ", from " + st.teamNameOr(d.From, "no team")
+		switch {
+		case d.To == nil:
+			return "moved it out of " + st.teamNameOr(d.From, "its team")
+		case d.From == nil:
+			return "moved it to " + st.teamNameOr(d.To, "no team")
+		}
+		return "moved it from " + st.teamNameOr(d.From, "no team") + " to " + st.teamNameOr(d.To, "no team")
 	case tend.TagsChanged:
 		var parts []string
 		if len(d.Added) > 0 {

@@ -57,19 +57,27 @@ func (s *Server) ticketReply(w http.ResponseWriter, r *http.Request) {
 	// which shows it again with why it was not sent. A browser cannot
 	// refill chosen files, so it says so.
 	refuse := func(status int, msg string, problems map[string]string, newSince int64) {
-		if len(files) > 0 {
-			msg += " Attach your files again before you send."
-		}
 		if d.Macro != nil {
 			// The held draft says which macro goes with it, or that it no
-			// longer can.
+			// longer can: a macro deleted since it was inserted (or no
+			// longer the agent's to use) is dropped from the draft, and
+			// said once, in place of the service's "Macro 7 does not
+			// exist" when that was why the reply was refused.
 			if m, err := s.Macros.FindMacroByID(ctx, d.Macro.ID); err == nil {
 				_, names := s.teamNames(r, agent)
 				d.Macro = &insertedMacro{ID: m.ID, Name: m.Name, Does: macroDoes(m.Actions, names)}
 			} else {
 				d.Macro = nil
-				msg += " The macro you inserted is no longer there, so only your text will be sent."
+				gone := "The macro you inserted has been deleted, so nothing was sent. Send again to send your text without the macro's actions."
+				if status == http.StatusNotFound {
+					msg, status = gone, http.StatusConflict
+				} else {
+					msg += " " + gone
+				}
 			}
+		}
+		if len(files) > 0 {
+			msg += " Attach your files again before you send."
 		}
 		token := s.held.hold(&heldForm{agentID: agent.ID, number: number, status: status, draft: &d, newSince: newSince,
 			err: msg, problems: problems})

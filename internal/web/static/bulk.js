@@ -11,7 +11,7 @@
   let last = null;
   function show() {
     const n = picked.size;
-    count.textContent = n ? (n === 1 ? "1 ticket selected." : n + " tickets selected.") : "Tick tickets to change them together.";
+    count.textContent = n ? (n === 1 ? "1 ticket selected." : n + " tickets selected.") : "No tickets selected.";
     const all = holder.querySelector("#pick-all");
     const list = boxes();
     if (all) all.checked = list.length > 0 && list.every((b) => b.checked);
@@ -36,7 +36,7 @@
     show();
   }).observe(holder, { childList: true });
   bar.addEventListener("submit", (e) => {
-    if (picked.size === 0) { e.preventDefault(); count.textContent = "Tick at least one ticket first."; return; }
+    if (picked.size === 0) { e.preventDefault(); count.textContent = "Tick a ticket first."; return; }
     // Ticks on rows no longer shown still count.
     const shown = new Set(boxes().map((b) => b.value));
     bar.querySelectorAll('input[name="id"]').forEach((i) => i.remove());
