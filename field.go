@@ -1,14 +1,14 @@
 package tend
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
+	"math/big"
 	"reflect"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -56,6 +56,41 @@ type FieldInput struct {
 	Choices  []string  `json:"choices"`
 	Required bool      `json:"required"`
 	Position int       `json:"position"`
+}
+
+// FieldPatch changes a field; nil parts stay as they are. Key and type,
+// if given, must be the field's own.
+type FieldPatch struct {
+	Key      *string    `json:"key"`
+	Label    *string    `json:"label"`
+	Type     *FieldType `json:"type"`
+	Choices  *[]string  `json:"choices"`
+	Required *bool      `json:"required"`
+	Position *int       `json:"position"`
+}
+
+// Apply returns f's input with the patch's parts in place of its own.
+func (p *FieldPatch) Apply(f *Field) FieldInput {
+	in := FieldInput{Key: f.Key, Label: f.Label, Type: f.Type, Choices: f.Choices, Required: f.Required, Position: f.Position}
+	if p.Key != nil {
+		in.Key = *p.Key
+	}
+	if p.Label != nil {
+		in.Label = *p.Label
+	}
+	if p.Type != nil {
+		in.Type = *p.Type
+	}
+	if p.Choices != nil {
+		in.Choices = *p.Choices
+	}
+	if p.Required != nil {
+		in.Required = *p.Required
+	}
+	if p.Position != nil {
+		in.Position = *p.Position
+	}
+	return in
 }
 
 // Limits on fields and their values.
@@ -137,19 +172,38 @@ func (f *Field) Value(s string) (string, error) {
 		}
 		return "", fmt.Errorf("%q is not one of its choices: %s", s, strings.Join(f.Choices, ", "))
 	case FieldNumber:
-		n, err := strconv.ParseFloat(s, 64)
-		if err != nil || math.IsInf(n, 0) || math.IsNaN(n) {
-			return "", fmt.Errorf("%q is not a number; write it like 42 or 12.5", s)
-		}
-		return strconv.FormatFloat(n, 'f', -1, 64), nil
+		return decimal(s)
 	case FieldDate:
 		d, err := time.Parse(time.DateOnly, s)
-		if err != nil {
+		if err != nil || d.Year() < 1 {
 			return "", fmt.Errorf("%q is not a date; write it as YYYY-MM-DD, such as 2026-12-31", s)
 		}
 		return d.Format(time.DateOnly), nil
 	}
 	return "", fmt.Errorf("has an unknown type %q", f.Type)
+}
+
+var decimalPattern = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,2})?$`)
+
+// decimal writes the number s exactly, in its shortest form: digits are
+// never lost (an order number of 17 digits stays itself), 12.50 is 12.5,
+// 1e3 is 1000 and -0 is 0.
+func decimal(s string) (string, error) {
+	if len(s) > 40 || !decimalPattern.MatchString(s) {
+		return "", fmt.Errorf("%q is not a number; write it like 42 or 12.5, with at most 40 characters", s)
+	}
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return "", fmt.Errorf("%q is not a number; write it like 42 or 12.5", s)
+	}
+	if r.IsInt() {
+		return r.Num().String(), nil
+	}
+	// A decimal with d digits after the point and an exponent of at most
+	// 99 has at most d+99 digits after it written out.
+	out := r.FloatString(len(s) + 99)
+	out = strings.TrimRight(strings.TrimRight(out, "0"), ".")
+	return out, nil
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
@@ -160,9 +214,12 @@ func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 type FieldValues map[string]string
 
 func (v *FieldValues) UnmarshalJSON(b []byte) error {
+	kind := func(value []byte) string {
+		return map[byte]string{'[': "array", '{': "object", 't': "bool", 'f': "bool", '"': "string"}[value[0]]
+	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
+		return &json.UnmarshalTypeError{Value: cmp.Or(kind(b), "number"), Type: reflect.TypeFor[FieldValues]()}
 	}
 	out := make(FieldValues, len(raw))
 	for key, value := range raw {
@@ -174,8 +231,7 @@ func (v *FieldValues) UnmarshalJSON(b []byte) error {
 		case json.Unmarshal(value, &n) == nil:
 			s = n.String()
 		default:
-			kind := map[byte]string{'[': "array", '{': "object", 't': "bool", 'f': "bool"}[value[0]]
-			return &json.UnmarshalTypeError{Value: kind, Type: reflect.TypeFor[string](), Field: "fields." + key}
+			return &json.UnmarshalTypeError{Value: kind(value), Type: reflect.TypeFor[string](), Field: key}
 		}
 		out[key] = s
 	}
@@ -250,6 +306,21 @@ func (t *Ticket) MissingFields(fields []*Field) error {
 	return p.Err()
 }
 
+// ClearedRequired refuses clearing, on a solved ticket, a required field
+// (by key in cleared): a solved ticket keeps what solving it asked for.
+func (t *Ticket) ClearedRequired(fields []*Field, cleared []string) error {
+	if t.Status != StatusSolved {
+		return nil
+	}
+	p := Problems{}
+	for _, f := range fields {
+		if f.Required && slices.Contains(cleared, f.Key) && t.Fields[f.Key] == "" {
+			p.Add("fields."+f.Key, "%s is required on a solved ticket; reopen ticket #%d to clear it", f.Label, t.Number)
+		}
+	}
+	return p.Err()
+}
+
 // FieldService defines the custom ticket fields. All staff read them;
 // changing them needs PermManageSettings. Deleting a field deletes its
 // values (the history keeps what they were).
@@ -257,8 +328,9 @@ type FieldService interface {
 	FindFields(ctx context.Context) ([]*Field, error)
 	FindFieldByID(ctx context.Context, id int64) (*Field, error)
 	CreateField(ctx context.Context, in *FieldInput) (*Field, error)
-	// UpdateField changes everything but the key and type, which in is
-	// checked against. A choice that tickets hold may not be taken away.
-	UpdateField(ctx context.Context, id int64, in *FieldInput) (*Field, error)
+	// UpdateField changes the label, choices, requirement and position;
+	// a key or type the patch gives must be the field's own. A choice that
+	// tickets hold may not be taken away.
+	UpdateField(ctx context.Context, id int64, patch *FieldPatch) (*Field, error)
 	DeleteField(ctx context.Context, id int64) error
 }

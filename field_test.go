@@ -30,6 +30,17 @@ func TestFieldValue(t *testing.T) {
 		{number, "twelve", "", true},
 		{number, "NaN", "", true},
 		{number, "Inf", "", true},
+		{number, "12345678901234567", "12345678901234567", false},
+		{number, "-0", "0", false},
+		{number, "-0.0010", "-0.001", false},
+		{number, "1.5e-3", "0.0015", false},
+		{number, "1e400", "", true},
+		{number, "1_000", "", true},
+		{number, "0x10", "", true},
+		{number, " +3 ", "3", false},
+		{number, ".5", "0.5", false},
+		{date, "0000-01-01", "", true},
+		{date, "0001-01-01", "0001-01-01", false},
 		{date, "2026-12-31", "2026-12-31", false},
 		{date, "31/12/2026", "", true},
 		{date, "2026-02-30", "", true},
@@ -131,5 +142,27 @@ func TestMissingFields(t *testing.T) {
 	}
 	if err := (&tend.Ticket{Fields: map[string]string{"order": "A-1"}}).MissingFields(fields); err != nil {
 		t.Errorf("all set: %v", err)
+	}
+}
+
+func TestClearedRequired(t *testing.T) {
+	fields := []*tend.Field{
+		{Key: "order", Label: "Order number", Type: tend.FieldText, Required: true},
+		{Key: "seats", Label: "Seats", Type: tend.FieldNumber},
+	}
+	tests := []struct {
+		status  tend.Status
+		cleared []string
+		bad     bool
+	}{
+		{tend.StatusSolved, []string{"order"}, true},
+		{tend.StatusSolved, []string{"seats"}, false},
+		{tend.StatusOpen, []string{"order"}, false},
+	}
+	for _, tt := range tests {
+		err := (&tend.Ticket{Number: 7, Status: tt.status}).ClearedRequired(fields, tt.cleared)
+		if got := tend.ErrorFields(err)["fields.order"] != ""; got != tt.bad {
+			t.Errorf("%s, clearing %v: %v", tt.status, tt.cleared, err)
+		}
 	}
 }

@@ -129,21 +129,32 @@ func (c *change) fields(ctx context.Context) ([]*tend.Field, error) {
 }
 
 // checkSolvable refuses a change in which someone solves the ticket while
-// a required field has no value. Tend's own moves (a merge, spam) solve
-// without asking.
+// a required field has no value, or clears one on a solved ticket. Tend's
+// own moves (a merge, spam) solve without asking.
 func (c *change) checkSolvable(ctx context.Context) error {
-	solved := slices.ContainsFunc(c.entries, func(e historyEntry) bool {
-		s, ok := e.data.(tend.StatusChanged)
-		return ok && s.To == tend.StatusSolved && !e.actor.System
-	})
-	if !solved {
+	solved := false
+	var cleared []string
+	for _, e := range c.entries {
+		switch d := e.data.(type) {
+		case tend.StatusChanged:
+			solved = solved || (d.To == tend.StatusSolved && !e.actor.System)
+		case tend.FieldChanged:
+			if d.To == "" && !e.actor.System {
+				cleared = append(cleared, d.Key)
+			}
+		}
+	}
+	if !solved && len(cleared) == 0 {
 		return nil
 	}
 	fields, err := c.fields(ctx)
 	if err != nil {
 		return err
 	}
-	return c.t.MissingFields(fields)
+	if solved {
+		return c.t.MissingFields(fields)
+	}
+	return c.t.ClearedRequired(fields, cleared)
 }
 
 // addMessage adds msg, whose author is set, through the workflow, with an

@@ -130,7 +130,7 @@ func (s *FieldService) CreateField(ctx context.Context, in *tend.FieldInput) (*t
 // Its key and type stay: the values tickets hold are of that type, and
 // scripts and saved views name the key. A choice that tickets hold
 // cannot be taken away until they hold another.
-func (s *FieldService) UpdateField(ctx context.Context, id int64, in *tend.FieldInput) (*tend.Field, error) {
+func (s *FieldService) UpdateField(ctx context.Context, id int64, patch *tend.FieldPatch) (*tend.Field, error) {
 	p, err := tend.Require(ctx, tend.PermManageSettings)
 	if err != nil {
 		return nil, err
@@ -141,12 +141,7 @@ func (s *FieldService) UpdateField(ctx context.Context, id int64, in *tend.Field
 		if err != nil {
 			return err
 		}
-		if in.Key == "" {
-			in.Key = old.Key
-		}
-		if in.Type == "" {
-			in.Type = old.Type
-		}
+		in := patch.Apply(old)
 		in.Normalize()
 		if err := in.Validate(); err != nil {
 			return err

@@ -30,7 +30,7 @@ func TestCustomFields(t *testing.T) {
 		if _, err := fields.CreateField(as(admin), &tend.FieldInput{Key: "order", Label: "Again", Type: tend.FieldText}); tend.ErrorCode(err) != tend.ECONFLICT {
 			t.Errorf("a second field keyed order: %v", err)
 		}
-		if _, err := fields.UpdateField(as(admin), order.ID, &tend.FieldInput{Label: "Order", Type: tend.FieldNumber}); tend.ErrorFields(err)["type"] == "" {
+		if _, err := fields.UpdateField(as(admin), order.ID, &tend.FieldPatch{Type: ptr(tend.FieldNumber)}); tend.ErrorFields(err)["type"] == "" {
 			t.Errorf("changing a field's type: %v", err)
 		}
 
@@ -63,6 +63,11 @@ func TestCustomFields(t *testing.T) {
 		}
 		if got, err = e.tickets.UpdateTicket(as(ann), tk.ID, &tend.TicketUpdate{Status: &solved}); err != nil || got.Status != tend.StatusSolved {
 			t.Fatalf("solving with the order number: %v", err)
+		}
+
+		// A solved ticket keeps its required value.
+		if _, err := e.tickets.UpdateTicket(as(ann), tk.ID, &tend.TicketUpdate{Fields: map[string]string{"order": ""}}); tend.ErrorFields(err)["fields.order"] == "" {
+			t.Errorf("clearing the order number of a solved ticket: %v", err)
 		}
 
 		// The history records each value.
@@ -126,11 +131,23 @@ func TestCustomFields(t *testing.T) {
 		}
 
 		// A choice tickets hold stays until they hold another.
-		if _, err := fields.UpdateField(as(admin), plan.ID, &tend.FieldInput{Label: "Plan", Choices: []string{"Basic"}}); tend.ErrorCode(err) != tend.ECONFLICT {
+		if _, err := fields.UpdateField(as(admin), plan.ID, &tend.FieldPatch{Choices: &[]string{"Basic"}}); tend.ErrorCode(err) != tend.ECONFLICT {
 			t.Errorf("taking away Pro: %v", err)
 		}
-		if _, err := fields.UpdateField(as(admin), plan.ID, &tend.FieldInput{Label: "Plan", Choices: []string{"Basic", "Pro", "Team"}}); err != nil {
+		if _, err := fields.UpdateField(as(admin), plan.ID, &tend.FieldPatch{Choices: &[]string{"Basic", "Pro", "Team"}}); err != nil {
 			t.Errorf("adding Team: %v", err)
+		}
+		// A patch changes only what it names.
+		if f, err := fields.UpdateField(as(admin), order.ID, &tend.FieldPatch{Label: ptr("Order no.")}); err != nil || !f.Required || f.Label != "Order no." {
+			t.Errorf("renaming the order number: %+v, %v", f, err)
+		}
+		// Ids are never reused: history names fields by id.
+		gone, _ := fields.CreateField(as(admin), &tend.FieldInput{Key: "gone", Label: "Gone", Type: tend.FieldText})
+		if err := fields.DeleteField(as(admin), gone.ID); err != nil {
+			t.Fatal(err)
+		}
+		if next, _ := fields.CreateField(as(admin), &tend.FieldInput{Key: "next", Label: "Next", Type: tend.FieldText}); next.ID == gone.ID {
+			t.Errorf("a new field took the id %d of one deleted", next.ID)
 		}
 		// Deleting a field deletes its values.
 		if err := fields.DeleteField(as(admin), plan.ID); err != nil {
@@ -139,7 +156,7 @@ func TestCustomFields(t *testing.T) {
 		if got, _ := e.tickets.FindTicketByID(as(ann), tk.ID); got.Fields["plan"] != "" || got.Fields["order"] != "A-1" {
 			t.Errorf("after deleting plan: %v", got.Fields)
 		}
-		if list, _ := fields.FindFields(as(ann)); len(list) != 1 || list[0].Key != "order" {
+		if list, _ := fields.FindFields(as(ann)); len(list) != 2 || list[0].Key != "next" && list[1].Key != "next" {
 			t.Errorf("fields after delete: %v", list)
 		}
 	})

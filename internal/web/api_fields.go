@@ -36,11 +36,11 @@ func (s *Server) updateField(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var in tend.FieldInput
-	if !s.decode(w, r, &in, s.MaxBodySize) {
+	var patch tend.FieldPatch
+	if !s.decode(w, r, &patch, s.MaxBodySize) {
 		return
 	}
-	f, err := s.Fields.UpdateField(r.Context(), id, &in)
+	f, err := s.Fields.UpdateField(r.Context(), id, &patch)
 	respond(s, w, r, f, err)
 }
 

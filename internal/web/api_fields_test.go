@@ -37,6 +37,8 @@ func TestAPICustomFields(t *testing.T) {
 			{"no such field", `{"fields":{"colour":"red"}}`, "fields.colour"},
 			{"a value of the wrong kind", `{"fields":{"seats":[1]}}`, "fields.seats"},
 			{"solved without the seats", `{"status":"solved"}`, "fields.seats"},
+			{"fields that are no object", `{"fields":[]}`, "fields"},
+			{"a value that is true", `{"fields":{"seats":true}}`, "fields.seats"},
 		}
 		for _, c := range bad {
 			resp := ts.as(tend.RoleAgent, "PATCH", path, c.body).want(t, http.StatusBadRequest)
@@ -47,6 +49,9 @@ func TestAPICustomFields(t *testing.T) {
 			}
 			if !named {
 				t.Errorf("%s: the problem does not name %s: %s", c.name, c.field, resp.body)
+			}
+			if b := string(resp.body); strings.Contains(b, "fields.fields") || strings.Contains(b, "web.") || strings.Contains(b, "map[") {
+				t.Errorf("%s: the problem speaks of Go: %s", c.name, b)
 			}
 		}
 		var got tend.Ticket

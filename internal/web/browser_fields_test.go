@@ -35,9 +35,10 @@ func TestBrowserCustomFieldRequiredBeforeSolving(t *testing.T) {
 	}
 	b.do(chromedp.SetValue(css(`#key`), "order_number"), chromedp.Click(css(`form.people-form button[type=submit]`)))
 	b.waitText(`main`, "Field added", 10*time.Second)
+	b.within(10*time.Second, chromedp.Navigate(ts.URL+"/settings/fields"), chromedp.WaitVisible(css(`#label`)))
 	b.do(chromedp.SendKeys(css(`#label`), "Plan"), chromedp.SendKeys(css(`#key`), "plan"), chromedp.SetValue(css(`#type`), "choice"),
 		chromedp.SendKeys(css(`#choices`), "Basic\nPro"), chromedp.Click(css(`form.people-form button[type=submit]`)))
-	b.waitText(`main`, "Field added", 10*time.Second)
+	b.waitText(`table.fields`, "Basic, Pro", 10*time.Second)
 	if list := b.text(`table.fields`); !strings.Contains(list, "Order number") || !strings.Contains(list, "Before solving") || !strings.Contains(list, "Basic, Pro") {
 		t.Errorf("the fields list reads %q", list)
 	}

@@ -85,6 +85,9 @@ func describeType(t reflect.Type) string {
 	if t == reflect.TypeFor[nullableID]() {
 		return "a positive id or null"
 	}
+	if t == reflect.TypeFor[tend.FieldValues]() {
+		return "an object of values by field key"
+	}
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}

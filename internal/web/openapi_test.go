@@ -154,6 +154,8 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"ParticipantsSuggested": tend.ParticipantsSuggested{},
 		"SpamMarked":            tend.SpamMarked{},
 		"ParticipantRemoved":    tend.ParticipantRemoved{},
+		"FieldChanged":          tend.FieldChanged{},
+		"Field":                 tend.Field{},
 
 		// Lists.
 		"TicketList":               page[*tend.Ticket]{},
@@ -170,6 +172,7 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"SuggestedParticipantList": page[*tend.SuggestedParticipant]{},
 		"BlockedSenderList":        page[*tend.BlockedSender]{},
 		"MacroList":                page[*tend.Macro]{},
+		"FieldList":                page[*tend.Field]{},
 
 		// What the handlers decode.
 		"TicketCreate":       tend.TicketCreate{},
@@ -196,6 +199,8 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"MacroCreate":        tend.MacroCreate{},
 		"MacroPatch":         tend.MacroUpdate{},
 		"MacroApply":         tend.MacroApply{},
+		"FieldInput":         tend.FieldInput{},
+		"FieldPatch":         tend.FieldPatch{},
 	}
 	for name, v := range types {
 		goType := reflect.TypeOf(v)

@@ -41,6 +41,11 @@ type fieldPage struct {
 	Problems map[string]string
 }
 
+// ShowChoices says whether the form asks for choices: a new field may be
+// of any type, a field made already only if it is a choice field.
+func (p *fieldsPage) ShowChoices() bool { return true }
+func (p *fieldPage) ShowChoices() bool  { return p.Field.Type == tend.FieldChoice }
+
 // fieldFormValues are a field form's values as typed, shown again when
 // it is refused.
 type fieldFormValues struct {
@@ -55,16 +60,23 @@ func fieldFormOf(f *tend.Field) fieldFormValues {
 }
 
 // readFieldForm reads key, label, type, choices (one a line), required
-// and position.
-func readFieldForm(r *http.Request) (fieldFormValues, *tend.FieldInput) {
+// and position; a position that is no whole number is refused.
+func readFieldForm(r *http.Request) (fieldFormValues, *tend.FieldInput, error) {
 	v := fieldFormValues{Key: r.PostFormValue("key"), Label: r.PostFormValue("label"), Type: r.PostFormValue("type"),
 		Choices: r.PostFormValue("choices"), Required: r.PostFormValue("required") != ""}
-	v.Position, _ = strconv.Atoi(strings.TrimSpace(r.PostFormValue("position")))
+	var err error
+	if pos := strings.TrimSpace(r.PostFormValue("position")); pos != "" {
+		n, perr := strconv.ParseInt(pos, 10, 32)
+		if perr != nil {
+			err = tend.FieldError(tend.EINVALID, "position", "must be a whole number, such as 1 or 10")
+		}
+		v.Position = int(n)
+	}
 	in := &tend.FieldInput{Key: v.Key, Label: v.Label, Type: tend.FieldType(v.Type), Required: v.Required, Position: v.Position}
 	if v.Choices != "" {
 		in.Choices = strings.Split(v.Choices, "\n")
 	}
-	return v, in
+	return v, in, err
 }
 
 var fieldNotices = map[string]string{
@@ -100,10 +112,13 @@ func (s *Server) fieldCreate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	form, in := readFieldForm(r)
-	if _, err := s.Fields.CreateField(ctx, in); err != nil {
+	form, in, err := readFieldForm(r)
+	if err == nil {
+		_, err = s.Fields.CreateField(ctx, in)
+	}
+	if err != nil {
 		page := &fieldsPage{basePage: s.base(w, r, "Fields", agent), Form: form,
-			Error: formProblem(err, "key", "label", "type", "choices"), Problems: tend.ErrorFields(err)}
+			Error: formProblem(err, "key", "label", "type", "choices", "position"), Problems: tend.ErrorFields(err)}
 		s.renderFields(w, r, page, httpStatus(err))
 		return
 	}
@@ -148,12 +163,18 @@ func (s *Server) fieldUpdate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	form, in := readFieldForm(r)
-	in.Key, in.Type = f.Key, f.Type
+	form, in, err := readFieldForm(r)
 	form.Key, form.Type = f.Key, string(f.Type)
-	if _, err := s.Fields.UpdateField(ctx, f.ID, in); err != nil {
+	if err == nil {
+		patch := &tend.FieldPatch{Label: &in.Label, Choices: &in.Choices, Required: &in.Required, Position: &in.Position}
+		if f.Type != tend.FieldChoice {
+			patch.Choices = nil // the form shows no choices for other fields
+		}
+		_, err = s.Fields.UpdateField(ctx, f.ID, patch)
+	}
+	if err != nil {
 		s.render(w, httpStatus(err), "field", &fieldPage{basePage: s.base(w, r, f.Label, agent), Field: f, Form: form,
-			Error: formProblem(err, "label", "choices"), Problems: tend.ErrorFields(err)})
+			Error: formProblem(err, "label", "choices", "position"), Problems: tend.ErrorFields(err)})
 		return
 	}
 	http.Redirect(w, r, "/settings/fields?done=updated", http.StatusSeeOther)

@@ -321,7 +321,13 @@ func (s *Server) ticketUpdate(w http.ResponseWriter, r *http.Request) {
 		refuse(http.StatusConflict, "Nothing was saved: someone changed this ticket while you had it open. Your choices are kept below; save again to make them.", nil)
 		return
 	case code == tend.EINVALID || code == tend.ECONFLICT:
-		refuse(httpStatus(err), problemsSaid(err, "Nothing was saved: correct what is marked.", e.names()), tend.ErrorFields(err))
+		// Marked are the fields the page will show: a custom field
+		// deleted since the form was loaded is said in words.
+		shown := sideFields
+		if fields, ferr := s.Fields.FindFields(ctx); ferr == nil {
+			shown = withCustomFields(fields)
+		}
+		refuse(httpStatus(err), problemsSaid(err, "Nothing was saved: correct what is marked.", shown), tend.ErrorFields(err))
 		return
 	default:
 		s.formError(w, r, agent, err, back)

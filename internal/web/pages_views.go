@@ -38,6 +38,8 @@ type viewLink struct {
 	Count          int
 	Counted        bool
 	Current        bool
+	// Broken is a saved view whose filter no longer reads.
+	Broken bool
 }
 
 type viewNav struct {
@@ -201,7 +203,14 @@ func (s *Server) navOf(ctx context.Context, agent *tend.Agent, builtin, saved []
 		for i, v := range views {
 			out[i] = viewLink{Key: v.Key, Name: v.Name, URL: "/tickets?view=" + v.Key, Counted: v.Counted, Current: v.Key == current}
 			if v.Counted {
-				if out[i].Count, err = s.count(ctx, agent, v); err != nil {
+				out[i].Count, err = s.count(ctx, agent, v)
+				if tend.ErrorCode(err) == tend.EINVALID {
+					// A saved filter the desk no longer reads (a custom
+					// field deleted since) shows why when opened; the
+					// other views stay.
+					out[i].Counted, out[i].Broken, err = false, true, nil
+				}
+				if err != nil {
 					return nil, err
 				}
 			}
@@ -267,7 +276,11 @@ func (s *Server) saveView(w http.ResponseWriter, r *http.Request) {
 	} else if !hasFilter(q) {
 		err = tend.FieldError(tend.EINVALID, "filter", "choose at least one filter to save")
 	} else {
-		_, err = listFilter(q)
+		var f tend.TicketFilter
+		if f, err = listFilter(q); err == nil && len(f.Fields) > 0 {
+			// The store alone knows the desk's fields.
+			_, err = s.Tickets.CountTickets(ctx, f)
+		}
 	}
 	if err != nil {
 		s.formError(w, r, agent, err, "/tickets?"+r.PostFormValue("filter"))

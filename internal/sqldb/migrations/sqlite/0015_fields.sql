@@ -1,7 +1,7 @@
 -- Custom ticket fields an admin defines, and each ticket's values. A key
 -- names a field in the API and never changes; choices are a JSON array.
 CREATE TABLE fields (
-	id         INTEGER PRIMARY KEY,
+	id         INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: history names fields by id
 	key        TEXT NOT NULL UNIQUE,
 	label      TEXT NOT NULL,
 	type       TEXT NOT NULL CHECK (type IN ('text', 'choice', 'number', 'date')),
