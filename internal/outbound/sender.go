@@ -101,6 +101,18 @@ type NotificationSender struct {
 // agent deactivated) the job ends.
 func (s *NotificationSender) Work(ctx context.Context, job *river.Job[tend.NotificationMail]) error {
 	o, err := s.Store.FindNotificationMail(ctx, job.Args.NotificationID)
+	if err := sendAlone(ctx, s.Transport, o, err); err != nil {
+		return err
+	}
+	s.Logger.Info("notification mailed", "notification_id", o.ID, "to", o.To.Email)
+	return nil
+}
+
+// sendAlone hands o, a mail to one person about no ticket's conversation
+// (a notification, an invitation), to the transport, found with err. A
+// mail that is gone, cannot be written or is refused for good ends the
+// job; anything else is tried again.
+func sendAlone(ctx context.Context, t Transport, o *tend.OutboundMail, err error) error {
 	if tend.ErrorCode(err) == tend.ENOTFOUND {
 		return river.JobCancel(err)
 	} else if err != nil {
@@ -110,14 +122,13 @@ func (s *NotificationSender) Work(ctx context.Context, job *river.Job[tend.Notif
 	if err != nil {
 		return river.JobCancel(err)
 	}
-	if err := s.Transport.Send(ctx, o.ReturnPath, []string{o.To.Email}, o.MailMessageID, data); err != nil {
+	if err := t.Send(ctx, o.ReturnPath, []string{o.To.Email}, o.MailMessageID, data); err != nil {
 		var perm *PermanentError
 		if errors.As(err, &perm) {
 			return river.JobCancel(err)
 		}
 		return err
 	}
-	s.Logger.Info("notification mailed", "notification_id", o.ID, "to", o.To.Email)
 	return nil
 }
 
@@ -139,20 +150,7 @@ type InvitationSender struct {
 // replaced or expired, the agent deactivated, no mailbox) the job ends.
 func (s *InvitationSender) Work(ctx context.Context, job *river.Job[tend.InvitationMail]) error {
 	o, err := s.Store.FindInvitationMail(ctx, job.Args.Hash, s.BaseURL)
-	if tend.ErrorCode(err) == tend.ENOTFOUND {
-		return river.JobCancel(err)
-	} else if err != nil {
-		return err
-	}
-	data, err := Compose(o, nil)
-	if err != nil {
-		return river.JobCancel(err)
-	}
-	if err := s.Transport.Send(ctx, o.ReturnPath, []string{o.To.Email}, o.MailMessageID, data); err != nil {
-		var perm *PermanentError
-		if errors.As(err, &perm) {
-			return river.JobCancel(err)
-		}
+	if err := sendAlone(ctx, s.Transport, o, err); err != nil {
 		return err
 	}
 	s.Logger.Info("invitation mailed", "agent_id", o.ID, "to", o.To.Email)
