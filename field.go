@@ -175,22 +175,30 @@ func (f *Field) Value(s string) (string, error) {
 		return decimal(s)
 	case FieldDate:
 		d, err := time.Parse(time.DateOnly, s)
-		if err != nil || d.Year() < 1 {
+		if err != nil {
 			return "", fmt.Errorf("%q is not a date; write it as YYYY-MM-DD, such as 2026-12-31", s)
+		} else if d.Year() < 1 {
+			return "", fmt.Errorf("%q is in year 0, which no calendar has; years start at 0001", s)
 		}
 		return d.Format(time.DateOnly), nil
 	}
 	return "", fmt.Errorf("has an unknown type %q", f.Type)
 }
 
-var decimalPattern = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,2})?$`)
+var decimalPattern = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
 
 // decimal writes the number s exactly, in its shortest form: digits are
 // never lost (an order number of 17 digits stays itself), 12.50 is 12.5,
 // 1e3 is 1000 and -0 is 0.
 func decimal(s string) (string, error) {
-	if len(s) > 40 || !decimalPattern.MatchString(s) {
-		return "", fmt.Errorf("%q is not a number; write it like 42 or 12.5, with at most 40 characters", s)
+	if !decimalPattern.MatchString(s) {
+		return "", fmt.Errorf("%q is not a number; write it like 42 or 12.5", s)
+	}
+	if len(s) > 40 {
+		return "", fmt.Errorf("%q is too long; a number has at most 40 characters", s)
+	}
+	if i := strings.IndexAny(s, "eE"); i >= 0 && len(strings.TrimLeft(s[i+1:], "+-0")) > 2 {
+		return "", fmt.Errorf("%q is too large or too small; write it with at most 99 as its exponent", s)
 	}
 	r, ok := new(big.Rat).SetString(s)
 	if !ok {

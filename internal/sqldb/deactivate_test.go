@@ -191,8 +191,16 @@ func TestInvitation(t *testing.T) {
 				t.Fatalf("a spent invitation is listed: %+v", list)
 			}
 		})
+		t.Run("a joined agent gets no link, which would reset their password", func(t *testing.T) {
+			_, err := e.agents.CreateInvitation(as(admin), bo.ID, false)
+			wantCode(t, err, tend.ECONFLICT)
+		})
+		cy, err := e.agents.CreateAgent(as(admin), &tend.AgentCreate{Name: "Cy", Email: "cy@staff.example", Role: tend.RoleAgent})
+		if err != nil {
+			t.Fatal(err)
+		}
 		t.Run("expires after seven days", func(t *testing.T) {
-			secret, err := secretOf(e.agents.CreateInvitation(as(admin), bo.ID, false))
+			secret, err := secretOf(e.agents.CreateInvitation(as(admin), cy.ID, false))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -208,8 +216,8 @@ func TestInvitation(t *testing.T) {
 			}
 		})
 		t.Run("a new link replaces the old one", func(t *testing.T) {
-			first, _ := secretOf(e.agents.CreateInvitation(as(admin), bo.ID, false))
-			second, _ := secretOf(e.agents.CreateInvitation(as(admin), bo.ID, false))
+			first, _ := secretOf(e.agents.CreateInvitation(as(admin), cy.ID, false))
+			second, _ := secretOf(e.agents.CreateInvitation(as(admin), cy.ID, false))
 			_, err := e.agents.CheckInvitation(context.Background(), first)
 			wantCode(t, err, tend.EUNAUTHORIZED)
 			if _, err := e.agents.CheckInvitation(context.Background(), second); err != nil {

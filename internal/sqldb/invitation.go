@@ -34,6 +34,15 @@ func (s *AgentService) CreateInvitation(ctx context.Context, agentID int64, mail
 		if !a.Active {
 			return tend.Errorf(tend.ECONFLICT, "%s is deactivated; reactivate them before inviting them.", a.Name)
 		}
+		var joined bool
+		if err := tx.queryRow(ctx, `SELECT password_hash <> '' FROM agents WHERE id = $1`, agentID).Scan(&joined); err != nil {
+			return err
+		}
+		if joined {
+			// A link sets the password: for someone who chose one, it
+			// would let whoever holds it take over their account.
+			return tend.Errorf(tend.ECONFLICT, "%s has joined already and signs in with their own password; invitation links are for people who have not.", a.Name)
+		}
 		// One live link per agent: a new one makes any earlier one useless,
 		// and its mail, if still to go, with it.
 		if _, err := tx.exec(ctx, `DELETE FROM invitations WHERE agent_id = $1 AND used_at IS NULL`, agentID); err != nil {
