@@ -88,4 +88,26 @@ func TestInvitationFormMailsTheLink(t *testing.T) {
 		ts.jobs.count("invitation_mail") != 2 {
 		t.Fatalf("a new link, mailed: %d, %d jobs\n%s", status, ts.jobs.count("invitation_mail"), body)
 	}
+
+	// The answer reloaded sends its form again, key and all: it makes no
+	// other link, so the one just mailed still works.
+	again := url.Values{"csrf": {sc.csrf}, "mail": {"1"}, "key": {"page-key-7"}}
+	_, body = fetchPage(t, sc.c, http.MethodPost, ts.URL+"/settings/agents/"+strID(found[0].ID)+"/invitation", again)
+	mailed := inviteToken.FindStringSubmatch(body)
+	if mailed == nil {
+		t.Fatalf("a new link with a key:\n%s", body)
+	}
+	status, body = fetchPage(t, sc.c, http.MethodPost, ts.URL+"/settings/agents/"+strID(found[0].ID)+"/invitation", again)
+	if status != http.StatusOK || !strings.Contains(body, "This form made Pia") || inviteToken.MatchString(body) || ts.jobs.count("invitation_mail") != 3 {
+		t.Fatalf("the same form again: %d, %d jobs\n%s", status, ts.jobs.count("invitation_mail"), body)
+	}
+	if _, err := ts.server.Agents.CheckInvitation(context.Background(), mailed[1]); err != nil {
+		t.Errorf("the mailed link after the form came again: %v", err)
+	}
+	// Nor does the invitation form sent twice.
+	form := url.Values{"csrf": {sc.csrf}, "name": {"Ria"}, "email": {"ria@staff.example"}, "role": {"agent"}, "key": {"page-key-8"}}
+	fetchPage(t, sc.c, http.MethodPost, ts.URL+"/settings/agents", form)
+	if status, body = fetchPage(t, sc.c, http.MethodPost, ts.URL+"/settings/agents", form); status != http.StatusOK || !strings.Contains(body, "This form made Ria") {
+		t.Errorf("the invitation form again: %d\n%s", status, body)
+	}
 }

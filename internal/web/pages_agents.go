@@ -3,9 +3,11 @@ package web
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tendhq/tend"
@@ -15,8 +17,65 @@ import (
 // with a handover of open tickets. Invited agents set their password at
 // /invite, signed out.
 
+// invitationForms remembers, for a while, which invitation forms made a
+// link: the browser sends a form again when its answer is reloaded, and a
+// second link would make the one just mailed useless. The link itself is
+// not kept: it is shown once.
+type invitationForms struct {
+	mu   sync.Mutex
+	made map[string]madeInvitation
+}
+
+type madeInvitation struct {
+	name, mailedTo string
+	at             time.Time
+}
+
+// invitationFormsFor is how long a form's answer may be reloaded.
+const invitationFormsFor = time.Hour
+
+func (f *invitationForms) remember(key string, m madeInvitation) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.made == nil {
+		f.made = map[string]madeInvitation{}
+	}
+	for k, old := range f.made {
+		if m.at.Sub(old.at) > invitationFormsFor {
+			delete(f.made, k)
+		}
+	}
+	f.made[key] = m
+}
+
+func (f *invitationForms) find(key string) (madeInvitation, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m, ok := f.made[key]
+	return m, ok && time.Since(m.at) <= invitationFormsFor
+}
+
+// sentAgain answers a form that made a link already, and reports whether
+// it did.
+func (s *Server) sentAgain(w http.ResponseWriter, r *http.Request, ctx context.Context, page *agentsPage) bool {
+	key := r.PostFormValue("key")
+	m, ok := s.invitations.find(key)
+	if key == "" || !ok {
+		return false
+	}
+	page.Notice = "This form made " + m.name + "'s link already"
+	if m.mailedTo != "" {
+		page.Notice += " and mailed it to " + m.mailedTo
+	}
+	page.Notice += "; sending it again made no other. For a new link, use New link."
+	s.renderAgents(w, r, ctx, http.StatusOK, page)
+	return true
+}
+
 type agentsPage struct {
 	basePage
+	// Key marks the page's invitation forms, sent once.
+	Key     string
 	Rows    []agentRow
 	Roles   []tend.Role
 	Teams   []*tend.Team // for the invitation's teams
@@ -86,7 +145,7 @@ func (s *Server) agentsSettings(w http.ResponseWriter, r *http.Request) {
 
 // renderAgents fills in the list of the agents page and renders it.
 func (s *Server) renderAgents(w http.ResponseWriter, r *http.Request, ctx context.Context, status int, page *agentsPage) {
-	page.Roles = tend.Roles
+	page.Roles, page.Key = tend.Roles, rand.Text()
 	if _, err := s.baseURL(ctx); tend.ErrorCode(err) == tend.ECONFLICT {
 		page.NoAddress = true
 	}
@@ -177,6 +236,9 @@ func (s *Server) inviteAgentForm(w http.ResponseWriter, r *http.Request) {
 	ids := newFormIDs(r)
 	form.TeamIDs = ids.all("team_ids", "a team")
 	page := agentsPage{basePage: s.base(w, r, "Agents", agent), Form: form}
+	if s.sentAgain(w, r, ctx, &page) {
+		return
+	}
 	// Without its own address Tend cannot make the link; nobody is added
 	// who could not be sent one.
 	err := ids.err()
@@ -215,6 +277,9 @@ func (s *Server) showInvitation(w http.ResponseWriter, r *http.Request, ctx cont
 	}
 	page.Invited = &invitedLink{Name: invited.Name, Email: invited.Email, URL: tend.InvitationURL(base, made.Secret),
 		Expires: made.ExpiresAt, MailedTo: made.MailedTo, NotMailed: made.NotMailed}
+	if key := r.PostFormValue("key"); key != "" {
+		s.invitations.remember(key, madeInvitation{name: invited.Name, mailedTo: made.MailedTo, at: time.Now()})
+	}
 	s.renderAgents(w, r, ctx, http.StatusOK, page)
 }
 
@@ -235,6 +300,9 @@ func (s *Server) newInvitationForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := agentsPage{basePage: s.base(w, r, "Agents", agent), Form: inviteForm{Role: tend.RoleAgent}}
+	if s.sentAgain(w, r, ctx, &page) {
+		return
+	}
 	s.showInvitation(w, r, ctx, &page, invited, r.PostFormValue("mail") != "")
 }
 

@@ -80,6 +80,7 @@ type Server struct {
 	pages        *pages
 	counts       countCache
 	held         heldForms
+	invitations  invitationForms
 	live         *hub
 	stopping     chan struct{}
 	stopOnce     sync.Once
