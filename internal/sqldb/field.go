@@ -166,6 +166,10 @@ func (s *FieldService) UpdateField(ctx context.Context, id int64, patch *tend.Fi
 					"%d tickets have %s %q; change them first, or keep the choice", held, old.Label, c)
 			}
 		}
+		if in.Label == old.Label && slices.Equal(in.Choices, old.Choices) && in.Required == old.Required && in.Position == old.Position {
+			f = old // nothing to change, nor to record
+			return nil
+		}
 		if _, err := tx.exec(ctx, `UPDATE fields SET label = $2, choices = $3, required = $4, position = $5, updated_at = $6
 			WHERE id = $1`, id, in.Label, choiceText(in.Choices), in.Required, in.Position, tx.now); err != nil {
 			return fmt.Errorf("update field: %w", err)

@@ -141,6 +141,10 @@ func TestCustomFields(t *testing.T) {
 		if f, err := fields.UpdateField(as(admin), order.ID, &tend.FieldPatch{Label: ptr("Order no.")}); err != nil || !f.Required || f.Label != "Order no." {
 			t.Errorf("renaming the order number: %+v, %v", f, err)
 		}
+		before, _ := fields.FindFieldByID(as(admin), order.ID)
+		if f, err := fields.UpdateField(as(admin), order.ID, &tend.FieldPatch{}); err != nil || !f.UpdatedAt.Equal(before.UpdatedAt) {
+			t.Errorf("an empty patch: %+v, %v (updated at %v before)", f, err, before.UpdatedAt)
+		}
 		// Ids are never reused: history names fields by id.
 		gone, _ := fields.CreateField(as(admin), &tend.FieldInput{Key: "gone", Label: "Gone", Type: tend.FieldText})
 		if err := fields.DeleteField(as(admin), gone.ID); err != nil {
