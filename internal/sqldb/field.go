@@ -217,32 +217,43 @@ func choiceText(choices []string) string {
 	return string(b)
 }
 
-// loadFieldValues fills the custom fields of tickets, in one query.
+// loadFieldValues fills the custom fields of tickets. A desk without
+// fields reads only that it has none (every list does this, and the
+// values' query with a page of ids costs half a millisecond on SQLite).
 func loadFieldValues(ctx context.Context, q *Tx, tickets ...*tend.Ticket) error {
 	if len(tickets) == 0 {
 		return nil
+	}
+	for _, t := range tickets {
+		t.Fields = map[string]string{}
+	}
+	fields, err := findFields(ctx, q)
+	if err != nil || len(fields) == 0 {
+		return err
+	}
+	keys := make(map[int64]string, len(fields))
+	for _, f := range fields {
+		keys[f.ID] = f.Key
 	}
 	byID := make(map[int64]*tend.Ticket, len(tickets))
 	ids := make([]int64, 0, len(tickets))
 	for _, t := range tickets {
 		byID[t.ID] = t
 		ids = append(ids, t.ID)
-		t.Fields = map[string]string{}
 	}
 	var a args
 	type value struct {
-		ticketID   int64
-		key, value string
+		ticketID, fieldID int64
+		value             string
 	}
 	values, err := queryAll(ctx, q, func(r row) (v value, err error) {
-		return v, r.Scan(&v.ticketID, &v.key, &v.value)
-	}, `SELECT v.ticket_id, f.key, v.value FROM ticket_field_values v JOIN fields f ON f.id = v.field_id
-		WHERE v.ticket_id IN (`+list(&a, ids)+`)`, a...)
+		return v, r.Scan(&v.ticketID, &v.fieldID, &v.value)
+	}, `SELECT ticket_id, field_id, value FROM ticket_field_values WHERE ticket_id IN (`+list(&a, ids)+`)`, a...)
 	if err != nil {
 		return fmt.Errorf("load field values: %w", err)
 	}
 	for _, v := range values {
-		byID[v.ticketID].Fields[v.key] = v.value
+		byID[v.ticketID].Fields[keys[v.fieldID]] = v.value
 	}
 	return nil
 }
