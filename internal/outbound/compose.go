@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"regexp"
 	"strings"
 
 	"github.com/jhillyerd/enmime/v2"
@@ -95,10 +96,29 @@ func textToHTML(text string) string {
 			continue
 		}
 		b.WriteString("<p>")
-		b.WriteString(strings.ReplaceAll(html.EscapeString(para), "\n", "<br>\n"))
+		b.WriteString(strings.ReplaceAll(linkedHTML(para), "\n", "<br>\n"))
 		b.WriteString("</p>\n")
 	}
 	b.WriteString("</div>")
+	return b.String()
+}
+
+// webAddress finds http and https addresses in text; they end at a space
+// or a quote, and not with the punctuation that closes a sentence.
+var webAddress = regexp.MustCompile(`https?://[^\s<>"']*[^\s<>"'.,;:!?)\]]`)
+
+// linkedHTML escapes text and makes its web addresses links, as mail
+// programs show plain text.
+func linkedHTML(text string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range webAddress.FindAllStringIndex(text, -1) {
+		b.WriteString(html.EscapeString(text[last:m[0]]))
+		addr := html.EscapeString(text[m[0]:m[1]])
+		b.WriteString(`<a href="` + addr + `">` + addr + `</a>`)
+		last = m[1]
+	}
+	b.WriteString(html.EscapeString(text[last:]))
 	return b.String()
 }
 
