@@ -64,7 +64,10 @@ func TestBrowserMacroInsertedByShortcut(t *testing.T) {
 		chromedp.KeyEvent("m", chromedp.KeyModifiers(chromedp.ModifierAlt)),
 	)
 	b.within(10*time.Second, chromedp.WaitVisible(css(`#macro-q`)))
-	b.do(chromedp.SendKeys(css(`#macro-q`), "refund"))
+	// Typed as key events: SendKeys reads the input's attributes while
+	// chromedp's event loop writes them (the picker sets aria attributes
+	// as it opens), a data race inside chromedp that -race reports.
+	b.do(chromedp.Focus(css(`#macro-q`)), chromedp.KeyEvent("refund"))
 	b.waitText(`#macro-pick-status`, "1 macro", 5*time.Second)
 	if opts := b.text(`#macro-options`); !strings.Contains(opts, "Refund on its way") || strings.Contains(opts, "Greeting") {
 		t.Fatalf("after typing refund the picker lists %q", opts)
