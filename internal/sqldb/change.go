@@ -37,7 +37,7 @@ type change struct {
 	cc *[]string
 	// notes are the bodies of the internal notes added, for @mentions.
 	notes []string
-	// fieldDefs are the custom fields, read when first needed.
+	// fieldDefs are the custom fields, read when the ticket is locked.
 	fieldDefs *[]*tend.Field
 	// handOver marks the hand-over of a ticket from an agent being
 	// deactivated (tend.ChangeFacts.HandOver).
@@ -59,7 +59,17 @@ func changeTicket(ctx context.Context, tx *Tx, p tend.Principal, id int64, outbo
 	if !canSee(p, t) {
 		return nil, ticketNotFound(id)
 	}
-	c := &change{tx: tx, p: p, t: t, outbox: outbox, loaded: *t}
+	c := &change{tx: tx, p: p, t: t, outbox: outbox}
+	// The fields are read once for the change: its values, its checks and
+	// what it writes back.
+	fields, err := c.fields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := loadValuesOf(ctx, tx, fields, t); err != nil {
+		return nil, err
+	}
+	c.loaded = *t
 	c.loaded.Fields = maps.Clone(t.Fields)
 	return c, nil
 }
@@ -206,7 +216,11 @@ func (c *change) commit(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := saveFieldValues(ctx, tx, t, c.loaded.Fields); err != nil {
+	fields, err := c.fields(ctx)
+	if err != nil {
+		return err
+	}
+	if err := saveFieldValues(ctx, tx, fields, t, c.loaded.Fields); err != nil {
 		return err
 	}
 	// One id for every entry of this change, so that history reads them

@@ -224,12 +224,21 @@ func loadFieldValues(ctx context.Context, q *Tx, tickets ...*tend.Ticket) error 
 	if len(tickets) == 0 {
 		return nil
 	}
+	fields, err := findFields(ctx, q)
+	if err != nil {
+		return err
+	}
+	return loadValuesOf(ctx, q, fields, tickets...)
+}
+
+// loadValuesOf fills the custom fields of tickets with their values of
+// fields, read already.
+func loadValuesOf(ctx context.Context, q *Tx, fields []*tend.Field, tickets ...*tend.Ticket) error {
 	for _, t := range tickets {
 		t.Fields = map[string]string{}
 	}
-	fields, err := findFields(ctx, q)
-	if err != nil || len(fields) == 0 {
-		return err
+	if len(fields) == 0 {
+		return nil
 	}
 	keys := make(map[int64]string, len(fields))
 	for _, f := range fields {
@@ -259,14 +268,11 @@ func loadFieldValues(ctx context.Context, q *Tx, tickets ...*tend.Ticket) error 
 }
 
 // saveFieldValues writes back the values of t that differ from was's.
-func saveFieldValues(ctx context.Context, tx *Tx, t *tend.Ticket, was map[string]string) error {
+func saveFieldValues(ctx context.Context, tx *Tx, fields []*tend.Field, t *tend.Ticket, was map[string]string) error {
 	if maps.Equal(t.Fields, was) {
 		return nil
 	}
-	fields, err := findFields(ctx, tx)
-	if err != nil {
-		return err
-	}
+	var err error
 	for _, f := range fields {
 		now, then := t.Fields[f.Key], was[f.Key]
 		switch {

@@ -131,9 +131,6 @@ func lockTicket(ctx context.Context, tx *Tx, id int64) (*tend.Ticket, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("lock ticket: %w", err)
 	}
-	if err := loadFieldValues(ctx, tx, t); err != nil {
-		return nil, err
-	}
 	return t, nil
 }
 
