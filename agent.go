@@ -49,15 +49,19 @@ const (
 	// PermMergeCustomers: a merge joins two people's tickets and
 	// addresses for good, so it takes a lead or above.
 	PermMergeCustomers Permission = "merge customers (a lead or above can)"
+	// PermManageServiceLevels: the business calendars and service-level
+	// policies set the promises a team makes, which a team lead owns.
+	PermManageServiceLevels Permission = "manage service levels (a lead or above can)"
 )
 
 var permissionRoles = map[Permission]Role{
-	PermManageStaff:    RoleAdmin,
-	PermManageTeams:    RoleAdmin,
-	PermManageSettings: RoleAdmin,
-	PermManageTokens:   RoleAdmin,
-	PermReadAudit:      RoleAdmin,
-	PermMergeCustomers: RoleLead,
+	PermManageStaff:         RoleAdmin,
+	PermManageTeams:         RoleAdmin,
+	PermManageSettings:      RoleAdmin,
+	PermManageTokens:        RoleAdmin,
+	PermReadAudit:           RoleAdmin,
+	PermMergeCustomers:      RoleLead,
+	PermManageServiceLevels: RoleLead,
 }
 
 // Can reports whether r grants perm.

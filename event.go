@@ -33,6 +33,9 @@ const (
 	EventLinked             EventKind = "linked"                 // a related ticket was linked
 	EventUnlinked           EventKind = "unlinked"               // a link to a related ticket was removed
 	EventFieldChanged       EventKind = "field_changed"          // a custom field's value changed
+	EventSLAWarning         EventKind = "sla_warning"            // a service-level target is at risk
+	EventSLABreached        EventKind = "sla_breached"           // a service-level target's deadline passed unmet
+	EventSLARecomputed      EventKind = "sla_recomputed"         // the deadlines were laid out again
 )
 
 // EventKinds lists every kind of event, in the order the API documents
@@ -40,7 +43,8 @@ const (
 var EventKinds = []EventKind{EventCreated, EventStatusChanged, EventPriorityChanged, EventOwnerChanged,
 	EventTeamChanged, EventTagsChanged, EventSubjectChanged, EventCustomerMerged, EventMessageAdded, EventReopened,
 	EventBounced, EventAutoReply, EventDeliveryFailed, EventParticipants, EventFollowUpCreated, EventSuggested, EventSpam, EventParticipantRemoved,
-	EventMerged, EventMergedIn, EventLinked, EventUnlinked, EventFieldChanged}
+	EventMerged, EventMergedIn, EventLinked, EventUnlinked, EventFieldChanged,
+	EventSLAWarning, EventSLABreached, EventSLARecomputed}
 
 // Event is one entry of a ticket's append-only history: what changed, who
 // changed it, and when. Data is one of the types below, chosen by Kind.
@@ -327,6 +331,12 @@ func NewEventData(kind EventKind) EventData {
 		return &TicketUnlinked{}
 	case EventFieldChanged:
 		return &FieldChanged{}
+	case EventSLAWarning:
+		return &SLAWarning{}
+	case EventSLABreached:
+		return &SLABreached{}
+	case EventSLARecomputed:
+		return &SLARecomputed{}
 	}
 	return nil
 }
@@ -399,6 +409,12 @@ func deref(d EventData) EventData {
 	case *TicketUnlinked:
 		return *v
 	case *FieldChanged:
+		return *v
+	case *SLAWarning:
+		return *v
+	case *SLABreached:
+		return *v
+	case *SLARecomputed:
 		return *v
 	}
 	return d

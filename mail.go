@@ -446,6 +446,11 @@ type OutboundMail struct {
 	// placeholders stand for on this ticket.
 	Signature, Acknowledgement string
 	Values                     PlaceholderValues
+	// AnswerBy is when the ticket's first response is due, in AnswerZone
+	// (the customer's time zone if known, else its calendar's), for an
+	// acknowledgement to promise; nil when there is no such promise.
+	AnswerBy   *time.Time
+	AnswerZone *time.Location
 
 	// What it says, written by outbound.Write.
 	Subject       string

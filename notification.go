@@ -23,11 +23,18 @@ const (
 	NotifyCustomerReplied NotificationKind = "customer_replied"
 	// NotifyChanged: someone else changed a ticket they own or follow.
 	NotifyChanged NotificationKind = "changed"
+	// NotifySLAWarning: a target of a ticket they own (or, with no
+	// owner, of their team, which they lead) is at risk.
+	NotifySLAWarning NotificationKind = "sla_warning"
+	// NotifySLABreached: a target of a ticket they own, or of their
+	// team, which they lead, was breached.
+	NotifySLABreached NotificationKind = "sla_breached"
 )
 
 // NotificationKinds lists every kind, the most pressing first: one change
 // tells each agent once, by the first kind that applies to them.
-var NotificationKinds = []NotificationKind{NotifyMentioned, NotifyAssigned, NotifyCustomerReplied, NotifyChanged}
+var NotificationKinds = []NotificationKind{NotifySLABreached, NotifyMentioned, NotifyAssigned, NotifySLAWarning,
+	NotifyCustomerReplied, NotifyChanged}
 
 // Valid reports whether k is a kind.
 func (k NotificationKind) Valid() bool { return slices.Contains(NotificationKinds, k) }
@@ -62,6 +69,9 @@ type ChangeFacts struct {
 	// HandOver: the change hands the ticket of an agent being deactivated
 	// (OwnerBefore) to their successor.
 	HandOver bool
+	// TeamLead leads the ticket's team, if it has one; warnings and
+	// breaches of its service levels go up to them.
+	TeamLead *int64
 }
 
 // Mentionable is an agent as a note can name them: @ and their name, or
@@ -120,8 +130,24 @@ func NoticesFor(c ChangeFacts) []Notice {
 	}
 	customerWrote := false
 	for _, e := range c.Events {
-		if m, ok := e.(MessageAdded); ok && m.AuthorType == AuthorCustomer {
-			customerWrote = true
+		switch e := e.(type) {
+		case MessageAdded:
+			customerWrote = customerWrote || e.AuthorType == AuthorCustomer
+		case SLABreached:
+			// The owner answers for the ticket, and the lead for the team.
+			if c.OwnerAfter != nil {
+				tell(*c.OwnerAfter, NotifySLABreached)
+			}
+			if c.TeamLead != nil {
+				tell(*c.TeamLead, NotifySLABreached)
+			}
+		case SLAWarning:
+			switch {
+			case c.OwnerAfter != nil:
+				tell(*c.OwnerAfter, NotifySLAWarning)
+			case c.TeamLead != nil:
+				tell(*c.TeamLead, NotifySLAWarning)
+			}
 		}
 	}
 	for _, w := range watchers {
@@ -221,6 +247,10 @@ func NotificationText(k NotificationKind, actor string, number int64) string {
 		return actor + " mentioned you on " + n
 	case NotifyCustomerReplied:
 		return actor + " replied on " + n
+	case NotifySLAWarning:
+		return n + " is at risk of missing its service level"
+	case NotifySLABreached:
+		return n + " missed its service level"
 	}
 	return actor + " changed " + n
 }

@@ -16,12 +16,28 @@ type Settings struct {
 	// from it, never from the Host a request names, which anyone can set.
 	// Empty until an admin sets it; tend serve --base-url overrides it.
 	BaseURL string `json:"base_url"`
+	// SLAWarnPercent is the share of a service-level target after which
+	// it is at risk and its holder is warned; 0 is the default, 75.
+	SLAWarnPercent int `json:"sla_warn_percent"`
+	// AutoCloseDays is how long a solved ticket waits for the customer
+	// before it is closed; a reply before then reopens it. 0 is the
+	// default, 7.
+	AutoCloseDays int `json:"auto_close_days"`
 }
+
+// DefaultAutoCloseDays is how long a solved ticket stays open to a reply.
+const DefaultAutoCloseDays = 7
 
 // Normalize trims the name and writes the base URL as Tend stores it.
 func (s *Settings) Normalize() {
 	s.Name = strings.TrimSpace(s.Name)
 	s.BaseURL = NormalizeBaseURL(s.BaseURL)
+	if s.SLAWarnPercent == 0 {
+		s.SLAWarnPercent = int(DefaultWarnShare * 100)
+	}
+	if s.AutoCloseDays == 0 {
+		s.AutoCloseDays = DefaultAutoCloseDays
+	}
 }
 
 // Validate returns EINVALID naming each field that is wrong.
@@ -31,6 +47,12 @@ func (s *Settings) Validate() error {
 		p.Add("name", "must be between 1 and 100 characters")
 	}
 	validateLine(p, "name", s.Name)
+	if s.SLAWarnPercent < 1 || s.SLAWarnPercent > 99 {
+		p.Add("sla_warn_percent", "must be 1 to 99: the percentage of a target after which it is at risk")
+	}
+	if s.AutoCloseDays < 1 || s.AutoCloseDays > 365 {
+		p.Add("auto_close_days", "must be 1 to 365: the days a solved ticket waits for the customer before it is closed")
+	}
 	if s.BaseURL != "" {
 		if problem := baseURLProblem(s.BaseURL); problem != "" {
 			p.Add("base_url", "%s", problem)

@@ -135,6 +135,9 @@ type Ticket struct {
 	// Fields are the custom fields' values by key; a field without a
 	// value is left out.
 	Fields map[string]string `json:"fields"`
+	// SLA is where the ticket stands against its service-level policy;
+	// nil until its deadlines are first laid out.
+	SLA *TicketSLA `json:"sla"`
 
 	// Links are the related tickets, filled where a single ticket is read.
 	Links []TicketLink `json:"links,omitempty"`
@@ -336,12 +339,16 @@ const (
 	SortOwnerDesc TicketSort = "-owner"
 	SortTeamAsc   TicketSort = "team"
 	SortTeamDesc  TicketSort = "-team"
+	// By the next deadline of a running service-level target: ascending
+	// is the soonest first; tickets without one come last either way.
+	SortDueAsc  TicketSort = "due_at"
+	SortDueDesc TicketSort = "-due_at"
 )
 
 // TicketSorts are the orders a ticket list takes, in the order the API
 // documents them.
 var TicketSorts = []TicketSort{SortUpdatedDesc, SortUpdatedAsc, SortCreatedDesc, SortCreatedAsc,
-	SortPriorityDesc, SortPriorityAsc, SortOwnerAsc, SortOwnerDesc, SortTeamAsc, SortTeamDesc}
+	SortPriorityDesc, SortPriorityAsc, SortOwnerAsc, SortOwnerDesc, SortTeamAsc, SortTeamDesc, SortDueAsc, SortDueDesc}
 
 // Valid reports whether s is a known order.
 func (s TicketSort) Valid() bool { return slices.Contains(TicketSorts, s) }
@@ -350,8 +357,8 @@ func (s TicketSort) Valid() bool { return slices.Contains(TicketSorts, s) }
 // tickets are broken by id, in the same direction.
 func (s TicketSort) Descending() bool { return strings.HasPrefix(string(s), "-") }
 
-// Key is the field s orders by: updated_at, created_at, priority, owner
-// or team.
+// Key is the field s orders by: updated_at, created_at, priority, owner,
+// team or due_at.
 func (s TicketSort) Key() string { return strings.TrimPrefix(string(s), "-") }
 
 // Rank orders priorities from low (1) to urgent (4); 0 is not a priority.
@@ -408,11 +415,17 @@ type TicketFilter struct {
 	Fields map[string]string
 	// Spam selects the tickets marked spam, and only them; without it
 	// they are left out (unless Number names one).
-	Spam   bool
-	Q      string
-	Sort   TicketSort
-	Cursor string
-	Limit  int
+	Spam bool
+	// AtRisk selects the tickets at risk of missing a service-level
+	// target (past its warning point) or past one not yet met.
+	AtRisk bool
+	// HolderID selects the tickets the agent owns or that one of the
+	// agent's teams has.
+	HolderID *int64
+	Q        string
+	Sort     TicketSort
+	Cursor   string
+	Limit    int
 }
 
 // Page sizes for lists.

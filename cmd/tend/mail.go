@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/tendhq/tend"
 	"github.com/tendhq/tend/internal/imapfetch"
+	"github.com/tendhq/tend/internal/jobs"
 	"github.com/tendhq/tend/internal/outbound"
 	"github.com/tendhq/tend/internal/smtpd"
 )
@@ -112,6 +114,7 @@ func startMail(ctx context.Context, a *app, cfg serveConfig, logger *slog.Logger
 	river.AddWorker(workers, &outbound.Sender{Store: a.outbound, Content: blobContent(a), Transport: transport, Logger: logger})
 	river.AddWorker(workers, &outbound.NotificationSender{Store: a.notifications, Transport: transport, Logger: logger})
 	river.AddWorker(workers, &outbound.InvitationSender{Store: a.agents, Transport: transport, Logger: logger, BaseURL: cfg.baseURL})
+	jobs.AddSLAWorkers(workers, a.tickets, logger)
 	if err := a.openQueue(ctx, workers, logger); err != nil {
 		return nil, err
 	}
@@ -126,6 +129,15 @@ func startMail(ctx context.Context, a *app, cfg serveConfig, logger *slog.Logger
 	if err := a.queue.Start(ctx); err != nil {
 		return nil, fmt.Errorf("start job queue: %w", err)
 	}
+	// Open tickets from before service levels, or imported without them,
+	// are laid out once, in the background.
+	go func() {
+		if n, err := a.tickets.RecomputeSLA(tend.SystemContext(ctx), "", true); err != nil {
+			logger.Error("laying out service levels of open tickets", "err", err)
+		} else if n > 0 {
+			logger.Info("service levels laid out for open tickets that had none", "tickets", n)
+		}
+	}()
 	for _, host := range strings.Split(cfg.mail.trustedAuthHosts, ",") {
 		if host = strings.TrimSpace(host); host != "" {
 			a.inbound.TrustedAuthHosts = append(a.inbound.TrustedAuthHosts, host)

@@ -182,6 +182,8 @@ type app struct {
 	savedViews    *sqldb.SavedViewService
 	macros        *sqldb.MacroService
 	fields        *sqldb.FieldService
+	calendars     *sqldb.CalendarService
+	slaPolicies   *sqldb.SLAPolicyService
 	notifications *sqldb.NotificationService
 	outbox        *sqldb.Outbox
 	inbound       *sqldb.InboundService
@@ -233,6 +235,8 @@ func openApp(ctx context.Context, st storage) (*app, error) {
 	a.tickets.Outbox = a.outbox
 	a.macros = sqldb.NewMacroService(db, a.tickets)
 	a.fields = sqldb.NewFieldService(db)
+	a.calendars = sqldb.NewCalendarService(db)
+	a.slaPolicies = sqldb.NewSLAPolicyService(db)
 	a.notifications = sqldb.NewNotificationService(db)
 	a.outbound.Signer = box
 	a.agents.Secrets = box

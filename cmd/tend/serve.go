@@ -133,7 +133,7 @@ func runServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout
 		Agents: a.agents, Teams: a.teams, Customers: a.customers, Organizations: a.organizations, Tickets: a.tickets,
 		Search: a.search, Tokens: a.tokens, Sessions: a.tokens, Setup: a.settings, Settings: a.settings, Audit: a.settings,
 		Mailboxes: a.mailboxes, Inbound: a.inbound, BlockedSenders: a.blocked, RetryInbound: a.receiver(logger).Retry, Quarantine: a.receiver(logger),
-		SavedViews: a.savedViews, Macros: a.macros, Fields: a.fields, Notifications: a.notifications, Blobs: a.blobs, Ping: a.db.Ping, Logger: logger, Metrics: metrics,
+		SavedViews: a.savedViews, Macros: a.macros, Fields: a.fields, Calendars: a.calendars, SLAPolicies: a.slaPolicies, Notifications: a.notifications, Blobs: a.blobs, Ping: a.db.Ping, Logger: logger, Metrics: metrics,
 		MaxAttachmentSize: cfg.maxAttachmentSize, SecureCookies: cfg.secureCookies, TrustProxy: cfg.trustProxy,
 		MetricsElsewhere: cfg.metricsAddr != "", BaseURL: cfg.baseURL, Clock: a.db.Clock(),
 	}

@@ -26,7 +26,8 @@ import (
 type Queue struct {
 	// orphans makes jobs left running available again; it returns how many.
 	orphans func(ctx context.Context) (int64, error)
-	insert  func(ctx context.Context, native any, args river.JobArgs) error
+	insert  func(ctx context.Context, native any, args river.JobArgs, opts *river.InsertOpts) error
+	many    func(ctx context.Context, native any, params []river.InsertManyParams) error
 	start   func(ctx context.Context) error
 	stop    func(ctx context.Context) error
 	close   func() error
@@ -41,6 +42,18 @@ type Config struct {
 	// PollInterval is how often workers look for jobs. On SQLite, which
 	// cannot notify, it is also the longest a new job waits.
 	PollInterval time.Duration
+	// Clock, when set, is River's time, so that tests that move the
+	// server's clock move the due jobs with it.
+	Clock func() time.Time
+}
+
+// clock is a Config.Clock as River's time source.
+type clock func() time.Time
+
+func (c clock) Now() time.Time { return c() }
+func (c clock) NowOrNil() *time.Time {
+	now := c().UTC()
+	return &now
 }
 
 // Open migrates River's tables and returns a queue on db. Workers start
@@ -74,6 +87,9 @@ func Open(ctx context.Context, db *sqldb.DB, cfg Config) (*Queue, error) {
 	if cfg.Workers == nil {
 		rc.Queues = nil // insert-only, as the command-line tools need
 	}
+	if cfg.Clock != nil {
+		rc.Test.Time = clock(cfg.Clock)
+	}
 	if pool := db.PostgresPool(); pool != nil {
 		driver := riverpgxv5.New(pool)
 		if err := migrate[pgx.Tx](ctx, driver, cfg.Logger); err != nil {
@@ -84,8 +100,12 @@ func Open(ctx context.Context, db *sqldb.DB, cfg Config) (*Queue, error) {
 			return nil, err
 		}
 		return &Queue{
-			insert: func(ctx context.Context, native any, args river.JobArgs) error {
-				_, err := client.InsertTx(ctx, native.(pgx.Tx), args, nil)
+			insert: func(ctx context.Context, native any, args river.JobArgs, opts *river.InsertOpts) error {
+				_, err := client.InsertTx(ctx, native.(pgx.Tx), args, opts)
+				return err
+			},
+			many: func(ctx context.Context, native any, params []river.InsertManyParams) error {
+				_, err := client.InsertManyTx(ctx, native.(pgx.Tx), params)
 				return err
 			},
 			start: client.Start, stop: client.Stop, close: func() error { return nil },
@@ -111,8 +131,12 @@ func Open(ctx context.Context, db *sqldb.DB, cfg Config) (*Queue, error) {
 		return nil, err
 	}
 	return &Queue{
-		insert: func(ctx context.Context, native any, args river.JobArgs) error {
-			_, err := client.InsertTx(ctx, native.(*sql.Tx), args, nil)
+		insert: func(ctx context.Context, native any, args river.JobArgs, opts *river.InsertOpts) error {
+			_, err := client.InsertTx(ctx, native.(*sql.Tx), args, opts)
+			return err
+		},
+		many: func(ctx context.Context, native any, params []river.InsertManyParams) error {
+			_, err := client.InsertManyTx(ctx, native.(*sql.Tx), params)
 			return err
 		},
 		start: client.Start, stop: client.Stop, close: pool.Close,
@@ -180,12 +204,33 @@ func recoverOrphans[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]
 	}
 }
 
-// Enqueue inserts job in tx; it runs once tx commits.
+// Enqueue inserts job in tx; it runs once tx commits, or at its RunAt
+// when it has one.
 func (q *Queue) Enqueue(ctx context.Context, tx *sqldb.Tx, job sqldb.Job) error {
 	if tx.Native() == nil {
 		return fmt.Errorf("enqueue %s: not in a write transaction", job.Kind())
 	}
-	return q.insert(ctx, tx.Native(), job)
+	return q.insert(ctx, tx.Native(), job, insertOpts(job))
+}
+
+// EnqueueMany inserts jobs in tx, in one statement.
+func (q *Queue) EnqueueMany(ctx context.Context, tx *sqldb.Tx, jobs []sqldb.Job) error {
+	if tx.Native() == nil {
+		return fmt.Errorf("enqueue %d jobs: not in a write transaction", len(jobs))
+	}
+	params := make([]river.InsertManyParams, len(jobs))
+	for i, j := range jobs {
+		params[i] = river.InsertManyParams{Args: j, InsertOpts: insertOpts(j)}
+	}
+	return q.many(ctx, tx.Native(), params)
+}
+
+// insertOpts schedules a job that has its moment (RunAt).
+func insertOpts(job sqldb.Job) *river.InsertOpts {
+	if timed, ok := job.(interface{ RunAt() time.Time }); ok {
+		return &river.InsertOpts{ScheduledAt: timed.RunAt()}
+	}
+	return nil
 }
 
 // Start runs the workers until Stop.

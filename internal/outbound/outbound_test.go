@@ -236,6 +236,7 @@ func newDesk(t *testing.T, db *sqldb.DB, transport outbound.Transport) *desk {
 		t.Fatal(err)
 	}
 	river.AddWorker(workers, &outbound.InvitationSender{Store: agents, Transport: transport, Logger: quiet, BaseURL: deskBaseURL})
+	jobs.AddSLAWorkers(workers, sqldb.NewTicketService(db, blobs), quiet)
 	queue, err := jobs.Open(ctx, db, jobs.Config{Workers: workers, Logger: quiet, PollInterval: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -499,6 +500,7 @@ func BenchmarkSendToSink(b *testing.B) {
 			river.AddWorker(workers, &outbound.Sender{Store: sqldb.NewOutboundService(db), Logger: quiet,
 				Transport: outbound.Relay{Addr: sink.Addr, Timeout: 10 * time.Second},
 				Content:   func(sum string) (io.ReadCloser, error) { return blobs.Get(sum) }})
+			jobs.AddSLAWorkers(workers, sqldb.NewTicketService(db, blobs), quiet)
 			queue, err := jobs.Open(ctx, db, jobs.Config{Workers: workers, Logger: quiet})
 			if err != nil {
 				b.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"html"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tendhq/tend"
 )
@@ -22,7 +23,7 @@ func Write(o *tend.OutboundMail) {
 		if o.TicketSubject == "" {
 			o.Subject = fmt.Sprintf("[#%d] Your request", o.TicketNumber)
 		}
-		o.Text, o.HTML, o.Attachments = acknowledgementText(o.FromName, o.TicketNumber, o.TicketSubject), "", nil
+		o.Text, o.HTML, o.Attachments = acknowledgementText(o.FromName, o.TicketNumber, o.TicketSubject, answerByText(o.AnswerBy, o.AnswerZone)), "", nil
 		if o.Acknowledgement != "" {
 			// The mailbox's own; a subject withheld stays withheld.
 			v := o.Values
@@ -68,16 +69,33 @@ func threadHeaders(thread []tend.ThreadID) (inReplyTo string, references []strin
 	return inReplyTo, references
 }
 
-func acknowledgementText(team string, number int64, subject string) string {
+func acknowledgementText(team string, number int64, subject, answerBy string) string {
 	if team == "" {
 		team = "our team"
 	}
-	if subject == "" {
-		return fmt.Sprintf("Hello,\n\nThank you for writing to us. We have your request as ticket #%d, and %s "+
-			"will answer you by email.\n\nTo add to your request, reply to this message and keep [#%d] in the subject.\n\n"+
-			"This message was sent automatically; there is no need to answer it.\n", number, team, number)
+	request := "your request"
+	if subject != "" {
+		request = "your request “" + subject + "”"
 	}
-	return fmt.Sprintf("Hello,\n\nThank you for writing to us. We have your request “%s” as ticket #%d, and %s "+
-		"will answer you by email.\n\nTo add to your request, reply to this message and keep [#%d] in the subject.\n\n"+
-		"This message was sent automatically; there is no need to answer it.\n", subject, number, team, number)
+	return fmt.Sprintf("Hello,\n\nThank you for writing to us. We have %s as ticket #%d, and %s "+
+		"will answer you by email.%s\n\nTo add to your request, reply to this message and keep [#%d] in the subject.\n\n"+
+		"This message was sent automatically; there is no need to answer it.\n", request, number, team, answerBy, number)
+}
+
+// answerByText is the acknowledgement's promise: " We will answer by
+// Tuesday 1 December, 10:00 (Europe/Paris time)." in zone loc; "" with no
+// promise to make.
+func answerByText(due *time.Time, loc *time.Location) string {
+	if due == nil {
+		return ""
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	zone := loc.String()
+	if zone == "Local" {
+		zone = "UTC"
+		loc = time.UTC
+	}
+	return fmt.Sprintf(" We will answer by %s (%s time).", due.In(loc).Format("Monday 2 January, 15:04"), zone)
 }

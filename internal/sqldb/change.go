@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tendhq/tend"
 )
@@ -42,6 +43,11 @@ type change struct {
 	// handOver marks the hand-over of a ticket from an agent being
 	// deactivated (tend.ChangeFacts.HandOver).
 	handOver bool
+	// slaReason asks for the deadlines to be laid out again whatever the
+	// change holds: a timer woke, or a calendar or policy was edited.
+	slaReason string
+	// timerAt, for a timer's change, is when that timer was due.
+	timerAt *time.Time
 }
 
 type historyEntry struct {
@@ -60,14 +66,19 @@ func changeTicket(ctx context.Context, tx *Tx, p tend.Principal, id int64, outbo
 		return nil, ticketNotFound(id)
 	}
 	c := &change{tx: tx, p: p, t: t, outbox: outbox}
-	// The fields are read once for the change: its values, its checks and
-	// what it writes back.
-	fields, err := c.fields(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := loadValuesOf(ctx, tx, fields, t); err != nil {
-		return nil, err
+	if tx.batch != nil && tx.batch.tickets[id] == t {
+		// Read with the batch, values and all.
+		c.fieldDefs = &tx.batch.fields
+	} else {
+		// The fields are read once for the change: its values, its checks
+		// and what it writes back.
+		fields, err := c.fields(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := loadValuesOf(ctx, tx, fields, t); err != nil {
+			return nil, err
+		}
 	}
 	c.loaded = *t
 	c.loaded.Fields = maps.Clone(t.Fields)
@@ -203,8 +214,26 @@ func (c *change) commit(ctx context.Context) error {
 	if err := c.checkSolvable(ctx); err != nil {
 		return err
 	}
+	if err := c.settleSLA(ctx, c.slaReason); err != nil {
+		return err
+	}
 	if t.Version != c.loaded.Version || t.CustomerID != c.loaded.CustomerID {
 		if err := saveTicket(ctx, tx, t); err != nil {
+			return err
+		}
+	}
+	if err := c.scheduleAutoClose(ctx); err != nil {
+		return err
+	}
+	// The service levels are Tend's own bookkeeping: the ticket's version
+	// stays, so that nobody's open page goes stale because a deadline
+	// passed.
+	timerMoved, err := c.scheduleSLATimer(ctx)
+	if err != nil {
+		return err
+	}
+	if timerMoved || !sameDeadlines(c.loaded.SLA, t.SLA) {
+		if err := saveSLA(ctx, tx, t); err != nil {
 			return err
 		}
 	}
@@ -230,7 +259,9 @@ func (c *change) commit(ctx context.Context) error {
 		changeID = newToken(10)
 	}
 	for _, e := range c.entries {
-		if err := tx.addChangeEvent(ctx, e.actor, t.ID, e.data, changeID); err != nil {
+		if tx.batch != nil {
+			tx.batch.events = append(tx.batch.events, batchEvent{t.ID, e.actor, e.data, changeID})
+		} else if err := tx.addChangeEvent(ctx, e.actor, t.ID, e.data, changeID); err != nil {
 			return err
 		}
 	}

@@ -320,6 +320,12 @@ type Tx struct {
 	// native is the engine's own transaction (*sql.Tx or pgx.Tx) for work
 	// that must join it, such as inserting River jobs; nil for reads.
 	native any
+	// sla is the service-level setup, read once per transaction by the
+	// first change that lays out deadlines (a recompute changes hundreds).
+	sla *slaSetup
+	// batch, while set, pools the reads and writes of many changes
+	// (changeBatch).
+	batch *changeBatch
 }
 
 // Native returns the engine's own transaction: a *sql.Tx on SQLite, a

@@ -58,6 +58,15 @@ func (db *DB) forUpdate() string {
 
 // forShare locks the rows a SELECT reads against change, not against other
 // readers, until the transaction ends.
+// forUpdateOf is forUpdate for a query that joins other tables: it locks
+// the rows of table alone.
+func (db *DB) forUpdateOf(table string) string {
+	if db.engine == Postgres {
+		return " FOR UPDATE OF " + table
+	}
+	return ""
+}
+
 func (db *DB) forShare() string {
 	if db.engine == Postgres {
 		return " FOR SHARE"

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -23,19 +24,27 @@ var _ tend.NotificationService = (*NotificationService)(nil)
 // notifyChange records, in the change's transaction, a notification for
 // each agent who hears of it (tend.NoticesFor), and returns whom it told.
 func (c *change) notifyChange(ctx context.Context) ([]int64, error) {
-	if len(c.entries) == 0 {
+	if len(c.entries) == 0 || c.onlyBookkeeping() {
 		return nil, nil
 	}
 	tx, t := c.tx, c.t
 	facts := tend.ChangeFacts{Actor: c.p, OwnerBefore: c.loaded.OwnerID, OwnerAfter: t.OwnerID, Notes: c.notes, HandOver: c.handOver}
-	customerWrote := false
+	customerWrote, slaNews := false, false
 	for _, e := range c.entries {
 		facts.Events = append(facts.Events, e.data)
-		if m, ok := e.data.(tend.MessageAdded); ok && m.AuthorType == tend.AuthorCustomer {
-			customerWrote = true
+		switch d := e.data.(type) {
+		case tend.MessageAdded:
+			customerWrote = customerWrote || d.AuthorType == tend.AuthorCustomer
+		case tend.SLAWarning, tend.SLABreached:
+			slaNews = true
 		}
 	}
 	var err error
+	if slaNews && t.TeamID != nil {
+		if err := tx.queryRow(ctx, `SELECT lead_id FROM teams WHERE id = $1`, *t.TeamID).Scan(&facts.TeamLead); err != nil {
+			return nil, fmt.Errorf("team lead: %w", err)
+		}
+	}
 	if facts.Followers, err = queryAll(ctx, tx, scanID, `SELECT agent_id FROM ticket_followers f JOIN agents a ON a.id = f.agent_id
 		WHERE f.ticket_id = $1 AND a.active = $2 ORDER BY agent_id`, t.ID, true); err != nil {
 		return nil, err
@@ -88,6 +97,22 @@ func (c *change) notifyChange(ctx context.Context) ([]int64, error) {
 		}
 	}
 	return told, nil
+}
+
+// onlyBookkeeping reports whether the change is Tend laying out
+// deadlines again and nothing else, which tells nobody (tend.NoticesFor):
+// a recompute of many tickets then asks nothing of the followers.
+func (c *change) onlyBookkeeping() bool {
+	owner, was := c.t.OwnerID, c.loaded.OwnerID
+	if !c.p.System || (owner == nil) != (was == nil) || (owner != nil && *owner != *was) {
+		return false
+	}
+	for _, e := range c.entries {
+		if _, ok := e.data.(tend.SLARecomputed); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // FindNotificationMail writes the mail of notification id.

@@ -315,6 +315,9 @@ func (s *OutboundService) FindOutbound(ctx context.Context, id int64) (*tend.Out
 			return err
 		}
 		if messageID == nil {
+			if err := answerBy(ctx, q, o, ticketID); err != nil {
+				return err
+			}
 			return s.values(ctx, q, o, ticketID, 0)
 		}
 		if o.Reply, err = findMessage(ctx, q, *messageID); err != nil {
@@ -484,4 +487,34 @@ func (s *TicketService) FindReplyRecipients(ctx context.Context, ticketID int64)
 		return nil
 	})
 	return r, err
+}
+
+// answerBy fills in when an acknowledgement can promise the first answer:
+// the ticket's first response deadline while it runs, in the customer's
+// time zone if they gave one, else in its calendar's.
+func answerBy(ctx context.Context, q *Tx, o *tend.OutboundMail, ticketID int64) error {
+	var sla *string
+	var customerZone, calendarZone string
+	err := q.queryRow(ctx, `SELECT ts.sla, c.time_zone, COALESCE((SELECT v.time_zone FROM calendar_versions v
+		WHERE v.calendar_id = p.calendar_id ORDER BY v.valid_from DESC LIMIT 1), '')
+		FROM tickets t JOIN customers c ON c.id = t.customer_id
+		LEFT JOIN ticket_sla ts ON ts.ticket_id = t.id LEFT JOIN sla_policies p ON p.id = ts.policy_id
+		WHERE t.id = $1`, ticketID).Scan(&sla, &customerZone, &calendarZone)
+	if err != nil {
+		return fmt.Errorf("answer-by time: %w", err)
+	}
+	s, err := scanSLA(sla)
+	if err != nil {
+		return err
+	}
+	first := s.Target(tend.TargetFirstResponse)
+	if first == nil || !first.Running() {
+		return nil
+	}
+	loc, err := tend.LoadTimeZone(customerZone)
+	if customerZone == "" || err != nil {
+		loc, _ = tend.LoadTimeZone(calendarZone)
+	}
+	o.AnswerBy, o.AnswerZone = first.DueAt, loc
+	return nil
 }

@@ -214,7 +214,7 @@ func findTicketsByID(ctx context.Context, q *Tx, ids []int64) (map[int64]*tend.T
 		return map[int64]*tend.Ticket{}, nil
 	}
 	var a args
-	tickets, err := queryAll(ctx, q, scanTicket, `SELECT `+ticketColumns+` FROM tickets t WHERE t.id IN (`+list(&a, ids)+`)`, a...)
+	tickets, err := queryAll(ctx, q, scanTicket, `SELECT `+ticketColumns+` FROM `+ticketFrom+` WHERE t.id IN (`+list(&a, ids)+`)`, a...)
 	out := make(map[int64]*tend.Ticket, len(tickets))
 	for _, t := range tickets {
 		out[t.ID] = t

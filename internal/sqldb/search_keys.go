@@ -82,10 +82,11 @@ func (n named) customerTickets(ctx context.Context, q *Tx, f tend.SearchFilter, 
 	if q.db.engine == Postgres {
 		where = append(where, "t.customer_id = c.id")
 		return queryAll(ctx, q, scanTicket, `SELECT `+ticketColumns+` FROM unnest(`+a.add(n.customers)+`::bigint[]) AS c (id)
-			CROSS JOIN LATERAL (SELECT * FROM tickets t WHERE `+strings.Join(where, " AND ")+order+`) t`+order, a...)
+			CROSS JOIN LATERAL (SELECT * FROM tickets t WHERE `+strings.Join(where, " AND ")+order+`) t
+			LEFT JOIN ticket_sla ts ON ts.ticket_id = t.id`+order, a...)
 	}
 	where = append(where, "t.customer_id IN ("+list(&a, n.customers)+")")
-	return queryAll(ctx, q, scanTicket, `SELECT `+ticketColumns+` FROM tickets t WHERE `+strings.Join(where, " AND ")+order, a...)
+	return queryAll(ctx, q, scanTicket, `SELECT `+ticketColumns+` FROM `+ticketFrom+` WHERE `+strings.Join(where, " AND ")+order, a...)
 }
 
 // filterWhere returns f as conditions on tickets t.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"strconv"
 
 	"github.com/tendhq/tend"
 	"github.com/tendhq/tend/internal/password"
@@ -52,7 +53,15 @@ func (s *SettingsService) FindSettings(ctx context.Context) (*tend.Settings, err
 		if st.Name, err = getSetting(ctx, q, "name"); err != nil {
 			return err
 		}
-		st.BaseURL, err = getSetting(ctx, q, "base_url")
+		if st.BaseURL, err = getSetting(ctx, q, "base_url"); err != nil {
+			return err
+		}
+		share, err := warnShare(ctx, q)
+		if err != nil {
+			return err
+		}
+		st.SLAWarnPercent = int(share*100 + 0.5)
+		st.AutoCloseDays, err = autoCloseDays(ctx, q)
 		return err
 	})
 	if st.Name == "" {
@@ -76,6 +85,12 @@ func (s *SettingsService) UpdateSettings(ctx context.Context, st *tend.Settings)
 			return err
 		}
 		if err := setSetting(ctx, tx, "base_url", st.BaseURL); err != nil {
+			return err
+		}
+		if err := setSetting(ctx, tx, "sla_warn_percent", strconv.Itoa(st.SLAWarnPercent)); err != nil {
+			return err
+		}
+		if err := setSetting(ctx, tx, "auto_close_days", strconv.Itoa(st.AutoCloseDays)); err != nil {
 			return err
 		}
 		return tx.audit(ctx, p, "settings.updated", "settings", 0, st)

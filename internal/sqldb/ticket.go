@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/tendhq/tend"
 )
@@ -38,7 +39,10 @@ var _ tend.TicketService = (*TicketService)(nil)
 
 const ticketColumns = `t.id, t.number, t.subject, t.status, t.priority, t.channel, t.customer_id, t.organization_id,
 	t.owner_id, t.team_id, t.tags, t.reopen_count, t.version, t.created_at, t.updated_at,
-	t.first_responded_at, t.solved_at, t.closed_at, t.mailbox_id, t.previous_ticket_id, t.spam, t.merged_into_id`
+	t.first_responded_at, t.solved_at, t.closed_at, t.mailbox_id, t.previous_ticket_id, t.spam, t.merged_into_id, ts.sla, ts.timer_at`
+
+// ticketFrom is the tickets, t, with their service levels, ts.
+const ticketFrom = `tickets t LEFT JOIN ticket_sla ts ON ts.ticket_id = t.id`
 
 func scanTicket(r row) (*tend.Ticket, error) {
 	t := &tend.Ticket{}
@@ -49,11 +53,19 @@ func scanTicket(r row) (*tend.Ticket, error) {
 // into more.
 func scanTicketInto(r row, t *tend.Ticket, more ...any) error {
 	var status, priority, channel, tags string
+	var sla *string
+	var timerAt *time.Time
 	err := r.Scan(append([]any{&t.ID, &t.Number, &t.Subject, &status, &priority, &channel, &t.CustomerID, &t.OrganizationID,
 		&t.OwnerID, &t.TeamID, &tags, &t.ReopenCount, &t.Version, &t.CreatedAt, &t.UpdatedAt,
-		&t.FirstRespondedAt, &t.SolvedAt, &t.ClosedAt, &t.MailboxID, &t.PreviousTicketID, &t.Spam, &t.MergedIntoID}, more...)...)
+		&t.FirstRespondedAt, &t.SolvedAt, &t.ClosedAt, &t.MailboxID, &t.PreviousTicketID, &t.Spam, &t.MergedIntoID, &sla, &timerAt}, more...)...)
+	if err != nil {
+		return err
+	}
 	t.Status, t.Priority, t.Channel = tend.Status(status), tend.Priority(priority), tend.Channel(channel)
 	t.Tags = strings.Fields(tags)
+	if t.SLA, err = scanSLA(sla); t.SLA != nil {
+		t.SLA.TimerAt = timerAt
+	}
 	return err
 }
 
@@ -109,6 +121,8 @@ func (s *TicketService) findWhole(ctx context.Context, where string, key int64, 
 				return err
 			}
 			t.Links, err = findLinks(ctx, q, t.ID)
+		} else {
+			t.SLA = nil // the desk's own promises and warning points
 		}
 		return err
 	})
@@ -119,13 +133,18 @@ func (s *TicketService) findWhole(ctx context.Context, where string, key int64, 
 }
 
 func findTicket(ctx context.Context, q *Tx, where string, args ...any) (*tend.Ticket, error) {
-	return scanTicket(q.queryRow(ctx, `SELECT `+ticketColumns+` FROM tickets t WHERE `+where, args...))
+	return scanTicket(q.queryRow(ctx, `SELECT `+ticketColumns+` FROM `+ticketFrom+` WHERE `+where, args...))
 }
 
 // lockTicket reads a ticket for change, holding it until the transaction
 // ends so that concurrent changes apply one after the other.
 func lockTicket(ctx context.Context, tx *Tx, id int64) (*tend.Ticket, error) {
-	t, err := findTicket(ctx, tx, "t.id = $1"+tx.db.forUpdate(), id)
+	if tx.batch != nil {
+		if t, ok := tx.batch.tickets[id]; ok {
+			return t, nil
+		}
+	}
+	t, err := findTicket(ctx, tx, "t.id = $1"+tx.db.forUpdateOf("t"), id)
 	if errors.Is(err, errNoRows) {
 		return nil, ticketNotFound(id)
 	} else if err != nil {
@@ -162,13 +181,16 @@ func (s *TicketService) FindTickets(ctx context.Context, f tend.TicketFilter) ([
 	if err != nil {
 		return nil, "", err
 	}
-	byUpdate := f.Sort.Key() == "updated_at"
+	byUpdate, byDue := f.Sort.Key() == "updated_at", f.Sort.Key() == "due_at"
 	keyed := sortKeys[f.Sort.Key()] != ""
 	var after *cursor
 	if f.Cursor != "" {
 		c, err := parseCursor(f.Cursor, byUpdate)
-		if keyed {
+		switch {
+		case keyed:
 			c, err = parseKeyedCursor(f.Cursor)
+		case byDue:
+			c, err = parseDueCursor(f.Cursor)
 		}
 		if err != nil {
 			return nil, "", err
@@ -183,11 +205,20 @@ func (s *TicketService) FindTickets(ctx context.Context, f tend.TicketFilter) ([
 	var list []keyedTicket
 	err = s.db.read(ctx, func(q *Tx) (err error) {
 		scan := func(r row) (keyedTicket, error) { t, err := scanTicket(r); return keyedTicket{t: t}, err }
-		if keyed {
+		switch {
+		case keyed:
 			scan = scanKeyedTicket
+		case byDue:
+			scan = scanDueTicket
 		}
-		if list, err = queryAll(ctx, q, scan, query, a...); err != nil || !p.IsStaff() {
+		if list, err = queryAll(ctx, q, scan, query, a...); err != nil {
 			return err
+		}
+		if !p.IsStaff() {
+			for _, k := range list {
+				k.t.SLA = nil
+			}
+			return nil
 		}
 		tickets := make([]*tend.Ticket, len(list))
 		for i, k := range list {
@@ -202,6 +233,8 @@ func (s *TicketService) FindTickets(ctx context.Context, f tend.TicketFilter) ([
 		switch {
 		case keyed:
 			return cursor{id: k.t.ID, key: k.key, keyed: true}
+		case byDue:
+			return dueCursor(k)
 		case byUpdate:
 			return cursor{at: k.t.UpdatedAt, id: k.t.ID}
 		}
@@ -225,10 +258,12 @@ var sortKeys = map[string]string{
 	"team":     `COALESCE(st.name, '')`,
 }
 
-// keyedTicket is a ticket of a list with the key it is ordered by.
+// keyedTicket is a ticket of a list with the key it is ordered by: key,
+// or for the next deadline due (nil for none).
 type keyedTicket struct {
 	t   *tend.Ticket
 	key string
+	due *time.Time
 }
 
 // scanKeyedTicket reads ticketColumns followed by sort_key.
@@ -276,6 +311,15 @@ func (s *TicketService) ticketWhere(p tend.Principal, f tend.TicketFilter, count
 		where = append(where, "t.id IN (SELECT ticket_id FROM ticket_tags WHERE tag = "+a.add(f.Tag)+")")
 	}
 	where = append(where, fieldWhere(&a, f.Fields)...)
+	if f.AtRisk {
+		// risk_at is when the ticket is or becomes at risk, so time alone
+		// brings a ticket in, before its timer records the warning.
+		where = append(where, "t.id IN (SELECT ticket_id FROM ticket_sla WHERE risk_at <= "+a.add(s.db.now())+")")
+	}
+	if f.HolderID != nil {
+		h := a.add(*f.HolderID)
+		where = append(where, "(t.owner_id = "+h+" OR t.team_id IN (SELECT team_id FROM team_members WHERE agent_id = "+h+"))")
+	}
 	// Spam is kept out of every list but the Spam view's; a ticket asked
 	// for by its number is found whatever it is.
 	switch {
@@ -355,7 +399,7 @@ func (s *TicketService) ticketListQuery(p tend.Principal, f tend.TicketFilter, a
 	}
 
 	order, cmp, desc := "t.updated_at, t.id", ">", ""
-	key := sortKeys[f.Sort.Key()]
+	key, byDue := sortKeys[f.Sort.Key()], f.Sort.Key() == "due_at"
 	switch {
 	case f.Sort.Key() == "created_at":
 		order = "t.id"
@@ -367,6 +411,8 @@ func (s *TicketService) ticketListQuery(p tend.Principal, f tend.TicketFilter, a
 	}
 	switch {
 	case after == nil:
+	case byDue:
+		where = append(where, dueAfter(&a, *after, cmp))
 	case after.keyed:
 		where = append(where, "("+key+", t.id) "+cmp+" ("+a.add(after.key)+", "+a.add(after.id)+")")
 	case after.at.IsZero():
@@ -375,9 +421,12 @@ func (s *TicketService) ticketListQuery(p tend.Principal, f tend.TicketFilter, a
 		where = append(where, "(t.updated_at, t.id) "+cmp+" ("+a.add(after.at)+", "+a.add(after.id)+")")
 	}
 	orderBy := " ORDER BY " + strings.ReplaceAll(order, ", t.", desc+", t.") + desc
+	if byDue {
+		orderBy = dueOrder("ts.due_at", "t.id", desc)
+	}
 	lim := a.add(limit)
 
-	from, outer := ` FROM tickets t`, strings.ReplaceAll(orderBy, "t.", "")
+	from, outer := ` FROM `+ticketFrom, strings.ReplaceAll(orderBy, "t.", "")
 	switch f.Sort.Key() {
 	case "owner":
 		from += ` LEFT JOIN agents so ON so.id = t.owner_id`
@@ -385,9 +434,13 @@ func (s *TicketService) ticketListQuery(p tend.Principal, f tend.TicketFilter, a
 		from += ` LEFT JOIN teams st ON st.id = t.team_id`
 	}
 	columns := ticketColumns
-	if key != "" {
+	switch {
+	case key != "":
 		columns += `, ` + key + ` AS sort_key`
 		outer = " ORDER BY sort_key" + desc + ", id" + desc
+	case byDue:
+		columns += `, ts.due_at AS sort_due, ` + dueNone("ts.due_at") + ` AS sort_none`
+		outer = " ORDER BY sort_none, sort_due" + desc + ", id" + desc
 	}
 	branch := func(extra string) string {
 		w := append([]string{"1 = 1"}, where...)

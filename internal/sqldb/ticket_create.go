@@ -196,9 +196,13 @@ func createTicket(ctx context.Context, tx *Tx, p tend.Principal, c *tend.TicketC
 		return nil, err
 	}
 	t.Messages = []*tend.Message{m}
-	err = tx.addEvent(ctx, p, t.ID, tend.TicketCreated{Number: t.Number, Subject: t.Subject, Status: t.Status,
-		Priority: t.Priority, Channel: t.Channel, CustomerID: t.CustomerID, TeamID: t.TeamID, Tags: nonNil(t.Tags), MessageID: m.ID})
-	return t, err
+	created := tend.TicketCreated{Number: t.Number, Subject: t.Subject, Status: t.Status,
+		Priority: t.Priority, Channel: t.Channel, CustomerID: t.CustomerID, TeamID: t.TeamID, Tags: nonNil(t.Tags), MessageID: m.ID}
+	if err := tx.addEvent(ctx, p, t.ID, created); err != nil {
+		return nil, err
+	}
+	typ, id := actor(p)
+	return t, settleNewTicket(ctx, tx, t, &tend.Event{TicketID: t.ID, Kind: tend.EventCreated, ActorType: typ, ActorID: id, Data: created, CreatedAt: tx.now})
 }
 
 // insertTicket finds or creates the customer, unless from names one, and

@@ -25,3 +25,6 @@ func (c *Clock) Now() time.Time { return time.Unix(0, c.at.Load()).UTC() }
 
 // Advance moves the clock on by d.
 func (c *Clock) Advance(d time.Duration) { c.at.Add(int64(d)) }
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) { c.at.Store(t.UnixNano()) }

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	"github.com/tendhq/tend"
+	"github.com/tendhq/tend/internal/sqldb"
+)
+
+// sendMails sends n mails, each a new request, over one SMTP connection.
+func sendMails(t *testing.T, addr string, n int) {
+	t.Helper()
+	c, err := smtp.Dial(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i := range n {
+		from := fmt.Sprintf("c%d@example.org", i)
+		data := fmt.Sprintf("From: %s\r\nTo: support@acme.example\r\nSubject: Request %d\r\nMessage-ID: <t%d@example.org>\r\n\r\nText %d.\r\n", from, i, i, i)
+		if err := c.SendMail(from, []string{"support@acme.example"}, strings.NewReader(data)); err != nil {
+			t.Fatalf("mail %d: %v", i, err)
+		}
+	}
+}
+
+// slaEntries counts each ticket's history entries of kind.
+func slaEntries(t *testing.T, a *app, kind tend.EventKind) map[int64]int {
+	t.Helper()
+	counts := map[int64]int{}
+	page, _, err := a.tickets.FindTickets(systemCtx(), tend.TicketFilter{Limit: tend.MaxPageSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tk := range page {
+		events, _, err := a.tickets.FindTicketEvents(systemCtx(), tk.ID, "", tend.MaxPageSize)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts[tk.ID] = 0
+		for _, e := range events {
+			if e.Kind == kind {
+				counts[tk.ID]++
+			}
+		}
+	}
+	return counts
+}
+
+func breached(counts map[int64]int) (n int) {
+	for _, c := range counts {
+		if c > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// 200 tickets with a one-minute first response: 'tend serve' is killed
+// with SIGKILL while their timers are due, and started again; every
+// ticket then has exactly one sla_breached entry, and at most one
+// warning.
+func TestSLATimersSurviveSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits a minute for real timers")
+	}
+	forEachEngine(t, func(t *testing.T, st storage) {
+		const tickets = 200
+		a, err := openApp(context.Background(), st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.mailboxes.CreateMailbox(systemCtx(), &tend.MailboxCreate{Address: "support@acme.example"}); err != nil {
+			t.Fatal(err)
+		}
+		one := 1
+		if _, err := sqldb.NewSLAPolicyService(a.db).UpdateSLAPolicy(systemCtx(), 1, &tend.SLAPolicyPatch{
+			Targets: &tend.Targets{FirstResponse: &one}}); err != nil {
+			t.Fatal(err)
+		}
+		a.Close()
+		smtpAddr := freePort(t)
+		args := []string{"serve", "--data", st.data, "--addr", "127.0.0.1:0", "--smtp-addr", smtpAddr, "--log-level", "warn"}
+		if st.db != "" {
+			args = append(args, "--db", st.db)
+		}
+		server := startProcess(t, args...)
+		sendMails(t, smtpAddr, tickets)
+
+		probe, err := openApp(context.Background(), st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer probe.Close()
+		// Kill as soon as the first breaches are recorded, while the rest
+		// are due.
+		for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no breach recorded in 3 minutes:\n%s", server.output)
+			}
+			if n := breached(slaEntries(t, probe, tend.EventSLABreached)); n > 0 {
+				break
+			}
+		}
+		server.kill()
+		before := breached(slaEntries(t, probe, tend.EventSLABreached))
+		server = startProcess(t, args...)
+		var counts map[int64]int
+		for deadline := time.Now().Add(4 * time.Minute); ; time.Sleep(250 * time.Millisecond) {
+			counts = slaEntries(t, probe, tend.EventSLABreached)
+			if breached(counts) == tickets {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d of %d tickets breached after the restart:\n%s", breached(counts), tickets, server.output)
+			}
+		}
+		time.Sleep(2 * time.Second) // for any timer that would record twice
+		server.stop(t)
+		counts = slaEntries(t, probe, tend.EventSLABreached)
+		if len(counts) != tickets {
+			t.Fatalf("%d tickets, want %d", len(counts), tickets)
+		}
+		for id, n := range counts {
+			if n != 1 {
+				t.Errorf("ticket %d: %d sla_breached entries, want 1", id, n)
+			}
+		}
+		for id, n := range slaEntries(t, probe, tend.EventSLAWarning) {
+			if n > 1 {
+				t.Errorf("ticket %d: %d sla_warning entries", id, n)
+			}
+		}
+		t.Logf("%d of %d breaches were recorded when the server was killed; the rest after the restart, once each", before, tickets)
+	})
+}

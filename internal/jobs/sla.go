@@ -1,0 +1,78 @@
+package jobs
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/riverqueue/river"
+	"github.com/tendhq/tend"
+	"github.com/tendhq/tend/internal/sqldb"
+)
+
+// SLATimer is the River worker that looks at a ticket when a warning
+// point or deadline of its service levels comes.
+type SLATimer struct {
+	river.WorkerDefaults[sqldb.SLATimer]
+	Tickets *sqldb.TicketService
+}
+
+// Work records what is due; a ticket gone ends the job, and one woken
+// early by River waits for its moment.
+func (w *SLATimer) Work(ctx context.Context, job *river.Job[sqldb.SLATimer]) error {
+	wait, err := w.Tickets.SettleSLA(tend.SystemContext(ctx), job.Args.TicketID, job.Args.At)
+	switch {
+	case tend.ErrorCode(err) == tend.ENOTFOUND:
+		return river.JobCancel(err)
+	case err != nil:
+		return err
+	case wait > 0:
+		return river.JobSnooze(wait)
+	}
+	return nil
+}
+
+// SLARecompute is the River worker that lays out again the deadlines of
+// every open ticket after a calendar or policy changed.
+type SLARecompute struct {
+	river.WorkerDefaults[sqldb.SLARecompute]
+	Tickets *sqldb.TicketService
+	Logger  *slog.Logger
+}
+
+func (w *SLARecompute) Work(ctx context.Context, job *river.Job[sqldb.SLARecompute]) error {
+	n, err := w.Tickets.RecomputeSLA(tend.SystemContext(ctx), job.Args.Reason, false)
+	if err != nil {
+		return err
+	}
+	w.Logger.Info("service-level deadlines laid out again", "tickets", n, "reason", job.Args.Reason)
+	return nil
+}
+
+// AutoClose is the River worker that closes a solved ticket the
+// customer did not answer.
+type AutoClose struct {
+	river.WorkerDefaults[sqldb.AutoClose]
+	Tickets *sqldb.TicketService
+}
+
+func (w *AutoClose) Work(ctx context.Context, job *river.Job[sqldb.AutoClose]) error {
+	wait, err := w.Tickets.CloseSolved(tend.SystemContext(ctx), job.Args.TicketID, job.Args.SolvedAt, job.Args.At)
+	switch {
+	case tend.ErrorCode(err) == tend.ENOTFOUND:
+		return river.JobCancel(err)
+	case err != nil:
+		return err
+	case wait > 0:
+		return river.JobSnooze(wait)
+	}
+	return nil
+}
+
+// AddSLAWorkers adds the workers of the timers the change path schedules
+// (service levels, closing solved tickets): every queue that runs its
+// jobs needs them.
+func AddSLAWorkers(workers *river.Workers, tickets *sqldb.TicketService, logger *slog.Logger) {
+	river.AddWorker(workers, &SLATimer{Tickets: tickets})
+	river.AddWorker(workers, &SLARecompute{Tickets: tickets, Logger: logger})
+	river.AddWorker(workers, &AutoClose{Tickets: tickets})
+}

@@ -1,0 +1,388 @@
+package sqldb
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tendhq/tend"
+	"github.com/tendhq/tend/internal/calendar"
+)
+
+// slaKinds are the history entries a ticket's deadlines are folded from
+// (tend.ComputeSLA); slaInputKinds, with those that can change which
+// policy applies, are the entries after which a change lays them out
+// again.
+var (
+	slaKinds = []tend.EventKind{tend.EventCreated, tend.EventStatusChanged, tend.EventMessageAdded,
+		tend.EventOwnerChanged, tend.EventSpam, tend.EventMerged, tend.EventSLABreached, tend.EventSLAWarning}
+	slaInputKinds = append([]tend.EventKind{tend.EventPriorityChanged, tend.EventTeamChanged, tend.EventTagsChanged,
+		tend.EventFieldChanged, tend.EventCustomerMerged}, slaKinds...)
+	slaKindList = func() string {
+		quoted := make([]string, len(slaKinds))
+		for i, k := range slaKinds {
+			quoted[i] = "'" + string(k) + "'"
+		}
+		return strings.Join(quoted, ", ")
+	}()
+)
+
+// SLATimer is the durable job that looks at a ticket when a warning
+// point or deadline of its service levels comes (At). It records what is
+// due then, once, under the ticket's lock; a deadline that moved since
+// makes it do nothing, so a moved deadline needs no job to be removed.
+type SLATimer struct {
+	TicketID int64     `json:"ticket_id"`
+	At       time.Time `json:"at"`
+}
+
+// Kind names the job for the queue.
+func (SLATimer) Kind() string { return "sla_timer" }
+
+// RunAt is when the job is due.
+func (j SLATimer) RunAt() time.Time { return j.At }
+
+// settleSLA lays the ticket's deadlines out again from its history and
+// the change's entries, when they can have moved, and adds to the change
+// the warnings and breaches now due. reason, when not empty, says why a
+// recompute was asked for (a timer, an edited calendar); it is recorded
+// if the deadlines moved.
+func (c *change) settleSLA(ctx context.Context, reason string) error {
+	if reason == "" && c.loaded.SLA != nil && !c.touchesSLA() {
+		return nil
+	}
+	tx, t := c.tx, c.t
+	var history []*tend.Event
+	if tx.batch != nil && tx.batch.tickets[t.ID] == t {
+		history = tx.batch.history[t.ID]
+	} else {
+		var err error
+		history, err = queryAll(ctx, tx, scanEvent, `SELECT id, ticket_id, kind, actor_type, actor_id, data, created_at, change_id
+			FROM ticket_events WHERE ticket_id = $1 AND kind IN (`+slaKindList+`) ORDER BY id`, t.ID)
+		if err != nil {
+			return fmt.Errorf("read history for service levels: %w", err)
+		}
+	}
+	for _, e := range c.entries {
+		typ, id := actor(e.actor)
+		history = append(history, &tend.Event{TicketID: t.ID, Kind: e.data.EventKind(), ActorType: typ, ActorID: id, Data: e.data, CreatedAt: tx.now})
+	}
+	res, err := layOutSLA(ctx, tx, t, history)
+	if err != nil {
+		return err
+	}
+	system := tend.Principal{System: true}
+	if old := c.loaded.SLA; old != nil && t.MergedIntoID == nil {
+		switch {
+		case old.PolicyID != res.SLA.PolicyID:
+			from := old.PolicyID
+			c.recordAs(system, tend.SLARecomputed{FromPolicyID: &from, PolicyID: res.SLA.PolicyID, Reason: "another policy applies"})
+		case reason != "" && reason != slaTimerReason && !sameDeadlines(old, &res.SLA):
+			c.recordAs(system, tend.SLARecomputed{PolicyID: res.SLA.PolicyID, Reason: reason})
+		}
+	}
+	for _, d := range res.Record {
+		c.recordAs(system, d)
+	}
+	t.SLA = &res.SLA
+	return nil
+}
+
+const slaTimerReason = "timer"
+
+// touchesSLA reports whether an entry of the change can move a deadline.
+func (c *change) touchesSLA() bool {
+	for _, e := range c.entries {
+		for _, k := range slaInputKinds {
+			if e.data.EventKind() == k {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// slaSetup is what deadlines are laid out by: the policies in order, the
+// schedules of their calendars, and the share of a target that is at risk.
+type slaSetup struct {
+	policies  []*tend.SLAPolicy
+	schedules map[int64]calendar.Schedule
+	share     float64
+}
+
+// slaSetupOf reads the setup once per transaction.
+func slaSetupOf(ctx context.Context, tx *Tx) (*slaSetup, error) {
+	if tx.sla != nil {
+		return tx.sla, nil
+	}
+	policies, err := findSLAPolicies(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	share, err := warnShare(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	tx.sla = &slaSetup{policies: policies, schedules: map[int64]calendar.Schedule{}, share: share}
+	return tx.sla, nil
+}
+
+func (s *slaSetup) schedule(ctx context.Context, tx *Tx, calendarID int64) (calendar.Schedule, error) {
+	if sch, ok := s.schedules[calendarID]; ok {
+		return sch, nil
+	}
+	sch, err := calendarSchedule(ctx, tx, calendarID)
+	if err != nil {
+		return nil, err
+	}
+	s.schedules[calendarID] = sch
+	return sch, nil
+}
+
+// layOutSLA computes t's service levels from history: the policy that
+// applies to t as it is now, counted on its calendar's schedule.
+func layOutSLA(ctx context.Context, tx *Tx, t *tend.Ticket, history []*tend.Event) (tend.SLAResult, error) {
+	setup, err := slaSetupOf(ctx, tx)
+	if err != nil {
+		return tend.SLAResult{}, err
+	}
+	policies := setup.policies
+	var tier tend.Tier
+	if t.OrganizationID != nil {
+		var s string
+		if err := tx.queryRow(ctx, `SELECT tier FROM organizations WHERE id = $1`, *t.OrganizationID).Scan(&s); err != nil {
+			return tend.SLAResult{}, fmt.Errorf("organization tier: %w", err)
+		}
+		tier = tend.Tier(s)
+	}
+	policy := tend.ChoosePolicy(policies, t, tier)
+	if policy == nil {
+		return tend.SLAResult{}, fmt.Errorf("no default service-level policy")
+	}
+	schedule, err := setup.schedule(ctx, tx, policy.CalendarID)
+	if err != nil {
+		return tend.SLAResult{}, err
+	}
+	return tend.ComputeSLA(tend.SLAInput{Policy: policy, Schedule: schedule, History: history, Now: tx.now, WarnShare: setup.share}), nil
+}
+
+// warnShare reads the share of a target after which it is at risk.
+func warnShare(ctx context.Context, q *Tx) (float64, error) {
+	v, err := getSetting(ctx, q, "sla_warn_percent")
+	if err != nil || v == "" {
+		return tend.DefaultWarnShare, err
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return tend.DefaultWarnShare, nil
+	}
+	return float64(n) / 100, nil
+}
+
+// sameDeadlines reports whether a and b promise the same.
+func sameDeadlines(a, b *tend.TicketSLA) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if a.PolicyID != b.PolicyID || a.Paused != b.Paused || len(a.Targets) != len(b.Targets) {
+		return false
+	}
+	for i, x := range a.Targets {
+		y := b.Targets[i]
+		if x.Kind != y.Kind || x.Cycle != y.Cycle || x.Warned != y.Warned || !sameInstant(x.DueAt, y.DueAt) ||
+			!sameInstant(x.MetAt, y.MetAt) || !sameInstant(x.BreachedAt, y.BreachedAt) || !sameInstant(x.WarnAt, y.WarnAt) {
+			return false
+		}
+	}
+	return true
+}
+
+// slaColumns are the values of the tickets' sla columns for s.
+func slaColumns(s *tend.TicketSLA) (text *string, due, risk, wake *time.Time) {
+	if s == nil {
+		return nil, nil, nil, nil
+	}
+	b, _ := json.Marshal(s)
+	str := string(b)
+	return &str, s.NextDue(), s.RiskAt(), s.WakeAt()
+}
+
+// scheduleSLATimer queues the ticket's timer job for its next wake-up,
+// unless a job already queued comes sooner: that one finds what is due,
+// or nothing, and queues the next (a timer's own change, c.timerAt,
+// passes the turn on). So a deadline that moves later queues nothing. It
+// reports whether the ticket's timer moved.
+func (c *change) scheduleSLATimer(ctx context.Context) (bool, error) {
+	t := c.t
+	if t.SLA == nil {
+		return false, nil
+	}
+	var queued *time.Time
+	if c.loaded.SLA != nil {
+		queued = c.loaded.SLA.TimerAt
+	}
+	if c.timerAt != nil && queued != nil && queued.Equal(*c.timerAt) {
+		queued = nil // this is that job
+	}
+	t.SLA.TimerAt = queued
+	wake := t.SLA.WakeAt()
+	if wake != nil && (queued == nil || wake.Before(*queued)) && c.tx.db.Jobs != nil {
+		job := SLATimer{TicketID: t.ID, At: *wake}
+		if c.tx.batch != nil {
+			c.tx.batch.jobs = append(c.tx.batch.jobs, job)
+		} else if err := c.tx.db.Jobs.Enqueue(ctx, c.tx, job); err != nil {
+			return false, err
+		}
+		t.SLA.TimerAt = wake
+	}
+	was := (*time.Time)(nil)
+	if c.loaded.SLA != nil {
+		was = c.loaded.SLA.TimerAt
+	}
+	return !sameInstant(was, t.SLA.TimerAt), nil
+}
+
+func sameInstant(a, b *time.Time) bool { return (a == nil) == (b == nil) && (a == nil || a.Equal(*b)) }
+
+// settleNewTicket lays out the deadlines of a ticket just created, whose
+// history is its creation.
+func settleNewTicket(ctx context.Context, tx *Tx, t *tend.Ticket, created *tend.Event) error {
+	res, err := layOutSLA(ctx, tx, t, []*tend.Event{created})
+	if err != nil {
+		return err
+	}
+	for _, d := range res.Record {
+		if err := tx.addEvent(ctx, tend.Principal{System: true}, t.ID, d); err != nil {
+			return err
+		}
+	}
+	t.SLA = &res.SLA
+	c := &change{tx: tx, t: t}
+	if _, err := c.scheduleSLATimer(ctx); err != nil {
+		return err
+	}
+	return saveSLA(ctx, tx, t)
+}
+
+// saveSLA writes the ticket's service levels.
+func saveSLA(ctx context.Context, tx *Tx, t *tend.Ticket) error {
+	if tx.batch != nil && t.SLA != nil {
+		tx.batch.slas = append(tx.batch.slas, t)
+		return nil
+	}
+	if t.SLA == nil {
+		_, err := tx.exec(ctx, `DELETE FROM ticket_sla WHERE ticket_id = $1`, t.ID)
+		return err
+	}
+	text, due, risk, wake := slaColumns(t.SLA)
+	_, err := tx.exec(ctx, `INSERT INTO ticket_sla (ticket_id, policy_id, sla, due_at, risk_at, wake_at, timer_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (ticket_id) DO UPDATE SET policy_id = excluded.policy_id, sla = excluded.sla, due_at = excluded.due_at,
+		risk_at = excluded.risk_at, wake_at = excluded.wake_at, timer_at = excluded.timer_at`,
+		t.ID, t.SLA.PolicyID, *text, due, risk, wake, t.SLA.TimerAt)
+	if err != nil {
+		return fmt.Errorf("save service levels: %w", err)
+	}
+	return nil
+}
+
+// scanSLA reads the sla column.
+func scanSLA(text *string) (*tend.TicketSLA, error) {
+	if text == nil || *text == "" {
+		return nil, nil
+	}
+	s := &tend.TicketSLA{}
+	if err := json.Unmarshal([]byte(*text), s); err != nil {
+		return nil, fmt.Errorf("service levels: %w", err)
+	}
+	return s, nil
+}
+
+// SettleSLA is the timer's look at ticket id, woken for at: it records
+// the warnings and breaches due now, once, under the ticket's lock, and
+// lays out the next. It returns how long to wait when at has not yet come
+// by the database's clock, and the ticket still wants a look then.
+func (s *TicketService) SettleSLA(ctx context.Context, id int64, at time.Time) (wait time.Duration, err error) {
+	err = s.db.write(ctx, func(tx *Tx) error {
+		wait = 0
+		if tx.now.Before(at) {
+			// Woken early by River's clock: nothing is due yet.
+			wait = at.Sub(tx.now)
+			return nil
+		}
+		c, err := changeTicket(ctx, tx, tend.Principal{System: true}, id, nil)
+		if err != nil {
+			return err
+		}
+		c.slaReason, c.timerAt = slaTimerReason, &at
+		return c.commit(ctx)
+	})
+	return wait, err
+}
+
+// SLARecompute is the durable job that lays out again the deadlines of
+// every open ticket after a calendar or policy changed, in batches.
+type SLARecompute struct {
+	Reason string `json:"reason"`
+}
+
+// Kind names the job for the queue.
+func (SLARecompute) Kind() string { return "sla_recompute" }
+
+// queueSLARecompute asks, in the transaction of the edit, for the open
+// tickets' deadlines to be laid out again.
+func queueSLARecompute(ctx context.Context, tx *Tx, reason string) error {
+	if tx.db.Jobs == nil {
+		return nil
+	}
+	return tx.db.Jobs.Enqueue(ctx, tx, SLARecompute{Reason: reason})
+}
+
+// slaBatch is how many tickets one transaction of a recompute lays out.
+const slaBatch = 500
+
+// RecomputeSLA lays out again the deadlines of every open ticket, or of
+// every open ticket without any yet when onlyMissing, for reason. It
+// returns how many tickets it looked at.
+func (s *TicketService) RecomputeSLA(ctx context.Context, reason string, onlyMissing bool) (int, error) {
+	after, n := int64(0), 0
+	// In id order, through the table itself: by the index on status, each
+	// batch would read every open ticket to sort them by id.
+	where := `status || '' IN ('new', 'open', 'pending', 'on_hold') AND merged_into_id IS NULL`
+	if onlyMissing {
+		where += ` AND NOT EXISTS (SELECT 1 FROM ticket_sla ts WHERE ts.ticket_id = tickets.id)`
+	}
+	for {
+		var ids []int64
+		err := s.db.write(ctx, func(tx *Tx) (err error) {
+			ids, err = queryAll(ctx, tx, scanID, `SELECT id FROM tickets WHERE `+where+` AND id > $1 ORDER BY id LIMIT $2`, after, slaBatch)
+			if err != nil || len(ids) == 0 {
+				return err
+			}
+			if err := startBatch(ctx, tx, ids); err != nil {
+				return err
+			}
+			for _, id := range ids {
+				c, err := changeTicket(ctx, tx, tend.Principal{System: true}, id, nil)
+				if err != nil {
+					return err
+				}
+				c.slaReason = reason
+				if err := c.commit(ctx); err != nil {
+					return err
+				}
+			}
+			return flushBatch(ctx, tx)
+		})
+		if err != nil {
+			return n, err
+		}
+		n += len(ids)
+		if len(ids) < slaBatch {
+			return n, nil
+		}
+		after = ids[len(ids)-1]
+	}
+}
