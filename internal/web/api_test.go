@@ -220,7 +220,7 @@ func TestBadInput(t *testing.T) {
 			{"bad message kind", "POST", tpath + "/messages", `{"body":"hi","kind":"memo"}`, nil, 400, "kind: must be reply or note", "kind"},
 			{"bad filter", "GET", "/api/v1/tickets?status=done&owner_id=me&limit=0", nil, nil, 400, "owner_id: must be an id or none", "owner_id"},
 			{"bad cursor", "GET", "/api/v1/tickets?cursor=zzz", nil, nil, 400, "pass next_cursor", "cursor"},
-			{"misspelt filter", "GET", "/api/v1/tickets?statuss=open", nil, nil, 400, "statuss: is not a parameter of this endpoint; it reads channel, cursor", "statuss"},
+			{"misspelt filter", "GET", "/api/v1/tickets?statuss=open", nil, nil, 400, "statuss: is not a parameter of this endpoint; it reads at_risk, channel, cursor", "statuss"},
 			{"search limit out of range", "GET", "/api/v1/search?q=card&limit=51", nil, nil, 400, "limit: must be between 1 and 50", "limit"},
 			{"empty search", "GET", "/api/v1/search?q=%20", nil, nil, 400, "at least one word", "q"},
 			{"duplicate customer address", "POST", "/api/v1/customers", `{"emails":["B@example.com"]}`, nil, 409, "b@example.com belongs to another customer", "emails"},

@@ -107,6 +107,26 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		leadOrAdmin := func(r caller) bool { return tend.Role(r) == tend.RoleLead || tend.Role(r) == tend.RoleAdmin }
+		leadOrAbove := func(r caller) bool { return tend.Role(r).AtLeast(tend.RoleLead) }
+		officeHours := []map[string]any{{"weekday": 1, "start": "09:00", "end": "17:00"}}
+		newCalendar := func(name string) *tend.Calendar {
+			c, err := ts.server.Calendars.CreateCalendar(sys, &tend.CalendarInput{Name: name, TimeZone: "Europe/Paris",
+				Hours: []tend.BusinessHours{{Weekday: 1, Start: "09:00", End: "17:00"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		newPolicy := func(name string) *tend.SLAPolicy {
+			p, err := ts.server.SLAPolicies.CreateSLAPolicy(sys, &tend.SLAPolicyInput{Name: name, Position: 5, CalendarID: 1,
+				Conditions: tend.PolicyConditions{Tags: []string{"never-used"}}, Targets: tend.Targets{Resolution: ptr(60)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		office, policy := newCalendar("Matrix office"), newPolicy("Matrix policy")
+		calendar := fmt.Sprintf("/api/v1/calendars/%d", office.ID)
 		nobody := func(caller) bool { return false }
 		cases := []struct {
 			route   string // METHOD /path as in openapi.json
@@ -341,6 +361,31 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{"POST /tickets/{id}/macros/{macro_id} (another agent's)", func(caller) request {
 				return request{"POST", fmt.Sprintf("%s/macros/%d", ticket, victims.ID), nil}
 			}, nobody, 0, 404},
+			{"GET /calendars", get("/api/v1/calendars"), anyStaff, 200, 0},
+			{"POST /calendars", func(r caller) request {
+				return request{"POST", "/api/v1/calendars", map[string]any{"name": "Hours of " + string(r), "time_zone": "UTC", "hours": officeHours}}
+			}, leadOrAbove, 201, 403},
+			{"GET /calendars/{id}", get(calendar), anyStaff, 200, 0},
+			{"PATCH /calendars/{id}", func(r caller) request {
+				return request{"PATCH", calendar, map[string]any{"holidays": []map[string]any{{"date": "2026-12-25", "name": "By " + string(r)}}}}
+			}, leadOrAbove, 200, 403},
+			{"DELETE /calendars/{id}", func(r caller) request {
+				return request{"DELETE", fmt.Sprintf("/api/v1/calendars/%d", newCalendar("To delete by "+string(r)).ID), nil}
+			}, leadOrAbove, 204, 403},
+			{"GET /calendars/{id}/deadline", get(calendar + "/deadline?from=2026-12-07T08:00:00Z&minutes=90"), anyStaff, 200, 0},
+			{"GET /calendars/{id}/business-minutes", get(calendar + "/business-minutes?from=2026-12-07T08:00:00Z&to=2026-12-08T08:00:00Z"), anyStaff, 200, 0},
+			{"GET /sla-policies", get("/api/v1/sla-policies"), anyStaff, 200, 0},
+			{"POST /sla-policies", func(r caller) request {
+				return request{"POST", "/api/v1/sla-policies", map[string]any{"name": "Promises of " + string(r), "calendar_id": office.ID,
+					"conditions": map[string]any{"team_ids": []int64{team.ID}}, "targets": map[string]any{"first_response": 60}}}
+			}, leadOrAbove, 201, 403},
+			{"GET /sla-policies/{id}", get(fmt.Sprintf("/api/v1/sla-policies/%d", policy.ID)), anyStaff, 200, 0},
+			{"PATCH /sla-policies/{id}", func(r caller) request {
+				return request{"PATCH", fmt.Sprintf("/api/v1/sla-policies/%d", policy.ID), map[string]any{"name": "Policy of " + string(r)}}
+			}, leadOrAbove, 200, 403},
+			{"DELETE /sla-policies/{id}", func(r caller) request {
+				return request{"DELETE", fmt.Sprintf("/api/v1/sla-policies/%d", newPolicy("To delete by "+string(r)).ID), nil}
+			}, leadOrAbove, 204, 403},
 			{"GET /notifications", get("/api/v1/notifications?unread=true"), anyStaff, 200, 0},
 			{"POST /notifications/read", func(caller) request {
 				return request{"POST", "/api/v1/notifications/read", map[string]any{"all": true}}

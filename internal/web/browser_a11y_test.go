@@ -153,6 +153,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		"/settings/teams", "/settings/teams/" + id(team.ID),
 		"/settings/tokens", "/settings/mail", "/settings/mail/" + id(mb.ID), "/settings/blocked",
 		"/macros", "/macros/new", "/macros/" + id(macro.ID), "/profile",
+		"/settings/service-levels/calendars/new", "/settings/service-levels/policies/new", "/settings/service-levels/policies/1",
 	}
 	// And every page the navigation leads to: the sections, the views,
 	// the settings.

@@ -134,7 +134,7 @@ func newBareServer(t testing.TB, db *sqldb.DB, configure ...func(*web.Server)) *
 		Organizations: sqldb.NewOrganizationService(db), Tickets: tickets, Search: sqldb.NewSearchService(db),
 		Tokens: tokens, Sessions: tokens, Setup: settings, Settings: settings, Audit: settings,
 		Mailboxes: sqldb.NewMailboxService(db, box), Inbound: inbound, BlockedSenders: sqldb.NewBlockedSenderService(db), RetryInbound: receiver.Retry, Quarantine: receiver,
-		SavedViews: sqldb.NewSavedViewService(db), Macros: sqldb.NewMacroService(db, tickets), Fields: sqldb.NewFieldService(db), Notifications: sqldb.NewNotificationService(db), Blobs: blobs, Ping: db.Ping, MaxAttachmentSize: 64 << 10, MaxBodySize: 256 << 10,
+		SavedViews: sqldb.NewSavedViewService(db), Macros: sqldb.NewMacroService(db, tickets), Fields: sqldb.NewFieldService(db), Calendars: sqldb.NewCalendarService(db), SLAPolicies: sqldb.NewSLAPolicyService(db), Notifications: sqldb.NewNotificationService(db), Blobs: blobs, Ping: db.Ping, MaxAttachmentSize: 64 << 10, MaxBodySize: 256 << 10,
 		Clock: db.Clock(),
 	}
 	for _, c := range configure {

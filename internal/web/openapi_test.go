@@ -156,6 +156,13 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"ParticipantRemoved":    tend.ParticipantRemoved{},
 		"FieldChanged":          tend.FieldChanged{},
 		"Field":                 tend.Field{},
+		"Calendar":              tend.Calendar{},
+		"BusinessHours":         tend.BusinessHours{},
+		"Holiday":               tend.Holiday{},
+		"YearlyRule":            tend.YearlyRule{},
+		"SLAPolicy":             tend.SLAPolicy{},
+		"PolicyConditions":      tend.PolicyConditions{},
+		"Targets":               tend.Targets{},
 
 		// Lists.
 		"TicketList":               page[*tend.Ticket]{},
@@ -173,6 +180,8 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"BlockedSenderList":        page[*tend.BlockedSender]{},
 		"MacroList":                page[*tend.Macro]{},
 		"FieldList":                page[*tend.Field]{},
+		"CalendarList":             page[*tend.Calendar]{},
+		"SLAPolicyList":            page[*tend.SLAPolicy]{},
 
 		// What the handlers decode.
 		"TicketCreate":       tend.TicketCreate{},
@@ -201,6 +210,10 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"MacroApply":         tend.MacroApply{},
 		"FieldInput":         tend.FieldInput{},
 		"FieldPatch":         tend.FieldPatch{},
+		"CalendarInput":      tend.CalendarInput{},
+		"CalendarPatch":      tend.CalendarPatch{},
+		"SLAPolicyInput":     tend.SLAPolicyInput{},
+		"SLAPolicyPatch":     tend.SLAPolicyPatch{},
 	}
 	for name, v := range types {
 		goType := reflect.TypeOf(v)

@@ -30,6 +30,9 @@ type basePage struct {
 	CSRF    string
 	Agent   *tend.Agent
 	Admin   bool // the agent may change settings
+	// SettingsLink: the agent may open some settings (admins all, team
+	// leads and managers the service levels).
+	SettingsLink bool
 	// Section is the part of the workspace the page belongs to: tickets,
 	// customers, organizations or settings.
 	Section string
@@ -108,7 +111,8 @@ func (s *Server) base(w http.ResponseWriter, r *http.Request, title string, agen
 		section = "tickets"
 	}
 	b := basePage{Title: title, Product: name, CSS: s.pages.css.url, JS: s.pages.js.url, CSRF: s.csrfToken(w, r), Agent: agent,
-		Admin: agent != nil && agent.Role.Can(tend.PermManageSettings), Section: section, Zone: agentZone(r, agent)}
+		Admin: agent != nil && agent.Role.Can(tend.PermManageSettings), Section: section, Zone: agentZone(r, agent),
+		SettingsLink: agent != nil && (agent.Role.Can(tend.PermManageSettings) || agent.Role.Can(tend.PermManageServiceLevels))}
 	if agent != nil && s.Notifications != nil {
 		if n, err := s.Notifications.CountUnread(agentContext(r.Context(), agent)); err == nil {
 			b.Unread = n

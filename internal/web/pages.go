@@ -250,6 +250,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	s.peopleRoutes(mux, forms)
 	s.macroRoutes(mux, forms)
 	s.fieldRoutes(mux, forms)
+	s.serviceLevelRoutes(mux, forms)
 	s.notificationRoutes(mux, forms)
 	s.profileRoutes(mux, forms)
 	s.adminRoutes(mux, forms)
@@ -302,24 +303,35 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/tickets", http.StatusSeeOther)
 }
 
-// settingLink is one section of the settings page.
-type settingLink struct{ URL, Name, About string }
+// settingLink is one section of the settings page; Perm, when set, is
+// what lets an agent who is no admin use it.
+type settingLink struct {
+	URL, Name, About string
+	Perm             tend.Permission
+}
 
 // settings are the sections of the settings page.
 var settings = []settingLink{
-	{"/settings/general", "General", "the help desk's name and the address people open it at"},
-	{"/settings/agents", "Agents", "invite staff, change roles, deactivate, hand over open tickets"},
-	{"/settings/teams", "Teams", "teams, their members, lead and manager"},
-	{"/settings/mail", "Mail", "support addresses, IMAP accounts and the quarantine"},
-	{"/settings/fields", "Fields", "custom ticket fields: an order number, a product, a date"},
-	{"/settings/blocked", "Blocked senders", "addresses and domains whose mail is ignored"},
-	{"/settings/tokens", "API tokens", "tokens for scripts and other systems"},
+	{"/settings/general", "General", "the help desk's name and the address people open it at", ""},
+	{"/settings/agents", "Agents", "invite staff, change roles, deactivate, hand over open tickets", ""},
+	{"/settings/teams", "Teams", "teams, their members, lead and manager", ""},
+	{"/settings/mail", "Mail", "support addresses, IMAP accounts and the quarantine", ""},
+	{"/settings/fields", "Fields", "custom ticket fields: an order number, a product, a date", ""},
+	{"/settings/service-levels", "Service levels", "business hours, holidays and the response and resolution times promised", tend.PermManageServiceLevels},
+	{"/settings/blocked", "Blocked senders", "addresses and domains whose mail is ignored", ""},
+	{"/settings/tokens", "API tokens", "tokens for scripts and other systems", ""},
 }
 
 // settingsIndex serves GET /settings.
 func (s *Server) settingsIndex(w http.ResponseWriter, r *http.Request) {
-	agent, ctx, ok := s.adminPage(w, r, "Settings")
+	agent, ctx, ok := s.staffPage(w, r)
 	if !ok {
+		return
+	}
+	// Leads and managers see the sections their role may use.
+	if !agent.Role.Can(tend.PermManageSettings) && !agent.Role.Can(tend.PermManageServiceLevels) {
+		s.render(w, http.StatusForbidden, "message", messagePage{basePage: s.base(w, r, "Settings", agent),
+			Message: "Only admins manage the settings."})
 		return
 	}
 	page := struct {
@@ -327,7 +339,15 @@ func (s *Server) settingsIndex(w http.ResponseWriter, r *http.Request) {
 		Links []settingLink
 		// Quarantined says how much mail waits in quarantine; "" if none.
 		Quarantined string
-	}{s.base(w, r, "Settings", agent), settings, s.quarantineCount(ctx)}
+	}{basePage: s.base(w, r, "Settings", agent)}
+	for _, l := range settings {
+		if agent.Role.Can(tend.PermManageSettings) || (l.Perm != "" && agent.Role.Can(l.Perm)) {
+			page.Links = append(page.Links, l)
+		}
+	}
+	if agent.Role.Can(tend.PermManageSettings) {
+		page.Quarantined = s.quarantineCount(ctx)
+	}
 	s.render(w, http.StatusOK, "settings", page)
 }
 

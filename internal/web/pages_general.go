@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/tendhq/tend"
 )
@@ -41,7 +43,8 @@ func (s *Server) requestBase(r *http.Request) string {
 
 type generalPage struct {
 	basePage
-	Name, BaseURL string
+	Name, BaseURL                 string
+	SLAWarnPercent, AutoCloseDays int
 	// FromFlag is set when --base-url decides the address.
 	FromFlag bool
 	// Suggested is the address this page was opened at, offered when none
@@ -70,7 +73,7 @@ func (s *Server) generalSettings(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) generalPageOf(w http.ResponseWriter, r *http.Request, agent *tend.Agent, st *tend.Settings) generalPage {
-	page := generalPage{basePage: s.base(w, r, "General", agent), Name: st.Name, BaseURL: st.BaseURL, FromFlag: s.BaseURL != ""}
+	page := generalPage{basePage: s.base(w, r, "General", agent), Name: st.Name, BaseURL: st.BaseURL, SLAWarnPercent: st.SLAWarnPercent, AutoCloseDays: st.AutoCloseDays, FromFlag: s.BaseURL != ""}
 	if page.FromFlag {
 		page.BaseURL = s.BaseURL
 	} else if page.BaseURL == "" {
@@ -90,12 +93,15 @@ func (s *Server) saveGeneralSettings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st.Name = r.PostFormValue("name")
+	st.SLAWarnPercent = formNumber(r, "sla_warn_percent", st.SLAWarnPercent)
+	st.AutoCloseDays = formNumber(r, "auto_close_days", st.AutoCloseDays)
 	if s.BaseURL == "" {
 		st.BaseURL = r.PostFormValue("base_url")
 	}
 	if _, err := s.Settings.UpdateSettings(ctx, st); err != nil {
 		page := s.generalPageOf(w, r, agent, st)
-		page.Name, page.Fields, page.Error = st.Name, tend.ErrorFields(err), formProblem(err, "name", "base_url")
+		page.Name, page.Fields, page.Error = st.Name, tend.ErrorFields(err), formProblem(err, "name", "base_url", "sla_warn_percent", "auto_close_days")
+		page.SLAWarnPercent, page.AutoCloseDays = st.SLAWarnPercent, st.AutoCloseDays
 		if !page.FromFlag {
 			page.BaseURL, page.Suggested = st.BaseURL, ""
 		}
@@ -103,4 +109,19 @@ func (s *Server) saveGeneralSettings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/settings/general?done=saved", http.StatusSeeOther)
+}
+
+// formNumber reads a whole number from the form; one left out keeps was,
+// and one that is not a number is -1, which validation refuses with what
+// to write.
+func formNumber(r *http.Request, name string, was int) int {
+	v := strings.TrimSpace(r.PostFormValue(name))
+	if v == "" {
+		return was
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return -1
+	}
+	return n
 }

@@ -48,6 +48,8 @@ var notificationKindWords = map[tend.NotificationKind]string{
 	tend.NotifyMentioned:       "someone mentions me in a note",
 	tend.NotifyCustomerReplied: "a customer replies on my ticket or one I follow",
 	tend.NotifyChanged:         "someone else changes my ticket or one I follow",
+	tend.NotifySLAWarning:      "my ticket, or an unassigned one of a team I lead, is at risk of missing its service level",
+	tend.NotifySLABreached:     "my ticket, or one of a team I lead, missed its service level",
 }
 
 var notificationNotices = map[string]string{

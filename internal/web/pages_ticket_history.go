@@ -29,6 +29,10 @@ type people struct {
 	customerID int64
 	// fields are the custom fields' labels by id.
 	fields map[int64]string
+	// policies are the service-level policies' names by id.
+	policies map[int64]string
+	// zone is where the reader reads times; nil is UTC.
+	zone *time.Location
 }
 
 // customerName names the customer with id.
@@ -180,10 +184,46 @@ func describeChange(e *tend.Event, p people) string {
 			return fmt.Sprintf("cleared %s (it was %q)", name, d.From)
 		}
 		return fmt.Sprintf("changed %s from %q to %q", name, d.From, d.To)
+	case tend.SLAWarning:
+		return fmt.Sprintf("warned that the %s target is at risk (due %s)", d.Target, p.dueTime(d.DueAt, e.CreatedAt))
+	case tend.SLABreached:
+		return fmt.Sprintf("recorded that the %s target was breached (it was due %s)", d.Target, p.dueTime(d.DueAt, e.CreatedAt))
+	case tend.SLARecomputed:
+		s := "laid out the deadlines again under " + policyWords(p.policies, d.PolicyID)
+		if d.FromPolicyID != nil && *d.FromPolicyID != d.PolicyID {
+			s += ", in place of " + policyWords(p.policies, *d.FromPolicyID)
+		}
+		if d.Reason != "" {
+			s += " (" + d.Reason + ")"
+		}
+		return s
 	case tend.UnknownEvent:
 		return label(string(d.Kind))
 	}
 	return label(string(e.Data.EventKind()))
+}
+
+// dueTime writes a deadline an entry at at names, in the reader's zone:
+// the time alone on the entry's own day, "3 Dec 10:00" within its year.
+func (p people) dueTime(due, at time.Time) string {
+	loc := cmp.Or(p.zone, time.UTC)
+	due, at = due.In(loc), at.In(loc)
+	switch {
+	case due.YearDay() == at.YearDay() && due.Year() == at.Year():
+		return due.Format("15:04")
+	case due.Year() == at.Year():
+		return due.Format("2 Jan 15:04")
+	}
+	return due.Format("2 Jan 2006 15:04")
+}
+
+// policyWords names a policy in a sentence: "policy Gold", or "policy
+// #3" when it is not known.
+func policyWords(policies map[int64]string, id int64) string {
+	if name, ok := policies[id]; ok {
+		return "policy " + name
+	}
+	return fmt.Sprintf("policy #%d", id)
 }
 
 // either chooses the word for n things.

@@ -13,7 +13,7 @@ func TestDescribeEveryKind(t *testing.T) {
 	id := func(n int64) *int64 { return &n }
 	st := &staff{agent: map[int64]*tend.Agent{3: {ID: 3, Name: "Ana Ortiz"}, 4: {ID: 4, Name: "Bo Lund"}},
 		team: map[int64]*tend.Team{2: {ID: 2, Name: "Billing"}}}
-	p := people{staff: st, customerID: 5, fields: map[int64]string{1: "Order number"}, customers: map[int64]*tend.Customer{
+	p := people{staff: st, customerID: 5, fields: map[int64]string{1: "Order number"}, policies: map[int64]string{2: "Gold"}, customers: map[int64]*tend.Customer{
 		5: {ID: 5, Name: "Mia Lind"}, 6: {ID: 6, Emails: []string{"mia@work.example"}}, 7: {ID: 7, Name: "Eve Stranger"}}}
 	cases := []struct {
 		data tend.EventData
@@ -69,12 +69,20 @@ func TestDescribeEveryKind(t *testing.T) {
 		{tend.FieldChanged{FieldID: 1, Key: "order", To: "A-1"}, `set Order number to "A-1"`},
 		{tend.FieldChanged{FieldID: 1, Key: "order", From: "A-1", To: "B-2"}, `changed Order number from "A-1" to "B-2"`},
 		{tend.FieldChanged{FieldID: 9, Key: "plan", From: "Pro"}, `cleared plan (it was "Pro")`},
-		{tend.UnknownEvent{Kind: "sla_breached"}, "Sla breached"},
+		{tend.SLAWarning{Target: tend.TargetFirstResponse, Cycle: 1, DueAt: time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)},
+			"warned that the first response target is at risk (due 10:00)"},
+		{tend.SLABreached{Target: tend.TargetNextResponse, Cycle: 2, DueAt: time.Date(2026, 4, 30, 17, 30, 0, 0, time.UTC)},
+			"recorded that the next response target was breached (it was due 30 Apr 17:30)"},
+		{tend.SLARecomputed{PolicyID: 2, Reason: "the calendar changed"}, "laid out the deadlines again under policy Gold (the calendar changed)"},
+		{tend.SLARecomputed{FromPolicyID: id(2), PolicyID: 9, Reason: "another policy applies"},
+			"laid out the deadlines again under policy #9, in place of policy Gold (another policy applies)"},
+		{tend.UnknownEvent{Kind: "sla_paused"}, "Sla paused"},
 	}
 	covered := map[tend.EventKind]bool{}
 	for _, c := range cases {
 		covered[c.data.EventKind()] = true
-		if got := describeChange(&tend.Event{Data: c.data, ActorType: tend.AuthorAgent, ActorID: id(4)}, p); got != c.want {
+		at := time.Date(2026, 5, 1, 9, 45, 0, 0, time.UTC)
+		if got := describeChange(&tend.Event{Data: c.data, ActorType: tend.AuthorAgent, ActorID: id(4), CreatedAt: at}, p); got != c.want {
 			t.Errorf("%s %+v reads %q, want %q", c.data.EventKind(), c.data, got, c.want)
 		}
 	}

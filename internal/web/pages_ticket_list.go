@@ -31,6 +31,9 @@ type ticketRow struct {
 	// list; ByStaff says staff wrote it.
 	Preview string
 	ByStaff bool
+	// Deadline is the ticket's earliest deadline passed and unmet, else
+	// its next one; nil for none.
+	Deadline *deadlineView
 }
 
 type ticketListPage struct {
@@ -59,6 +62,8 @@ type ticketListPage struct {
 	// BulkKey makes the bulk form's submission once only, however often
 	// it is sent; Back is the list to return to.
 	BulkKey, Back string
+	// NowISO is when the deadlines' words were written, for the script.
+	NowISO string
 }
 
 // refusedView is a view that was not saved: its name, the problem with
@@ -133,7 +138,11 @@ func (s *Server) showTicketList(w http.ResponseWriter, r *http.Request, agent *t
 		}
 	}
 	page.Title = page.Heading
-	f.Sort = tend.TicketSort(q.Get("sort"))
+	// A view may have an order of its own (At risk: the next deadline
+	// first); the headings' choice comes before it.
+	if q.Get("sort") != "" || f.Sort == "" {
+		f.Sort = tend.TicketSort(q.Get("sort"))
+	}
 	if f.Sort == "" {
 		f.Sort = tend.SortUpdatedDesc
 	} else if !f.Sort.Valid() && page.Error == "" {
@@ -161,6 +170,7 @@ func (s *Server) showTicketList(w http.ResponseWriter, r *http.Request, agent *t
 			}
 			page.Error, status = formProblem(err), http.StatusBadRequest
 		}
+		page.NowISO = isoMilli(s.Clock.Now())
 		if page.Rows, err = s.ticketRowsWith(ctx, list, st); err == nil {
 			err = s.addPreviews(ctx, page.Rows)
 		}
@@ -189,7 +199,7 @@ func (s *Server) showTicketList(w http.ResponseWriter, r *http.Request, agent *t
 
 // filterFormFields are the fields of the filter form, where their problems
 // are shown.
-var filterFormFields = []string{"status", "priority", "owner_id", "team_id", "channel", "tag", "customer_id", "organization_id"}
+var filterFormFields = []string{"status", "priority", "owner_id", "team_id", "channel", "at_risk", "tag", "customer_id", "organization_id"}
 
 var listNotices = map[string]string{
 	"saved":   "The view was saved; it is in the sidebar.",
@@ -217,7 +227,8 @@ func withParam(u *url.URL, key, value string) string {
 
 // sortLinks returns, for the sortable columns, the link that sorts by
 // them: the other way round if they are the current order. Times and
-// priorities sort the greatest first at the first click, names A to Z.
+// priorities sort the greatest first at the first click, names A to Z,
+// deadlines the soonest first.
 func sortLinks(u *url.URL, current tend.TicketSort) map[string]sortLink {
 	link := func(first, second tend.TicketSort, class, label, hidden string) sortLink {
 		l := sortLink{URL: withParam(u, "sort", string(first)), Class: class, Label: label, Hidden: hidden}
@@ -239,6 +250,7 @@ func sortLinks(u *url.URL, current tend.TicketSort) map[string]sortLink {
 		"priority": link(tend.SortPriorityDesc, tend.SortPriorityAsc, "priority", "Priority", ""),
 		"owner":    link(tend.SortOwnerAsc, tend.SortOwnerDesc, "owner", "Owner", ""),
 		"team":     link(tend.SortTeamAsc, tend.SortTeamDesc, "team", "Team", ""),
+		"due":      link(tend.SortDueAsc, tend.SortDueDesc, "deadline", "Next deadline", ""),
 	}
 }
 
@@ -321,9 +333,10 @@ func (s *Server) ticketRowsWith(ctx context.Context, list []*tend.Ticket, st *st
 		}
 	}
 	rows := make([]ticketRow, len(list))
+	now := s.Clock.Now()
 	for i, t := range list {
 		rows[i] = ticketRow{ID: t.ID, Number: t.Number, Subject: t.Subject, Customer: names[t.CustomerID],
-			Status: t.Status, Priority: t.Priority, UpdatedAt: t.UpdatedAt}
+			Status: t.Status, Priority: t.Priority, UpdatedAt: t.UpdatedAt, Deadline: nextDeadline(t.SLA, now)}
 		if t.OwnerID != nil {
 			rows[i].Owner = st.agentName(*t.OwnerID)
 		}

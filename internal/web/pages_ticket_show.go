@@ -65,6 +65,11 @@ type ticketPage struct {
 	// MergedInto is the number of the ticket this duplicate was merged
 	// into.
 	MergedInto int64
+	// SLA is where the ticket stands against its service levels; nil
+	// when it has none.
+	SLA *slaView
+	// policies names the service-level policies by id.
+	policies map[int64]string
 }
 
 type draft struct {
@@ -158,6 +163,7 @@ func (s *Server) ticketShow(w http.ResponseWriter, r *http.Request) {
 			s.pageError(w, r, agent, err)
 			return
 		}
+		named.zone, named.policies = page.Zone, page.policies
 		for _, e := range events {
 			page.Events = append(page.Events, describeEvent(e, named))
 		}
@@ -243,6 +249,10 @@ func (s *Server) ticketPageOf(ctx context.Context, w http.ResponseWriter, r *htt
 		return nil, err
 	}
 	page.Side = sideFormOf(t, nil, page.staff, "", nil, page.Fields)
+	if page.policies, err = s.policyNames(ctx); err != nil {
+		return nil, err
+	}
+	page.SLA = slaViewOf(t.SLA, page.policies, s.Clock.Now())
 	if t.OwnerID != nil {
 		// The owner stays chosen in the form even when they cannot be
 		// chosen anew (deactivated), so that saving other fields does not

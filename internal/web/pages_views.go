@@ -47,12 +47,17 @@ type viewNav struct {
 	Saved []viewLink
 }
 
-// builtinViews are the views every agent has: their own work, the
-// unassigned queue, each of their teams, and the whole desk by status.
+// builtinViews are the views every agent has: their own work, what of
+// theirs and their teams' is at risk, the unassigned queue, each of their
+// teams, and the whole desk by status.
 func builtinViews(agent *tend.Agent, teams []*tend.Team) []view {
 	me, none := agent.ID, int64(0)
 	views := []view{
 		{Key: "mine", Name: "My open tickets", Filter: tend.TicketFilter{OwnerID: &me, Statuses: workStatuses}, Counted: true},
+		// At risk of missing a service-level target or past one, of the
+		// agent or their teams, the soonest deadline first.
+		{Key: "at-risk", Name: "At risk", Filter: tend.TicketFilter{AtRisk: true, HolderID: &me, Statuses: workStatuses,
+			Sort: tend.SortDueAsc}, Counted: true},
 		{Key: "unassigned", Name: "Unassigned", Filter: tend.TicketFilter{OwnerID: &none, Statuses: workStatuses}, Counted: true},
 	}
 	for _, t := range teams {
@@ -102,6 +107,9 @@ type countEntry struct {
 	n   int
 	gen uint64
 	at  time.Time
+	// tick is the minute of the server's clock a count that time alone
+	// changes (At risk) was taken in; zero for the others.
+	tick time.Time
 }
 
 const maxCountAge = 30 * time.Second
@@ -113,23 +121,23 @@ func (c *countCache) changed() {
 	c.mu.Unlock()
 }
 
-func (c *countCache) get(key string) (int, bool) {
+func (c *countCache) get(key string, tick time.Time) (int, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[key]
-	return e.n, ok && e.gen == c.gen && time.Since(e.at) < maxCountAge
+	return e.n, ok && e.gen == c.gen && time.Since(e.at) < maxCountAge && e.tick.Equal(tick)
 }
 
-// put records a count taken at generation gen; a count taken while a
-// ticket changed is not kept.
-func (c *countCache) put(key string, n int, gen uint64) {
+// put records a count taken at generation gen, in the minute tick; a
+// count taken while a ticket changed is not kept.
+func (c *countCache) put(key string, n int, gen uint64, tick time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.entries == nil {
 		c.entries = map[string]countEntry{}
 	}
 	if gen == c.gen {
-		c.entries[key] = countEntry{n: n, gen: gen, at: time.Now()}
+		c.entries[key] = countEntry{n: n, gen: gen, at: time.Now(), tick: tick}
 	}
 }
 
@@ -140,20 +148,26 @@ func (c *countCache) generation() uint64 {
 }
 
 // count returns how many tickets a view holds. Views whose filter names
-// the agent ("mine") are cached per agent.
+// the agent ("mine", "at-risk") are cached per agent. A ticket comes
+// into a view of tickets at risk by time alone, so such a count is kept
+// for the minute of the server's clock it was taken in at most.
 func (s *Server) count(ctx context.Context, agent *tend.Agent, v view) (int, error) {
 	key := v.Key
-	if v.Key == "mine" || strings.HasPrefix(v.Key, "saved-") {
+	if v.Key == "mine" || v.Key == "at-risk" || strings.HasPrefix(v.Key, "saved-") {
 		key += "/" + strconv.FormatInt(agent.ID, 10)
 	}
-	if n, ok := s.counts.get(key); ok {
+	var tick time.Time
+	if v.Filter.AtRisk {
+		tick = s.Clock.Now().Truncate(time.Minute)
+	}
+	if n, ok := s.counts.get(key, tick); ok {
 		return n, nil
 	}
 	n, err, _ := s.counts.taking.Do(key, func() (any, error) {
 		gen := s.counts.generation()
 		n, err := s.Tickets.CountTickets(ctx, v.Filter)
 		if err == nil {
-			s.counts.put(key, n, gen)
+			s.counts.put(key, n, gen, tick)
 		}
 		return n, err
 	})

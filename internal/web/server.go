@@ -31,6 +31,8 @@ type Server struct {
 	SavedViews    tend.SavedViewService
 	Macros        tend.MacroService
 	Fields        tend.FieldService
+	Calendars     tend.CalendarService
+	SLAPolicies   tend.SLAPolicyService
 	Notifications tend.NotificationService
 	Inbound       tend.InboundService
 	// BlockedSenders is the list of senders whose mail is ignored.

@@ -14,7 +14,7 @@ import (
 // them: a filter that works in a script works in a bookmark.
 
 // ticketFilterKeys are the query parameters of a ticket list's filter.
-var ticketFilterKeys = []string{"status", "priority", "owner_id", "team_id", "customer_id", "organization_id", "channel", "tag", "q", "number", "spam"}
+var ticketFilterKeys = []string{"status", "priority", "owner_id", "team_id", "customer_id", "organization_id", "channel", "tag", "q", "number", "spam", "at_risk"}
 
 // fieldFilterPrefix begins the parameter that filters by a custom field:
 // field.order_number=A-1042.
@@ -29,8 +29,9 @@ var oldFilterKeys = map[string]string{"owner": "owner_id", "team": "team_id", "c
 // readTicketFilter reads a ticket list's filter from q: status (repeated
 // or comma-separated), priority, owner_id and team_id (an id, or none),
 // customer_id and organization_id (ids), channel, tag, q (words to
-// search for) and number (the ticket's number). Problems are left in q, by
-// parameter.
+// search for), number (the ticket's number), spam and at_risk (true:
+// at risk of missing a service-level target, or past one). Problems are
+// left in q, by parameter.
 func readTicketFilter(q *query) tend.TicketFilter {
 	f := tend.TicketFilter{
 		OwnerID:        q.id("owner_id", true),
@@ -53,6 +54,9 @@ func readTicketFilter(q *query) tend.TicketFilter {
 	}
 	if spam := q.boolean("spam"); spam != nil {
 		f.Spam = *spam
+	}
+	if risk := q.boolean("at_risk"); risk != nil {
+		f.AtRisk = *risk
 	}
 	for key := range q.values {
 		if name, ok := strings.CutPrefix(key, fieldFilterPrefix); ok {

@@ -107,6 +107,36 @@
   }
   enhanceSelects(document);
 
+  // Deadlines in words ("due in 2 h 10 min") move on as time passes.
+  // They count from the server's clock: the part of the page that shows
+  // them says what its time was (data-now), and the script notes when it
+  // first saw that part, so a page whose clock differs keeps the server's
+  // count. spanWords says a span as the server's spanWords does.
+  function spanWords(ms) {
+    const m = Math.floor(Math.abs(ms) / 60000), h = Math.floor(m / 60), d = Math.floor(h / 24);
+    if (m < 1) return "under a minute";
+    if (m < 60) return m + " min";
+    if (h < 24) return h + " h" + (m % 60 ? " " + (m % 60) + " min" : "");
+    return d + (d === 1 ? " day" : " days") + (h % 24 ? " " + (h % 24) + " h" : "");
+  }
+  function reword() {
+    $$("[data-now]").forEach((part) => {
+      if (!part.dataset.seen) part.dataset.seen = String(Date.now());
+      // Whole seconds since: words just written stay as the server wrote them.
+      const now = Date.parse(part.dataset.now) + Math.floor((Date.now() - Number(part.dataset.seen)) / 1000) * 1000;
+      $$("time[data-rel]", part).forEach((el) => {
+        const at = Date.parse(el.getAttribute("datetime"));
+        const text = spanWords(el.dataset.rel === "in" ? Math.max(0, at - now) : Math.max(0, now - at));
+        if (el.textContent !== text) el.textContent = text;
+      });
+    });
+  }
+  reword();
+  setInterval(reword, 20000);
+  // A page come back to (another tab, a laptop woken) is right at once.
+  window.addEventListener("focus", reword);
+  document.addEventListener("visibilitychange", reword);
+
   // Live updates.
   const live = document.body.dataset.live;
   if (!live || !window.EventSource) return;
@@ -158,6 +188,7 @@
     const chosen = selected >= 0 && rows()[selected] ? hrefOf(rows()[selected]) : null;
     const hadFocus = chosen && document.activeElement && document.activeElement.closest && document.activeElement.closest("tr.ticket-row");
     holder.innerHTML = text;
+    reword();
     let fresh = 0;
     rows().forEach((r) => { if (!before.has(hrefOf(r))) { r.classList.add("fresh"); fresh++; } });
     selected = -1;
@@ -248,6 +279,13 @@
       const nextSide = $("aside.ticket-side", doc);
       if (nextSide && version(nextSide) !== version(side)) { side.innerHTML = nextSide.innerHTML; enhanceSelects(side); }
     }
+    // The service levels follow every change, a timer's included, which
+    // leaves the details as they were.
+    const sla = side ? $("section#sla", side) : null, nextSLA = $("section#sla", doc);
+    if (sla && nextSLA) sla.replaceWith(document.importNode(nextSLA, true));
+    else if (side && nextSLA) side.prepend(document.importNode(nextSLA, true));
+    else if (sla) sla.remove();
+    reword();
     // While an agent writes, a new customer message is pointed out; the
     // server holds a reply sent without having seen it.
     const body = draftBox();
