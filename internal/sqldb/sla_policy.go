@@ -149,24 +149,31 @@ func (s *SLAPolicyService) CreateSLAPolicy(ctx context.Context, in *tend.SLAPoli
 		err = tx.queryRow(ctx, `INSERT INTO sla_policies (name, position, calendar_id, conditions, targets, is_default, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
 			in.Name, in.Position, in.CalendarID, cond, targets, false, tx.now).Scan(&id)
-		if isUniqueViolation(err) {
-			return policyNameTaken(in.Name)
-		} else if err != nil {
-			return fmt.Errorf("create policy: %w", err)
-		}
-		if err := queueSLARecompute(ctx, tx, "the policies changed"); err != nil {
-			return err
-		}
-		if err := tx.audit(ctx, who, "sla_policy.created", "sla_policy", id, map[string]any{"name": in.Name}); err != nil {
-			return err
-		}
-		p, err = findSLAPolicy(ctx, tx, id)
+		p, err = savedPolicy(ctx, tx, who, id, in.Name, "created", err)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// savedPolicy finishes the creation or update (done) of policy id, whose
+// statement returned err: the open tickets' deadlines are laid out again,
+// the audit log notes it, and the policy is read back.
+func savedPolicy(ctx context.Context, tx *Tx, who tend.Principal, id int64, name, done string, err error) (*tend.SLAPolicy, error) {
+	if isUniqueViolation(err) {
+		return nil, policyNameTaken(name)
+	} else if err != nil {
+		return nil, fmt.Errorf("save policy: %w", err)
+	}
+	if err := queueSLARecompute(ctx, tx, "the policies changed"); err != nil {
+		return nil, err
+	}
+	if err := tx.audit(ctx, who, "sla_policy."+done, "sla_policy", id, map[string]any{"name": name}); err != nil {
+		return nil, err
+	}
+	return findSLAPolicy(ctx, tx, id)
 }
 
 func policyNameTaken(name string) error {
@@ -215,18 +222,7 @@ func (s *SLAPolicyService) UpdateSLAPolicy(ctx context.Context, id int64, patch 
 		}
 		_, err = tx.exec(ctx, `UPDATE sla_policies SET name = $2, position = $3, calendar_id = $4, conditions = $5, targets = $6,
 			updated_at = $7 WHERE id = $1`, id, in.Name, in.Position, in.CalendarID, cond, targets, tx.now)
-		if isUniqueViolation(err) {
-			return policyNameTaken(in.Name)
-		} else if err != nil {
-			return fmt.Errorf("update policy: %w", err)
-		}
-		if err := queueSLARecompute(ctx, tx, "the policies changed"); err != nil {
-			return err
-		}
-		if err := tx.audit(ctx, who, "sla_policy.updated", "sla_policy", id, map[string]any{"name": in.Name}); err != nil {
-			return err
-		}
-		p, err = findSLAPolicy(ctx, tx, id)
+		p, err = savedPolicy(ctx, tx, who, id, in.Name, "updated", err)
 		return err
 	})
 	if err != nil {

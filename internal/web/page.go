@@ -178,13 +178,18 @@ func returnTo(r *http.Request) string {
 // adminPage is staffPage for pages only admins may use; others are told
 // so.
 func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, title string) (*tend.Agent, context.Context, bool) {
+	return s.permittedPage(w, r, title, tend.PermManageSettings, "Only admins manage the settings.")
+}
+
+// permittedPage is staffPage for pages that need perm; others are told
+// refusal.
+func (s *Server) permittedPage(w http.ResponseWriter, r *http.Request, title string, perm tend.Permission, refusal string) (*tend.Agent, context.Context, bool) {
 	agent, ctx, ok := s.staffPage(w, r)
 	if !ok {
 		return nil, nil, false
 	}
-	if !agent.Role.Can(tend.PermManageSettings) {
-		s.render(w, http.StatusForbidden, "message", messagePage{basePage: s.base(w, r, title, agent),
-			Message: "Only admins manage the settings."})
+	if !agent.Role.Can(perm) {
+		s.render(w, http.StatusForbidden, "message", messagePage{basePage: s.base(w, r, title, agent), Message: refusal})
 		return nil, nil, false
 	}
 	return agent, ctx, true

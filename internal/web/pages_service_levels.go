@@ -40,16 +40,7 @@ func (s *Server) serviceLevelRoutes(mux *http.ServeMux, forms func(http.HandlerF
 // serviceLevelPage is staffPage for the service-level pages: others than
 // leads and above are told they may not.
 func (s *Server) serviceLevelPage(w http.ResponseWriter, r *http.Request, title string) (*tend.Agent, context.Context, bool) {
-	agent, ctx, ok := s.staffPage(w, r)
-	if !ok {
-		return nil, nil, false
-	}
-	if !agent.Role.Can(tend.PermManageServiceLevels) {
-		s.render(w, http.StatusForbidden, "message", messagePage{basePage: s.base(w, r, title, agent),
-			Message: "Only team leads and above manage service levels."})
-		return nil, nil, false
-	}
-	return agent, ctx, true
+	return s.permittedPage(w, r, title, tend.PermManageServiceLevels, "Only team leads and above manage service levels.")
 }
 
 // serviceLevelForm is serviceLevelPage for form posts, with the CSRF check.
