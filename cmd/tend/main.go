@@ -248,7 +248,11 @@ func openApp(ctx context.Context, st storage) (*app, error) {
 // openQueue opens the durable job queue, with workers to run jobs, or
 // without to only insert them; mail is queued from then on.
 func (a *app) openQueue(ctx context.Context, workers *river.Workers, logger *slog.Logger) error {
-	q, err := jobs.Open(ctx, a.db, jobs.Config{Workers: workers, Logger: logger})
+	cfg := jobs.Config{Workers: workers, Logger: logger}
+	if workers != nil {
+		cfg.Periodic = jobs.SLAPeriodic()
+	}
+	q, err := jobs.Open(ctx, a.db, cfg)
 	if err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}

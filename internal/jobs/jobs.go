@@ -45,6 +45,8 @@ type Config struct {
 	// Clock, when set, is River's time, so that tests that move the
 	// server's clock move the due jobs with it.
 	Clock func() time.Time
+	// Periodic are jobs the leader queues on a schedule (SLAPeriodic).
+	Periodic []*river.PeriodicJob
 }
 
 // clock is a Config.Clock as River's time source.
@@ -86,6 +88,8 @@ func Open(ctx context.Context, db *sqldb.DB, cfg Config) (*Queue, error) {
 	}
 	if cfg.Workers == nil {
 		rc.Queues = nil // insert-only, as the command-line tools need
+	} else {
+		rc.PeriodicJobs = cfg.Periodic
 	}
 	if cfg.Clock != nil {
 		rc.Test.Time = clock(cfg.Clock)

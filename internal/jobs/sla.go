@@ -68,6 +68,26 @@ func (w *AutoClose) Work(ctx context.Context, job *river.Job[sqldb.AutoClose]) e
 	return nil
 }
 
+// SLASweep is the River worker that queues the timer jobs coming within
+// the horizon.
+type SLASweep struct {
+	river.WorkerDefaults[sqldb.SLASweep]
+	Tickets *sqldb.TicketService
+}
+
+func (w *SLASweep) Work(ctx context.Context, job *river.Job[sqldb.SLASweep]) error {
+	_, err := w.Tickets.QueueDueTimers(tend.SystemContext(ctx))
+	return err
+}
+
+// SLAPeriodic are the periodic jobs of the service-level timers: the
+// sweep, at start and every sqldb.SLASweepInterval.
+func SLAPeriodic() []*river.PeriodicJob {
+	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(sqldb.SLASweepInterval),
+		func() (river.JobArgs, *river.InsertOpts) { return sqldb.SLASweep{}, nil },
+		&river.PeriodicJobOpts{ID: "sla_sweep", RunOnStart: true})}
+}
+
 // AddSLAWorkers adds the workers of the timers the change path schedules
 // (service levels, closing solved tickets): every queue that runs its
 // jobs needs them.
@@ -75,4 +95,5 @@ func AddSLAWorkers(workers *river.Workers, tickets *sqldb.TicketService, logger 
 	river.AddWorker(workers, &SLATimer{Tickets: tickets})
 	river.AddWorker(workers, &SLARecompute{Tickets: tickets, Logger: logger})
 	river.AddWorker(workers, &AutoClose{Tickets: tickets})
+	river.AddWorker(workers, &SLASweep{Tickets: tickets})
 }

@@ -95,3 +95,50 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 		}
 	}
 }
+
+// A wake-up beyond the horizon gets its timer job from the sweep once it
+// comes within it, not from the change that set it.
+func TestSweepQueuesFarTimers(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		sys := tend.SystemContext(ctx)
+		clock := sqldbtest.NewClock(db)
+		tickets := sqldb.NewTicketService(db, nil)
+		three := 180
+		if _, err := sqldb.NewSLAPolicyService(db).UpdateSLAPolicy(sys, 1, &tend.SLAPolicyPatch{
+			Targets: &tend.Targets{FirstResponse: &three}}); err != nil {
+			t.Fatal(err)
+		}
+		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		workers := river.NewWorkers()
+		jobs.AddSLAWorkers(workers, tickets, quiet)
+		q, err := jobs.Open(ctx, db, jobs.Config{Workers: workers, Logger: quiet, PollInterval: 50 * time.Millisecond, Clock: clock.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Jobs = q
+		if err := q.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { q.Stop(context.Background()) })
+		tk, err := tickets.CreateTicket(sys, &tend.TicketCreate{Subject: "Later", Customer: tend.CustomerRef{Email: "bob@example.com"}, Body: "Hello?"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := tickets.QueueDueTimers(sys); err != nil || n != 0 {
+			t.Fatalf("a warning 135 minutes away was queued now: %d, %v", n, err)
+		}
+		clock.Advance(90 * time.Minute)
+		if n, err := tickets.QueueDueTimers(sys); err != nil || n != 1 {
+			t.Fatalf("the warning 45 minutes away: queued %d, %v; want 1", n, err)
+		}
+		if n, err := tickets.QueueDueTimers(sys); err != nil || n != 0 {
+			t.Fatalf("queued again: %d, %v", n, err)
+		}
+		clock.Advance(50 * time.Minute)
+		waitFor(t, "the warning", func() bool { return countKind(t, tickets, tk.ID, tend.EventSLAWarning) == 1 })
+		// The warning's timer queued the deadline's, 40 minutes away.
+		clock.Advance(41 * time.Minute)
+		waitFor(t, "the breach", func() bool { return countKind(t, tickets, tk.ID, tend.EventSLABreached) == 1 })
+	})
+}

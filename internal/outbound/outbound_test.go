@@ -741,3 +741,30 @@ func TestMailboxTextsAreSent(t *testing.T) {
 		}
 	})
 }
+
+// The acknowledgement of a new request names when the first answer is
+// due by its policy, in the calendar's zone when the customer gave none.
+func TestAcknowledgementNamesTheFirstResponseDeadline(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		sink, err := mailtest.Start(mailtest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sink.Close()
+		d := newDesk(t, db, outbound.Relay{Addr: sink.Addr, Timeout: 5 * time.Second})
+		ticket := d.request("Chloé Martin <chloe@example.org>", "Card missing")
+		first := ticket.SLA.Target(tend.TargetFirstResponse)
+		if first == nil || first.DueAt == nil {
+			t.Fatalf("no first response deadline: %+v", ticket.SLA)
+		}
+		waitFor(t, "the acknowledgement", func() bool { return len(sink.Received()) >= 1 })
+		env, err := enmime.ReadEnvelope(bytes.NewReader(sink.Received()[0].Data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "We will answer by " + first.DueAt.UTC().Format("Monday 2 January, 15:04") + " (UTC time)."
+		if !strings.Contains(strings.Join(strings.Fields(env.Text), " "), want) {
+			t.Errorf("acknowledgement lacks %q:\n%s", want, env.Text)
+		}
+	})
+}

@@ -135,7 +135,7 @@ func (s *CalendarService) CreateCalendar(ctx context.Context, in *tend.CalendarI
 		return nil, err
 	}
 	var c *tend.Calendar
-	err = s.db.write(ctx, func(tx *Tx) error {
+	err = s.db.writeSLASetup(ctx, func(tx *Tx) error {
 		var id int64
 		err := tx.queryRow(ctx, `INSERT INTO calendars (name, builtin, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id`,
 			in.Name, false, tx.now).Scan(&id)
@@ -200,7 +200,7 @@ func (s *CalendarService) UpdateCalendar(ctx context.Context, id int64, patch *t
 		return nil, err
 	}
 	var c *tend.Calendar
-	err = s.db.write(ctx, func(tx *Tx) error {
+	err = s.db.writeSLASetup(ctx, func(tx *Tx) error {
 		old, err := findCalendar(ctx, tx, id)
 		if err != nil {
 			return err
@@ -259,7 +259,7 @@ func (s *CalendarService) DeleteCalendar(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	return s.db.write(ctx, func(tx *Tx) error {
+	return s.db.writeSLASetup(ctx, func(tx *Tx) error {
 		old, err := findCalendar(ctx, tx, id)
 		if err != nil {
 			return err

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -65,6 +66,12 @@ type DB struct {
 	// writes them (the outbox of customer mail has its own, left unset
 	// where a change mails no customer).
 	Jobs Enqueuer
+
+	// slaGen counts the changes to the service-level setup (calendars,
+	// policies, the warning share); slaCache is the setup as last read,
+	// good while its gen is slaGen.
+	slaGen   atomic.Int64
+	slaCache atomic.Pointer[slaSetup]
 }
 
 func (db *DB) sessionsEnded(agentID int64) {

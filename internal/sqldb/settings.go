@@ -80,7 +80,7 @@ func (s *SettingsService) UpdateSettings(ctx context.Context, st *tend.Settings)
 	if err := st.Validate(); err != nil {
 		return nil, err
 	}
-	err = s.db.write(ctx, func(tx *Tx) error {
+	err = s.db.writeSLASetup(ctx, func(tx *Tx) error {
 		if err := setSetting(ctx, tx, "name", st.Name); err != nil {
 			return err
 		}

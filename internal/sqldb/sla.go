@@ -107,16 +107,26 @@ func (c *change) touchesSLA() bool {
 
 // slaSetup is what deadlines are laid out by: the policies in order, the
 // schedules of their calendars, and the share of a target that is at risk.
+// It is read once per transaction, or taken from the cache of the last
+// one read (DB.slaCache) while nothing changed since; it is not changed
+// once made.
 type slaSetup struct {
+	gen       int64
 	policies  []*tend.SLAPolicy
 	schedules map[int64]calendar.Schedule
 	share     float64
 }
 
-// slaSetupOf reads the setup once per transaction.
-func slaSetupOf(ctx context.Context, tx *Tx) (*slaSetup, error) {
+// slaSetupOf returns the setup for tx. fresh reads it from the database
+// whatever the cache holds, as a recompute after an edit must.
+func slaSetupOf(ctx context.Context, tx *Tx, fresh bool) (*slaSetup, error) {
 	if tx.sla != nil {
 		return tx.sla, nil
+	}
+	gen := tx.db.slaGen.Load()
+	if c := tx.db.slaCache.Load(); c != nil && c.gen == gen && !fresh {
+		tx.sla = c
+		return c, nil
 	}
 	policies, err := findSLAPolicies(ctx, tx)
 	if err != nil {
@@ -126,26 +136,32 @@ func slaSetupOf(ctx context.Context, tx *Tx) (*slaSetup, error) {
 	if err != nil {
 		return nil, err
 	}
-	tx.sla = &slaSetup{policies: policies, schedules: map[int64]calendar.Schedule{}, share: share}
-	return tx.sla, nil
+	s := &slaSetup{gen: gen, policies: policies, schedules: map[int64]calendar.Schedule{}, share: share}
+	for _, p := range policies {
+		if _, ok := s.schedules[p.CalendarID]; ok {
+			continue
+		}
+		if s.schedules[p.CalendarID], err = calendarSchedule(ctx, tx, p.CalendarID); err != nil {
+			return nil, err
+		}
+	}
+	tx.sla = s
+	tx.db.slaCache.Store(s)
+	return s, nil
 }
 
-func (s *slaSetup) schedule(ctx context.Context, tx *Tx, calendarID int64) (calendar.Schedule, error) {
-	if sch, ok := s.schedules[calendarID]; ok {
-		return sch, nil
-	}
-	sch, err := calendarSchedule(ctx, tx, calendarID)
-	if err != nil {
-		return nil, err
-	}
-	s.schedules[calendarID] = sch
-	return sch, nil
+// writeSLASetup is write for a change to the service-level setup: the
+// cache of the setup read before it, or while it was written, is dropped.
+func (db *DB) writeSLASetup(ctx context.Context, fn func(tx *Tx) error) error {
+	db.slaGen.Add(1)
+	defer db.slaGen.Add(1)
+	return db.write(ctx, fn)
 }
 
 // layOutSLA computes t's service levels from history: the policy that
 // applies to t as it is now, counted on its calendar's schedule.
 func layOutSLA(ctx context.Context, tx *Tx, t *tend.Ticket, history []*tend.Event) (tend.SLAResult, error) {
-	setup, err := slaSetupOf(ctx, tx)
+	setup, err := slaSetupOf(ctx, tx, tx.batch != nil)
 	if err != nil {
 		return tend.SLAResult{}, err
 	}
@@ -162,10 +178,7 @@ func layOutSLA(ctx context.Context, tx *Tx, t *tend.Ticket, history []*tend.Even
 	if policy == nil {
 		return tend.SLAResult{}, fmt.Errorf("no default service-level policy")
 	}
-	schedule, err := setup.schedule(ctx, tx, policy.CalendarID)
-	if err != nil {
-		return tend.SLAResult{}, err
-	}
+	schedule := setup.schedules[policy.CalendarID]
 	return tend.ComputeSLA(tend.SLAInput{Policy: policy, Schedule: schedule, History: history, Now: tx.now, WarnShare: setup.share}), nil
 }
 
@@ -210,11 +223,19 @@ func slaColumns(s *tend.TicketSLA) (text *string, due, risk, wake *time.Time) {
 	return &str, s.NextDue(), s.RiskAt(), s.WakeAt()
 }
 
+// SLATimerHorizon is how far ahead timer jobs are queued: a wake-up
+// sooner than this gets its job from the change that sets it, a later one
+// from the sweep that runs every SLASweepInterval.
+const (
+	SLATimerHorizon  = time.Hour
+	SLASweepInterval = time.Minute
+)
+
 // scheduleSLATimer queues the ticket's timer job for its next wake-up,
-// unless a job already queued comes sooner: that one finds what is due,
-// or nothing, and queues the next (a timer's own change, c.timerAt,
-// passes the turn on). So a deadline that moves later queues nothing. It
-// reports whether the ticket's timer moved.
+// if it comes within the horizon and no job already queued comes sooner:
+// that one finds what is due, or nothing, and queues the next (a timer's
+// own change, c.timerAt, passes the turn on). So a deadline that moves
+// later queues nothing. It reports whether the ticket's timer moved.
 func (c *change) scheduleSLATimer(ctx context.Context) (bool, error) {
 	t := c.t
 	if t.SLA == nil {
@@ -229,7 +250,11 @@ func (c *change) scheduleSLATimer(ctx context.Context) (bool, error) {
 	}
 	t.SLA.TimerAt = queued
 	wake := t.SLA.WakeAt()
-	if wake != nil && (queued == nil || wake.Before(*queued)) && c.tx.db.Jobs != nil {
+	// A wake-up beyond the horizon is queued later by the sweep
+	// (QueueDueTimers), from ticket_sla.wake_at, which this change writes:
+	// most changes then queue no job at all.
+	near := wake != nil && wake.Before(c.tx.now.Add(SLATimerHorizon))
+	if near && (queued == nil || wake.Before(*queued)) && c.tx.db.Jobs != nil {
 		job := SLATimer{TicketID: t.ID, At: *wake}
 		if c.tx.batch != nil {
 			c.tx.batch.jobs = append(c.tx.batch.jobs, job)
@@ -384,5 +409,45 @@ func (s *TicketService) RecomputeSLA(ctx context.Context, reason string, onlyMis
 			return n, nil
 		}
 		after = ids[len(ids)-1]
+	}
+}
+
+// SLASweep is the periodic job that queues the timer jobs of the
+// wake-ups coming within the horizon that have none yet.
+type SLASweep struct{}
+
+// Kind names the job for the queue.
+func (SLASweep) Kind() string { return "sla_sweep" }
+
+// QueueDueTimers queues a timer job for each ticket whose next wake-up
+// comes within the horizon and has no job queued for it or before it, and
+// returns how many it queued.
+func (s *TicketService) QueueDueTimers(ctx context.Context) (int, error) {
+	n := 0
+	for {
+		var due []SLATimer
+		err := s.db.write(ctx, func(tx *Tx) (err error) {
+			due, err = queryAll(ctx, tx, func(r row) (j SLATimer, err error) { return j, r.Scan(&j.TicketID, &j.At) },
+				`SELECT ticket_id, wake_at FROM ticket_sla WHERE wake_at < $1 AND (timer_at IS NULL OR timer_at > wake_at)
+				ORDER BY wake_at LIMIT 500`, tx.now.Add(SLATimerHorizon))
+			if err != nil || len(due) == 0 || tx.db.Jobs == nil {
+				return err
+			}
+			tx.batch = &changeBatch{}
+			for _, j := range due {
+				tx.batch.jobs = append(tx.batch.jobs, j)
+				if _, err := tx.exec(ctx, `UPDATE ticket_sla SET timer_at = $2 WHERE ticket_id = $1`, j.TicketID, j.At); err != nil {
+					return err
+				}
+			}
+			return flushBatch(ctx, tx)
+		})
+		if err != nil {
+			return n, err
+		}
+		n += len(due)
+		if len(due) < 500 {
+			return n, nil
+		}
 	}
 }

@@ -137,7 +137,7 @@ func (s *SLAPolicyService) CreateSLAPolicy(ctx context.Context, in *tend.SLAPoli
 		return nil, err
 	}
 	var p *tend.SLAPolicy
-	err = s.db.write(ctx, func(tx *Tx) error {
+	err = s.db.writeSLASetup(ctx, func(tx *Tx) error {
 		if err := checkPolicyRefs(ctx, tx, in); err != nil {
 			return err
 		}
@@ -199,7 +199,7 @@ func (s *SLAPolicyService) UpdateSLAPolicy(ctx context.Context, id int64, patch 
 		return nil, err
 	}
 	var p *tend.SLAPolicy
-	err = s.db.write(ctx, func(tx *Tx) error {
+	err = s.db.writeSLASetup(ctx, func(tx *Tx) error {
 		old, err := findSLAPolicy(ctx, tx, id)
 		if err != nil {
 			return err
@@ -238,7 +238,7 @@ func (s *SLAPolicyService) DeleteSLAPolicy(ctx context.Context, id int64) error 
 	if err != nil {
 		return err
 	}
-	return s.db.write(ctx, func(tx *Tx) error {
+	return s.db.writeSLASetup(ctx, func(tx *Tx) error {
 		old, err := findSLAPolicy(ctx, tx, id)
 		if err != nil {
 			return err

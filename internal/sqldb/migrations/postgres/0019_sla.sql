@@ -63,6 +63,7 @@ CREATE TABLE ticket_sla (
 CREATE INDEX ticket_sla_due ON ticket_sla (due_at, ticket_id) WHERE due_at IS NOT NULL;
 CREATE INDEX ticket_sla_risk ON ticket_sla (risk_at, ticket_id) WHERE risk_at IS NOT NULL;
 CREATE INDEX ticket_sla_policy ON ticket_sla (policy_id);
+CREATE INDEX ticket_sla_wake ON ticket_sla (wake_at) WHERE wake_at IS NOT NULL;
 -- The rows above were given their ids; new ones follow them.
 SELECT setval(pg_get_serial_sequence('calendars', 'id'), 1);
 SELECT setval(pg_get_serial_sequence('sla_policies', 'id'), 1);
