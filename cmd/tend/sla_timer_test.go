@@ -52,6 +52,29 @@ func slaEntries(t *testing.T, a *app, kind tend.EventKind) map[int64]int {
 	return counts
 }
 
+// latestBreach is how long after its deadline the latest recorded breach
+// was recorded.
+func latestBreach(t *testing.T, a *app) time.Duration {
+	t.Helper()
+	var late time.Duration
+	page, _, err := a.tickets.FindTickets(systemCtx(), tend.TicketFilter{Limit: tend.MaxPageSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tk := range page {
+		events, _, err := a.tickets.FindTicketEvents(systemCtx(), tk.ID, "", tend.MaxPageSize)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range events {
+			if b, ok := e.Data.(tend.SLABreached); ok {
+				late = max(late, e.CreatedAt.Sub(b.DueAt))
+			}
+		}
+	}
+	return late
+}
+
 func breached(counts map[int64]int) (n int) {
 	for _, c := range counts {
 		if c > 0 {
@@ -136,6 +159,7 @@ func TestSLATimersSurviveSIGKILL(t *testing.T) {
 				t.Errorf("ticket %d: %d sla_warning entries", id, n)
 			}
 		}
-		t.Logf("%d of %d breaches were recorded when the server was killed; the rest after the restart, once each", before, tickets)
+		t.Logf("%d of %d breaches were recorded when the server was killed; the rest after the restart, once each; the latest was recorded %s after its deadline",
+			before, tickets, latestBreach(t, probe).Round(100*time.Millisecond))
 	})
 }
