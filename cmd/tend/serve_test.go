@@ -86,7 +86,7 @@ func startServe(t *testing.T, cfg serveConfig) *running {
 }
 
 // dbStorage returns storage on engine in a new temporary folder.
-func dbStorage(t *testing.T, engine sqldb.Engine) storage {
+func dbStorage(t testing.TB, engine sqldb.Engine) storage {
 	st := storage{data: t.TempDir()}
 	if engine == sqldb.Postgres {
 		st.db = sqldbtest.DSN(t, engine)

@@ -13,7 +13,7 @@ import (
 )
 
 // sendMails sends n mails, each a new request, over one SMTP connection.
-func sendMails(t *testing.T, addr string, n int) {
+func sendMails(t testing.TB, addr string, n int) {
 	t.Helper()
 	c, err := smtp.Dial(addr)
 	if err != nil {
@@ -30,7 +30,7 @@ func sendMails(t *testing.T, addr string, n int) {
 }
 
 // slaEntries counts each ticket's history entries of kind.
-func slaEntries(t *testing.T, a *app, kind tend.EventKind) map[int64]int {
+func slaEntries(t testing.TB, a *app, kind tend.EventKind) map[int64]int {
 	t.Helper()
 	counts := map[int64]int{}
 	page, _, err := a.tickets.FindTickets(systemCtx(), tend.TicketFilter{Limit: tend.MaxPageSize})
@@ -162,4 +162,55 @@ func TestSLATimersSurviveSIGKILL(t *testing.T) {
 		t.Logf("%d of %d breaches were recorded when the server was killed; the rest after the restart, once each; the latest was recorded %s after its deadline",
 			before, tickets, latestBreach(t, probe).Round(100*time.Millisecond))
 	})
+}
+
+// Timers that fell due while the server was down: 200 tickets with a
+// one-minute first response, the server killed at once and started again
+// after every deadline has passed; reports how long after the restart the
+// last breach was recorded.
+func BenchmarkTimersAfterRestart(b *testing.B) {
+	for _, engine := range []sqldb.Engine{sqldb.SQLite, sqldb.Postgres} {
+		b.Run(string(engine), func(b *testing.B) {
+			for range b.N {
+				st := dbStorage(b, engine)
+				a, err := openApp(context.Background(), st)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := a.mailboxes.CreateMailbox(systemCtx(), &tend.MailboxCreate{Address: "support@acme.example"}); err != nil {
+					b.Fatal(err)
+				}
+				one := 1
+				if _, err := sqldb.NewSLAPolicyService(a.db).UpdateSLAPolicy(systemCtx(), 1, &tend.SLAPolicyPatch{
+					Targets: &tend.Targets{FirstResponse: &one}}); err != nil {
+					b.Fatal(err)
+				}
+				a.Close()
+				smtpAddr := freePort(b)
+				args := []string{"serve", "--data", st.data, "--addr", "127.0.0.1:0", "--smtp-addr", smtpAddr, "--log-level", "warn"}
+				if st.db != "" {
+					args = append(args, "--db", st.db)
+				}
+				server := startProcess(b, args...)
+				opened := time.Now()
+				sendMails(b, smtpAddr, 200)
+				server.kill()
+				time.Sleep(time.Until(opened.Add(75 * time.Second)))
+				restarted := time.Now()
+				server = startProcess(b, args...)
+				probe, err := openApp(context.Background(), st)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for deadline := time.Now().Add(3 * time.Minute); breached(slaEntries(b, probe, tend.EventSLABreached)) < 200; time.Sleep(100 * time.Millisecond) {
+					if time.Now().After(deadline) {
+						b.Fatalf("not all breaches recorded 3 minutes after the restart")
+					}
+				}
+				b.ReportMetric(time.Since(restarted).Seconds(), "s-after-restart")
+				probe.Close()
+				server.stop(b)
+			}
+		})
+	}
 }
