@@ -372,36 +372,23 @@ const slaBatch = 500
 // every open ticket without any yet when onlyMissing, for reason. It
 // returns how many tickets it looked at.
 func (s *TicketService) RecomputeSLA(ctx context.Context, reason string, onlyMissing bool) (int, error) {
-	after, n := int64(0), 0
 	// In id order, through the table itself: by the index on status, each
 	// batch would read every open ticket to sort them by id.
 	where := `status || '' IN ('new', 'open', 'pending', 'on_hold') AND merged_into_id IS NULL`
 	if onlyMissing {
 		where += ` AND NOT EXISTS (SELECT 1 FROM ticket_sla ts WHERE ts.ticket_id = tickets.id)`
 	}
-	for {
+	n := 0
+	for after := int64(0); ; {
 		var ids []int64
-		err := s.db.write(ctx, func(tx *Tx) (err error) {
-			ids, err = queryAll(ctx, tx, scanID, `SELECT id FROM tickets WHERE `+where+` AND id > $1 ORDER BY id LIMIT $2`, after, slaBatch)
-			if err != nil || len(ids) == 0 {
-				return err
-			}
-			if err := startBatch(ctx, tx, ids); err != nil {
-				return err
-			}
-			for _, id := range ids {
-				c, err := changeTicket(ctx, tx, tend.Principal{System: true}, id, nil)
-				if err != nil {
-					return err
-				}
-				c.slaReason = reason
-				if err := c.commit(ctx); err != nil {
-					return err
-				}
-			}
-			return flushBatch(ctx, tx)
+		err := s.db.read(ctx, func(q *Tx) (err error) {
+			ids, err = queryAll(ctx, q, scanID, `SELECT id FROM tickets WHERE `+where+` AND id > $1 ORDER BY id LIMIT $2`, after, slaBatch)
+			return err
 		})
-		if err != nil {
+		if err != nil || len(ids) == 0 {
+			return n, err
+		}
+		if err := s.recomputeBatch(ctx, ids, reason); err != nil {
 			return n, err
 		}
 		n += len(ids)
@@ -410,6 +397,31 @@ func (s *TicketService) RecomputeSLA(ctx context.Context, reason string, onlyMis
 		}
 		after = ids[len(ids)-1]
 	}
+}
+
+// recomputeBatch lays out again the deadlines of tickets ids that are
+// still open, in one transaction.
+func (s *TicketService) recomputeBatch(ctx context.Context, ids []int64, reason string) error {
+	return s.db.write(ctx, func(tx *Tx) error {
+		if err := startBatch(ctx, tx, ids); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			t, ok := tx.batch.tickets[id]
+			if !ok || !t.Status.Unsolved() || t.MergedIntoID != nil {
+				continue // gone, or solved since it was listed
+			}
+			c, err := changeTicket(ctx, tx, tend.Principal{System: true}, id, nil)
+			if err != nil {
+				return err
+			}
+			c.slaReason = reason
+			if err := c.commit(ctx); err != nil {
+				return err
+			}
+		}
+		return flushBatch(ctx, tx)
+	})
 }
 
 // SLASweep is the periodic job that queues the timer jobs of the
