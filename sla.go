@@ -36,6 +36,9 @@ func (k TargetKind) Label() string {
 // MaxTargetMinutes is the longest target: a year of business minutes.
 const MaxTargetMinutes = 525600
 
+// MaxConditionValues bounds each list of a policy's conditions.
+const MaxConditionValues = 500
+
 // Targets are a policy's promises in business minutes; nil is no such
 // promise.
 type Targets struct {
@@ -201,6 +204,18 @@ func (in *SLAPolicyInput) Validate() error {
 			p.Add("conditions.channels", "%q is not a channel", ch)
 		}
 	}
+	for field, n := range map[string]int{"conditions.organization_ids": len(c.OrganizationIDs), "conditions.team_ids": len(c.TeamIDs),
+		"conditions.fields": len(c.Fields), "conditions.priorities": len(c.Priorities), "conditions.tiers": len(c.Tiers),
+		"conditions.channels": len(c.Channels)} {
+		if n > MaxConditionValues {
+			p.Add(field, "may hold at most %d values; a policy for more is better written the other way round", MaxConditionValues)
+		}
+	}
+	for k, vs := range c.Fields {
+		if len(vs) > MaxConditionValues {
+			p.Add("conditions.fields."+k, "may hold at most %d values", MaxConditionValues)
+		}
+	}
 	validateTags(p, "conditions.tags", c.Tags)
 	for _, t := range c.Tags {
 		if t == "" {
@@ -362,6 +377,28 @@ func (s *TicketSLA) NextDue() *time.Time {
 		}
 	}
 	return next
+}
+
+// Deadline is what lists order by: the earliest deadline passed and not
+// met, else the next deadline of a running target; nil when neither.
+func (s *TicketSLA) Deadline() *time.Time {
+	var at *time.Time
+	if s == nil {
+		return nil
+	}
+	for _, t := range s.Targets {
+		this := t.DueAt
+		switch {
+		case t.BreachedAt != nil && t.MetAt == nil:
+			this = t.BreachedAt
+		case !t.Running():
+			continue
+		}
+		if this != nil && (at == nil || this.Before(*at)) {
+			at = this
+		}
+	}
+	return at
 }
 
 // RiskAt is when the ticket is, or becomes, at risk: the earliest warning

@@ -54,6 +54,7 @@ func (c *change) scheduleAutoClose(ctx context.Context) error {
 // solvedAt; it returns how long to wait when that moment has not yet come
 // by the database's clock.
 func (s *TicketService) CloseSolved(ctx context.Context, id int64, solvedAt, at time.Time) (wait time.Duration, err error) {
+	var notices []tend.TicketChange
 	err = s.db.write(ctx, func(tx *Tx) error {
 		wait = 0
 		c, err := changeTicket(ctx, tx, tend.Principal{System: true}, id, nil)
@@ -71,7 +72,14 @@ func (s *TicketService) CloseSolved(ctx context.Context, id int64, solvedAt, at 
 		if err := c.update(ctx, &tend.TicketUpdate{Status: &closed}); err != nil {
 			return err
 		}
-		return c.commit(ctx)
+		if err := c.commit(ctx); err != nil {
+			return err
+		}
+		notices = c.notices
+		return nil
 	})
+	if err == nil {
+		s.notify(notices...)
+	}
 	return wait, err
 }

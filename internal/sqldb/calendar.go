@@ -326,8 +326,11 @@ func (s *CalendarService) Deadline(ctx context.Context, id int64, from time.Time
 		return time.Time{}, err
 	}
 	due := sch.At(s.db.Now()).Add(from, time.Duration(minutes)*time.Minute)
-	if due.IsZero() {
-		return time.Time{}, tend.FieldError(tend.EINVALID, "minutes", "the calendar is closed for three years after from, so no deadline comes")
+	switch {
+	case due.IsZero():
+		return time.Time{}, tend.FieldError(tend.EINVALID, "minutes", "the calendar does not open for that long within three years of from, so no deadline comes")
+	case due.Year() > 9999:
+		return time.Time{}, tend.FieldError(tend.EINVALID, "from", "the deadline would fall after the year 9999; give an earlier from")
 	}
 	return due, nil
 }

@@ -232,9 +232,14 @@ func (c *change) commit(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if timerMoved || !sameDeadlines(c.loaded.SLA, t.SLA) {
+	if moved := !sameDeadlines(c.loaded.SLA, t.SLA); timerMoved || moved {
 		if err := saveSLA(ctx, tx, t); err != nil {
 			return err
+		}
+		if moved && len(c.notices) == 0 {
+			// Open pages show the deadlines: a timer's warning or breach
+			// is news to them.
+			c.notices = append(c.notices, tend.TicketChange{TicketID: t.ID, Kind: tend.EventSLARecomputed, Channel: t.Channel})
 		}
 	}
 	if !slices.Equal(t.Tags, c.loaded.Tags) {

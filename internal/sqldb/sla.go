@@ -220,7 +220,7 @@ func slaColumns(s *tend.TicketSLA) (text *string, due, risk, wake *time.Time) {
 	}
 	b, _ := json.Marshal(s)
 	str := string(b)
-	return &str, s.NextDue(), s.RiskAt(), s.WakeAt()
+	return &str, s.Deadline(), s.RiskAt(), s.WakeAt()
 }
 
 // SLATimerHorizon is how far ahead timer jobs are queued: a wake-up
@@ -330,6 +330,7 @@ func scanSLA(text *string) (*tend.TicketSLA, error) {
 // lays out the next. It returns how long to wait when at has not yet come
 // by the database's clock, and the ticket still wants a look then.
 func (s *TicketService) SettleSLA(ctx context.Context, id int64, at time.Time) (wait time.Duration, err error) {
+	var notices []tend.TicketChange
 	err = s.db.write(ctx, func(tx *Tx) error {
 		wait = 0
 		if tx.now.Before(at) {
@@ -342,8 +343,15 @@ func (s *TicketService) SettleSLA(ctx context.Context, id int64, at time.Time) (
 			return err
 		}
 		c.slaReason, c.timerAt = slaTimerReason, &at
-		return c.commit(ctx)
+		if err := c.commit(ctx); err != nil {
+			return err
+		}
+		notices = c.notices
+		return nil
 	})
+	if err == nil {
+		s.notify(notices...)
+	}
 	return wait, err
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 
@@ -260,8 +261,10 @@ func (s *Server) inForce(st *tend.Settings) *tend.Settings {
 // settingsPatch is the body of PATCH /settings: fields left out keep
 // their values.
 type settingsPatch struct {
-	Name    *string `json:"name"`
-	BaseURL *string `json:"base_url"`
+	Name           *string `json:"name"`
+	BaseURL        *string `json:"base_url"`
+	SLAWarnPercent *int    `json:"sla_warn_percent"`
+	AutoCloseDays  *int    `json:"auto_close_days"`
 }
 
 func (s *Server) updateSettings(w http.ResponseWriter, r *http.Request) {
@@ -289,6 +292,13 @@ func (s *Server) updateSettings(w http.ResponseWriter, r *http.Request) {
 		if s.BaseURL == "" {
 			st.BaseURL = *in.BaseURL
 		}
+	}
+	// 0 would read as the default (tend.Settings.Normalize): refused here.
+	if in.SLAWarnPercent != nil {
+		st.SLAWarnPercent = cmp.Or(*in.SLAWarnPercent, -1)
+	}
+	if in.AutoCloseDays != nil {
+		st.AutoCloseDays = cmp.Or(*in.AutoCloseDays, -1)
 	}
 	st, err = s.Settings.UpdateSettings(r.Context(), st)
 	respond(s, w, r, s.inForce(st), err)

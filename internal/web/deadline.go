@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/tendhq/tend"
@@ -54,8 +55,9 @@ func (v deadlineView) AtRisk() bool { return v.State == "risk" }
 // after it.
 func (v deadlineView) Late() bool { return v.State == "breached" || v.State == "late" }
 
-// deadlineOf says where target t stands at now.
-func deadlineOf(t tend.SLATarget, now time.Time) deadlineView {
+// deadlineOf says where target t stands at now, on a ticket whose clocks
+// are paused or not.
+func deadlineOf(t tend.SLATarget, now time.Time, paused bool) deadlineView {
 	v := deadlineView{Label: t.Kind.Label()}
 	due := t.DueAt
 	if t.BreachedAt != nil {
@@ -66,8 +68,11 @@ func deadlineOf(t tend.SLATarget, now time.Time) deadlineView {
 		v.State, v.Lead, v.Span, v.Tail, v.At = "late", "met ", spanWords(t.MetAt.Sub(*t.BreachedAt)), " late", t.MetAt
 	case t.MetAt != nil:
 		v.State, v.Lead, v.At = "met", "met", t.MetAt
-	case due == nil:
+	case due == nil && paused:
 		v.State, v.Lead = "paused", "paused"
+	case due == nil:
+		// Its calendar has too little open time for it within years.
+		v.State, v.Lead = "never", "no deadline: its calendar is not open long enough"
 	case !now.Before(*due):
 		// Past its deadline, whether or not the timer has recorded it yet.
 		v.State, v.Lead, v.Span, v.Tail, v.At, v.Rel = "breached", "breached ", spanWords(now.Sub(*due)), " ago", due, "ago"
@@ -95,7 +100,7 @@ func slaViewOf(s *tend.TicketSLA, policies map[int64]string, now time.Time) *sla
 	}
 	v := &slaView{Now: now, Paused: s.Paused, Policy: policyWords(policies, s.PolicyID)}
 	for _, t := range s.Targets {
-		v.Targets = append(v.Targets, deadlineOf(t, now))
+		v.Targets = append(v.Targets, deadlineOf(t, now, s.Paused))
 	}
 	return v
 }
@@ -126,11 +131,13 @@ func nextDeadline(s *tend.TicketSLA, now time.Time) *deadlineView {
 	}
 	switch {
 	case late != nil:
-		v := deadlineOf(*late, now)
+		v := deadlineOf(*late, now, s.Paused)
 		return &v
 	case next != nil:
-		v := deadlineOf(*next, now)
+		v := deadlineOf(*next, now, s.Paused)
 		return &v
+	case s.Paused && slices.ContainsFunc(s.Targets, func(t tend.SLATarget) bool { return t.MetAt == nil && t.BreachedAt == nil }):
+		return &deadlineView{State: "paused", Lead: "paused"}
 	}
 	return nil
 }

@@ -55,7 +55,7 @@ func TestDeadlineOf(t *testing.T) {
 		{"paused", tend.SLATarget{Kind: tend.TargetResolution}, "paused", "paused"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			v := deadlineOf(c.target, now)
+			v := deadlineOf(c.target, now, true)
 			if v.State != c.state || v.Text() != c.text {
 				t.Errorf("got %s %q, want %s %q", v.State, v.Text(), c.state, c.text)
 			}
@@ -87,7 +87,7 @@ func TestNextDeadline(t *testing.T) {
 			{Kind: tend.TargetResolution, DueAt: at(-2 * time.Minute)}}}, "First response breached 5 min ago"},
 		{"met late is done", &tend.TicketSLA{Targets: []tend.SLATarget{
 			{Kind: tend.TargetFirstResponse, BreachedAt: at(-5 * time.Minute), MetAt: at(-time.Minute)}}}, ""},
-		{"paused", &tend.TicketSLA{Paused: true, Targets: []tend.SLATarget{{Kind: tend.TargetResolution}}}, ""},
+		{"paused: said, not a dash", &tend.TicketSLA{Paused: true, Targets: []tend.SLATarget{{Kind: tend.TargetResolution}}}, " paused"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := ""

@@ -265,9 +265,11 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, sub *subsc
 	signedIn := func() bool { return s.sessionAgent(r) != nil }
 	// A page that stops reading (a laptop closed) must not hold a
 	// goroutine for ever: each write gets a deadline.
+	// The deadline is set as each write begins: set once a loop, it passed
+	// while the loop waited for the keep-alive, which then failed.
 	rc := http.NewResponseController(w)
+	deadline := func() { rc.SetWriteDeadline(time.Now().Add(15 * time.Second)) }
 	for {
-		rc.SetWriteDeadline(time.Now().Add(15 * time.Second))
 		select {
 		case e := <-sub.ch:
 			// Sessions that ended before e was published are told before
@@ -279,6 +281,7 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, sub *subsc
 				}
 			default:
 			}
+			deadline()
 			writeEvent(w, e)
 		case <-sub.recheck:
 			if !signedIn() {
@@ -293,6 +296,7 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, sub *subsc
 			if !signedIn() {
 				return
 			}
+			deadline()
 			fmt.Fprint(w, ": keep-alive\n\n")
 		case <-r.Context().Done():
 			return

@@ -120,8 +120,8 @@ func formNumber(r *http.Request, name string, was int) int {
 		return was
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil {
-		return -1
+	if err != nil || n == 0 {
+		return -1 // 0 would read as "the default" (tend.Settings.Normalize)
 	}
 	return n
 }
