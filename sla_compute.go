@@ -125,7 +125,7 @@ func (f *slaFold) count(c *slaClock, at time.Time) {
 	left := c.budget - c.used
 	c.used += f.in.Schedule.Between(*c.since, at)
 	if c.used > c.budget && c.breached == nil {
-		due := f.in.Schedule.Add(*c.since, left)
+		due := f.in.Schedule.AsOf(at).Add(*c.since, left)
 		c.breached = &due
 	}
 	c.since = nil
@@ -137,9 +137,10 @@ func (f *slaFold) stop(k TargetKind, at time.Time, met bool) {
 	if c == nil || !c.active {
 		return
 	}
-	running := c.since != nil
-	if running {
-		due := f.in.Schedule.Add(*c.since, c.budget-c.used)
+	if c.since != nil {
+		// As the calendar stood when the round stopped: a later edit
+		// does not move a deadline already met or missed.
+		due := f.in.Schedule.AsOf(at).Add(*c.since, c.budget-c.used)
 		c.due = &due
 	}
 	f.count(c, at)

@@ -218,6 +218,13 @@ func TestComputeSLA(t *testing.T) {
 		now:     500,
 		want:    nil,
 	}, {
+		name:     "a calendar edited after a target was met leaves its deadline as it was",
+		targets:  Targets{FirstResponse: ptr(120)},
+		schedule: calendar.Schedule{{Calendar: calendar.Always()}, {From: at(100), Calendar: calendar.Calendar{Location: time.UTC}}},
+		history:  []step{{0, opened, AuthorCustomer}, {30, agentReplied, ""}},
+		now:      200,
+		want:     []want{{kind: TargetFirstResponse, due: ptr(at(120)), met: ptr(at(30)), cycle: 1}},
+	}, {
 		name:     "business minutes: Friday 16:00 plus two hours is Monday 10:00",
 		targets:  Targets{FirstResponse: ptr(120)},
 		schedule: office(),

@@ -75,3 +75,14 @@ func (s Schedule) index(t time.Time) int {
 	}
 	return max(i, 0)
 }
+
+// AsOf returns the schedule as it was known at t: without the versions
+// made after t. A deadline worked out then stays what it was, whatever the
+// calendar became later.
+func (s Schedule) AsOf(t time.Time) Schedule {
+	n := len(s)
+	for n > 1 && s[n-1].From.After(t) {
+		n--
+	}
+	return s[:n]
+}

@@ -111,3 +111,27 @@ func TestScheduleAddBetweenInverse(t *testing.T) {
 		}
 	}
 }
+
+func TestScheduleAsOf(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	s := Schedule{{From: t0, Calendar: Always()}, {From: t0.Add(time.Hour), Calendar: Calendar{}}}
+	tests := []struct {
+		at   time.Time
+		want int
+	}{
+		{t0.Add(-time.Hour), 1}, // the first version stands for all time before it
+		{t0, 1},
+		{t0.Add(30 * time.Minute), 1},
+		{t0.Add(time.Hour), 2},
+		{t0.Add(2 * time.Hour), 2},
+	}
+	for _, tt := range tests {
+		if got := len(s.AsOf(tt.at)); got != tt.want {
+			t.Errorf("AsOf(%s) has %d versions, want %d", tt.at.Format(time.TimeOnly), got, tt.want)
+		}
+	}
+	// A deadline worked out before the edit that closed the calendar.
+	if due := s.AsOf(t0.Add(30*time.Minute)).Add(t0, 3*time.Hour); !due.Equal(t0.Add(3 * time.Hour)) {
+		t.Errorf("as of before the edit: due %s", due)
+	}
+}
