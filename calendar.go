@@ -62,10 +62,13 @@ type CalendarInput struct {
 
 // CalendarPatch changes a calendar; nil fields are left as they are.
 type CalendarPatch struct {
-	Name     *string          `json:"name"`
-	TimeZone *string          `json:"time_zone"`
-	Hours    *[]BusinessHours `json:"hours"`
-	Holidays *[]Holiday       `json:"holidays"`
+	// UpdatedAt, when given, is the calendar's updated_at as the caller
+	// read it: a change made since by someone else is not overwritten.
+	UpdatedAt *time.Time       `json:"updated_at"`
+	Name      *string          `json:"name"`
+	TimeZone  *string          `json:"time_zone"`
+	Hours     *[]BusinessHours `json:"hours"`
+	Holidays  *[]Holiday       `json:"holidays"`
 }
 
 // Apply returns the input that results from patching c.

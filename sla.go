@@ -113,6 +113,9 @@ type SLAPolicyInput struct {
 // SLAPolicyPatch changes a policy; nil fields are left as they are. A
 // target set to null in Targets is removed: Targets replaces them all.
 type SLAPolicyPatch struct {
+	// UpdatedAt, when given, is the policy's updated_at as the caller read
+	// it: a change made since by someone else is not overwritten (ESTALE).
+	UpdatedAt  *time.Time        `json:"updated_at"`
 	Name       *string           `json:"name"`
 	Position   *int              `json:"position"`
 	CalendarID *int64            `json:"calendar_id"`
@@ -489,3 +492,12 @@ func (SLABreached) EventKind() EventKind   { return EventSLABreached }
 func (SLARecomputed) EventKind() EventKind { return EventSLARecomputed }
 
 func (k TargetKind) String() string { return strings.ReplaceAll(string(k), "_", " ") }
+
+// StaleEdit is the refusal of an edit made to a copy that someone else
+// changed since it was read (a patch's UpdatedAt).
+func StaleEdit(what string, read *time.Time, now time.Time) error {
+	if read == nil || read.Equal(now) {
+		return nil
+	}
+	return Errorf(ESTALE, "Someone else changed %s since you opened it. Look at it as it is now, then make your change again.", what)
+}

@@ -208,6 +208,9 @@ func (s *CalendarService) UpdateCalendar(ctx context.Context, id int64, patch *t
 		if old.Builtin {
 			return builtinRefusal(old, "changed")
 		}
+		if err := tend.StaleEdit("calendar "+old.Name, patch.UpdatedAt, old.UpdatedAt); err != nil {
+			return err
+		}
 		in := patch.Apply(old)
 		in.Normalize()
 		if err := in.Validate(); err != nil {

@@ -204,6 +204,9 @@ func (s *SLAPolicyService) UpdateSLAPolicy(ctx context.Context, id int64, patch 
 		if err != nil {
 			return err
 		}
+		if err := tend.StaleEdit("policy "+old.Name, patch.UpdatedAt, old.UpdatedAt); err != nil {
+			return err
+		}
 		in := patch.Apply(old)
 		in.Normalize()
 		if err := in.Validate(); err != nil {
@@ -293,7 +296,7 @@ func refuseOpenTickets(ctx context.Context, tx *Tx, p *tend.SLAPolicy) error {
 	if n > len(numbers) {
 		more = fmt.Sprintf(" and %d more", n-len(numbers))
 	}
-	return tend.Errorf(tend.ECONFLICT, "%d open %s %s under %s (%s%s); solve them, or change the policies so that another applies to them, first.",
+	return tend.Errorf(tend.ECONFLICT, "%d open %s %s under %s (%s%s); solve them, or change the policies so that another applies to them, first (the open tickets are laid out again a few seconds after such a change).",
 		n, plural(n, "ticket", "tickets"), plural(n, "is", "are"), p.Name, strings.Join(said, ", "), more)
 }
 

@@ -380,3 +380,28 @@ func BenchmarkRecomputeSLA(b *testing.B) {
 		})
 	}
 }
+
+// Two people editing one policy: the second, who read it before the
+// first saved, is refused rather than undoing the first's change.
+func TestSLAPolicyStaleEdit(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		e := newSLAEnv(t, db)
+		actx := as(e.agent)
+		read, err := e.policies.FindSLAPolicyByID(actx, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(time.Second)
+		name := "Standard"
+		if _, err := e.policies.UpdateSLAPolicy(actx, 1, &tend.SLAPolicyPatch{UpdatedAt: &read.UpdatedAt, Name: &name}); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(time.Second)
+		other := "Everyone"
+		_, err = e.policies.UpdateSLAPolicy(actx, 1, &tend.SLAPolicyPatch{UpdatedAt: &read.UpdatedAt, Name: &other})
+		wantCode(t, err, tend.ESTALE)
+		if got, _ := e.policies.FindSLAPolicyByID(actx, 1); got.Name != "Standard" {
+			t.Fatalf("name %q after the stale edit, want Standard", got.Name)
+		}
+	})
+}

@@ -293,7 +293,8 @@ func (s *Server) calendarSave(w http.ResponseWriter, r *http.Request, c *tend.Ca
 		_, err = s.Calendars.CreateCalendar(ctx, in)
 	} else {
 		done = "calendar-updated"
-		_, err = s.Calendars.UpdateCalendar(ctx, c.ID, &tend.CalendarPatch{Name: &in.Name, TimeZone: &in.TimeZone, Hours: &in.Hours, Holidays: &in.Holidays})
+		_, err = s.Calendars.UpdateCalendar(ctx, c.ID, &tend.CalendarPatch{UpdatedAt: formTime(r, "updated_at"), Name: &in.Name,
+			TimeZone: &in.TimeZone, Hours: &in.Hours, Holidays: &in.Holidays})
 	}
 	if err != nil {
 		s.renderCalendar(w, r, agent, c, f, httpStatus(err), err, hours, holidays)
@@ -353,4 +354,14 @@ func (s *Server) calendarDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/settings/service-levels?done=calendar-deleted", http.StatusSeeOther)
+}
+
+// formTime reads an instant a form carries as it was given to it
+// (RFC 3339); nil when absent or unreadable.
+func formTime(r *http.Request, name string) *time.Time {
+	t, err := time.Parse(time.RFC3339Nano, r.PostFormValue(name))
+	if err != nil {
+		return nil
+	}
+	return &t
 }

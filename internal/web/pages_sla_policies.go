@@ -311,7 +311,8 @@ func (s *Server) policySave(w http.ResponseWriter, r *http.Request, p *tend.SLAP
 		_, err = s.SLAPolicies.CreateSLAPolicy(ctx, in)
 	default:
 		done = "policy-updated"
-		patch := &tend.SLAPolicyPatch{Name: &in.Name, Position: &in.Position, CalendarID: &in.CalendarID, Targets: &in.Targets}
+		patch := &tend.SLAPolicyPatch{UpdatedAt: formTime(r, "updated_at"), Name: &in.Name, Position: &in.Position,
+			CalendarID: &in.CalendarID, Targets: &in.Targets}
 		if !p.Default {
 			patch.Conditions = &in.Conditions // the default's form has none
 		}
