@@ -29,6 +29,32 @@ func sendMails(t testing.TB, addr string, n int) {
 	}
 }
 
+// oneMinuteDesk readies a desk on st whose default policy promises a
+// first response in a minute, with a mailbox, and returns the SMTP
+// address and the arguments of 'tend serve' there.
+func oneMinuteDesk(t testing.TB, st storage) (smtpAddr string, args []string) {
+	t.Helper()
+	a, err := openApp(context.Background(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if _, err := a.mailboxes.CreateMailbox(systemCtx(), &tend.MailboxCreate{Address: "support@acme.example"}); err != nil {
+		t.Fatal(err)
+	}
+	one := 1
+	if _, err := sqldb.NewSLAPolicyService(a.db).UpdateSLAPolicy(systemCtx(), 1, &tend.SLAPolicyPatch{
+		Targets: &tend.Targets{FirstResponse: &one}}); err != nil {
+		t.Fatal(err)
+	}
+	smtpAddr = freePort(t)
+	args = []string{"serve", "--data", st.data, "--addr", "127.0.0.1:0", "--smtp-addr", smtpAddr, "--log-level", "warn"}
+	if st.db != "" {
+		args = append(args, "--db", st.db)
+	}
+	return smtpAddr, args
+}
+
 // slaEntries counts each ticket's history entries of kind.
 func slaEntries(t testing.TB, a *app, kind tend.EventKind) map[int64]int {
 	t.Helper()
@@ -94,24 +120,7 @@ func TestSLATimersSurviveSIGKILL(t *testing.T) {
 	}
 	forEachEngine(t, func(t *testing.T, st storage) {
 		const tickets = 200
-		a, err := openApp(context.Background(), st)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := a.mailboxes.CreateMailbox(systemCtx(), &tend.MailboxCreate{Address: "support@acme.example"}); err != nil {
-			t.Fatal(err)
-		}
-		one := 1
-		if _, err := sqldb.NewSLAPolicyService(a.db).UpdateSLAPolicy(systemCtx(), 1, &tend.SLAPolicyPatch{
-			Targets: &tend.Targets{FirstResponse: &one}}); err != nil {
-			t.Fatal(err)
-		}
-		a.Close()
-		smtpAddr := freePort(t)
-		args := []string{"serve", "--data", st.data, "--addr", "127.0.0.1:0", "--smtp-addr", smtpAddr, "--log-level", "warn"}
-		if st.db != "" {
-			args = append(args, "--db", st.db)
-		}
+		smtpAddr, args := oneMinuteDesk(t, st)
 		server := startProcess(t, args...)
 		sendMails(t, smtpAddr, tickets)
 
@@ -173,24 +182,7 @@ func BenchmarkTimersAfterRestart(b *testing.B) {
 		b.Run(string(engine), func(b *testing.B) {
 			for range b.N {
 				st := dbStorage(b, engine)
-				a, err := openApp(context.Background(), st)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := a.mailboxes.CreateMailbox(systemCtx(), &tend.MailboxCreate{Address: "support@acme.example"}); err != nil {
-					b.Fatal(err)
-				}
-				one := 1
-				if _, err := sqldb.NewSLAPolicyService(a.db).UpdateSLAPolicy(systemCtx(), 1, &tend.SLAPolicyPatch{
-					Targets: &tend.Targets{FirstResponse: &one}}); err != nil {
-					b.Fatal(err)
-				}
-				a.Close()
-				smtpAddr := freePort(b)
-				args := []string{"serve", "--data", st.data, "--addr", "127.0.0.1:0", "--smtp-addr", smtpAddr, "--log-level", "warn"}
-				if st.db != "" {
-					args = append(args, "--db", st.db)
-				}
+				smtpAddr, args := oneMinuteDesk(b, st)
 				server := startProcess(b, args...)
 				opened := time.Now()
 				sendMails(b, smtpAddr, 200)

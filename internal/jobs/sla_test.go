@@ -28,18 +28,7 @@ func TestTimersRunByTheServersClock(t *testing.T) {
 			Targets: &tend.Targets{FirstResponse: &one, Resolution: &one}}); err != nil {
 			t.Fatal(err)
 		}
-		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-		workers := river.NewWorkers()
-		jobs.AddSLAWorkers(workers, tickets, quiet)
-		q, err := jobs.Open(ctx, db, jobs.Config{Workers: workers, Logger: quiet, PollInterval: 50 * time.Millisecond, Clock: clock.Now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		db.Jobs = q
-		if err := q.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { q.Stop(context.Background()) })
+		startTimers(t, db, tickets, clock)
 
 		open, err := tickets.CreateTicket(sys, &tend.TicketCreate{Subject: "Late", Customer: tend.CustomerRef{Email: "bob@example.com"}, Body: "Hello?"})
 		if err != nil {
@@ -109,18 +98,7 @@ func TestSweepQueuesFarTimers(t *testing.T) {
 			Targets: &tend.Targets{FirstResponse: &three}}); err != nil {
 			t.Fatal(err)
 		}
-		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-		workers := river.NewWorkers()
-		jobs.AddSLAWorkers(workers, tickets, quiet)
-		q, err := jobs.Open(ctx, db, jobs.Config{Workers: workers, Logger: quiet, PollInterval: 50 * time.Millisecond, Clock: clock.Now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		db.Jobs = q
-		if err := q.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { q.Stop(context.Background()) })
+		startTimers(t, db, tickets, clock)
 		tk, err := tickets.CreateTicket(sys, &tend.TicketCreate{Subject: "Later", Customer: tend.CustomerRef{Email: "bob@example.com"}, Body: "Hello?"})
 		if err != nil {
 			t.Fatal(err)
@@ -141,4 +119,23 @@ func TestSweepQueuesFarTimers(t *testing.T) {
 		clock.Advance(41 * time.Minute)
 		waitFor(t, "the breach", func() bool { return countKind(t, tickets, tk.ID, tend.EventSLABreached) == 1 })
 	})
+}
+
+// startTimers runs the timers' workers on River by clock, as the server
+// does, until the test ends.
+func startTimers(t *testing.T, db *sqldb.DB, tickets *sqldb.TicketService, clock *sqldbtest.Clock) {
+	t.Helper()
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	workers := river.NewWorkers()
+	jobs.AddSLAWorkers(workers, tickets, quiet)
+	q, err := jobs.Open(ctx, db, jobs.Config{Workers: workers, Logger: quiet, PollInterval: 50 * time.Millisecond, Clock: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Jobs = q
+	if err := q.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { q.Stop(context.Background()) })
 }
