@@ -2,7 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -218,8 +217,7 @@ func slaColumns(s *tend.TicketSLA) (text *string, due, risk, wake *time.Time) {
 	if s == nil {
 		return nil, nil, nil, nil
 	}
-	b, _ := json.Marshal(s)
-	str := string(b)
+	str := encodeSLA(s)
 	return &str, s.Deadline(), s.RiskAt(), s.WakeAt()
 }
 
@@ -318,11 +316,7 @@ func scanSLA(text *string) (*tend.TicketSLA, error) {
 	if text == nil || *text == "" {
 		return nil, nil
 	}
-	s := &tend.TicketSLA{}
-	if err := json.Unmarshal([]byte(*text), s); err != nil {
-		return nil, fmt.Errorf("service levels: %w", err)
-	}
-	return s, nil
+	return decodeSLA(*text)
 }
 
 // SettleSLA is the timer's look at ticket id, woken for at: it records

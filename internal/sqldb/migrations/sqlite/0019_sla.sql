@@ -44,7 +44,7 @@ INSERT INTO sla_policies (id, name, position, calendar_id, conditions, targets, 
 VALUES (1, 'Default', 0, 1, '{}', '{"first_response":1440,"next_response":1440,"periodic_update":null,"resolution":7200,"assignment":null}', 1, 0, 0);
 
 -- Where each ticket stands against its policy, written by its change
--- path: sla is tend.TicketSLA as JSON; due_at is the earliest deadline
+-- path: sla is tend.TicketSLA in a line of its own (sla_codec.go); due_at is the earliest deadline
 -- passed and unmet, else of a running target (the "Next deadline" column), risk_at when the ticket
 -- is or becomes at risk or breached (the At risk view), wake_at when the
 -- ticket next needs a look, timer_at when the timer job last queued for it
