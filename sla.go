@@ -368,20 +368,6 @@ func (s *TicketSLA) Target(k TargetKind) *SLATarget {
 	return nil
 }
 
-// NextDue is the earliest deadline of a running target, or nil.
-func (s *TicketSLA) NextDue() *time.Time {
-	var next *time.Time
-	if s == nil {
-		return nil
-	}
-	for _, t := range s.Targets {
-		if t.Running() && (next == nil || t.DueAt.Before(*next)) {
-			next = t.DueAt
-		}
-	}
-	return next
-}
-
 // Deadline is what lists order by: the earliest deadline passed and not
 // met, else the next deadline of a running target; nil when neither.
 func (s *TicketSLA) Deadline() *time.Time {
@@ -450,19 +436,6 @@ func (s *TicketSLA) WakeAt() *time.Time {
 	return at
 }
 
-// Breached reports whether a target is breached and not yet met.
-func (s *TicketSLA) Breached() bool {
-	if s == nil {
-		return false
-	}
-	for _, t := range s.Targets {
-		if t.BreachedAt != nil && t.MetAt == nil {
-			return true
-		}
-	}
-	return false
-}
-
 // SLAWarning records that a target reached its warning point unmet.
 type SLAWarning struct {
 	Target TargetKind `json:"target"`
@@ -490,8 +463,6 @@ type SLARecomputed struct {
 func (SLAWarning) EventKind() EventKind    { return EventSLAWarning }
 func (SLABreached) EventKind() EventKind   { return EventSLABreached }
 func (SLARecomputed) EventKind() EventKind { return EventSLARecomputed }
-
-func (k TargetKind) String() string { return strings.ReplaceAll(string(k), "_", " ") }
 
 // StaleEdit is the refusal of an edit made to a copy that someone else
 // changed since it was read (a patch's UpdatedAt).

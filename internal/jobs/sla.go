@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/tendhq/tend"
@@ -19,7 +20,13 @@ type SLATimer struct {
 // Work records what is due; a ticket gone ends the job, and one woken
 // early by River waits for its moment.
 func (w *SLATimer) Work(ctx context.Context, job *river.Job[sqldb.SLATimer]) error {
-	wait, err := w.Tickets.SettleSLA(tend.SystemContext(ctx), job.Args.TicketID, job.Args.At)
+	return timerOutcome(w.Tickets.SettleSLA(tend.SystemContext(ctx), job.Args.TicketID, job.Args.At))
+}
+
+// timerOutcome is how a timer's job ends: a ticket gone cancels it, an
+// error retries it, and a moment not yet come by the database's clock
+// snoozes it for the wait.
+func timerOutcome(wait time.Duration, err error) error {
 	switch {
 	case tend.ErrorCode(err) == tend.ENOTFOUND:
 		return river.JobCancel(err)
@@ -56,16 +63,7 @@ type AutoClose struct {
 }
 
 func (w *AutoClose) Work(ctx context.Context, job *river.Job[sqldb.AutoClose]) error {
-	wait, err := w.Tickets.CloseSolved(tend.SystemContext(ctx), job.Args.TicketID, job.Args.SolvedAt, job.Args.At)
-	switch {
-	case tend.ErrorCode(err) == tend.ENOTFOUND:
-		return river.JobCancel(err)
-	case err != nil:
-		return err
-	case wait > 0:
-		return river.JobSnooze(wait)
-	}
-	return nil
+	return timerOutcome(w.Tickets.CloseSolved(tend.SystemContext(ctx), job.Args.TicketID, job.Args.SolvedAt, job.Args.At))
 }
 
 // SLASweep is the River worker that queues the timer jobs coming within

@@ -254,7 +254,7 @@ func TestSLAMergeEndsTargets(t *testing.T) {
 			t.Fatal(err)
 		}
 		merged, _ := e.tickets.FindTicketByID(actx, dup.ID)
-		if d := merged.SLA.NextDue(); d != nil {
+		if d := merged.SLA.Deadline(); d != nil {
 			t.Fatalf("the merged ticket still has a deadline: %+v", merged.SLA)
 		}
 		e.clock.Advance(2 * time.Hour)

@@ -58,7 +58,7 @@ func TestTicketListByDeadline(t *testing.T) {
 		}
 		withDue := 0
 		for _, tk := range all {
-			if tk.SLA.NextDue() != nil {
+			if tk.SLA.Deadline() != nil {
 				withDue++
 			}
 		}
@@ -75,7 +75,7 @@ func TestTicketListByDeadline(t *testing.T) {
 				t.Run(string(sort)+" "+name, func(t *testing.T) {
 					sorted := slices.Clone(all)
 					slices.SortFunc(sorted, func(a, b *tend.Ticket) int {
-						da, db := a.SLA.NextDue(), b.SLA.NextDue()
+						da, db := a.SLA.Deadline(), b.SLA.Deadline()
 						if (da == nil) != (db == nil) {
 							if da == nil {
 								return 1
