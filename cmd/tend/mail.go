@@ -129,10 +129,10 @@ func startMail(ctx context.Context, a *app, cfg serveConfig, logger *slog.Logger
 	if err := a.queue.Start(ctx); err != nil {
 		return nil, fmt.Errorf("start job queue: %w", err)
 	}
-	// Open tickets from before service levels, or imported without them,
-	// are laid out once, in the background.
+	// Open tickets from before service levels are laid out once, in the
+	// background.
 	go func() {
-		if n, err := a.tickets.RecomputeSLA(tend.SystemContext(ctx), "", true); err != nil {
+		if n, err := a.tickets.LayOutMissingSLA(tend.SystemContext(ctx)); err != nil {
 			logger.Error("laying out service levels of open tickets", "err", err)
 		} else if n > 0 {
 			logger.Info("service levels laid out for open tickets that had none", "tickets", n)

@@ -401,6 +401,21 @@ func (s *TicketService) RecomputeSLA(ctx context.Context, reason string, onlyMis
 	}
 }
 
+// LayOutMissingSLA lays out, once, the open tickets that have no service
+// levels: those from before them. Every ticket made since gets its own
+// when it is created, so later starts skip the scan of every ticket.
+func (s *TicketService) LayOutMissingSLA(ctx context.Context) (int, error) {
+	var done string
+	if err := s.db.read(ctx, func(q *Tx) (err error) { done, err = getSetting(ctx, q, "sla_laid_out"); return err }); err != nil || done != "" {
+		return 0, err
+	}
+	n, err := s.RecomputeSLA(ctx, "", true)
+	if err != nil {
+		return n, err
+	}
+	return n, s.db.write(ctx, func(tx *Tx) error { return setSetting(ctx, tx, "sla_laid_out", "1") })
+}
+
 // recomputeBatch lays out again the deadlines of tickets ids that are
 // still open, in one transaction.
 func (s *TicketService) recomputeBatch(ctx context.Context, ids []int64, reason string) error {

@@ -405,3 +405,26 @@ func TestSLAPolicyStaleEdit(t *testing.T) {
 		}
 	})
 }
+
+// Open tickets from before service levels are laid out at the first
+// start after the upgrade, and later starts do not look again.
+func TestSLALayOutMissingOnce(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		e := newSLAEnv(t, db)
+		if err := sqldb.SeedOpenTickets(db, 3, e.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := e.tickets.LayOutMissingSLA(system); err != nil || n != 3 {
+			t.Fatalf("first start: laid out %d, %v; want 3", n, err)
+		}
+		if tk := e.target(t, 1, tend.TargetFirstResponse); tk == nil || tk.DueAt == nil {
+			t.Fatalf("ticket 1 after the first start: %+v", tk)
+		}
+		if err := sqldb.SeedOpenTickets(db, 2, e.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := e.tickets.LayOutMissingSLA(system); err != nil || n != 0 {
+			t.Fatalf("second start: laid out %d, %v; want 0", n, err)
+		}
+	})
+}
