@@ -141,6 +141,10 @@ func TestSLABreachRecordedOnce(t *testing.T) {
 		start := e.clock.Now()
 		tk := e.mustTicket(t, system, "Cannot print", "bob@example.com", "The tray sticks.")
 
+		// Open pages hear of what the timers record.
+		var told []tend.TicketChange
+		e.tickets.Notify = func(c tend.TicketChange) { told = append(told, c) }
+
 		// At 75% of the hour the warning is due; the timer records it once.
 		e.clock.Advance(46 * time.Minute)
 		for range 2 {
@@ -150,6 +154,9 @@ func TestSLABreachRecordedOnce(t *testing.T) {
 		}
 		if n := e.count(t, tk.ID, tend.EventSLAWarning); n != 1 {
 			t.Fatalf("%d warnings, want 1", n)
+		}
+		if len(told) != 1 || told[0].TicketID != tk.ID {
+			t.Fatalf("listeners heard %+v of the warning, want one change of ticket %d", told, tk.ID)
 		}
 		// A timer that wakes too early, by the database's clock, is told to wait.
 		wait, err := e.tickets.SettleSLA(system, tk.ID, start.Add(time.Hour))
