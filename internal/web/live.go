@@ -260,7 +260,7 @@ func (s *Server) liveStream(w http.ResponseWriter, r *http.Request) {
 func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, sub *subscriber, timeLeft time.Duration) {
 	expiry := time.NewTimer(timeLeft)
 	defer expiry.Stop()
-	keepAlive := time.NewTicker(20 * time.Second)
+	keepAlive := time.NewTicker(cmp.Or(s.LiveKeepAlive, 20*time.Second))
 	defer keepAlive.Stop()
 	signedIn := func() bool { return s.sessionAgent(r) != nil }
 	// A page that stops reading (a laptop closed) must not hold a
@@ -268,7 +268,8 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, sub *subsc
 	// The deadline is set as each write begins: set once a loop, it passed
 	// while the loop waited for the keep-alive, which then failed.
 	rc := http.NewResponseController(w)
-	deadline := func() { rc.SetWriteDeadline(time.Now().Add(15 * time.Second)) }
+	timeout := cmp.Or(s.LiveWriteTimeout, 15*time.Second)
+	deadline := func() { rc.SetWriteDeadline(time.Now().Add(timeout)) }
 	for {
 		select {
 		case e := <-sub.ch:

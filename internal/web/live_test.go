@@ -154,3 +154,16 @@ func TestLiveStreamEndsWhenTheSessionExpires(t *testing.T) {
 	signIn(t, c, ts, csrf, "agent@staff.example", "long enough password").Body.Close()
 	openStream(t, ts, c).ends()
 }
+
+// A quiet stream stays open: its keep-alives go out although they come
+// less often than a write may take (each write gets its own deadline).
+func TestLiveStreamOutlivesItsKeepAlives(t *testing.T) {
+	ts := newTestServer(t, sqldbtest.Open(t, sqldb.SQLite))
+	ts.server.LiveKeepAlive, ts.server.LiveWriteTimeout = 300*time.Millisecond, 200*time.Millisecond
+	c, csrf := signInClient(t, ts)
+	signIn(t, c, ts, csrf, "agent@staff.example", "long enough password").Body.Close()
+	s := openStream(t, ts, c)
+	for range 3 {
+		s.next(": keep-alive")
+	}
+}

@@ -87,6 +87,11 @@ type Server struct {
 	stopping     chan struct{}
 	stopOnce     sync.Once
 	proxyWarning sync.Once
+
+	// LiveKeepAlive and LiveWriteTimeout are how often a live stream says
+	// it is there, and how long each write may take; 20 s and 15 s unless
+	// a test sets them.
+	LiveKeepAlive, LiveWriteTimeout time.Duration
 }
 
 // TicketChanged tells open pages about a change to a ticket; it is (part
