@@ -462,14 +462,14 @@ func (s *TicketService) QueueDueTimers(ctx context.Context) (int, error) {
 			if err != nil || len(due) == 0 || tx.db.Jobs == nil {
 				return err
 			}
-			tx.batch = &changeBatch{}
-			for _, j := range due {
-				tx.batch.jobs = append(tx.batch.jobs, j)
+			jobs := make([]Job, len(due))
+			for i, j := range due {
+				jobs[i] = j
 				if _, err := tx.exec(ctx, `UPDATE ticket_sla SET timer_at = $2 WHERE ticket_id = $1`, j.TicketID, j.At); err != nil {
 					return err
 				}
 			}
-			return flushBatch(ctx, tx)
+			return enqueueMany(ctx, tx, jobs)
 		})
 		if err != nil {
 			return n, err

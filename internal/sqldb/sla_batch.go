@@ -114,15 +114,20 @@ func flushBatch(ctx context.Context, tx *Tx) error {
 			return fmt.Errorf("save service levels: %w", err)
 		}
 	}
-	if len(b.jobs) == 0 || tx.db.Jobs == nil {
+	return enqueueMany(ctx, tx, b.jobs)
+}
+
+// enqueueMany queues jobs in tx, in one statement where the queue can.
+func enqueueMany(ctx context.Context, tx *Tx, jobs []Job) error {
+	if len(jobs) == 0 || tx.db.Jobs == nil {
 		return nil
 	}
 	if many, ok := tx.db.Jobs.(interface {
 		EnqueueMany(ctx context.Context, tx *Tx, jobs []Job) error
 	}); ok {
-		return many.EnqueueMany(ctx, tx, b.jobs)
+		return many.EnqueueMany(ctx, tx, jobs)
 	}
-	for _, j := range b.jobs {
+	for _, j := range jobs {
 		if err := tx.db.Jobs.Enqueue(ctx, tx, j); err != nil {
 			return err
 		}
