@@ -239,10 +239,11 @@ func (c *change) scheduleSLATimer(ctx context.Context) (bool, error) {
 	if t.SLA == nil {
 		return false, nil
 	}
-	var queued *time.Time
+	var was *time.Time
 	if c.loaded.SLA != nil {
-		queued = c.loaded.SLA.TimerAt
+		was = c.loaded.SLA.TimerAt
 	}
+	queued := was
 	if c.timerAt != nil && queued != nil && queued.Equal(*c.timerAt) {
 		queued = nil // this is that job
 	}
@@ -260,10 +261,6 @@ func (c *change) scheduleSLATimer(ctx context.Context) (bool, error) {
 			return false, err
 		}
 		t.SLA.TimerAt = wake
-	}
-	was := (*time.Time)(nil)
-	if c.loaded.SLA != nil {
-		was = c.loaded.SLA.TimerAt
 	}
 	return !sameInstant(was, t.SLA.TimerAt), nil
 }
