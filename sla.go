@@ -461,6 +461,9 @@ type SLARecomputed struct {
 }
 
 func (SLAWarning) EventKind() EventKind    { return EventSLAWarning }
+// String is the target in words, as the history reads it: "first response".
+func (k TargetKind) String() string { return strings.ReplaceAll(string(k), "_", " ") }
+
 func (SLABreached) EventKind() EventKind   { return EventSLABreached }
 func (SLARecomputed) EventKind() EventKind { return EventSLARecomputed }
 
