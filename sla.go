@@ -460,7 +460,8 @@ type SLARecomputed struct {
 	Reason       string `json:"reason"`
 }
 
-func (SLAWarning) EventKind() EventKind    { return EventSLAWarning }
+func (SLAWarning) EventKind() EventKind { return EventSLAWarning }
+
 // String is the target in words, as the history reads it: "first response".
 func (k TargetKind) String() string { return strings.ReplaceAll(string(k), "_", " ") }
 
