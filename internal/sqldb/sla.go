@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/tendhq/tend"
 	"github.com/tendhq/tend/internal/calendar"
@@ -298,9 +301,7 @@ func saveSLA(ctx context.Context, tx *Tx, t *tend.Ticket) error {
 		return err
 	}
 	text, due, risk, wake := slaColumns(t.SLA)
-	_, err := tx.exec(ctx, `INSERT INTO ticket_sla (ticket_id, policy_id, sla, due_at, risk_at, wake_at, timer_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (ticket_id) DO UPDATE SET policy_id = excluded.policy_id, sla = excluded.sla, due_at = excluded.due_at,
-		risk_at = excluded.risk_at, wake_at = excluded.wake_at, timer_at = excluded.timer_at`,
+	_, err := tx.exec(ctx, `INSERT INTO ticket_sla (ticket_id, policy_id, sla, due_at, risk_at, wake_at, timer_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`+upsertSLA,
 		t.ID, t.SLA.PolicyID, *text, due, risk, wake, t.SLA.TimerAt)
 	if err != nil {
 		return fmt.Errorf("save service levels: %w", err)
@@ -377,25 +378,50 @@ func (s *TicketService) RecomputeSLA(ctx context.Context, reason string, onlyMis
 	if onlyMissing {
 		where += ` AND NOT EXISTS (SELECT 1 FROM ticket_sla ts WHERE ts.ticket_id = tickets.id)`
 	}
-	n := 0
-	for after := int64(0); ; {
-		var ids []int64
-		err := s.db.read(ctx, func(q *Tx) (err error) {
-			ids, err = queryAll(ctx, q, scanID, `SELECT id FROM tickets WHERE `+where+` AND id > $1 ORDER BY id LIMIT $2`, after, slaBatch)
-			return err
-		})
-		if err != nil || len(ids) == 0 {
-			return n, err
-		}
-		if err := s.recomputeBatch(ctx, ids, reason); err != nil {
-			return n, err
-		}
-		n += len(ids)
-		if len(ids) < slaBatch {
-			return n, nil
-		}
-		after = ids[len(ids)-1]
+	// On PostgreSQL two batches go at once: while the server writes one,
+	// Tend lays out the next. SQLite has one writer.
+	workers := 1
+	if s.db.engine == Postgres {
+		workers = 2
 	}
+	batches := make(chan []int64)
+	var n atomic.Int64
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		defer close(batches)
+		for after := int64(0); ; {
+			var ids []int64
+			err := s.db.read(gctx, func(q *Tx) (err error) {
+				ids, err = queryAll(gctx, q, scanID, `SELECT id FROM tickets WHERE `+where+` AND id > $1 ORDER BY id LIMIT $2`, after, slaBatch)
+				return err
+			})
+			if err != nil || len(ids) == 0 {
+				return err
+			}
+			select {
+			case batches <- ids:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+			if len(ids) < slaBatch {
+				return nil
+			}
+			after = ids[len(ids)-1]
+		}
+	})
+	for range workers {
+		g.Go(func() error {
+			for ids := range batches {
+				if err := s.recomputeBatch(gctx, ids, reason); err != nil {
+					return err
+				}
+				n.Add(int64(len(ids)))
+			}
+			return nil
+		})
+	}
+	err := g.Wait()
+	return int(n.Load()), err
 }
 
 // LayOutMissingSLA lays out, once, the open tickets that have no service

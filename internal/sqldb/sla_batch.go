@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/tendhq/tend"
 )
 
@@ -80,41 +83,91 @@ func flushBatch(ctx context.Context, tx *Tx) error {
 	if b == nil {
 		return nil
 	}
-	// Rows per statement: SQLite finds each numbered parameter by a walk
-	// of the others, so a statement of thousands costs more than several.
-	const rows = 64
-	for start := 0; start < len(b.events); start += rows {
-		var a args
-		var values []string
-		for _, e := range b.events[start:min(start+rows, len(b.events))] {
-			data, err := json.Marshal(e.data)
-			if err != nil {
-				return err
-			}
-			typ, id := actor(e.actor)
-			values = append(values, "("+a.add(e.ticketID)+", "+a.add(string(e.data.EventKind()))+", "+a.add(string(typ))+", "+
-				a.add(id)+", "+a.add(string(data))+", "+a.add(tx.now)+", "+a.add(e.changeID)+")")
-		}
-		if _, err := tx.exec(ctx, `INSERT INTO ticket_events (ticket_id, kind, actor_type, actor_id, data, created_at, change_id)
-			VALUES `+strings.Join(values, ", "), a...); err != nil {
-			return fmt.Errorf("add events: %w", err)
-		}
+	if err := insertEvents(ctx, tx, b.events); err != nil {
+		return fmt.Errorf("add events: %w", err)
 	}
-	for start := 0; start < len(b.slas); start += rows {
-		var a args
-		var values []string
-		for _, t := range b.slas[start:min(start+rows, len(b.slas))] {
-			text, due, risk, wake := slaColumns(t.SLA)
-			values = append(values, "("+a.add(t.ID)+", "+a.add(t.SLA.PolicyID)+", "+a.add(*text)+", "+
-				a.add(due)+", "+a.add(risk)+", "+a.add(wake)+", "+a.add(t.SLA.TimerAt)+")")
-		}
-		if _, err := tx.exec(ctx, `INSERT INTO ticket_sla (ticket_id, policy_id, sla, due_at, risk_at, wake_at, timer_at) VALUES `+
-			strings.Join(values, ", ")+` ON CONFLICT (ticket_id) DO UPDATE SET policy_id = excluded.policy_id, sla = excluded.sla,
-			due_at = excluded.due_at, risk_at = excluded.risk_at, wake_at = excluded.wake_at, timer_at = excluded.timer_at`, a...); err != nil {
-			return fmt.Errorf("save service levels: %w", err)
-		}
+	if err := upsertSLAs(ctx, tx, b.slas); err != nil {
+		return fmt.Errorf("save service levels: %w", err)
 	}
 	return enqueueMany(ctx, tx, b.jobs)
+}
+
+// rowsPerStatement is how many rows one SQLite insert writes: SQLite
+// finds each numbered parameter by a walk of the others, so the cost of a
+// statement grows with the square of its rows.
+const rowsPerStatement = 16
+
+func insertEvents(ctx context.Context, tx *Tx, events []batchEvent) error {
+	rows := make([][]any, len(events))
+	for i, e := range events {
+		data, err := json.Marshal(e.data)
+		if err != nil {
+			return err
+		}
+		typ, id := actor(e.actor)
+		rows[i] = []any{e.ticketID, string(e.data.EventKind()), string(typ), id, string(data), tx.now, e.changeID}
+	}
+	columns := []string{"ticket_id", "kind", "actor_type", "actor_id", "data", "created_at", "change_id"}
+	if pg, ok := tx.native.(pgx.Tx); ok {
+		_, err := pg.CopyFrom(ctx, pgx.Identifier{"ticket_events"}, columns, pgx.CopyFromRows(rows))
+		return err
+	}
+	for start := 0; start < len(rows); start += rowsPerStatement {
+		var a args
+		var values []string
+		for _, r := range rows[start:min(start+rowsPerStatement, len(rows))] {
+			values = append(values, "("+list(&a, r)+")")
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO ticket_events (`+strings.Join(columns, ", ")+`) VALUES `+strings.Join(values, ", "), a...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const upsertSLA = ` ON CONFLICT (ticket_id) DO UPDATE SET policy_id = excluded.policy_id, sla = excluded.sla,
+	due_at = excluded.due_at, risk_at = excluded.risk_at, wake_at = excluded.wake_at, timer_at = excluded.timer_at`
+
+// upsertSLAs saves the service levels of tickets: on PostgreSQL in one
+// statement of arrays, on SQLite in a few of rows.
+func upsertSLAs(ctx context.Context, tx *Tx, tickets []*tend.Ticket) error {
+	if len(tickets) == 0 {
+		return nil
+	}
+	if tx.db.engine == Postgres {
+		n := len(tickets)
+		ids, policies, texts := make([]int64, n), make([]int64, n), make([]string, n)
+		var times [4][]pgtype.Timestamptz
+		for i := range times {
+			times[i] = make([]pgtype.Timestamptz, n)
+		}
+		for i, t := range tickets {
+			text, due, risk, wake := slaColumns(t.SLA)
+			ids[i], policies[i], texts[i] = t.ID, t.SLA.PolicyID, *text
+			for j, at := range []*time.Time{due, risk, wake, t.SLA.TimerAt} {
+				if at != nil {
+					times[j][i] = pgtype.Timestamptz{Time: *at, Valid: true}
+				}
+			}
+		}
+		_, err := tx.exec(ctx, `INSERT INTO ticket_sla (ticket_id, policy_id, sla, due_at, risk_at, wake_at, timer_at)
+			SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[])`+upsertSLA,
+			ids, policies, texts, times[0], times[1], times[2], times[3])
+		return err
+	}
+	for start := 0; start < len(tickets); start += rowsPerStatement {
+		var a args
+		var values []string
+		for _, t := range tickets[start:min(start+rowsPerStatement, len(tickets))] {
+			text, due, risk, wake := slaColumns(t.SLA)
+			values = append(values, "("+list(&a, []any{t.ID, t.SLA.PolicyID, *text, due, risk, wake, t.SLA.TimerAt})+")")
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO ticket_sla (ticket_id, policy_id, sla, due_at, risk_at, wake_at, timer_at) VALUES `+
+			strings.Join(values, ", ")+upsertSLA, a...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // enqueueMany queues jobs in tx, in one statement where the queue can.
