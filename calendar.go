@@ -99,6 +99,9 @@ func (in *CalendarInput) Normalize() {
 	if in.Holidays == nil {
 		in.Holidays = []Holiday{}
 	}
+	for i := range in.Hours {
+		in.Hours[i].Start, in.Hours[i].End = twoDigitHour(in.Hours[i].Start), twoDigitHour(in.Hours[i].End)
+	}
 	for i := range in.Holidays {
 		in.Holidays[i].Name = strings.TrimSpace(in.Holidays[i].Name)
 		in.Holidays[i].Date = strings.TrimSpace(in.Holidays[i].Date)
@@ -126,11 +129,9 @@ func (in *CalendarInput) Validate() error {
 			p.Add(fmt.Sprintf("holidays[%d].name", i), "must be at most 100 characters")
 		}
 	}
-	if len(p) > 0 {
-		return p.Err()
-	}
-	if _, err := in.maths(p); err != nil {
-		return err
+	c, _ := in.maths(p)
+	if len(p) == 0 && c.Add(time.Now(), time.Minute).IsZero() {
+		p.Add("holidays", "leave no business hours in the next three years, so no deadline would ever come; remove some")
 	}
 	return p.Err()
 }
@@ -157,13 +158,22 @@ func (in *CalendarInput) maths(p Problems) (calendar.Calendar, error) {
 			p.Add(field+".weekday", "must be 0 (Sunday) to 6 (Saturday)")
 		}
 		if start == 1440 {
-			ok1 = false
 			p.Add(field+".start", "24:00 is the end of a day; an interval starts at 23:59 at the latest")
+		}
+		// What could not be read is out of range for calendar.Check, whose
+		// own word on it gives way to the one above (Problems keeps the
+		// first), and which it leaves out when it looks for overlaps.
+		if !ok1 {
+			start = -1
+		}
+		if !ok2 {
+			end = -1
 		}
 		c.Hours = append(c.Hours, calendar.Interval{Weekday: time.Weekday(h.Weekday), Start: start, End: end})
 	}
 	for i, h := range in.Holidays {
 		field := fmt.Sprintf("holidays[%d]", i)
+		before := len(p)
 		var ch calendar.Holiday
 		ch.Name = h.Name
 		switch {
@@ -191,15 +201,26 @@ func (in *CalendarInput) maths(p Problems) (calendar.Calendar, error) {
 		default:
 			p.Add(field, "give a date (YYYY-MM-DD) or a yearly rule")
 		}
+		if len(p) > before {
+			// Refused above: a plain date stands in for calendar.Check, so
+			// that it adds no second word on it.
+			ch = calendar.Holiday{Name: h.Name, Year: 2000, Month: time.January, Day: 1}
+		}
 		c.Holidays = append(c.Holidays, ch)
-	}
-	if len(p) > 0 {
-		return c, p.Err()
 	}
 	for _, problem := range calendar.Check(c) {
 		p.Add(problem.Field, "%s", problem.Message)
 	}
 	return c, p.Err()
+}
+
+// twoDigitHour writes "9:00" as "09:00", the form the calendar keeps.
+func twoDigitHour(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) == 4 && s[1] == ':' && s[0] >= '0' && s[0] <= '9' {
+		return "0" + s
+	}
+	return s
 }
 
 // clockMinutes reads "HH:MM" as minutes since midnight; "24:00" is 1440.

@@ -183,7 +183,7 @@ func (in *SLAPolicyInput) Validate() error {
 		any = true
 		switch {
 		case *m <= 0:
-			p.Add("targets."+string(k), "must be a positive number of business minutes, or null for no such target")
+			p.Add("targets."+string(k), "must be a positive number of business minutes; leave it out for no such target")
 		case *m > MaxTargetMinutes:
 			p.Add("targets."+string(k), "must be at most %d minutes (a year)", MaxTargetMinutes)
 		}

@@ -55,9 +55,9 @@ func checkInterval(p *problems, field string, in Interval, earlier []Interval) {
 	case in.Start == in.End:
 		p.add(field, "starts and ends at %s; an interval needs a length", clock(in.Start))
 	default:
-		for j, other := range earlier {
+		for _, other := range earlier {
 			if other.valid() && overlap(in, other) {
-				p.add(field, "overlaps hours[%d] (%s)", j, describe(other))
+				p.add(field, "overlaps %s", describe(other))
 				return
 			}
 		}

@@ -133,12 +133,9 @@ func (s *SLAPolicyService) CreateSLAPolicy(ctx context.Context, in *tend.SLAPoli
 		return nil, err
 	}
 	in.Normalize()
-	if err := in.Validate(); err != nil {
-		return nil, err
-	}
 	var p *tend.SLAPolicy
 	err = s.db.writeSLASetup(ctx, func(tx *Tx) error {
-		if err := checkPolicyRefs(ctx, tx, in); err != nil {
+		if err := checkPolicy(ctx, tx, in); err != nil {
 			return err
 		}
 		cond, targets, err := policyJSON(in)
@@ -209,14 +206,11 @@ func (s *SLAPolicyService) UpdateSLAPolicy(ctx context.Context, id int64, patch 
 		}
 		in := patch.Apply(old)
 		in.Normalize()
-		if err := in.Validate(); err != nil {
-			return err
-		}
 		if old.Default && !emptyConditions(&in.Conditions) {
 			return tend.FieldError(tend.EINVALID, "conditions",
 				"the default policy covers every ticket no other policy matches, so it has no conditions; make another policy for these tickets")
 		}
-		if err := checkPolicyRefs(ctx, tx, &in); err != nil {
+		if err := checkPolicy(ctx, tx, &in); err != nil {
 			return err
 		}
 		cond, targets, err := policyJSON(&in)
@@ -300,11 +294,13 @@ func refuseOpenTickets(ctx context.Context, tx *Tx, p *tend.SLAPolicy) error {
 		n, plural(n, "ticket", "tickets"), plural(n, "is", "are"), p.Name, strings.Join(said, ", "), more)
 }
 
-// checkPolicyRefs checks what in names against the database: its
-// calendar, teams, organizations and custom fields, and writes each
-// field's values as the field stores them.
-func checkPolicyRefs(ctx context.Context, tx *Tx, in *tend.SLAPolicyInput) error {
+// checkPolicy validates in and checks what it names against the
+// database (its calendar, teams, organizations and custom fields), so
+// that one refusal says all that is wrong, and writes each field's values
+// as the field stores them.
+func checkPolicy(ctx context.Context, tx *Tx, in *tend.SLAPolicyInput) error {
 	p := tend.Problems{}
+	maps.Copy(p, tend.ErrorFields(in.Validate()))
 	var exists bool
 	if err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM calendars WHERE id = $1)`, in.CalendarID).Scan(&exists); err != nil {
 		return fmt.Errorf("find calendar: %w", err)

@@ -48,7 +48,7 @@ func TestServiceLevelPages(t *testing.T) {
 		"holiday_name": {"Christmas", ""}, "holiday_kind": {"yearly", "date"}, "holiday_date": {"", ""}, "holiday_day": {"25", ""},
 		"holiday_month": {"12", "1"}, "holiday_weekday": {"1", "1"}, "holiday_nth": {"1", "1"}}
 	resp, body := c.post(t, "/settings/service-levels/calendars", form)
-	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "overlaps hours[0]") || !strings.Contains(body, `value="11:00"`) ||
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "overlaps Monday 09:00–12:00") || !strings.Contains(body, `value="11:00"`) ||
 		!strings.Contains(body, `value="Christmas"`) {
 		t.Fatalf("overlapping hours: %d\n%s", resp.StatusCode, body)
 	}
@@ -79,6 +79,14 @@ func TestServiceLevelPages(t *testing.T) {
 	policy.Set("target_first_response", "-3")
 	if resp, body := c.post(t, "/settings/service-levels/policies", policy); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="target-first_response-problem"`) || !strings.Contains(body, `value="Again"`) {
 		t.Errorf("a negative target: %d\n%s", resp.StatusCode, body)
+	}
+	// What the form cannot read and what the rules refuse come back in one answer.
+	all := url.Values{"name": {""}, "position": {"first"}, "calendar_id": {"0"}, "target_first_response": {"soon"}, "unit_first_response": {"minutes"},
+		"target_resolution": {"0"}, "unit_resolution": {"minutes"}}
+	if resp, body := c.post(t, "/settings/service-levels/policies", all); resp.StatusCode != http.StatusBadRequest ||
+		!strings.Contains(body, `id="name-problem"`) || !strings.Contains(body, `id="position-problem"`) || !strings.Contains(body, `id="calendar-problem"`) ||
+		!strings.Contains(body, `id="target-first_response-problem"`) || !strings.Contains(body, `id="target-resolution-problem"`) || strings.Contains(body, `id="targets-problem"`) {
+		t.Errorf("a form wrong in every way: %d\n%s", resp.StatusCode, body)
 	}
 	// The default keeps no conditions: its form shows none.
 	if _, body := get("/settings/service-levels/policies/1"); strings.Contains(body, `name="priority"`) {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"maps"
 	"math"
 	"net/http"
 	"slices"
@@ -307,6 +308,7 @@ func (s *Server) policySave(w http.ResponseWriter, r *http.Request, p *tend.SLAP
 	done := "policy-created"
 	switch {
 	case err != nil:
+		err = withRuleProblems(err, in.Validate())
 	case p == nil:
 		_, err = s.SLAPolicies.CreateSLAPolicy(ctx, in)
 	default:
@@ -323,6 +325,26 @@ func (s *Server) policySave(w http.ResponseWriter, r *http.Request, p *tend.SLAP
 		return
 	}
 	http.Redirect(w, r, "/settings/service-levels?done="+done, http.StatusSeeOther)
+}
+
+// withRuleProblems adds to the problems the form found those the
+// policy's own rules find in what could be read, so that one answer says
+// all that is wrong; a rule's word on a field the form already refused,
+// or on its parent ("targets" beside "targets.resolution"), is left out.
+func withRuleProblems(form, rules error) error {
+	refused := tend.ErrorFields(form)
+	p := tend.Problems{}
+	maps.Copy(p, refused)
+	for field, problem := range tend.ErrorFields(rules) {
+		covered := false
+		for f := range refused {
+			covered = covered || f == field || strings.HasPrefix(f, field+".")
+		}
+		if !covered {
+			p.Add(field, "%s", problem)
+		}
+	}
+	return p.Err()
 }
 
 // policyCreate serves POST /settings/service-levels/policies.
