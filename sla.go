@@ -453,10 +453,13 @@ type SLABreached struct {
 
 // SLARecomputed records that the deadlines were laid out again: another
 // policy applies (FromPolicyID to PolicyID), or the calendar or policy
-// changed.
+// changed. The names are the policies' when it was recorded, so that the
+// history still names one deleted since.
 type SLARecomputed struct {
 	FromPolicyID *int64 `json:"from_policy_id"`
+	FromPolicy   string `json:"from_policy,omitempty"`
 	PolicyID     int64  `json:"policy_id"`
+	Policy       string `json:"policy,omitempty"`
 	Reason       string `json:"reason"`
 }
 

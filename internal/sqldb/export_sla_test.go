@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/tendhq/tend"
@@ -55,7 +56,8 @@ func PolicyOf(db *DB, ticketID int64) (id int64, err error) {
 	return id, err
 }
 
-// SeedOpenTickets inserts n new tickets of one customer, each with its
+// SeedOpenTickets inserts n new tickets of one customer and fifty
+// organizations, each with its
 // creation in the history and no service levels yet, created at at: the
 // data a recompute benchmark lays out.
 func SeedOpenTickets(db *DB, n int, at time.Time) error {
@@ -74,8 +76,23 @@ func SeedOpenTickets(db *DB, n int, at time.Time) error {
 		if err := tx.queryRow(ctx, base).Scan(&first); err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO tickets (number, subject, status, priority, channel, customer_id, tags, version, created_at, updated_at, reply_token)
-			SELECT $4 + i, 'Bench ' || i, 'new', 'normal', 'email', $1, '', 1, $2, $2, 'bench' || ($4 + i) FROM (`+series+`) s`, customer, at, n, first); err != nil {
+		// Fifty organizations, one in five of the priority tier, take the
+		// tickets in turn.
+		const orgs = 50
+		prefix := fmt.Sprintf("bench %d-", first)
+		if _, err := tx.exec(ctx, `INSERT INTO organizations (name, name_key, tier, created_at, updated_at)
+			SELECT $1 || i, $1 || i, CASE WHEN i % 5 = 0 THEN 'priority' ELSE 'standard' END, $2, $2 FROM (`+series+`) s`,
+			prefix, at, orgs); err != nil {
+			return err
+		}
+		var firstOrg int64
+		if err := tx.queryRow(ctx, `SELECT MIN(id) FROM organizations WHERE name_key LIKE $1`, prefix+"%").Scan(&firstOrg); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO tickets (number, subject, status, priority, channel, customer_id, organization_id, tags, version,
+			created_at, updated_at, reply_token)
+			SELECT $4 + i, 'Bench ' || i, 'new', 'normal', 'email', $1, $5 + i % `+strconv.Itoa(orgs)+`, '', 1, $2, $2, 'bench' || ($4 + i)
+			FROM (`+series+`) s`, customer, at, n, first, firstOrg); err != nil {
 			return err
 		}
 		_, err := tx.exec(ctx, `INSERT INTO ticket_events (ticket_id, kind, actor_type, data, created_at, change_id)

@@ -81,9 +81,10 @@ func (c *change) settleSLA(ctx context.Context, reason string) error {
 		switch {
 		case old.PolicyID != res.SLA.PolicyID:
 			from := old.PolicyID
-			c.recordAs(system, tend.SLARecomputed{FromPolicyID: &from, PolicyID: res.SLA.PolicyID, Reason: "another policy applies"})
+			c.recordAs(system, tend.SLARecomputed{FromPolicyID: &from, FromPolicy: tx.sla.policyName(from),
+				PolicyID: res.SLA.PolicyID, Policy: tx.sla.policyName(res.SLA.PolicyID), Reason: "another policy applies"})
 		case reason != "" && reason != slaTimerReason && !sameDeadlines(old, &res.SLA):
-			c.recordAs(system, tend.SLARecomputed{PolicyID: res.SLA.PolicyID, Reason: reason})
+			c.recordAs(system, tend.SLARecomputed{PolicyID: res.SLA.PolicyID, Policy: tx.sla.policyName(res.SLA.PolicyID), Reason: reason})
 		}
 	}
 	for _, d := range res.Record {
@@ -117,6 +118,16 @@ type slaSetup struct {
 	policies  []*tend.SLAPolicy
 	schedules map[int64]calendar.Schedule
 	share     float64
+}
+
+// policyName is the name of policy id, "" when there is none now.
+func (s *slaSetup) policyName(id int64) string {
+	for _, p := range s.policies {
+		if p.ID == id {
+			return p.Name
+		}
+	}
+	return ""
 }
 
 // slaSetupOf returns the setup for tx. fresh reads it from the database
@@ -169,7 +180,9 @@ func layOutSLA(ctx context.Context, tx *Tx, t *tend.Ticket, history []*tend.Even
 	}
 	policies := setup.policies
 	var tier tend.Tier
-	if t.OrganizationID != nil {
+	if t.OrganizationID != nil && tx.batch != nil {
+		tier = tx.batch.tiers[*t.OrganizationID]
+	} else if t.OrganizationID != nil {
 		var s string
 		if err := tx.queryRow(ctx, `SELECT tier FROM organizations WHERE id = $1`, *t.OrganizationID).Scan(&s); err != nil {
 			return tend.SLAResult{}, fmt.Errorf("organization tier: %w", err)

@@ -22,6 +22,7 @@ import (
 type changeBatch struct {
 	tickets map[int64]*tend.Ticket  // locked, with their field values
 	history map[int64][]*tend.Event // the entries tend.ComputeSLA folds
+	tiers   map[int64]tend.Tier     // of the tickets' organizations
 	fields  []*tend.Field
 
 	events []batchEvent
@@ -38,7 +39,7 @@ type batchEvent struct {
 
 // startBatch locks tickets ids and reads what their changes need.
 func startBatch(ctx context.Context, tx *Tx, ids []int64) error {
-	b := &changeBatch{tickets: map[int64]*tend.Ticket{}, history: map[int64][]*tend.Event{}}
+	b := &changeBatch{tickets: map[int64]*tend.Ticket{}, history: map[int64][]*tend.Event{}, tiers: map[int64]tend.Tier{}}
 	// The ids are numbers, written into the statement: SQLite looks up
 	// each numbered parameter by a walk of the others.
 	in := idList(ids)
@@ -53,8 +54,26 @@ func startBatch(ctx context.Context, tx *Tx, ids []int64) error {
 	if err := loadValuesOf(ctx, tx, b.fields, tickets...); err != nil {
 		return err
 	}
+	var orgs []int64
 	for _, t := range tickets {
 		b.tickets[t.ID] = t
+		if t.OrganizationID != nil {
+			orgs = append(orgs, *t.OrganizationID)
+		}
+	}
+	if len(orgs) > 0 {
+		type orgTier struct {
+			id   int64
+			tier string
+		}
+		tiers, err := queryAll(ctx, tx, func(r row) (o orgTier, err error) { return o, r.Scan(&o.id, &o.tier) },
+			`SELECT id, tier FROM organizations WHERE id IN (`+idList(orgs)+`)`)
+		if err != nil {
+			return fmt.Errorf("organization tiers: %w", err)
+		}
+		for _, o := range tiers {
+			b.tiers[o.id] = tend.Tier(o.tier)
+		}
 	}
 	events, err := queryAll(ctx, tx, scanEvent, `SELECT id, ticket_id, kind, actor_type, actor_id, data, created_at, change_id
 		FROM ticket_events WHERE ticket_id IN (`+in+`) AND kind IN (`+slaKindList+`) ORDER BY ticket_id, id`)

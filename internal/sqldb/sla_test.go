@@ -348,12 +348,40 @@ func TestSLARecomputeInBatches(t *testing.T) {
 		if _, err := e.policies.UpdateSLAPolicy(as(e.agent), 1, &tend.SLAPolicyPatch{CalendarID: &office.ID}); err != nil {
 			t.Fatal(err)
 		}
+		// The priority tier's tickets come under a policy of their own, which
+		// the recompute finds by their organizations.
+		vip, err := e.policies.CreateSLAPolicy(as(e.agent), &tend.SLAPolicyInput{Name: "Priority", Position: 1, CalendarID: 1,
+			Conditions: tend.PolicyConditions{Tiers: []tend.Tier{tend.TierPriority}}, Targets: tend.Targets{FirstResponse: minutes(15)}})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if got, err := e.tickets.RecomputeSLA(system, "the policy changed", false); err != nil || got != n {
 			t.Fatalf("recompute: %d, %v; want %d", got, err, n)
 		}
-		// Half an hour on Tuesday, the other half on Wednesday.
-		for _, id := range []int64{1, 500, 501, 1000, 1001, n} {
-			wantDue(t, fmt.Sprintf("ticket %d on mornings", id), e.target(t, id, tend.TargetFirstResponse), start.Add(24*time.Hour+30*time.Minute))
+		orgs := sqldb.NewOrganizationService(db)
+		vips := 0
+		for id := int64(1); id <= n; id++ {
+			tk, err := e.tickets.FindTicketByID(as(e.agent), id)
+			if err != nil || tk.OrganizationID == nil {
+				t.Fatalf("ticket %d: %+v, %v", id, tk, err)
+			}
+			org, err := orgs.FindOrganizationByID(as(e.agent), *tk.OrganizationID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := org.Tier == tend.TierPriority; (tk.SLA.PolicyID == vip.ID) != want {
+				t.Fatalf("ticket %d of a %s organization is under policy %d", id, org.Tier, tk.SLA.PolicyID)
+			}
+			if tk.SLA.PolicyID == vip.ID {
+				vips++
+				wantDue(t, fmt.Sprintf("priority ticket %d", id), tk.SLA.Target(tend.TargetFirstResponse), start.Add(15*time.Minute))
+			} else if id%100 == 1 || id > n-3 {
+				// Half an hour on Tuesday, the other half on Wednesday.
+				wantDue(t, fmt.Sprintf("ticket %d on mornings", id), tk.SLA.Target(tend.TargetFirstResponse), start.Add(24*time.Hour+30*time.Minute))
+			}
+		}
+		if vips == 0 {
+			t.Fatal("no ticket of the priority tier")
 		}
 		if got, err := sqldb.CountRows(db, "ticket_events WHERE kind = 'sla_recomputed'"); err != nil || got != n {
 			t.Fatalf("%d sla_recomputed entries, %v; want one per ticket, %d", got, err, n)

@@ -98,7 +98,7 @@ func slaViewOf(s *tend.TicketSLA, policies map[int64]string, now time.Time) *sla
 	if s == nil {
 		return nil
 	}
-	v := &slaView{Now: now, Paused: s.Paused, Policy: policyWords(policies, s.PolicyID)}
+	v := &slaView{Now: now, Paused: s.Paused, Policy: policyWords(policies, s.PolicyID, "")}
 	for _, t := range s.Targets {
 		v.Targets = append(v.Targets, deadlineOf(t, now, s.Paused))
 	}

@@ -189,9 +189,9 @@ func describeChange(e *tend.Event, p people) string {
 	case tend.SLABreached:
 		return fmt.Sprintf("recorded that the %s target was breached (it was due %s)", d.Target, p.dueTime(d.DueAt, e.CreatedAt))
 	case tend.SLARecomputed:
-		s := "laid out the deadlines again under " + policyWords(p.policies, d.PolicyID)
+		s := "laid out the deadlines again under " + policyWords(p.policies, d.PolicyID, d.Policy)
 		if d.FromPolicyID != nil && *d.FromPolicyID != d.PolicyID {
-			s += ", in place of " + policyWords(p.policies, *d.FromPolicyID)
+			s += ", in place of " + policyWords(p.policies, *d.FromPolicyID, d.FromPolicy)
 		}
 		if d.Reason != "" {
 			s += " (" + d.Reason + ")"
@@ -219,11 +219,14 @@ func (p people) dueTime(due, at time.Time) string {
 
 // policyWords names a policy in a sentence: "policy Gold", or "policy
 // #3" when it is not known.
-func policyWords(policies map[int64]string, id int64) string {
+func policyWords(policies map[int64]string, id int64, recorded string) string {
 	if name, ok := policies[id]; ok {
 		return "policy " + name
 	}
-	return fmt.Sprintf("policy #%d", id)
+	if recorded != "" {
+		return "policy " + recorded + ", deleted since"
+	}
+	return "a policy deleted since"
 }
 
 // either chooses the word for n things.

@@ -75,7 +75,9 @@ func TestDescribeEveryKind(t *testing.T) {
 			"recorded that the next response target was breached (it was due 30 Apr 17:30)"},
 		{tend.SLARecomputed{PolicyID: 2, Reason: "the calendar changed"}, "laid out the deadlines again under policy Gold (the calendar changed)"},
 		{tend.SLARecomputed{FromPolicyID: id(2), PolicyID: 9, Reason: "another policy applies"},
-			"laid out the deadlines again under policy #9, in place of policy Gold (another policy applies)"},
+			"laid out the deadlines again under a policy deleted since, in place of policy Gold (another policy applies)"},
+		{tend.SLARecomputed{FromPolicyID: id(8), FromPolicy: "Silver", PolicyID: 2, Policy: "Gold (old name)", Reason: "another policy applies"},
+			"laid out the deadlines again under policy Gold, in place of policy Silver, deleted since (another policy applies)"},
 		{tend.UnknownEvent{Kind: "sla_paused"}, "Sla paused"},
 	}
 	covered := map[tend.EventKind]bool{}
