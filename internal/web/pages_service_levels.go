@@ -133,6 +133,17 @@ func targetsInWords(t *tend.Targets) string {
 	return strings.Join(said, " · ")
 }
 
+// channelWord names a channel as people write it: "API", "walk-in".
+func channelWord(c tend.Channel) string {
+	switch c {
+	case tend.ChannelAPI:
+		return "API"
+	case tend.ChannelWalkIn:
+		return "walk-in"
+	}
+	return string(c)
+}
+
 func conditionsInWords(c *tend.PolicyConditions, teams []*tend.Team) string {
 	var said []string
 	add := func(what string, values []string) {
@@ -142,7 +153,11 @@ func conditionsInWords(c *tend.PolicyConditions, teams []*tend.Team) string {
 	}
 	add("priority", stringsOf(c.Priorities))
 	add("tier", stringsOf(c.Tiers))
-	add("channel", stringsOf(c.Channels))
+	var channels []string
+	for _, ch := range c.Channels {
+		channels = append(channels, channelWord(ch))
+	}
+	add("channel", channels)
 	var teamNames []string
 	for _, id := range c.TeamIDs {
 		name := fmt.Sprintf("team %d", id)

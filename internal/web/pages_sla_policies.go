@@ -209,7 +209,7 @@ func (s *Server) policyFormOf(ctx context.Context, v policyValues, isDefault boo
 		f.Tiers = append(f.Tiers, choice{string(t), label(t), slices.Contains(v.Tiers, string(t))})
 	}
 	for _, c := range tend.Channels {
-		f.Channels = append(f.Channels, choice{string(c), label(c), slices.Contains(v.Channels, string(c))})
+		f.Channels = append(f.Channels, choice{string(c), label(channelWord(c)), slices.Contains(v.Channels, string(c))})
 	}
 	teams, err := s.Teams.FindTeams(ctx)
 	if err != nil {
