@@ -345,6 +345,9 @@ type SLATarget struct {
 	// Cycle counts the target's rounds: the nth customer message awaiting
 	// a next response, the nth resolution after reopens.
 	Cycle int `json:"cycle"`
+	// Ended: the round stopped unmet (the ticket was solved, merged or put
+	// in spam first). A breach stays shown, but asks nothing of anyone.
+	Ended bool `json:"-"`
 }
 
 // Running reports whether the target's clock runs.
@@ -378,7 +381,7 @@ func (s *TicketSLA) Deadline() *time.Time {
 	for _, t := range s.Targets {
 		this := t.DueAt
 		switch {
-		case t.BreachedAt != nil && t.MetAt == nil:
+		case t.BreachedAt != nil && t.MetAt == nil && !t.Ended:
 			this = t.BreachedAt
 		case !t.Running():
 			continue
@@ -403,7 +406,7 @@ func (s *TicketSLA) RiskAt() *time.Time {
 		switch {
 		case t.Running():
 			this = t.WarnAt
-		case t.BreachedAt != nil && t.MetAt == nil:
+		case t.BreachedAt != nil && t.MetAt == nil && !t.Ended:
 			this = t.BreachedAt
 		}
 		if this != nil && (at == nil || this.Before(*at)) {

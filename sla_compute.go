@@ -154,6 +154,18 @@ func (f *slaFold) stop(k TargetKind, at time.Time, met bool) {
 	}
 }
 
+// meet meets k at at: its running round, or one that the same change
+// stopped a moment before (solved as it was assigned or answered), whose
+// entries come in the order the change wrote them.
+func (f *slaFold) meet(k TargetKind, at time.Time) {
+	c := f.clocks[k]
+	if c != nil && !c.active && c.met == nil && c.stoppedAt != nil && c.stoppedAt.Equal(at) {
+		c.met = &at
+		return
+	}
+	f.stop(k, at, true)
+}
+
 func (f *slaFold) setPaused(at time.Time, change func()) {
 	was := f.paused()
 	change()
@@ -188,9 +200,9 @@ func (f *slaFold) apply(e *Event) {
 		switch {
 		case d.AuthorType == AuthorAgent && e.ActorType != AuthorSystem:
 			f.answered = true
-			f.stop(TargetFirstResponse, at, true)
-			f.stop(TargetNextResponse, at, true)
-			f.stop(TargetPeriodicUpdate, at, true)
+			f.meet(TargetFirstResponse, at)
+			f.meet(TargetNextResponse, at)
+			f.meet(TargetPeriodicUpdate, at)
 			if f.status.Unsolved() {
 				f.start(TargetPeriodicUpdate, at, f.length(TargetPeriodicUpdate), f.length(TargetPeriodicUpdate))
 			}
@@ -201,7 +213,8 @@ func (f *slaFold) apply(e *Event) {
 		f.setPaused(at, func() { f.status = d.To })
 		switch {
 		case !d.To.Unsolved():
-			f.stop(TargetResolution, at, true)
+			// Spam is put away, not resolved (the spam entry comes first).
+			f.stop(TargetResolution, at, !f.spam)
 			for _, k := range []TargetKind{TargetFirstResponse, TargetNextResponse, TargetPeriodicUpdate, TargetAssignment} {
 				f.stop(k, at, false)
 			}
@@ -210,7 +223,7 @@ func (f *slaFold) apply(e *Event) {
 		}
 	case OwnerChanged:
 		if d.To != nil {
-			f.stop(TargetAssignment, at, true)
+			f.meet(TargetAssignment, at)
 		}
 	case SpamMarked:
 		f.setPaused(at, func() { f.spam = d.Spam })
@@ -222,9 +235,11 @@ func (f *slaFold) apply(e *Event) {
 	case SLABreached:
 		f.recorded[slaCycle{d.Target, d.Cycle}] = true
 		if c := f.clocks[d.Target]; c != nil && c.cycle == d.Cycle && c.breached == nil {
+			// The time until the entry counts as used: a reopen reads it
+			// to give grace rather than a fresh target.
+			f.count(c, at)
 			due := d.DueAt
 			c.breached = &due
-			c.since = nil
 		}
 	case SLAWarning:
 		f.warned[slaCycle{d.Target, d.Cycle}] = true
@@ -281,7 +296,7 @@ func (f *slaFold) result() SLAResult {
 		if c == nil {
 			continue
 		}
-		t := SLATarget{Kind: k, Cycle: c.cycle, MetAt: c.met, DueAt: c.due}
+		t := SLATarget{Kind: k, Cycle: c.cycle, MetAt: c.met, DueAt: c.due, Ended: !c.active && c.met == nil}
 		if c.active {
 			anyActive = true
 			if c.since != nil && c.breached == nil {

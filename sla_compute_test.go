@@ -62,6 +62,7 @@ func TestComputeSLA(t *testing.T) {
 		kind             TargetKind
 		due, met, breach *time.Time
 		cycle            int
+		ended            bool
 	}
 	tests := []struct {
 		name     string
@@ -206,6 +207,48 @@ func TestComputeSLA(t *testing.T) {
 		want: []want{{kind: TargetNextResponse, due: ptr(at(1030)), cycle: 1},
 			{kind: TargetResolution, due: ptr(at(1030)), cycle: 2}},
 	}, {
+		name:    "a reopen after a recorded resolution breach gets grace, counting the time until the breach as used",
+		targets: Targets{NextResponse: ptr(2), Resolution: ptr(4)},
+		history: []step{{0, opened, AuthorCustomer}, {5, SLABreached{Target: TargetResolution, Cycle: 1, DueAt: at(4)}, AuthorSystem},
+			{6, status(StatusNew, StatusSolved), ""}, {8, customerWrote, AuthorSystem}, {8, status(StatusSolved, StatusOpen), AuthorSystem}},
+		now: 8,
+		want: []want{{kind: TargetNextResponse, due: ptr(at(10)), cycle: 1},
+			{kind: TargetResolution, due: ptr(at(10)), cycle: 2}},
+	}, {
+		name:    "a second round breached and recorded, then solved and reopened, gets grace again",
+		targets: Targets{NextResponse: ptr(2), Resolution: ptr(10)},
+		history: []step{{0, opened, AuthorCustomer}, {5, status(StatusNew, StatusSolved), ""},
+			{20, customerWrote, AuthorSystem}, {20, status(StatusSolved, StatusOpen), AuthorSystem},
+			{26, SLABreached{Target: TargetResolution, Cycle: 2, DueAt: at(25)}, AuthorSystem},
+			{27, status(StatusOpen, StatusSolved), ""}, {30, customerWrote, AuthorSystem}, {30, status(StatusSolved, StatusOpen), AuthorSystem}},
+		now: 30,
+		want: []want{{kind: TargetNextResponse, due: ptr(at(32)), cycle: 2},
+			{kind: TargetResolution, due: ptr(at(32)), cycle: 3}},
+	}, {
+		name:    "a breach that solving ended is shown, but asks nothing once the ticket is reopened and answered",
+		targets: Targets{FirstResponse: ptr(10), NextResponse: ptr(30)},
+		history: []step{{0, opened, AuthorCustomer}, {11, SLABreached{Target: TargetFirstResponse, Cycle: 1, DueAt: at(10)}, AuthorSystem},
+			{12, status(StatusNew, StatusSolved), ""}, {20, customerWrote, AuthorSystem}, {20, status(StatusSolved, StatusOpen), AuthorSystem},
+			{25, agentReplied, ""}},
+		now: 26,
+		want: []want{{kind: TargetFirstResponse, due: ptr(at(10)), breach: ptr(at(10)), cycle: 1, ended: true},
+			{kind: TargetNextResponse, due: ptr(at(50)), met: ptr(at(25)), cycle: 1}},
+	}, {
+		name:    "solved and assigned in one change: the assignment is met",
+		targets: Targets{Assignment: ptr(15), Resolution: ptr(60)},
+		history: []step{{0, opened, AuthorCustomer}, {20, status(StatusNew, StatusSolved), ""}, {20, OwnerChanged{To: ptr(int64(3))}, ""}},
+		now:     20,
+		want: []want{{kind: TargetResolution, due: ptr(at(60)), met: ptr(at(20)), cycle: 1},
+			{kind: TargetAssignment, due: ptr(at(15)), met: ptr(at(20)), breach: ptr(at(15)), cycle: 1}},
+		record: []EventData{SLABreached{Target: TargetAssignment, Cycle: 1, DueAt: at(15)}},
+	}, {
+		name:    "spam is put away, not resolved",
+		targets: Targets{Resolution: ptr(60)},
+		history: []step{{0, opened, AuthorCustomer}, {5, SpamMarked{Spam: true}, ""}, {5, status(StatusNew, StatusSolved), AuthorSystem},
+			{5, status(StatusSolved, StatusClosed), AuthorSystem}},
+		now:  100,
+		want: nil,
+	}, {
 		name:    "the assignment is met when the ticket has an owner",
 		targets: Targets{Assignment: ptr(15)},
 		history: []step{{0, opened, AuthorCustomer}, {5, OwnerChanged{To: ptr(int64(3))}, ""}},
@@ -263,6 +306,9 @@ func TestComputeSLA(t *testing.T) {
 				sameTime(t, string(g.Kind)+" due", g.DueAt, w.due)
 				sameTime(t, string(g.Kind)+" met", g.MetAt, w.met)
 				sameTime(t, string(g.Kind)+" breached", g.BreachedAt, w.breach)
+				if g.Ended != w.ended {
+					t.Errorf("%s ended = %v, want %v", g.Kind, g.Ended, w.ended)
+				}
 			}
 			if len(res.Record) != len(tt.record) {
 				t.Fatalf("record = %+v, want %+v", res.Record, tt.record)
@@ -315,5 +361,28 @@ func TestChoosePolicy(t *testing.T) {
 		if got := ChoosePolicy(list, &tt.ticket, tt.tier); got != tt.want {
 			t.Errorf("%s: got policy %d, want %d", tt.name, got.ID, tt.want.ID)
 		}
+	}
+}
+
+// What lists order by and the At risk view finds: a breach not yet met
+// comes first, one whose round ended asks nothing.
+func TestTicketSLADeadlineAndRisk(t *testing.T) {
+	for _, tt := range []struct {
+		name           string
+		targets        []SLATarget
+		deadline, risk *time.Time
+	}{
+		{"running", []SLATarget{{Kind: TargetFirstResponse, DueAt: ptr(at(60)), WarnAt: ptr(at(45))}}, ptr(at(60)), ptr(at(45))},
+		{"breached and unmet", []SLATarget{{Kind: TargetFirstResponse, DueAt: ptr(at(10)), BreachedAt: ptr(at(10))},
+			{Kind: TargetResolution, DueAt: ptr(at(480)), WarnAt: ptr(at(360))}}, ptr(at(10)), ptr(at(10))},
+		{"breached, then ended by solving", []SLATarget{{Kind: TargetFirstResponse, DueAt: ptr(at(10)), BreachedAt: ptr(at(10)), Ended: true},
+			{Kind: TargetNextResponse, DueAt: ptr(at(90)), WarnAt: ptr(at(80))}}, ptr(at(90)), ptr(at(80))},
+		{"only an ended breach", []SLATarget{{Kind: TargetFirstResponse, DueAt: ptr(at(10)), BreachedAt: ptr(at(10)), Ended: true}}, nil, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &TicketSLA{Targets: tt.targets}
+			sameTime(t, "deadline", s.Deadline(), tt.deadline)
+			sameTime(t, "risk", s.RiskAt(), tt.risk)
+		})
 	}
 }

@@ -13,10 +13,10 @@ import (
 // their own rather than JSON: every list reads fifty of them, and
 // encoding/json took half the store's time to read a page.
 //
-//	v1 POLICY PAUSED|KIND CYCLE WARNED DUE MET BREACHED WARN|…
+//	v1 POLICY PAUSED|KIND CYCLE FLAGS DUE MET BREACHED WARN|…
 //
-// with PAUSED and WARNED 0 or 1 and each time in Unix microseconds, or -
-// for none.
+// with PAUSED 0 or 1, FLAGS the sum of 1 (warned) and 2 (ended), and each
+// time in Unix microseconds, or - for none.
 const slaCodecVersion = "v1"
 
 func encodeSLA(s *tend.TicketSLA) string {
@@ -30,7 +30,15 @@ func encodeSLA(s *tend.TicketSLA) string {
 		b.WriteString(string(t.Kind))
 		b.WriteByte(' ')
 		b.WriteString(strconv.Itoa(t.Cycle))
-		b.WriteString(flag(t.Warned))
+		flags := 0
+		if t.Warned {
+			flags |= 1
+		}
+		if t.Ended {
+			flags |= 2
+		}
+		b.WriteByte(' ')
+		b.WriteString(strconv.Itoa(flags))
 		for _, at := range []*time.Time{t.DueAt, t.MetAt, t.BreachedAt, t.WarnAt} {
 			b.WriteByte(' ')
 			if at == nil {
@@ -66,10 +74,15 @@ func decodeSLA(text string) (*tend.TicketSLA, error) {
 		if len(f) != 7 {
 			return nil, fmt.Errorf("service levels %q: target %q", text, p)
 		}
-		t := tend.SLATarget{Kind: tend.TargetKind(f[0]), Warned: f[2] == "1"}
+		t := tend.SLATarget{Kind: tend.TargetKind(f[0])}
 		if t.Cycle, err = strconv.Atoi(f[1]); err != nil {
 			return nil, fmt.Errorf("service levels %q: %w", text, err)
 		}
+		flags, err := strconv.Atoi(f[2])
+		if err != nil {
+			return nil, fmt.Errorf("service levels %q: %w", text, err)
+		}
+		t.Warned, t.Ended = flags&1 != 0, flags&2 != 0
 		for i, at := range []**time.Time{&t.DueAt, &t.MetAt, &t.BreachedAt, &t.WarnAt} {
 			if f[3+i] == "-" {
 				continue

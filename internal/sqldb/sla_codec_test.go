@@ -18,6 +18,10 @@ func TestSLACodec(t *testing.T) {
 			{Kind: tend.TargetNextResponse, Cycle: 3, DueAt: at(30), WarnAt: at(20), Warned: true},
 			{Kind: tend.TargetResolution, Cycle: 2, DueAt: at(240), WarnAt: at(200)},
 		}},
+		{PolicyID: 3, Targets: []tend.SLATarget{
+			{Kind: tend.TargetFirstResponse, Cycle: 1, DueAt: at(60), BreachedAt: at(60), Ended: true},
+			{Kind: tend.TargetAssignment, Cycle: 1, DueAt: at(15), BreachedAt: at(15), Warned: true, Ended: true},
+		}},
 	} {
 		text := encodeSLA(s)
 		got, err := decodeSLA(text)
@@ -25,7 +29,7 @@ func TestSLACodec(t *testing.T) {
 			t.Errorf("%q read back as %+v, %v; want %+v", text, got, err, s)
 		}
 	}
-	for _, bad := range []string{"", "{}", `{"policy_id":1}`, "v2 1 0", "v1 x 0", "v1 1 0|first_response 1 0 - -", "v1 1 0|first_response 1 0 x - - -"} {
+	for _, bad := range []string{"", "{}", `{"policy_id":1}`, "v2 1 0", "v1 x 0", "v1 1 0|first_response 1 0 - -", "v1 1 0|first_response 1 0 x - - -", "v1 1 0|first_response 1 y - - - -"} {
 		if _, err := decodeSLA(bad); err == nil {
 			t.Errorf("%q read without an error", bad)
 		}

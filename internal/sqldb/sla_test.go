@@ -322,6 +322,27 @@ func TestSLACalendarEditAppliesFromTheEdit(t *testing.T) {
 	})
 }
 
+// Spam is put away, not resolved: no target of it is met.
+func TestSLASpamMeetsNothing(t *testing.T) {
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		e := newSLAEnv(t, db)
+		tk := e.mustTicket(t, system, "Cheap pills", "spam@example.com", "Buy now.")
+		e.clock.Advance(5 * time.Minute)
+		if _, err := e.tickets.MarkSpam(as(e.agent), tk.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.tickets.FindTicketByID(as(e.agent), tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, target := range got.SLA.Targets {
+			if target.MetAt != nil {
+				t.Errorf("%s met at %s by marking spam", target.Kind, target.MetAt)
+			}
+		}
+	})
+}
+
 // A recompute of more tickets than one batch holds (on PostgreSQL two
 // batches go at once) lays out each ticket once, on the new hours.
 func TestSLARecomputeInBatches(t *testing.T) {

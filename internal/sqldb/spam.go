@@ -36,10 +36,13 @@ func (s *TicketService) MarkSpam(ctx context.Context, id int64, spam bool) (*ten
 		if err != nil {
 			return err
 		}
+		// The spam entry first: what it does to the status follows from it
+		// (and the service levels read a resolution that follows spam as
+		// no resolution).
+		c.record(marked...)
 		for _, e := range system {
 			c.recordAs(tend.Principal{System: true}, e)
 		}
-		c.record(marked...)
 		c.notices = append(c.notices, tend.TicketChange{TicketID: id, Kind: tend.EventSpam, Channel: c.t.Channel})
 		return c.commit(ctx)
 	})

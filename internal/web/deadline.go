@@ -68,6 +68,9 @@ func deadlineOf(t tend.SLATarget, now time.Time, paused bool) deadlineView {
 		v.State, v.Lead, v.Span, v.Tail, v.At = "late", "met ", spanWords(t.MetAt.Sub(*t.BreachedAt)), " late", t.MetAt
 	case t.MetAt != nil:
 		v.State, v.Lead, v.At = "met", "met", t.MetAt
+	case t.Ended && due != nil:
+		// Missed, and then the round ended: the words stop counting.
+		v.State, v.Lead, v.At = "breached", "breached", due
 	case due == nil && paused:
 		v.State, v.Lead = "paused", "paused"
 	case due == nil:
@@ -120,7 +123,7 @@ func nextDeadline(s *tend.TicketSLA, now time.Time) *deadlineView {
 			due = t.BreachedAt
 		}
 		switch {
-		case t.MetAt != nil || due == nil:
+		case t.MetAt != nil || due == nil || t.Ended:
 		case !now.Before(*due):
 			if late == nil || due.Before(*late.DueAt) {
 				late = &tend.SLATarget{Kind: t.Kind, DueAt: due}

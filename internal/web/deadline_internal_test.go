@@ -53,6 +53,7 @@ func TestDeadlineOf(t *testing.T) {
 		{"met", tend.SLATarget{Kind: tend.TargetNextResponse, DueAt: at(time.Hour), MetAt: at(-time.Minute)}, "met", "met"},
 		{"met late", tend.SLATarget{Kind: tend.TargetNextResponse, DueAt: at(-time.Hour), BreachedAt: at(-time.Hour), MetAt: at(-40 * time.Minute)}, "late", "met 20 min late"},
 		{"paused", tend.SLATarget{Kind: tend.TargetResolution}, "paused", "paused"},
+		{"breached, then ended by solving", tend.SLATarget{Kind: tend.TargetFirstResponse, DueAt: at(-3 * time.Hour), BreachedAt: at(-3 * time.Hour), Ended: true}, "breached", "breached"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			v := deadlineOf(c.target, now, true)
@@ -87,6 +88,9 @@ func TestNextDeadline(t *testing.T) {
 			{Kind: tend.TargetResolution, DueAt: at(-2 * time.Minute)}}}, "First response breached 5 min ago"},
 		{"met late is done", &tend.TicketSLA{Targets: []tend.SLATarget{
 			{Kind: tend.TargetFirstResponse, BreachedAt: at(-5 * time.Minute), MetAt: at(-time.Minute)}}}, ""},
+		{"a breach ended by solving is past", &tend.TicketSLA{Targets: []tend.SLATarget{
+			{Kind: tend.TargetFirstResponse, DueAt: at(-time.Hour), BreachedAt: at(-time.Hour), Ended: true},
+			{Kind: tend.TargetNextResponse, DueAt: at(20 * time.Minute)}}}, "Next response due in 20 min"},
 		{"paused: said, not a dash", &tend.TicketSLA{Paused: true, Targets: []tend.SLATarget{{Kind: tend.TargetResolution}}}, " paused"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
