@@ -189,7 +189,7 @@ func (in *SLAPolicyInput) Validate() error {
 		}
 	}
 	if !any {
-		p.Add("targets", "give at least one target: first_response, next_response, periodic_update, resolution or assignment, in business minutes")
+		p.Add("targets", "give at least one target, in business minutes: first response, next response, periodic update, resolution or assignment")
 	}
 	c := &in.Conditions
 	for _, pr := range c.Priorities {

@@ -109,23 +109,23 @@ func checkDate(p *problems, field string, h Holiday) {
 func checkYearlyDay(p *problems, field string, h Holiday) {
 	switch {
 	case h.Month < time.January || h.Month > time.December:
-		p.add(field+".month", "month must be 1 to 12")
+		p.add(field+".month", "must be 1 to 12")
 	case h.Day < 1 || h.Day > 31:
-		p.add(field+".day", "day must be 1 to 31")
+		p.add(field+".day", "must be 1 to 31")
 	case h.Day > daysIn(2000, h.Month): // a leap year, so 29 February is allowed
-		p.add(field+".day", "day %d does not occur in %s", h.Day, h.Month)
+		p.add(field+".day", "%d does not occur in %s", h.Day, h.Month)
 	}
 }
 
 func checkYearlyNth(p *problems, field string, h Holiday) {
 	if h.Month < time.January || h.Month > time.December {
-		p.add(field+".month", "month must be 1 to 12")
+		p.add(field+".month", "must be 1 to 12")
 	}
 	if h.Weekday < time.Sunday || h.Weekday > time.Saturday {
 		p.add(field+".weekday", "must be 0 (Sunday) to 6 (Saturday)")
 	}
 	if h.Nth < -5 || h.Nth > 5 {
-		p.add(field+".nth", "nth must be 1 to 5, or -1 to -5 counting from the end of the month")
+		p.add(field+".nth", "must be 1 to 5, or -1 to -5 counting from the end of the month")
 	}
 	if h.Day != 0 {
 		p.add(field, "give a day of the month, or a weekday and nth, not both")

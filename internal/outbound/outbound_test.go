@@ -762,7 +762,7 @@ func TestAcknowledgementNamesTheFirstResponseDeadline(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := "We will answer by " + first.DueAt.UTC().Format("Monday 2 January, 15:04") + " (UTC time)."
+		want := "We will answer by " + first.DueAt.UTC().Format("Monday 2 January 2006, 15:04") + " (UTC time)."
 		if !strings.Contains(strings.Join(strings.Fields(env.Text), " "), want) {
 			t.Errorf("acknowledgement lacks %q:\n%s", want, env.Text)
 		}

@@ -83,7 +83,7 @@ func acknowledgementText(team string, number int64, subject, answerBy string) st
 }
 
 // answerByText is the acknowledgement's promise: " We will answer by
-// Tuesday 1 December, 10:00 (Europe/Paris time)." in zone loc; "" with no
+// Tuesday 1 December 2026, 10:00 (Europe/Paris time)." in zone loc; "" with no
 // promise to make.
 func answerByText(due *time.Time, loc *time.Location) string {
 	if due == nil {
@@ -97,5 +97,5 @@ func answerByText(due *time.Time, loc *time.Location) string {
 		zone = "UTC"
 		loc = time.UTC
 	}
-	return fmt.Sprintf(" We will answer by %s (%s time).", due.In(loc).Format("Monday 2 January, 15:04"), zone)
+	return fmt.Sprintf(" We will answer by %s (%s time).", due.In(loc).Format("Monday 2 January 2006, 15:04"), zone)
 }

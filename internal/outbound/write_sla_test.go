@@ -19,8 +19,8 @@ func TestAnswerByText(t *testing.T) {
 		want string
 	}{
 		{"no promise, no words", nil, paris, ""},
-		{"in the customer's zone", &due, paris, " We will answer by Tuesday 1 December, 10:00 (Europe/Paris time)."},
-		{"no zone is UTC", &due, nil, " We will answer by Tuesday 1 December, 09:00 (UTC time)."},
+		{"in the customer's zone", &due, paris, " We will answer by Tuesday 1 December 2026, 10:00 (Europe/Paris time)."},
+		{"no zone is UTC", &due, nil, " We will answer by Tuesday 1 December 2026, 09:00 (UTC time)."},
 	}
 	for _, tt := range tests {
 		if got := answerByText(tt.due, tt.loc); got != tt.want {
@@ -28,7 +28,7 @@ func TestAnswerByText(t *testing.T) {
 		}
 	}
 	text := acknowledgementText("Acme support", 1042, "Printer", answerByText(&due, paris))
-	if !strings.Contains(text, "will answer you by email. We will answer by Tuesday 1 December, 10:00 (Europe/Paris time).") {
+	if !strings.Contains(text, "will answer you by email. We will answer by Tuesday 1 December 2026, 10:00 (Europe/Paris time).") {
 		t.Errorf("acknowledgement: %s", text)
 	}
 }

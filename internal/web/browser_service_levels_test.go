@@ -44,7 +44,7 @@ func TestBrowserServiceLevels(t *testing.T) {
 	b.do(chromedp.SetValue(css(`#holiday-kind-0`), "yearly"), chromedp.SetValue(css(`#holiday-month-0`), "12"))
 	b.type_(`#holiday-day-0`, "25")
 	b.do(chromedp.Click(css(`#save-calendar`)))
-	said := b.waitText(`#interval-1-1-problem`, "overlaps", 10*time.Second)
+	said := b.waitText(`#interval-1-1-problem`, "Overlaps", 10*time.Second)
 	b.screenshot("calendar-overlap")
 	if !strings.Contains(said, "Monday 09:00–17:00") {
 		t.Errorf("beside the interval: %q", said)

@@ -1,12 +1,15 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/tendhq/tend"
 )
@@ -213,29 +216,47 @@ var rowProblem = regexp.MustCompile(`^(hours|holidays)\[(\d+)\]`)
 // fields shown so.
 func placeProblems(f *calendarForm, problems map[string]string, hours []place, holidays []int) []string {
 	shown := []string{"name", "time_zone", "hours", "holidays"}
-	for field, problem := range problems {
+	for _, field := range slices.Sorted(maps.Keys(problems)) {
 		m := rowProblem.FindStringSubmatch(field)
 		if m == nil {
 			continue
 		}
 		i := atoi(m[2])
-		text := problem
-		if rest := strings.TrimPrefix(field, m[0]); rest != "" {
-			text = strings.TrimPrefix(rest, ".") + " " + problem
+		text := sentence(problems[field])
+		if part := rowParts[strings.TrimPrefix(strings.TrimPrefix(field, m[0]), ".")]; part != "" {
+			text = part + ": " + text
 		}
+		var row *string
 		switch {
 		case m[1] == "hours" && i < len(hours):
-			row := &f.Days[hours[i].day].Intervals[hours[i].row]
-			row.Problem = strings.TrimSpace(row.Problem + " " + text)
+			row = &f.Days[hours[i].day].Intervals[hours[i].row].Problem
 		case m[1] == "holidays" && i < len(holidays):
-			row := &f.Holidays[holidays[i]]
-			row.Problem = strings.TrimSpace(row.Problem + " " + text)
+			row = &f.Holidays[holidays[i]].Problem
 		default:
 			continue
 		}
+		if *row != "" {
+			*row += " "
+		}
+		*row += text
 		shown = append(shown, field)
 	}
 	return shown
+}
+
+// rowParts names the parts of a row as its form labels them.
+var rowParts = map[string]string{"start": "Start", "end": "End", "weekday": "Day", "name": "Name", "date": "Date",
+	"yearly": "Rule", "yearly.month": "Month", "yearly.day": "Day", "yearly.weekday": "Weekday", "yearly.nth": "Which"}
+
+// sentence writes a problem as a sentence of its own, so that two beside
+// one row read apart: "Must be 1 to 12."
+func sentence(s string) string {
+	first, size := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(first)) + s[size:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
 }
 
 // renderCalendar shows the calendar form; err's problems are put beside

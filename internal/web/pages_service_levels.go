@@ -92,6 +92,13 @@ func (s *Server) serviceLevels(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	teams, _ := s.Teams.FindTeams(ctx)
+	fields, _ := s.Fields.FindFields(ctx)
+	orgName := func(id int64) string {
+		if o, err := s.Organizations.FindOrganizationByID(ctx, id); err == nil {
+			return o.Name
+		}
+		return fmt.Sprintf("organization %d", id)
+	}
 	page := &serviceLevelsPage{basePage: s.base(w, r, "Service levels", agent), Notice: serviceLevelNotices[r.URL.Query().Get("done")]}
 	names := map[int64]string{}
 	for _, c := range cals {
@@ -100,7 +107,7 @@ func (s *Server) serviceLevels(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, p := range policies {
 		page.Policies = append(page.Policies, policyRow{SLAPolicy: p, Calendar: names[p.CalendarID],
-			Conditions: conditionsInWords(&p.Conditions, teams), Targets: targetsInWords(&p.Targets)})
+			Conditions: conditionsInWords(&p.Conditions, teams, fields, orgName), Targets: targetsInWords(&p.Targets)})
 	}
 	s.render(w, http.StatusOK, "service_levels", page)
 }
@@ -144,7 +151,9 @@ func channelWord(c tend.Channel) string {
 	return string(c)
 }
 
-func conditionsInWords(c *tend.PolicyConditions, teams []*tend.Team) string {
+// conditionsInWords: "priority urgent or high; organization Acme or
+// Globex; Plan Gold". Organizations are named up to three, by orgName.
+func conditionsInWords(c *tend.PolicyConditions, teams []*tend.Team, fields []*tend.Field, orgName func(int64) string) string {
 	var said []string
 	add := func(what string, values []string) {
 		if len(values) > 0 {
@@ -169,12 +178,24 @@ func conditionsInWords(c *tend.PolicyConditions, teams []*tend.Team) string {
 		teamNames = append(teamNames, name)
 	}
 	add("team", teamNames)
-	if n := len(c.OrganizationIDs); n > 0 {
-		said = append(said, fmt.Sprintf("one of %d organizations", n))
+	var orgs []string
+	for i, id := range c.OrganizationIDs {
+		if i == 3 {
+			orgs = append(orgs, fmt.Sprintf("%d more", len(c.OrganizationIDs)-3))
+			break
+		}
+		orgs = append(orgs, orgName(id))
 	}
+	add("organization", orgs)
 	add("tagged", c.Tags)
 	for _, key := range slices.Sorted(maps.Keys(c.Fields)) {
-		add(key, c.Fields[key])
+		label := key
+		for _, f := range fields {
+			if f.Key == key {
+				label = f.Label
+			}
+		}
+		add(label, c.Fields[key])
 	}
 	if len(said) == 0 {
 		return "every ticket"

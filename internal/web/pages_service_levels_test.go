@@ -48,9 +48,15 @@ func TestServiceLevelPages(t *testing.T) {
 		"holiday_name": {"Christmas", ""}, "holiday_kind": {"yearly", "date"}, "holiday_date": {"", ""}, "holiday_day": {"25", ""},
 		"holiday_month": {"12", "1"}, "holiday_weekday": {"1", "1"}, "holiday_nth": {"1", "1"}}
 	resp, body := c.post(t, "/settings/service-levels/calendars", form)
-	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "overlaps Monday 09:00–12:00") || !strings.Contains(body, `value="11:00"`) ||
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Overlaps Monday 09:00–12:00") || !strings.Contains(body, `value="11:00"`) ||
 		!strings.Contains(body, `value="Christmas"`) {
 		t.Fatalf("overlapping hours: %d\n%s", resp.StatusCode, body)
+	}
+	// Two problems of one row read as two sentences, each naming its part.
+	both := url.Values{"name": {"Office"}, "time_zone": {"Europe/Paris"}, "start_3": {"24:00"}, "end_3": {"9"}}
+	if resp, body := c.post(t, "/settings/service-levels/calendars", both); resp.StatusCode != http.StatusBadRequest ||
+		!strings.Contains(body, "End: &#34;9&#34; is not a time of day; write it as HH:MM, such as 17:30. Start: 24:00 is the end of a day") {
+		t.Fatalf("two problems of a row: %d\n%s", resp.StatusCode, body)
 	}
 	// Add an interval: the form comes back with a row more, nothing saved.
 	form.Set("add_interval", "2")
@@ -68,11 +74,11 @@ func TestServiceLevelPages(t *testing.T) {
 	}
 	policy := url.Values{"name": {"Urgent"}, "position": {"1"}, "calendar_id": {fmt.Sprint(cals[1].ID)},
 		"target_first_response": {"30"}, "unit_first_response": {"minutes"}, "target_resolution": {"1.5"}, "unit_resolution": {"hours"},
-		"priority": {"urgent", "high"}, "tags": {"vip, gold"}}
+		"priority": {"urgent", "high"}, "tags": {"VIP customer, gold"}}
 	if resp, body := c.post(t, "/settings/service-levels/policies", policy); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("a policy: %d\n%s", resp.StatusCode, body)
 	}
-	if _, body := get("/settings/service-levels"); !strings.Contains(body, "First response 30 min · Resolution 1 h 30 min") || !strings.Contains(body, "priority urgent or high") {
+	if _, body := get("/settings/service-levels"); !strings.Contains(body, "First response 30 min · Resolution 1 h 30 min") || !strings.Contains(body, "priority urgent or high") || !strings.Contains(body, "tagged gold or vip-customer") {
 		t.Errorf("the list after the policy:\n%s", body)
 	}
 	policy.Set("name", "Again")

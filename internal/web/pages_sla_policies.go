@@ -157,7 +157,7 @@ func readPolicyForm(r *http.Request, fields []*tend.Field) (policyValues, *tend.
 		id, _ := strconv.ParseInt(s, 10, 64)
 		c.OrganizationIDs = append(c.OrganizationIDs, id)
 	}
-	c.Tags = strings.FieldsFunc(v.Tags, func(r rune) bool { return r == ',' || r == ' ' })
+	c.Tags = splitTags(v.Tags) // as a ticket's tags are written: "VIP customer" is vip-customer
 	for _, fd := range fields {
 		var values []string
 		for _, raw := range f["field_"+fd.Key] {
