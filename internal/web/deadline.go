@@ -134,7 +134,10 @@ func nextDeadline(s *tend.TicketSLA, now time.Time) *deadlineView {
 	}
 	switch {
 	case late != nil:
+		// A list's column is narrow: "late 2 days 3 h", not "breached 2
+		// days 3 h ago"; the mark and the colour say it is a breach.
 		v := deadlineOf(*late, now, s.Paused)
+		v.Lead, v.Tail = "late ", ""
 		return &v
 	case next != nil:
 		v := deadlineOf(*next, now, s.Paused)

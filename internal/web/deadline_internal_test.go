@@ -85,7 +85,7 @@ func TestNextDeadline(t *testing.T) {
 		{"breach first", &tend.TicketSLA{Targets: []tend.SLATarget{
 			{Kind: tend.TargetNextResponse, DueAt: at(time.Minute)},
 			{Kind: tend.TargetFirstResponse, DueAt: at(-5 * time.Minute), BreachedAt: at(-5 * time.Minute)},
-			{Kind: tend.TargetResolution, DueAt: at(-2 * time.Minute)}}}, "First response breached 5 min ago"},
+			{Kind: tend.TargetResolution, DueAt: at(-2 * time.Minute)}}}, "First response late 5 min"},
 		{"met late is done", &tend.TicketSLA{Targets: []tend.SLATarget{
 			{Kind: tend.TargetFirstResponse, BreachedAt: at(-5 * time.Minute), MetAt: at(-time.Minute)}}}, ""},
 		{"a breach ended by solving is past", &tend.TicketSLA{Targets: []tend.SLATarget{
