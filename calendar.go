@@ -173,7 +173,7 @@ func (in *CalendarInput) maths(p Problems) (calendar.Calendar, error) {
 	}
 	for i, h := range in.Holidays {
 		field := fmt.Sprintf("holidays[%d]", i)
-		before := len(p)
+		unread := true // what calendar.Check would misread, refused here
 		var ch calendar.Holiday
 		ch.Name = h.Name
 		switch {
@@ -185,7 +185,11 @@ func (in *CalendarInput) maths(p Problems) (calendar.Calendar, error) {
 				p.Add(field+".date", "%q is not a date; write it as YYYY-MM-DD, such as 2026-12-25", h.Date)
 			}
 			ch.Year, ch.Month, ch.Day = d.Date()
+			unread = err != nil
 		case h.Yearly != nil:
+			// Checked further by calendar.Check, whose word on a field
+			// refused here gives way to this one.
+			unread = false
 			ch.Month, ch.Day, ch.Nth = time.Month(h.Yearly.Month), h.Yearly.Day, h.Yearly.Nth
 			if h.Yearly.Weekday != nil {
 				ch.Weekday = time.Weekday(*h.Yearly.Weekday)
@@ -201,9 +205,9 @@ func (in *CalendarInput) maths(p Problems) (calendar.Calendar, error) {
 		default:
 			p.Add(field, "give a date (YYYY-MM-DD) or a yearly rule")
 		}
-		if len(p) > before {
-			// Refused above: a plain date stands in for calendar.Check, so
-			// that it adds no second word on it.
+		if unread {
+			// A plain date stands in for calendar.Check, so that it adds
+			// no second word on it.
 			ch = calendar.Holiday{Name: h.Name, Year: 2000, Month: time.January, Day: 1}
 		}
 		c.Holidays = append(c.Holidays, ch)

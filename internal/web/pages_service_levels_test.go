@@ -88,11 +88,15 @@ func TestServiceLevelPages(t *testing.T) {
 	}
 	// What the form cannot read and what the rules refuse come back in one answer.
 	all := url.Values{"name": {""}, "position": {"first"}, "calendar_id": {"0"}, "target_first_response": {"soon"}, "unit_first_response": {"minutes"},
-		"target_resolution": {"0"}, "unit_resolution": {"minutes"}}
+		"target_resolution": {"0"}, "unit_resolution": {"minutes"}, "team_id": {"999"}}
 	if resp, body := c.post(t, "/settings/service-levels/policies", all); resp.StatusCode != http.StatusBadRequest ||
 		!strings.Contains(body, `id="name-problem"`) || !strings.Contains(body, `id="position-problem"`) || !strings.Contains(body, `id="calendar-problem"`) ||
-		!strings.Contains(body, `id="target-first_response-problem"`) || !strings.Contains(body, `id="target-resolution-problem"`) || strings.Contains(body, `id="targets-problem"`) {
+		!strings.Contains(body, `id="target-first_response-problem"`) || !strings.Contains(body, `id="target-resolution-problem"`) || strings.Contains(body, `id="targets-problem"`) ||
+		!strings.Contains(body, "team 999 does not exist") {
 		t.Errorf("a form wrong in every way: %d\n%s", resp.StatusCode, body)
+	}
+	if all, _ := ts.server.SLAPolicies.FindSLAPolicies(system); len(all) != 2 {
+		t.Errorf("%d policies after two refusals, want the default and Urgent", len(all))
 	}
 	// The default keeps no conditions: its form shows none.
 	if _, body := get("/settings/service-levels/policies/1"); strings.Contains(body, `name="priority"`) {

@@ -107,6 +107,7 @@ func readPolicyForm(r *http.Request, fields []*tend.Field) (policyValues, *tend.
 		n, err := strconv.Atoi(v.Position)
 		if err != nil {
 			p.Add("position", "must be a whole number, such as 1 or 10")
+			n = -1 // which the policy's rules refuse too
 		}
 		in.Position = n
 	}
@@ -123,7 +124,7 @@ func readPolicyForm(r *http.Request, fields []*tend.Field) (policyValues, *tend.
 		}
 		if err != nil || n != math.Trunc(n) || math.IsInf(n, 0) {
 			p.Add("targets."+string(k), "must be a whole number of business minutes, or of hours in steps of a minute, such as 90 or 1.5")
-			continue
+			n = -1 // which the policy's rules refuse too
 		}
 		m := int(max(min(n, math.MaxInt32), math.MinInt32))
 		switch k {
@@ -306,9 +307,12 @@ func (s *Server) policySave(w http.ResponseWriter, r *http.Request, p *tend.SLAP
 	}
 	v, in, err := readPolicyForm(r, fields)
 	done := "policy-created"
+	// What the form could not read stands in the input as a value the
+	// policy's rules refuse, so that the service checks the rest (and what
+	// the policy names) and nothing is saved; the form's own words on a
+	// field come first.
+	formErr := err
 	switch {
-	case err != nil:
-		err = withRuleProblems(err, in.Validate())
 	case p == nil:
 		_, err = s.SLAPolicies.CreateSLAPolicy(ctx, in)
 	default:
@@ -319,6 +323,9 @@ func (s *Server) policySave(w http.ResponseWriter, r *http.Request, p *tend.SLAP
 			patch.Conditions = &in.Conditions // the default's form has none
 		}
 		_, err = s.SLAPolicies.UpdateSLAPolicy(ctx, p.ID, patch)
+	}
+	if formErr != nil {
+		err = withRuleProblems(formErr, err)
 	}
 	if err != nil {
 		s.renderPolicy(w, r, agent, ctx, p, v, httpStatus(err), err)
