@@ -480,5 +480,12 @@ func StaleEdit(what string, read *time.Time, now time.Time) error {
 	if read == nil || read.Equal(now) {
 		return nil
 	}
-	return Errorf(ESTALE, "Someone else changed %s since you opened it. Look at it as it is now, then make your change again.", what)
+	return Errorf(ESTALE, "%s changed after this copy of it was opened (in another tab, by a second click on Save, or by someone else). Nothing was saved: open it again (in the API, read it again) to see it as it is now, then make your change.", upperFirst(what))
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

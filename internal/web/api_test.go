@@ -196,7 +196,7 @@ func TestBadInput(t *testing.T) {
 			{"malformed JSON", "POST", "/api/v1/tickets", `{"subject": "x",`, nil, 400, "not valid JSON", ""},
 			{"not an object", "POST", "/api/v1/tickets", `["x"]`, nil, 400, "must be a JSON object", ""},
 			{"empty body", "POST", "/api/v1/tickets", "", nil, 400, "empty", ""},
-			{"unknown field", "POST", "/api/v1/tickets", `{"subject":"x","customer":{"email":"a@b.co"},"body":"b","urgency":"high"}`, nil, 400, `"urgency"; the fields are: attachments, body`, ""},
+			{"unknown field", "POST", "/api/v1/tickets", `{"subject":"x","customer":{"email":"a@b.co"},"body":"b","urgency":"high"}`, nil, 400, `"urgency", in the body or an object within it; the body's own fields are: attachments, body`, ""},
 			{"wrong type", "POST", "/api/v1/tickets", `{"subject":42,"customer":{"email":"a@b.co"},"body":"b"}`, nil, 400, "subject: must be a string, not a number", "subject"},
 			{"wrong nested type", "POST", "/api/v1/tickets", `{"subject":"x","customer":{"email":["a@b.co"]},"body":"b"}`, nil, 400, "customer.email: must be a string", "customer.email"},
 			{"missing fields", "POST", "/api/v1/tickets", `{}`, nil, 400, "subject: is required", "customer.email"},

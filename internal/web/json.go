@@ -65,18 +65,20 @@ func decodeError(err error, v any) error {
 		return tend.FieldError(tend.EINVALID, typ.Field, "%s", msg)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.TrimPrefix(err.Error(), "json: unknown field ")
-		return tend.Errorf(tend.EINVALID, "Unknown field %s; the fields are: %s.", field, strings.Join(jsonFields(v), ", "))
+		return tend.Errorf(tend.EINVALID, "Unknown field %s, in the body or an object within it; the body's own fields are: %s.", field, strings.Join(jsonFields(v), ", "))
 	}
 	return tend.Errorf(tend.EINVALID, "The body could not be read: %v", err)
 }
 
 func jsonKind(v string) string {
 	switch v {
-	case "number", "string", "bool", "array", "object":
+	case "number", "string", "bool":
 		return "a " + strings.Replace(v, "bool", "boolean", 1)
+	case "array", "object":
+		return "an " + v
 	}
-	if strings.HasPrefix(v, "number") {
-		return "a number (" + strings.TrimPrefix(v, "number ") + ")"
+	if n, ok := strings.CutPrefix(v, "number "); ok {
+		return n // "must be a whole number, not 1.5"
 	}
 	return v
 }
