@@ -290,8 +290,8 @@ func refuseOpenTickets(ctx context.Context, tx *Tx, p *tend.SLAPolicy) error {
 	if n > len(numbers) {
 		more = fmt.Sprintf(" and %d more", n-len(numbers))
 	}
-	return tend.Errorf(tend.ECONFLICT, "%d open %s %s under %s (%s%s); solve them, or change the policies so that another applies to them, first (the open tickets are laid out again a few seconds after such a change).",
-		n, plural(n, "ticket", "tickets"), plural(n, "is", "are"), p.Name, strings.Join(said, ", "), more)
+	return tend.Errorf(tend.ECONFLICT, "%d open %s %s under %s (%s%s); solve %s, or change the policies so that another applies to %[7]s, first (the open tickets are laid out again a few seconds after such a change).",
+		n, plural(n, "ticket", "tickets"), plural(n, "is", "are"), p.Name, strings.Join(said, ", "), more, plural(n, "it", "them"))
 }
 
 // checkPolicy validates in and checks what it names against the

@@ -255,10 +255,16 @@ func ordinalTime(n int) string {
 // describeOpening says how a ticket began when an agent opened it for a
 // customer: "opened the ticket for a phone call from Bob Stone".
 func describeOpening(e *tend.Event, d tend.TicketCreated, p people) string {
-	if e.ActorType != tend.AuthorAgent || d.CustomerID == 0 {
+	if d.CustomerID == 0 {
 		return "opened the ticket"
 	}
 	who := p.customerName(d.CustomerID)
+	if e.ActorType == tend.AuthorSystem && d.Channel == tend.ChannelEmail {
+		return "opened the ticket from mail by " + who
+	}
+	if e.ActorType != tend.AuthorAgent {
+		return "opened the ticket"
+	}
 	switch {
 	case d.MailboxID != nil:
 		return "opened the ticket by mail to " + who
