@@ -131,13 +131,19 @@ func insertEvents(ctx context.Context, tx *Tx, events []batchEvent) error {
 		_, err := pg.CopyFrom(ctx, pgx.Identifier{"ticket_events"}, columns, pgx.CopyFromRows(rows))
 		return err
 	}
+	return insertValues(ctx, tx, `INSERT INTO ticket_events (`+strings.Join(columns, ", ")+`) VALUES `, rows, "")
+}
+
+// insertValues runs insert (up to VALUES) with rows, then tail, in
+// statements of rowsPerStatement rows.
+func insertValues(ctx context.Context, tx *Tx, insert string, rows [][]any, tail string) error {
 	for start := 0; start < len(rows); start += rowsPerStatement {
 		var a args
 		var values []string
 		for _, r := range rows[start:min(start+rowsPerStatement, len(rows))] {
 			values = append(values, "("+list(&a, r)+")")
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO ticket_events (`+strings.Join(columns, ", ")+`) VALUES `+strings.Join(values, ", "), a...); err != nil {
+		if _, err := tx.exec(ctx, insert+strings.Join(values, ", ")+tail, a...); err != nil {
 			return err
 		}
 	}
@@ -153,7 +159,7 @@ func upsertSLAs(ctx context.Context, tx *Tx, tickets []*tend.Ticket) error {
 	if len(tickets) == 0 {
 		return nil
 	}
-	if tx.db.engine == Postgres {
+	if _, ok := tx.native.(pgx.Tx); ok {
 		n := len(tickets)
 		ids, policies, texts := make([]int64, n), make([]int64, n), make([]string, n)
 		var times [4][]pgtype.Timestamptz
@@ -174,19 +180,12 @@ func upsertSLAs(ctx context.Context, tx *Tx, tickets []*tend.Ticket) error {
 			ids, policies, texts, times[0], times[1], times[2], times[3])
 		return err
 	}
-	for start := 0; start < len(tickets); start += rowsPerStatement {
-		var a args
-		var values []string
-		for _, t := range tickets[start:min(start+rowsPerStatement, len(tickets))] {
-			text, due, risk, wake := slaColumns(t.SLA)
-			values = append(values, "("+list(&a, []any{t.ID, t.SLA.PolicyID, *text, due, risk, wake, t.SLA.TimerAt})+")")
-		}
-		if _, err := tx.exec(ctx, `INSERT INTO ticket_sla (ticket_id, policy_id, sla, due_at, risk_at, wake_at, timer_at) VALUES `+
-			strings.Join(values, ", ")+upsertSLA, a...); err != nil {
-			return err
-		}
+	rows := make([][]any, len(tickets))
+	for i, t := range tickets {
+		text, due, risk, wake := slaColumns(t.SLA)
+		rows[i] = []any{t.ID, t.SLA.PolicyID, *text, due, risk, wake, t.SLA.TimerAt}
 	}
-	return nil
+	return insertValues(ctx, tx, `INSERT INTO ticket_sla (ticket_id, policy_id, sla, due_at, risk_at, wake_at, timer_at) VALUES `, rows, upsertSLA)
 }
 
 // enqueueMany queues jobs in tx, in one statement where the queue can.
