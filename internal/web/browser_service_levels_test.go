@@ -41,7 +41,23 @@ func TestBrowserServiceLevels(t *testing.T) {
 	b.type_(`#start-1-1`, "12:00")
 	b.type_(`#end-1-1`, "13:00")
 	b.type_(`#holiday-name-0`, "Christmas")
+	// A holiday row shows the fields of its kind only.
+	shown := func() string {
+		t.Helper()
+		got, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`["date", "nth", "weekday", "day", "month"]
+			.filter(f => document.querySelector("#holiday-" + f + "-0").offsetParent !== null).join(" ")`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got := shown(); got != "date" {
+		t.Errorf("a holiday on a date shows %q", got)
+	}
 	b.do(chromedp.SetValue(css(`#holiday-kind-0`), "yearly"), chromedp.SetValue(css(`#holiday-month-0`), "12"))
+	if got := shown(); got != "day month" {
+		t.Errorf("a yearly holiday shows %q", got)
+	}
 	b.type_(`#holiday-day-0`, "25")
 	b.do(chromedp.Click(css(`#save-calendar`)))
 	said := b.waitText(`#interval-1-1-problem`, "Overlaps", 10*time.Second)
