@@ -98,6 +98,10 @@ func TestServiceLevelPages(t *testing.T) {
 	if all, _ := ts.server.SLAPolicies.FindSLAPolicies(system); len(all) != 2 {
 		t.Errorf("%d policies after two refusals, want the default and Urgent", len(all))
 	}
+	// The built-in calendar says what it is, with no form to be refused.
+	if _, body := get("/settings/service-levels/calendars/1"); !strings.Contains(body, "Always is built in") || strings.Contains(body, `id="save-calendar"`) {
+		t.Errorf("the built-in calendar's page:\n%s", body)
+	}
 	// The default keeps no conditions: its form shows none.
 	if _, body := get("/settings/service-levels/policies/1"); strings.Contains(body, `name="priority"`) {
 		t.Errorf("the default's form offers conditions")
