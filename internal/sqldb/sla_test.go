@@ -216,6 +216,24 @@ func TestSLARecomputedOnAnotherPolicy(t *testing.T) {
 		if n := e.count(t, tk.ID, tend.EventSLARecomputed); n != 1 {
 			t.Fatalf("%d sla_recomputed entries, want 1", n)
 		}
+		// The entry keeps the policies' names, for a history read after
+		// either is deleted.
+		events, _, err := e.tickets.FindTicketEvents(actx, tk.ID, "", 200)
+		if err != nil {
+			t.Fatal(err)
+		}
+		named := 0
+		for _, ev := range events {
+			if d, ok := ev.Data.(tend.SLARecomputed); ok {
+				named++
+				if d.Policy != "Urgent" || d.FromPolicy != "Default" {
+					t.Errorf("sla_recomputed names %q in place of %q", d.Policy, d.FromPolicy)
+				}
+			}
+		}
+		if named != 1 {
+			t.Errorf("%d sla_recomputed entries read back", named)
+		}
 	})
 }
 
